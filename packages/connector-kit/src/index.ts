@@ -1,0 +1,5 @@
+export * from './types.js';
+export * from './errors.js';
+export * from './schema.js';
+export * from './sender.js';
+export { z } from 'zod';

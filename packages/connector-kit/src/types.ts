@@ -1,0 +1,134 @@
+import type { z } from 'zod';
+
+/** Every kind of message Postern sends (SPEC §4). */
+export const TEMPLATE_TYPES = [
+  'SignIn',
+  'Register',
+  'ForgotPassword',
+  'Generic',
+  'OrganizationInvitation',
+  'UserPermissionValidation',
+  'BindNewIdentifier',
+  'MfaVerification',
+  'BindMfa',
+] as const;
+export type TemplateType = (typeof TEMPLATE_TYPES)[number];
+
+/**
+ * A finished message: the core has rendered subject, html and text, and resolved the
+ * recipient to the stored address. A connector only delivers it.
+ */
+export interface EmailMessage {
+  /**
+   * Overrides of the sender for this message (from the tenant's template). A connector
+   * uses its configured `fromEmail`/`fromName` where these are absent.
+   */
+  from: { email?: string; name?: string };
+  to: string;
+  /** Overrides the connector's configured reply-to address for this message. */
+  replyTo?: string;
+  subject: string;
+  html: string;
+  text: string;
+  /** Extra headers, already validated (no CR/LF). */
+  headers: Record<string, string>;
+  templateType: TemplateType;
+  locale: string;
+  /** The template variables (code, link, expiresInMinutes, …) for provider-side templates. */
+  variables: Record<string, unknown>;
+  /** Stable id of this delivery, the same across retries (idempotency keys, webhook ids). */
+  id: string;
+  tenantId: string;
+  /** The end user's IP address when the send was asked for by one. */
+  ip?: string;
+}
+
+export interface SendOptions {
+  /** Aborted when the attempt's timeout passes; a connector must stop waiting then. */
+  signal: AbortSignal;
+}
+
+export interface SendResult {
+  providerMessageId: string | null;
+}
+
+export interface Connector {
+  send(message: EmailMessage, options: SendOptions): Promise<SendResult>;
+  /** Checks credentials or reachability without sending, when the provider allows it. */
+  verify?(options: SendOptions): Promise<void>;
+  /** Releases pooled connections. Called when the config changes and at shutdown. */
+  close?(): Promise<void>;
+}
+
+/**
+ * What Postern hands a connector when it builds one. Connectors make every outbound
+ * connection through these, so the destination policy (SPEC §3.5) holds for them.
+ */
+export interface ConnectorContext {
+  tenantId: string;
+  /**
+   * A fetch whose connections are checked against the outbound destination policy on the
+   * resolved address and on every redirect. Use it instead of the global fetch.
+   */
+  fetch: typeof fetch;
+  /**
+   * A `dns.lookup`-compatible function that refuses blocked addresses, for socket-level
+   * clients (SMTP). Pass it as the `lookup` option of net/tls connections.
+   */
+  lookup: LookupFunction;
+  /** Checks a literal host or IP before connecting; throws `connector.destination_blocked`. */
+  assertDestination(host: string): Promise<void>;
+  /** Where the built-in service captures mail when it has no relay. */
+  mailbox?: MailboxSink;
+  /** Builds absolute links; never derived from a request's Host header. */
+  publicUrl: string;
+}
+
+export type LookupFunction = (
+  hostname: string,
+  options: { family?: number | string; all?: boolean; [k: string]: unknown },
+  callback: (err: NodeJS.ErrnoException | null, address: string | Array<{ address: string; family: number }>, family?: number) => void,
+) => void;
+
+export interface MailboxSink {
+  capture(message: { tenantId: string; to: string; subject: string; html: string; text: string; from: string }): Promise<{ id: string }>;
+}
+
+export interface ConnectorCapabilities {
+  /** The tenant's own templates are used for this connector's messages. */
+  customTemplates: boolean;
+  /** Provider-side templates can be configured per template type. */
+  providerTemplates: boolean;
+  /** The sender address and name can be set. */
+  customSender: boolean;
+}
+
+/**
+ * A connector factory: the description the console shows, the config schema that
+ * validates, documents and draws the form, and `create`, called once per saved config.
+ *
+ * @example
+ * export default defineConnector({
+ *   id: 'acme', name: 'Acme Mail', description: '…', logo: '<svg …/>', readme: '# Acme',
+ *   configSchema: z.strictObject({ apiKey: secret(z.string().min(1)) }),
+ *   capabilities: { customTemplates: true, providerTemplates: false, customSender: true },
+ *   create(config, ctx) { return { async send(message, { signal }) { … } }; },
+ * });
+ */
+export interface ConnectorFactory<Config = any> {
+  id: string;
+  name: string;
+  description: string;
+  /** An SVG document. */
+  logo: string;
+  /** Markdown shown beside the form: what to set up at the provider and where each field comes from. */
+  readme: string;
+  configSchema: z.ZodType<Config>;
+  capabilities: ConnectorCapabilities;
+  create(config: Config, ctx: ConnectorContext): Connector;
+  /** Secret-bearing values to scrub from provider messages (defaults to the schema's secret fields). */
+}
+
+export function defineConnector<Config>(factory: ConnectorFactory<Config>): ConnectorFactory<Config> {
+  return factory;
+}
