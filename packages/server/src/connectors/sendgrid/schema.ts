@@ -1,0 +1,21 @@
+import { secret, z } from '@postern/connector-kit';
+import { baseUrl, fromEmail, fromName, replyTo, templateMap } from '../_provider/schema.js';
+
+export const SENDGRID_BASE_URLS = { global: 'https://api.sendgrid.com', eu: 'https://api.eu.sendgrid.com' } as const;
+
+export const sendgridConfigSchema = z.strictObject({
+  apiKey: secret(z.string().trim().min(1).describe('A SendGrid API key with the Mail Send permission (SG.…).')),
+  fromEmail: fromEmail(),
+  fromName: fromName(),
+  replyTo: replyTo(),
+  templateIds: templateMap('SendGrid dynamic template id (d-…)'),
+  region: z.enum(['global', 'eu']).default('global').describe('Data residency: "eu" for EU subusers, which must use api.eu.sendgrid.com.'),
+  baseUrl: baseUrl(SENDGRID_BASE_URLS.global),
+});
+
+export type SendgridConfig = z.output<typeof sendgridConfigSchema>;
+
+/** The API address: `baseUrl` when set, else the region's. */
+export function sendgridBaseUrl(config: Pick<SendgridConfig, 'region' | 'baseUrl'>): string {
+  return config.baseUrl ?? SENDGRID_BASE_URLS[config.region];
+}
