@@ -1,0 +1,123 @@
+import { Agent, buildConnector, Headers as UndiciHeaders, fetch as undiciFetch, type Dispatcher } from 'undici';
+import { ConnectorError } from '@postern/connector-kit';
+import { parseAddress } from './address.js';
+import { DestinationBlockedError, destinationBlockedCause, type DestinationChecker } from './policy.js';
+
+/**
+ * An undici Agent whose every new connection goes through the policy: IP literals are
+ * classified before connecting, host names are resolved by the policy's `lookup`, and
+ * net/tls connect to exactly the address that was checked (no second lookup, so a DNS
+ * rebinding between check and connect has nothing to hit).
+ */
+export function createPolicyDispatcher(checker: DestinationChecker): Agent {
+  const base = buildConnector({ lookup: checker.lookup as never });
+  const connect: buildConnector.connector = (options, callback) => {
+    const host = options.hostname.replace(/^\[(.*)\]$/, '$1');
+    if (parseAddress(host)) {
+      // net.connect skips `lookup` for literals, so they are checked here.
+      const blocked = checker.checkLiteral(host, host);
+      if (blocked) {
+        queueMicrotask(() => callback(new DestinationBlockedError(blocked), null));
+        return;
+      }
+    }
+    base(options, callback);
+  };
+  return new Agent({ connect, keepAliveTimeout: 10_000, keepAliveMaxTimeout: 60_000 });
+}
+
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+// Dropped when a redirect leaves the origin, as browsers do, so credentials meant for
+// the provider are not handed to wherever it points.
+const CREDENTIAL_HEADERS = ['authorization', 'proxy-authorization', 'cookie'];
+
+interface RequestLike {
+  url: string;
+  method: string;
+  headers: Headers;
+  body: unknown;
+  signal?: AbortSignal;
+  arrayBuffer(): Promise<ArrayBuffer>;
+}
+
+function isRequestLike(input: unknown): input is RequestLike {
+  return typeof input === 'object' && input !== null && !(input instanceof URL) && typeof (input as RequestLike).url === 'string';
+}
+
+function isReplayable(body: unknown): boolean {
+  return (
+    body === undefined ||
+    body === null ||
+    typeof body === 'string' ||
+    body instanceof ArrayBuffer ||
+    ArrayBuffer.isView(body) ||
+    body instanceof URLSearchParams ||
+    body instanceof Blob ||
+    body instanceof FormData
+  );
+}
+
+function schemeBlocked(url: URL): ConnectorError {
+  return new ConnectorError('connector.destination_blocked', `Outbound requests may only use http or https, not ${url.protocol}`, {
+    details: { host: url.hostname, reason: 'scheme' },
+  });
+}
+
+/**
+ * A fetch over the policy dispatcher that follows redirects by hand (at most
+ * `maxRedirects`), so every hop connects through the check; a blocked destination
+ * rejects with the ConnectorError itself rather than `TypeError: fetch failed`.
+ */
+export function createPolicyFetch(dispatcher: Dispatcher, maxRedirects: number): typeof fetch {
+  const policyFetch = async (input: string | URL | RequestLike, init: RequestInit = {}): Promise<Response> => {
+    const request = isRequestLike(input) ? input : undefined;
+    let url = new URL(request ? request.url : String(input));
+    let method = (init.method ?? request?.method ?? 'GET').toUpperCase();
+    // undici's own Headers: the global one belongs to Node's bundled copy of undici.
+    const headers = new UndiciHeaders([...new Headers(init.headers ?? request?.headers)]);
+    let body: unknown = init.body;
+    if (body === undefined && request && request.body !== null && method !== 'GET' && method !== 'HEAD') {
+      body = await request.arrayBuffer();
+    }
+    const signal = init.signal ?? request?.signal;
+
+    for (let hop = 0; ; hop++) {
+      if (url.protocol !== 'http:' && url.protocol !== 'https:') throw schemeBlocked(url);
+      let response: Awaited<ReturnType<typeof undiciFetch>>;
+      try {
+        response = await undiciFetch(url, {
+          ...(init as object),
+          method,
+          headers,
+          body: body as never,
+          signal: signal ?? null,
+          redirect: 'manual',
+          dispatcher,
+        });
+      } catch (err) {
+        throw destinationBlockedCause(err) ?? err;
+      }
+      const location = response.headers.get('location');
+      if (!REDIRECTS.has(response.status) || location === null) return response as unknown as Response;
+      await response.body?.cancel().catch(() => undefined);
+      if (hop >= maxRedirects) {
+        throw new ConnectorError('connector.delivery_failed', `Gave up after ${maxRedirects} redirects.`, {
+          details: { reason: 'too_many_redirects', providerStatus: response.status },
+        });
+      }
+      const next = new URL(location, url);
+      if (response.status === 303 ? method !== 'HEAD' : (response.status === 301 || response.status === 302) && method === 'POST') {
+        method = 'GET';
+        body = undefined;
+        for (const h of ['content-type', 'content-length', 'content-encoding', 'content-language', 'content-location']) headers.delete(h);
+      } else if (!isReplayable(body)) {
+        throw new ConnectorError('connector.delivery_failed', 'Cannot follow a redirect that needs a streamed request body again.', {
+          details: { reason: 'redirect_with_stream_body', providerStatus: response.status },
+        });
+      }
+      if (next.origin !== url.origin) for (const h of CREDENTIAL_HEADERS) headers.delete(h);
+      url = next;
+    }
+  };
+  return policyFetch as unknown as typeof fetch;
+}
