@@ -80,6 +80,13 @@ export function createPolicyFetch(dispatcher: Dispatcher, maxRedirects: number):
       body = await request.arrayBuffer();
     }
     const signal = init.signal ?? request?.signal;
+    if (body instanceof FormData) {
+      // undici 7 does not recognise the global (Node-bundled) FormData and would send it
+      // as "[object FormData]"; serialise it here, boundary and all.
+      const encoded = new Response(body);
+      if (!init.headers || !headers.has('content-type')) headers.set('content-type', encoded.headers.get('content-type') ?? '');
+      body = new Uint8Array(await encoded.arrayBuffer());
+    }
 
     for (let hop = 0; ; hop++) {
       if (url.protocol !== 'http:' && url.protocol !== 'https:') throw schemeBlocked(url);
