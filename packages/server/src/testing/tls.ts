@@ -14,8 +14,10 @@ export interface TestCertificate {
 export async function createTestCertificate(commonName = 'localhost'): Promise<TestCertificate> {
   const now = Date.now();
   const pems = await generate([{ name: 'commonName', value: commonName }], {
-    keyType: 'ec',
-    curve: 'P-256',
+    // RSA: with the installed @peculiar packages, EC keys fail to serialise (two copies of
+    // @peculiar/asn1-schema are installed side by side).
+    keyType: 'rsa',
+    keySize: 2048,
     algorithm: 'sha256',
     notBeforeDate: new Date(now - 60_000),
     notAfterDate: new Date(now + 24 * 3600_000),

@@ -1,0 +1,163 @@
+import nodemailer from 'nodemailer';
+import type SMTPPool from 'nodemailer/lib/smtp-pool/index.js';
+import {
+  ConnectorError,
+  defineConnector,
+  resolveSender,
+  secretPaths,
+  secretValues,
+  type Connector,
+  type ConnectorContext,
+  type EmailMessage,
+  type SendOptions,
+  type SendResult,
+} from '@postern/connector-kit';
+import { smtpConfigSchema, type SmtpConfig } from './schema.js';
+import { mapSmtpError } from './errors.js';
+import { openPolicySocket } from './socket.js';
+import { oauth2Provisioner } from './oauth2.js';
+import { logo } from './logo.js';
+import { readme } from './readme.js';
+
+export { smtpConfigSchema, type SmtpConfig } from './schema.js';
+export { mapSmtpError } from './errors.js';
+
+/** A DKIM key resolved from the config's `dkim.keyId` by the caller (SPEC §12). */
+export interface SmtpDkimKey {
+  domainName: string;
+  keySelector: string;
+  /** PEM private key. */
+  privateKey: string;
+}
+
+export interface SmtpExtras {
+  dkim?: SmtpDkimKey;
+}
+
+const SECRET_PATHS = secretPaths(smtpConfigSchema);
+
+/**
+ * The nodemailer pooled-transport options for a config: server, TLS, timeouts, pool and
+ * DKIM. It holds no network hooks; {@link createSmtpConnector} adds the socket and OAuth2
+ * hooks that keep every connection inside the destination policy.
+ */
+export function smtpTransportOptions(config: SmtpConfig, extras: SmtpExtras = {}): SMTPPool.Options {
+  const auth = config.auth;
+  return {
+    pool: true,
+    host: config.host,
+    port: config.port,
+    secure: config.secure,
+    requireTLS: config.requireTLS && !config.secure,
+    maxConnections: config.pool.maxConnections,
+    maxMessages: config.pool.maxMessages,
+    connectionTimeout: config.connectionTimeoutMs,
+    greetingTimeout: config.greetingTimeoutMs,
+    socketTimeout: config.socketTimeoutMs,
+    ...(config.tls ? { tls: { ...config.tls } } : {}),
+    ...(auth?.type === 'login' ? { auth: { type: 'login', user: auth.user, pass: auth.pass, ...(auth.method ? { method: auth.method } : {}) } } : {}),
+    ...(auth?.type === 'oauth2' ? { auth: { type: 'OAuth2', user: auth.user } } : {}),
+    // Credentials are configured, so a server that does not offer AUTH is an error, not a
+    // reason to send unauthenticated (nodemailer would otherwise skip AUTH silently).
+    ...(auth && auth.type !== 'none' ? { forceAuth: true } : {}),
+    ...(extras.dkim ? { dkim: { ...extras.dkim } } : {}),
+    disableFileAccess: true,
+    disableUrlAccess: true,
+    logger: false,
+  };
+}
+
+/**
+ * Builds the SMTP connector with one pooled transport that every send reuses; `close()`
+ * closes the pool. `extras.dkim` is the signing key for `config.dkim`, looked up by the caller.
+ */
+export function createSmtpConnector(config: SmtpConfig, ctx: ConnectorContext, extras: SmtpExtras = {}): Connector {
+  const options = smtpTransportOptions(config, extras);
+  options.getSocket = (_opts, callback) => {
+    openPolicySocket(ctx, config.host, config.port, config.connectionTimeoutMs).then(
+      (connection) => callback(null, { connection }),
+      (err: Error) => callback(err, false),
+    );
+  };
+  if (config.auth?.type === 'oauth2') {
+    options.auth = { type: 'OAuth2', user: config.auth.user, provisionCallback: oauth2Provisioner(config.auth, ctx, config.connectionTimeoutMs) };
+  }
+  const transport = nodemailer.createTransport(options);
+  const secrets = secretValues(config, SECRET_PATHS);
+  const messageDomain = config.fromEmail.split('@').pop() ?? 'postern.local';
+  let closed = false;
+
+  async function send(message: EmailMessage, { signal }: SendOptions): Promise<SendResult> {
+    if (closed) throw new ConnectorError('connector.unavailable', 'The SMTP connector was closed.');
+    const sender = resolveSender(message, config);
+    const mail = {
+      from: sender.name ? { name: sender.name, address: sender.email } : sender.email,
+      to: message.to,
+      ...(sender.replyTo ? { replyTo: sender.replyTo } : {}),
+      subject: message.subject,
+      text: message.text,
+      html: message.html,
+      headers: message.headers,
+      // Stable across retries, so receivers can recognise a repeated delivery.
+      messageId: `<${message.id}@${messageDomain}>`,
+    };
+    try {
+      const info = await abortable(() => transport.sendMail(mail), signal);
+      return { providerMessageId: typeof info.messageId === 'string' ? info.messageId : null };
+    } catch (err) {
+      throw mapSmtpError(err, secrets);
+    }
+  }
+
+  async function verify({ signal }: SendOptions): Promise<void> {
+    try {
+      await abortable(() => transport.verify(), signal);
+    } catch (err) {
+      throw mapSmtpError(err, secrets);
+    }
+  }
+
+  async function close(): Promise<void> {
+    if (closed) return;
+    closed = true;
+    transport.close();
+  }
+
+  return { send, verify, close };
+}
+
+/**
+ * Starts `start()` unless `signal` has already aborted, and rejects with `connector.timeout`
+ * as soon as it aborts. nodemailer cannot cancel a queued message, so a message whose
+ * attempt timed out may still go out later over the pool.
+ */
+function abortable<T>(start: () => Promise<T>, signal: AbortSignal): Promise<T> {
+  const timeout = () => new ConnectorError('connector.timeout', 'The SMTP server did not answer in time.', { cause: signal.reason });
+  if (signal.aborted) return Promise.reject(timeout());
+  const work = start();
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(timeout());
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e);
+      },
+    );
+  });
+}
+
+export default defineConnector<SmtpConfig>({
+  id: 'smtp',
+  name: 'SMTP',
+  description: 'Sends through any SMTP server or relay, over TLS, with a pool of reused connections.',
+  logo,
+  readme,
+  configSchema: smtpConfigSchema,
+  capabilities: { customTemplates: true, providerTemplates: false, customSender: true },
+  create: (config, ctx) => createSmtpConnector(config, ctx),
+});
