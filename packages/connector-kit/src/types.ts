@@ -50,6 +50,8 @@ export interface SendOptions {
 
 export interface SendResult {
   providerMessageId: string | null;
+  /** Set by connectors that keep the message instead of delivering it (the built-in mailbox). */
+  captured?: boolean;
 }
 
 export interface Connector {

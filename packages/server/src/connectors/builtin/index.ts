@@ -1,0 +1,55 @@
+import nodemailer, { type Transporter } from 'nodemailer';
+import { ConnectorError, defineConnector, formatAddress, type ConnectorFactory } from '@postern/connector-kit';
+import { builtinConfigSchema, type BuiltinConfig } from './schema.js';
+import { readme } from './readme.js';
+import { logo } from './logo.js';
+
+export interface BuiltinOptions {
+  /** POSTERN_BUILTIN_RELAY; when absent, mail is captured into the mailbox. */
+  relayUrl?: string | undefined;
+  /** The fixed sender address. */
+  fromAddress: string;
+}
+
+/**
+ * The built-in email service. Its designs are Postern's own: the core renders with the
+ * shipped templates (capabilities.customTemplates is false) and this connector only
+ * captures or relays the result.
+ */
+export function createBuiltinFactory(opts: BuiltinOptions): ConnectorFactory<BuiltinConfig> {
+  let relay: Transporter | undefined;
+  const relayTransport = () => {
+    relay ??= nodemailer.createTransport(opts.relayUrl!, { pool: true, maxConnections: 5 } as never);
+    return relay;
+  };
+  return defineConnector<BuiltinConfig>({
+    id: 'builtin',
+    name: 'Built-in email service',
+    description: 'Works out of the box: captures mail into the mailbox, or relays it through POSTERN_BUILTIN_RELAY.',
+    logo,
+    readme,
+    configSchema: builtinConfigSchema,
+    capabilities: { customTemplates: false, providerTemplates: false, customSender: false },
+    create(config, ctx) {
+      const from = formatAddress(opts.fromAddress, config.senderName);
+      return {
+        async send(message, { signal }) {
+          if (signal.aborted) throw new ConnectorError('connector.timeout');
+          if (!opts.relayUrl) {
+            if (!ctx.mailbox) throw new ConnectorError('connector.unavailable', 'The mailbox is not available.');
+            const { id } = await ctx.mailbox.capture({ tenantId: message.tenantId, to: message.to, from, subject: message.subject, html: message.html, text: message.text });
+            return { providerMessageId: `mailbox:${id}`, captured: true };
+          }
+          try {
+            const info = await relayTransport().sendMail({ from, to: message.to, subject: message.subject, html: message.html, text: message.text, headers: message.headers });
+            return { providerMessageId: info.messageId ?? null };
+          } catch (err) {
+            const e = err as { code?: string; responseCode?: number };
+            const code = e.code === 'EAUTH' ? 'connector.auth_failed' : e.responseCode && e.responseCode >= 500 ? 'connector.rejected_recipient' : 'connector.unavailable';
+            throw new ConnectorError(code, 'The built-in relay did not accept the message.', { cause: err, details: { providerStatus: e.responseCode } });
+          }
+        },
+      };
+    },
+  });
+}

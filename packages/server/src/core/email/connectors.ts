@@ -1,0 +1,169 @@
+import { randomUUID } from 'node:crypto';
+import { ConnectorError, maskConfig, restoreMaskedSecrets, type Connector, type ConnectorContext, type ConnectorFactory } from '@postern/connector-kit';
+import type { ConnectorRegistry } from '../../connectors/registry.js';
+import { AppError } from '../errors.js';
+import type { Clock, ConnectorStore, StoredConnector } from '../ports.js';
+import { emailDependents, type SignInExperienceService } from '../sign-in-experience.js';
+
+export interface PublicConnector {
+  id: string;
+  factoryId: string;
+  type: 'email';
+  config: Record<string, unknown>;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface LiveConnector {
+  factory: ConnectorFactory;
+  stored: StoredConnector;
+  connector: Connector;
+}
+
+/**
+ * The tenant's one email connector (SPEC §3.2): validation by the factory's schema,
+ * masking, secret round-trips, the delete guard, and the live connector instances, built
+ * once per saved config and reused until the config changes (on this or another instance).
+ */
+export class ConnectorService {
+  private readonly live = new Map<string, { version: string; value: LiveConnector }>();
+
+  constructor(
+    private readonly registry: ConnectorRegistry,
+    private readonly store: ConnectorStore,
+    private readonly clock: Clock,
+    private readonly makeContext: (tenantId: string) => ConnectorContext,
+    private readonly signInExperience: () => SignInExperienceService,
+  ) {}
+
+  factory(id: string): ConnectorFactory {
+    const f = this.registry.get(id);
+    if (!f) throw new AppError('connector.factory_not_found', `No connector factory "${id}".`, { factoryId: id, available: this.registry.list().map((x) => x.id) });
+    return f;
+  }
+
+  toPublic(c: StoredConnector): PublicConnector {
+    return { id: c.id, factoryId: c.factoryId, type: 'email', config: maskConfig(c.config, this.registry.secretPaths(c.factoryId)), createdAt: c.createdAt, updatedAt: c.updatedAt };
+  }
+
+  /** Parses a config with the factory's schema; masked secrets are filled from `stored`. */
+  validate(factoryId: string, config: unknown, stored?: StoredConnector): Record<string, unknown> {
+    const f = this.factory(factoryId);
+    const paths = this.registry.secretPaths(factoryId);
+    const filled = stored && stored.factoryId === factoryId ? restoreMaskedSecrets(config, stored.config, paths) : config;
+    const r = f.configSchema.safeParse(filled ?? {});
+    if (!r.success) {
+      const issues = r.error.issues.map((i) => ({
+        path: ['config', ...i.path.map(String), ...(i.code === 'unrecognized_keys' ? [(i as { keys: string[] }).keys.join(', ')] : [])].join('.'),
+        message: i.message,
+      }));
+      throw new ConnectorError('connector.bad_config', `The ${f.name} configuration is invalid: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`.slice(0, 500), { details: { issues } });
+    }
+    return r.data as Record<string, unknown>;
+  }
+
+  async list(tenantId: string): Promise<PublicConnector[]> {
+    const c = await this.store.getEmailConnector(tenantId);
+    return c ? [this.toPublic(c)] : [];
+  }
+
+  async get(tenantId: string, id: string): Promise<StoredConnector> {
+    const c = await this.store.get(tenantId, id);
+    if (!c) throw new AppError('connector.not_found', `No connector "${id}".`);
+    return c;
+  }
+
+  private newConnector(tenantId: string, factoryId: string, config: Record<string, unknown>): StoredConnector {
+    const now = this.clock.now().toISOString();
+    return { id: randomUUID(), tenantId, type: 'email', factoryId, config, createdAt: now, updatedAt: now };
+  }
+
+  async create(tenantId: string, factoryId: string, config: unknown): Promise<StoredConnector> {
+    const valid = this.validate(factoryId, config);
+    const c = this.newConnector(tenantId, factoryId, valid);
+    if (!(await this.store.insertEmailConnector(c, this.registry.secretPaths(factoryId)))) {
+      throw new AppError('connector.already_exists', 'This tenant already has an email connector; use PUT /api/connectors/email to change it.');
+    }
+    return c;
+  }
+
+  /** "Change email connector": replaces the tenant's connector in one transaction. */
+  async replace(tenantId: string, factoryId: string, config: unknown): Promise<StoredConnector> {
+    const current = await this.store.getEmailConnector(tenantId);
+    const valid = this.validate(factoryId, config, current);
+    const c = this.newConnector(tenantId, factoryId, valid);
+    await this.store.replaceEmailConnector(c, this.registry.secretPaths(factoryId));
+    return c;
+  }
+
+  async patch(tenantId: string, id: string, patch: Record<string, unknown>): Promise<StoredConnector> {
+    const current = await this.get(tenantId, id);
+    const merged = mergePatch(current.config, patch) as Record<string, unknown>;
+    const valid = this.validate(current.factoryId, merged, current);
+    const at = this.clock.now().toISOString();
+    if (!(await this.store.updateConfig(tenantId, id, valid, this.registry.secretPaths(current.factoryId), at))) throw new AppError('connector.not_found');
+    return { ...current, config: valid, updatedAt: at };
+  }
+
+  async delete(tenantId: string, id: string, force: boolean): Promise<{ deleted: true; warnings: string[] }> {
+    await this.get(tenantId, id);
+    const dependents = emailDependents(await this.signInExperience().get(tenantId));
+    if (dependents.length && !force) {
+      throw new AppError('connector.in_use', `The sign-in experience needs email for: ${dependents.join(', ')}. Turn those off first, or delete with ?force=true.`, { dependents });
+    }
+    if (!(await this.store.delete(tenantId, id))) throw new AppError('connector.not_found');
+    return { deleted: true, warnings: dependents };
+  }
+
+  /** Every new tenant starts with the built-in service (SPEC §3.1). */
+  async ensureDefaultConnector(tenantId: string): Promise<void> {
+    if (await this.store.getEmailConnector(tenantId)) return;
+    await this.store.insertEmailConnector(this.newConnector(tenantId, 'builtin', {}), []);
+  }
+
+  /** A connector instance for an unsaved config (test sends); the caller closes it. */
+  build(tenantId: string, factoryId: string, config: Record<string, unknown>): { factory: ConnectorFactory; connector: Connector } {
+    const factory = this.factory(factoryId);
+    return { factory, connector: factory.create(config, this.makeContext(tenantId)) };
+  }
+
+  /**
+   * The live connector of a tenant, rebuilt only when its saved config changed. One cheap
+   * version query per send keeps several instances in step.
+   */
+  async getLive(tenantId: string): Promise<LiveConnector | undefined> {
+    const version = await this.store.version(tenantId);
+    const hit = this.live.get(tenantId);
+    if (hit && hit.version === version) return hit.value;
+    if (hit) {
+      this.live.delete(tenantId);
+      void hit.value.connector.close?.().catch(() => undefined);
+    }
+    if (!version) return undefined;
+    const stored = await this.store.getEmailConnector(tenantId);
+    if (!stored) return undefined;
+    const factory = this.registry.get(stored.factoryId);
+    if (!factory) throw new ConnectorError('connector.bad_config', `The saved connector uses the factory "${stored.factoryId}", which this instance does not have.`);
+    const value = { factory, stored, connector: factory.create(stored.config, this.makeContext(tenantId)) };
+    this.live.set(tenantId, { version: `${stored.id}@${stored.updatedAt}`, value });
+    return value;
+  }
+
+  async closeAll(): Promise<void> {
+    const all = [...this.live.values()];
+    this.live.clear();
+    await Promise.allSettled(all.map((l) => l.value.connector.close?.()));
+  }
+}
+
+/** JSON Merge Patch (RFC 7396). */
+export function mergePatch(target: unknown, patch: unknown): unknown {
+  if (!patch || typeof patch !== 'object' || Array.isArray(patch)) return patch;
+  const out: Record<string, unknown> = target && typeof target === 'object' && !Array.isArray(target) ? { ...(target as Record<string, unknown>) } : {};
+  for (const [k, v] of Object.entries(patch as Record<string, unknown>)) {
+    if (k === '__proto__' || k === 'constructor' || k === 'prototype') continue;
+    if (v === null) delete out[k];
+    else out[k] = mergePatch(out[k], v);
+  }
+  return out;
+}

@@ -1,0 +1,70 @@
+import { CONNECTOR_ERRORS } from '@postern/connector-kit';
+
+/**
+ * The one catalogue of error codes (SPEC §2): code → HTTP status → default message.
+ * `docs/errors.md` lists the same codes; a test keeps the two equal. Errors become HTTP
+ * responses in exactly one place, the error handler in http/errors.ts.
+ */
+export const ERRORS = {
+  'request.invalid': { status: 400, message: 'The request is invalid.' },
+  'request.too_large': { status: 413, message: 'The request body is larger than 1 MB.' },
+  'request.not_found': { status: 404, message: 'No such route.' },
+  'request.method_not_allowed': { status: 405, message: 'The method is not allowed on this route.' },
+  'auth.unauthorized': { status: 401, message: 'A valid admin key is required (Authorization: Bearer <key>).' },
+  'auth.forbidden': { status: 403, message: 'This key may not act on this tenant.' },
+  'tenant.not_found': { status: 404, message: 'No such tenant.' },
+  'tenant.already_exists': { status: 409, message: 'A tenant with this id already exists.' },
+  'admin_key.not_found': { status: 404, message: 'No such admin key.' },
+  ...CONNECTOR_ERRORS,
+  'connector.not_found': { status: 404, message: 'No such connector.' },
+  'connector.factory_not_found': { status: 404, message: 'No such connector factory.' },
+  'connector.already_exists': { status: 409, message: 'This tenant already has an email connector.' },
+  'connector.in_use': { status: 409, message: 'The sign-in experience needs this email connector.' },
+  'connector.not_configured': { status: 422, message: 'This tenant has no email connector.' },
+  'sign_in_experience.email_connector_required': {
+    status: 422,
+    message: 'These settings need an email connector, and this tenant has none.',
+  },
+  'sign_in_experience.no_sign_in_method': { status: 422, message: 'Sign-in must keep at least one method.' },
+  'template.invalid': { status: 422, message: 'The template is invalid.' },
+  'template.not_found': { status: 404, message: 'No such template.' },
+  'mailbox.not_found': { status: 404, message: 'No such captured message.' },
+  'email_log.not_found': { status: 404, message: 'No such email log entry.' },
+  'verification_code.not_found': { status: 404, message: 'No such verification.' },
+  'verification_code.expired': { status: 400, message: 'The code has expired.' },
+  'verification_code.mismatch': { status: 400, message: 'The code is wrong.' },
+  'verification_code.exhausted': { status: 400, message: 'Too many wrong codes; ask for a new one.' },
+  'verification_code.locked': { status: 429, message: 'Too many failed attempts; try again later.' },
+  'verification_code.rate_limited': { status: 429, message: 'Too many codes requested; try again later.' },
+  'service.unavailable': { status: 503, message: 'A backing service is unavailable; try again shortly.' },
+  'internal.error': { status: 500, message: 'Something went wrong on our side.' },
+} as const satisfies Record<string, { status: number; message: string }>;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+/** An error with a catalogue code; the error handler turns it into `{code, message, details}`. */
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly details: Record<string, unknown>;
+  /** Extra response headers (Retry-After). */
+  readonly headers: Record<string, string>;
+
+  constructor(
+    code: ErrorCode,
+    message?: string,
+    details: Record<string, unknown> = {},
+    options: { cause?: unknown; headers?: Record<string, string> } = {},
+  ) {
+    super(message ?? ERRORS[code].message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'AppError';
+    this.code = code;
+    this.status = ERRORS[code].status;
+    this.details = details;
+    this.headers = options.headers ?? {};
+  }
+}
+
+export function invalid(message: string, issues: Array<{ path: string; message: string }>): AppError {
+  return new AppError('request.invalid', message, { issues });
+}

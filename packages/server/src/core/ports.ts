@@ -1,0 +1,149 @@
+/**
+ * The storage and clock interfaces the domain needs. Implementations live in storage/;
+ * every one of them passes the same conformance suite on SQLite and PostgreSQL.
+ */
+export interface Clock {
+  now(): Date;
+}
+export const systemClock: Clock = { now: () => new Date() };
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+export interface PageRequest {
+  limit: number;
+  cursor?: string | undefined;
+}
+
+export type TenantType = 'development' | 'production';
+export interface Tenant {
+  id: string;
+  name: string;
+  type: TenantType;
+  createdAt: string;
+}
+
+export interface TenantStore {
+  get(id: string): Promise<Tenant | undefined>;
+  list(page: PageRequest): Promise<Page<Tenant>>;
+  /** Returns false when the id is taken. */
+  create(tenant: Tenant): Promise<boolean>;
+}
+
+export interface AdminKeyRecord {
+  id: string;
+  tenantId: string | null;
+  name: string;
+  keyHash: string;
+  createdAt: string;
+}
+
+export interface AdminKeyStore {
+  findByHash(hash: string): Promise<AdminKeyRecord | undefined>;
+  create(record: AdminKeyRecord): Promise<void>;
+  /** Keys of a tenant (system keys when tenantId is null). */
+  list(tenantId: string | null, page: PageRequest): Promise<Page<Omit<AdminKeyRecord, 'keyHash'>>>;
+  delete(id: string, tenantId: string | null): Promise<boolean>;
+  countSystemKeys(): Promise<number>;
+}
+
+/** Per-tenant JSON documents: 'signInExperience', 'branding', 'codePolicy'. */
+export interface SettingsStore {
+  get<T>(tenantId: string, key: string): Promise<T | undefined>;
+  put<T>(tenantId: string, key: string, value: T, at: string): Promise<void>;
+}
+
+export interface StoredConnector {
+  id: string;
+  tenantId: string;
+  type: 'email';
+  factoryId: string;
+  /** Whole config with secrets in clear; only ever held in memory. */
+  config: Record<string, unknown>;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface ConnectorStore {
+  getEmailConnector(tenantId: string): Promise<StoredConnector | undefined>;
+  get(tenantId: string, id: string): Promise<StoredConnector | undefined>;
+  /** false when the tenant already has an email connector. */
+  insertEmailConnector(connector: StoredConnector, secretPaths: readonly string[]): Promise<boolean>;
+  /** Deletes the tenant's email connector, if any, and inserts this one, in one transaction. */
+  replaceEmailConnector(connector: StoredConnector, secretPaths: readonly string[]): Promise<void>;
+  updateConfig(tenantId: string, id: string, config: Record<string, unknown>, secretPaths: readonly string[], at: string): Promise<boolean>;
+  delete(tenantId: string, id: string): Promise<boolean>;
+  /** The newest `updatedAt` of a tenant's connector; cheap, for connector-cache freshness across instances. */
+  version(tenantId: string): Promise<string | undefined>;
+}
+
+export type EmailStatus = 'sent' | 'failed' | 'captured' | 'suppressed';
+export interface EmailLogEntry {
+  id: string;
+  tenantId: string;
+  factoryId: string;
+  templateType: string;
+  to: string;
+  subject: string;
+  status: EmailStatus;
+  providerMessageId: string | null;
+  error: { code: string; message: string } | null;
+  attempts: number;
+  durationMs: number;
+  createdAt: string;
+}
+export interface EmailLogFilter {
+  status?: EmailStatus | undefined;
+  templateType?: string | undefined;
+  to?: string | undefined;
+}
+export interface EmailLogStore {
+  record(entry: EmailLogEntry): Promise<void>;
+  list(tenantId: string, filter: EmailLogFilter, page: PageRequest): Promise<Page<EmailLogEntry>>;
+}
+
+export interface MailboxMessage {
+  id: string;
+  tenantId: string;
+  to: string;
+  from: string;
+  subject: string;
+  html: string;
+  text: string;
+  createdAt: string;
+}
+export interface MailboxStore {
+  capture(message: MailboxMessage): Promise<void>;
+  list(tenantId: string, page: PageRequest): Promise<Page<Omit<MailboxMessage, 'html' | 'text'>>>;
+  get(tenantId: string, id: string): Promise<MailboxMessage | undefined>;
+  clear(tenantId: string): Promise<number>;
+}
+
+export interface StoredTemplate {
+  tenantId: string;
+  locale: string;
+  templateType: string;
+  subject: string;
+  html: string;
+  text: string | null;
+  replyTo: string | null;
+  senderName: string | null;
+  updatedAt: string;
+}
+export interface TemplateStore {
+  get(tenantId: string, locale: string, templateType: string): Promise<StoredTemplate | undefined>;
+  listForTenant(tenantId: string): Promise<StoredTemplate[]>;
+  put(template: StoredTemplate): Promise<void>;
+  delete(tenantId: string, locale: string, templateType: string): Promise<boolean>;
+}
+
+export interface Stores {
+  tenants: TenantStore;
+  adminKeys: AdminKeyStore;
+  settings: SettingsStore;
+  connectors: ConnectorStore;
+  emailLogs: EmailLogStore;
+  mailbox: MailboxStore;
+  templates: TemplateStore;
+}

@@ -1,0 +1,79 @@
+import { z } from 'zod';
+import { AppError } from './errors.js';
+import type { Clock, ConnectorStore, SettingsStore } from './ports.js';
+import { mergePatch } from './email/connectors.js';
+
+const Method = z.strictObject({
+  identifier: z.literal('email'),
+  password: z.boolean(),
+  verificationCode: z.boolean(),
+});
+
+/** SPEC §7. The defaults are what a new tenant starts with. */
+export const SignInExperienceSchema = z
+  .strictObject({
+    signUp: z.strictObject({ enabled: z.boolean(), identifiers: z.array(z.literal('email')).max(1), password: z.boolean() }),
+    signIn: z.strictObject({ methods: z.array(Method).max(1) }),
+    forgotPassword: z.strictObject({ email: z.boolean() }),
+    mfa: z.strictObject({ factors: z.array(z.literal('email')).max(1), policy: z.enum(['off', 'user-controlled', 'mandatory']) }),
+    languages: z.strictObject({ default: z.string().min(2).max(35).regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'a BCP 47 language tag'), autoDetect: z.boolean() }),
+    passwordPolicy: z.strictObject({ minLength: z.number().int().min(6).max(256) }),
+  })
+  .meta({ id: 'SignInExperience' });
+export type SignInExperience = z.infer<typeof SignInExperienceSchema>;
+
+export const DEFAULT_SIGN_IN_EXPERIENCE: SignInExperience = {
+  signUp: { enabled: true, identifiers: ['email'], password: true },
+  signIn: { methods: [{ identifier: 'email', password: true, verificationCode: true }] },
+  forgotPassword: { email: true },
+  mfa: { factors: ['email'], policy: 'user-controlled' },
+  languages: { default: 'en', autoDetect: true },
+  passwordPolicy: { minLength: 8 },
+};
+
+/** The settings that need the email connector, named as `details.dependents` lists them. */
+export function emailDependents(x: SignInExperience): string[] {
+  const out: string[] = [];
+  if (x.signUp.enabled && x.signUp.identifiers.includes('email')) out.push('signUp.email');
+  if (x.signIn.methods.some((m) => m.identifier === 'email' && m.verificationCode)) out.push('signIn.emailVerificationCode');
+  if (x.forgotPassword.email) out.push('forgotPassword.email');
+  if (x.mfa.policy !== 'off' && x.mfa.factors.includes('email')) out.push('mfa.email');
+  return out;
+}
+
+const KEY = 'signInExperience';
+
+export class SignInExperienceService {
+  constructor(
+    private readonly settings: SettingsStore,
+    private readonly connectors: ConnectorStore,
+    private readonly clock: Clock,
+  ) {}
+
+  async get(tenantId: string): Promise<SignInExperience> {
+    return (await this.settings.get<SignInExperience>(tenantId, KEY)) ?? DEFAULT_SIGN_IN_EXPERIENCE;
+  }
+
+  async patch(tenantId: string, patch: unknown): Promise<SignInExperience> {
+    const current = await this.get(tenantId);
+    const merged = mergePatch(current, patch);
+    const r = SignInExperienceSchema.safeParse(merged);
+    if (!r.success) {
+      const issues = r.error.issues.map((i) => ({ path: i.path.map(String).join('.') + (i.code === 'unrecognized_keys' ? `${i.path.length ? '.' : ''}${(i as { keys: string[] }).keys.join(', ')}` : ''), message: i.message }));
+      throw new AppError('request.invalid', `Invalid sign-in experience: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`.slice(0, 500), { issues });
+    }
+    const next = r.data;
+    const methods = next.signIn.methods.filter((m) => m.password || m.verificationCode);
+    if (methods.length === 0) throw new AppError('sign_in_experience.no_sign_in_method', 'Sign-in must keep at least one method: password or verification code.', { fields: ['signIn.methods'] });
+    if (!(await this.connectors.getEmailConnector(tenantId))) {
+      const before = new Set(emailDependents(current));
+      const needs = emailDependents(next);
+      // Only what this change turns on (or keeps on) needs a connector; say which fields.
+      if (needs.length) {
+        throw new AppError('sign_in_experience.email_connector_required', `Set up an email connector first: ${needs.join(', ')} send email.`, { fields: needs, newlyEnabled: needs.filter((n) => !before.has(n)) });
+      }
+    }
+    await this.settings.put(tenantId, KEY, next, this.clock.now().toISOString());
+    return next;
+  }
+}

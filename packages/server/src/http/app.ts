@@ -1,0 +1,87 @@
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import { jsonSchemaTransform, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { loggerOptions } from '../lib/logger.js';
+import { TENANT_ID } from '../core/tenants.js';
+import { installErrorHandling } from './errors.js';
+import { tenantAndAuthHook } from './auth.js';
+import type { Services } from './context.js';
+import { healthRoutes } from './routes/health.js';
+import { tenantRoutes } from './routes/tenants.js';
+import { adminKeyRoutes } from './routes/admin-keys.js';
+import { connectorRoutes } from './routes/connectors.js';
+import { emailLogRoutes } from './routes/email-logs.js';
+import { mailboxRoutes } from './routes/mailbox.js';
+import { signInExperienceRoutes } from './routes/sign-in-experience.js';
+
+export interface BuildAppOptions {
+  logger?: boolean;
+}
+
+const TENANT_PREFIX = /^\/t\/([^/?#]+)(\/[^?#]*)?(\?.*)?$/;
+
+/** Builds the Fastify app; never listens (main.ts does, tests use inject or listen on port 0). */
+export async function buildApp(s: Services, opts: BuildAppOptions = {}): Promise<App> {
+  const app = Fastify({
+    logger: opts.logger === false ? false : loggerOptions(s.config.logLevel),
+    bodyLimit: 1024 * 1024,
+    trustProxy: trustProxyOption(s.config.trustProxy),
+    logController: new LogController({ disableRequestLogging: s.config.logLevel !== 'debug' && s.config.logLevel !== 'trace' }),
+    return503OnClosing: true,
+    // Tenants other than `default` live under /t/T/…; routes are registered once and read
+    // the tenant from the request, so the OpenAPI document lists each route once.
+    rewriteUrl(req) {
+      const url = req.url ?? '/';
+      const m = TENANT_PREFIX.exec(url);
+      if (!m) return url;
+      const id = decodeURIComponent(m[1]!);
+      (req as { posternTenant?: string }).posternTenant = TENANT_ID.test(id) ? id : '!invalid';
+      return `${m[2] ?? '/'}${m[3] ?? ''}`;
+    },
+  }).withTypeProvider<ZodTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  // Response schemas document the API; bodies are serialised as they are.
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
+  installErrorHandling(app);
+  app.addHook('onRequest', tenantAndAuthHook(s));
+  app.addHook('onResponse', async (req, reply) => {
+    s.metrics.httpRequests.inc({ method: req.method, status: `${Math.floor(reply.statusCode / 100)}xx` });
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Postern API',
+        version: '0.1.0',
+        description:
+          'Management API (Authorization: Bearer <admin key>) and end-user APIs of Postern. Every route of the default tenant is also served for tenant T under /t/T/.',
+      },
+      components: { securitySchemes: { adminKey: { type: 'http', scheme: 'bearer' } } },
+      security: [{ adminKey: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: '/api/docs', uiConfig: { deepLinking: true } });
+  app.get('/api/openapi.json', { schema: { hide: true }, config: { auth: 'public' } }, async () => app.swagger());
+
+
+  await app.register(healthRoutes(s));
+  await app.register(tenantRoutes(s));
+  await app.register(adminKeyRoutes(s));
+  await app.register(connectorRoutes(s));
+  await app.register(emailLogRoutes(s));
+  await app.register(mailboxRoutes(s));
+  await app.register(signInExperienceRoutes(s));
+  return app as unknown as App;
+}
+
+export type App = FastifyInstance;
+
+function trustProxyOption(v: string[] | number | undefined): boolean | string[] | ((addr: string, hop: number) => boolean) {
+  if (v === undefined) return false;
+  if (typeof v === 'number') return (_addr: string, hop: number) => hop < v;
+  return v;
+}

@@ -1,0 +1,32 @@
+import type { Config } from '../config.js';
+import type { Db } from '../storage/db.js';
+import type { Clock, Stores } from '../core/ports.js';
+import type { Tenants } from '../core/tenants.js';
+import type { AdminKeys, AdminPrincipal } from '../core/admin/keys.js';
+import type { Metrics } from '../lib/metrics.js';
+import type { Tenant } from '../core/ports.js';
+import type { EmailServices } from '../core/email/services.js';
+
+/** Everything the routes need, built once by main.ts (or by a test). */
+export interface Services {
+  config: Config;
+  db: Db;
+  stores: Stores;
+  clock: Clock;
+  tenants: Tenants;
+  adminKeys: AdminKeys;
+  metrics: Metrics;
+  email: EmailServices;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    tenantId: string;
+    tenant: Tenant;
+    principal: AdminPrincipal | undefined;
+  }
+  interface FastifyContextConfig {
+    /** 'admin' (default under /api), 'system' (system key only), 'public' (no key). */
+    auth?: 'admin' | 'system' | 'public';
+  }
+}

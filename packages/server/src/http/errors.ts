@@ -1,0 +1,78 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { isConnectorError } from '@postern/connector-kit';
+import { AppError, ERRORS } from '../core/errors.js';
+
+interface Issue {
+  path: string;
+  message: string;
+}
+
+function send(reply: FastifyReply, status: number, code: string, message: string, details: Record<string, unknown> = {}, headers: Record<string, string> = {}) {
+  for (const [k, v] of Object.entries(headers)) reply.header(k, v);
+  return reply.status(status).type('application/json; charset=utf-8').send({ code, message, details });
+}
+
+function zodIssues(err: { validation: Array<{ instancePath?: string; keyword?: string; message?: string; params?: unknown }>; validationContext?: string }): Issue[] {
+  return err.validation.map((v) => {
+    const segs = (v.instancePath ?? '').split('/').filter(Boolean);
+    const base = [err.validationContext, ...segs].filter(Boolean).join('.');
+    const keys = (v.params as { keys?: unknown } | undefined)?.keys;
+    if (v.keyword === 'unrecognized_keys' && Array.isArray(keys) && keys.length) {
+      return { path: keys.map((k) => (base ? `${base}.${String(k)}` : String(k))).join(', '), message: `unknown field${keys.length > 1 ? 's' : ''}` };
+    }
+    return { path: base, message: v.message ?? 'invalid' };
+  });
+}
+
+/**
+ * The one place where errors become HTTP responses: `{code, message, details}` with the
+ * catalogue's status. Anything unexpected is logged with its stack and answered as a
+ * generic 500 that shows nothing of the cause.
+ */
+export function installErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((err: FastifyError | Error, req: FastifyRequest, reply: FastifyReply) => {
+    if (err instanceof AppError) return send(reply, err.status, err.code, err.message, err.details, err.headers);
+    if (isConnectorError(err)) {
+      const headers: Record<string, string> = {};
+      if (err.code === 'connector.rate_limited' && typeof err.details.retryAfter === 'number') headers['retry-after'] = String(err.details.retryAfter);
+      const { issues, ...rest } = err.details;
+      return send(reply, err.status, err.code, err.message, { ...rest, ...(issues ? { issues } : {}), ...((err as { attempts?: number }).attempts ? { attempts: (err as { attempts?: number }).attempts } : {}) }, headers);
+    }
+    if (hasZodFastifySchemaValidationErrors(err)) {
+      const issues = zodIssues(err as never);
+      return send(reply, 400, 'request.invalid', `Invalid request: ${issues.map((i) => `${i.path || 'body'}: ${i.message}`).join('; ')}`.slice(0, 500), { issues });
+    }
+    const fe = err as FastifyError;
+    switch (fe.code) {
+      case 'FST_ERR_CTP_BODY_TOO_LARGE':
+        return send(reply, 413, 'request.too_large', ERRORS['request.too_large'].message);
+      case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+        return send(reply, 400, 'request.invalid', 'Send the body as JSON with Content-Type: application/json.', { issues: [{ path: 'content-type', message: 'unsupported media type' }] });
+      case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+        return send(reply, 400, 'request.invalid', 'The JSON body is empty.', { issues: [{ path: 'body', message: 'empty body' }] });
+      case 'FST_ERR_CTP_INVALID_JSON_BODY':
+        return send(reply, 400, 'request.invalid', 'The body is not valid JSON.', { issues: [{ path: 'body', message: 'malformed JSON' }] });
+    }
+    if (err instanceof SyntaxError || (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500)) {
+      if (fe.statusCode === 413) return send(reply, 413, 'request.too_large', ERRORS['request.too_large'].message);
+      return send(reply, 400, 'request.invalid', 'The request could not be read.', { issues: [{ path: 'body', message: 'unreadable request' }] });
+    }
+    if (isDatabaseUnavailable(err)) {
+      req.log.warn({ err: { message: err.message, code: (err as { code?: string }).code } }, 'database unavailable');
+      return send(reply, 503, 'service.unavailable', 'The database is unavailable; try again shortly.', {}, { 'retry-after': '5' });
+    }
+    req.log.error({ err }, 'unhandled error');
+    return send(reply, 500, 'internal.error', ERRORS['internal.error'].message);
+  });
+
+  app.setNotFoundHandler((req, reply) => send(reply, 404, 'request.not_found', `No route ${req.method} ${req.url.split('?')[0]?.slice(0, 200)}.`));
+}
+
+const UNAVAILABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '08000', '08003', '08006', '08001', '08004', 'SQLITE_BUSY']);
+export function isDatabaseUnavailable(err: unknown): boolean {
+  const code = (err as { code?: unknown })?.code;
+  if (typeof code === 'string' && UNAVAILABLE.has(code)) return true;
+  const msg = (err as Error)?.message ?? '';
+  return /Connection terminated|timeout exceeded when trying to connect|connect ECONNREFUSED|Client has encountered a connection error/.test(msg);
+}

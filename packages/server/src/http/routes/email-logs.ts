@@ -1,0 +1,46 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { TEMPLATE_TYPES } from '@postern/connector-kit';
+import { errorResponses, PageQuery, pageOf } from '../schemas.js';
+import type { Services } from '../context.js';
+
+const EmailLog = z
+  .object({
+    id: z.string(),
+    factoryId: z.string(),
+    templateType: z.string(),
+    to: z.string(),
+    subject: z.string(),
+    status: z.enum(['sent', 'failed', 'captured', 'suppressed']),
+    providerMessageId: z.string().nullable(),
+    error: z.object({ code: z.string(), message: z.string() }).nullable(),
+    attempts: z.number().int(),
+    durationMs: z.number(),
+    createdAt: z.string(),
+  })
+  .meta({ id: 'EmailLog' });
+
+export const emailLogRoutes =
+  (s: Services): FastifyPluginAsyncZod =>
+  async (app) => {
+    app.get(
+      '/api/email-logs',
+      {
+        schema: {
+          tags: ['email logs'],
+          summary: 'Every send, newest first',
+          querystring: PageQuery.extend({
+            status: z.enum(['sent', 'failed', 'captured', 'suppressed']).optional(),
+            templateType: z.enum(TEMPLATE_TYPES).optional(),
+            to: z.string().max(320).optional(),
+          }),
+          response: { 200: pageOf(EmailLog), ...errorResponses(400, 401, 403) },
+        },
+      },
+      async (req) => {
+        const { limit, cursor, status, templateType, to } = req.query;
+        const page = await s.stores.emailLogs.list(req.tenantId, { status, templateType, to: to?.trim() }, { limit, cursor });
+        return { items: page.items.map(({ tenantId: _t, ...rest }) => rest), nextCursor: page.nextCursor };
+      },
+    );
+  };

@@ -1,0 +1,39 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { AppError } from '../../core/errors.js';
+import { NoContent, errorResponses, Id, PageQuery, pageOf } from '../schemas.js';
+import type { Services } from '../context.js';
+
+const Summary = z.object({ id: z.string(), to: z.string(), from: z.string(), subject: z.string(), createdAt: z.string() }).meta({ id: 'MailboxSummary' });
+const Message = Summary.extend({ html: z.string(), text: z.string() }).meta({ id: 'MailboxMessage' });
+
+export const mailboxRoutes =
+  (s: Services): FastifyPluginAsyncZod =>
+  async (app) => {
+    app.get(
+      '/api/mailbox',
+      { schema: { tags: ['mailbox'], summary: 'Mail captured by the built-in service (no relay), newest first', querystring: PageQuery, response: { 200: pageOf(Summary), ...errorResponses(400, 401, 403) } } },
+      async (req) => {
+        const page = await s.stores.mailbox.list(req.tenantId, req.query);
+        return { items: page.items.map(({ tenantId: _t, ...rest }) => rest), nextCursor: page.nextCursor };
+      },
+    );
+    app.get(
+      '/api/mailbox/:id',
+      { schema: { tags: ['mailbox'], summary: 'One captured message', params: z.strictObject({ id: Id }), response: { 200: Message, ...errorResponses(400, 401, 403, 404) } } },
+      async (req) => {
+        const m = await s.stores.mailbox.get(req.tenantId, req.params.id);
+        if (!m) throw new AppError('mailbox.not_found');
+        const { tenantId: _t, ...rest } = m;
+        return rest;
+      },
+    );
+    app.delete(
+      '/api/mailbox',
+      { schema: { tags: ['mailbox'], summary: 'Empty the mailbox', response: { 204: NoContent, ...errorResponses(401, 403) } } },
+      async (req, reply) => {
+        await s.stores.mailbox.clear(req.tenantId);
+        return reply.status(204).send(null);
+      },
+    );
+  };

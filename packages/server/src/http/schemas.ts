@@ -1,0 +1,25 @@
+import { z } from 'zod';
+
+/** The error body every API answers with (SPEC §2). */
+export const ErrorBody = z
+  .object({
+    code: z.string().meta({ example: 'request.invalid' }),
+    message: z.string(),
+    details: z.record(z.string(), z.unknown()),
+  })
+  .meta({ id: 'Error' });
+
+export const errorResponses = (...statuses: number[]) =>
+  Object.fromEntries(statuses.map((s) => [s, ErrorBody])) as Record<number, typeof ErrorBody>;
+
+export const PageQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.string().max(500).optional(),
+});
+
+export const pageOf = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), nextCursor: z.string().nullable() });
+
+export const Id = z.string().min(1).max(100).regex(/^[A-Za-z0-9_.:-]+$/, 'must be an id');
+
+/** 204 responses: the handler sends null and the body is empty. */
+export const NoContent = z.null().meta({ description: 'No content' });

@@ -1,0 +1,89 @@
+/**
+ * Table types. Portable across SQLite and PostgreSQL: timestamps are ISO 8601 UTC strings
+ * (fixed width, so they sort and compare as text), JSON is text, booleans are 0/1.
+ */
+export interface TenantsTable {
+  id: string;
+  name: string;
+  type: 'development' | 'production';
+  created_at: string;
+}
+
+export interface AdminKeysTable {
+  id: string;
+  /** null for system keys, which act on every tenant. */
+  tenant_id: string | null;
+  name: string;
+  key_hash: string;
+  created_at: string;
+}
+
+export interface ConnectorsTable {
+  id: string;
+  tenant_id: string;
+  type: 'email';
+  factory_id: string;
+  /** The config without its secret fields, JSON. */
+  config: string;
+  /** The secret fields `{path: value}`, JSON encrypted with AES-256-GCM (Keyring). */
+  secrets: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface TenantSettingsTable {
+  tenant_id: string;
+  /** 'signInExperience' | 'branding' | 'codePolicy' */
+  key: string;
+  value: string;
+  updated_at: string;
+}
+
+export interface EmailLogsTable {
+  id: string;
+  tenant_id: string;
+  factory_id: string;
+  template_type: string;
+  to_address: string;
+  subject: string;
+  status: 'sent' | 'failed' | 'captured' | 'suppressed';
+  provider_message_id: string | null;
+  error_code: string | null;
+  error_message: string | null;
+  attempts: number;
+  duration_ms: number;
+  created_at: string;
+}
+
+export interface MailboxTable {
+  id: string;
+  tenant_id: string;
+  to_address: string;
+  from_address: string;
+  subject: string;
+  html: string;
+  text: string;
+  created_at: string;
+}
+
+export interface EmailTemplatesTable {
+  tenant_id: string;
+  locale: string;
+  template_type: string;
+  subject: string;
+  html: string;
+  text: string | null;
+  reply_to: string | null;
+  sender_name: string | null;
+  updated_at: string;
+}
+
+export interface Database {
+  tenants: TenantsTable;
+  admin_keys: AdminKeysTable;
+  connectors: ConnectorsTable;
+  tenant_settings: TenantSettingsTable;
+  email_logs: EmailLogsTable;
+  mailbox: MailboxTable;
+  email_templates: EmailTemplatesTable;
+}

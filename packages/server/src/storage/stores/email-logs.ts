@@ -1,0 +1,57 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../schema.js';
+import type { EmailLogEntry, EmailLogFilter, EmailLogStore, Page, PageRequest } from '../../core/ports.js';
+import { decodeCursor, pageOf } from '../cursor.js';
+import { before } from './keyset.js';
+
+type Row = Database['email_logs'];
+const toEntry = (r: Row): EmailLogEntry => ({
+  id: r.id,
+  tenantId: r.tenant_id,
+  factoryId: r.factory_id,
+  templateType: r.template_type,
+  to: r.to_address,
+  subject: r.subject,
+  status: r.status,
+  providerMessageId: r.provider_message_id,
+  error: r.error_code ? { code: r.error_code, message: r.error_message ?? '' } : null,
+  attempts: Number(r.attempts),
+  durationMs: Number(r.duration_ms),
+  createdAt: r.created_at,
+});
+
+export class SqlEmailLogStore implements EmailLogStore {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async record(e: EmailLogEntry): Promise<void> {
+    await this.db
+      .insertInto('email_logs')
+      .values({
+        id: e.id,
+        tenant_id: e.tenantId,
+        factory_id: e.factoryId,
+        template_type: e.templateType,
+        to_address: e.to,
+        subject: e.subject,
+        status: e.status,
+        provider_message_id: e.providerMessageId,
+        error_code: e.error?.code ?? null,
+        error_message: e.error?.message ?? null,
+        attempts: e.attempts,
+        duration_ms: Math.round(e.durationMs),
+        created_at: e.createdAt,
+      })
+      .execute();
+  }
+
+  async list(tenantId: string, f: EmailLogFilter, page: PageRequest): Promise<Page<EmailLogEntry>> {
+    const c = decodeCursor(page.cursor);
+    let q = this.db.selectFrom('email_logs').selectAll().where('tenant_id', '=', tenantId);
+    if (f.status) q = q.where('status', '=', f.status);
+    if (f.templateType) q = q.where('template_type', '=', f.templateType);
+    if (f.to) q = q.where('to_address', '=', f.to);
+    if (c) q = q.where((eb) => before(eb, c));
+    const rows = await q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(page.limit + 1).execute();
+    return pageOf(rows.map(toEntry), page.limit, (e) => e);
+  }
+}

@@ -1,0 +1,23 @@
+import type { Stores } from '../../core/ports.js';
+import type { Keyring } from '../../lib/crypto.js';
+import type { Db } from '../db.js';
+import { SqlAdminKeyStore } from './admin-keys.js';
+import { SqlConnectorStore } from './connectors.js';
+import { SqlEmailLogStore } from './email-logs.js';
+import { SqlMailboxStore } from './mailbox.js';
+import { SqlSettingsStore } from './settings.js';
+import { SqlTemplateStore } from './templates.js';
+import { SqlTenantStore } from './tenants.js';
+
+export function createStores(db: Db, keyring: Keyring): Stores {
+  const k = db.kysely;
+  return {
+    tenants: new SqlTenantStore(k),
+    adminKeys: new SqlAdminKeyStore(k),
+    settings: new SqlSettingsStore(k),
+    connectors: new SqlConnectorStore(k, keyring),
+    emailLogs: new SqlEmailLogStore(k),
+    mailbox: new SqlMailboxStore(k),
+    templates: new SqlTemplateStore(k),
+  };
+}
