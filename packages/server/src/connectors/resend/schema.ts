@@ -1,0 +1,14 @@
+import { secret, z } from '@postern/connector-kit';
+import { baseUrl, fromEmail, fromName, replyTo } from '../_provider/schema.js';
+
+export const RESEND_BASE_URL = 'https://api.resend.com';
+
+export const resendConfigSchema = z.strictObject({
+  apiKey: secret(z.string().trim().min(1).describe('A Resend API key with sending access (re_…).')),
+  fromEmail: fromEmail(),
+  fromName: fromName(),
+  replyTo: replyTo(),
+  baseUrl: baseUrl(RESEND_BASE_URL),
+});
+
+export type ResendConfig = z.output<typeof resendConfigSchema>;
