@@ -58,7 +58,7 @@ export function mapSmtpError(err: unknown, secrets: ReadonlyArray<string | undef
     return make('connector.delivery_failed', 'The SMTP server refused the sender address.');
   }
   if (e.code === 'ETLS') {
-    return make('connector.unavailable', `The TLS connection could not be set up: ${said}.`);
+    return make('connector.unavailable', `The connection could not be upgraded with STARTTLS (requireTLS is set): ${said}.`);
   }
   if (e.code && ['ECONNECTION', 'ESOCKET', 'EDNS', 'ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'EAI_AGAIN'].includes(e.code)) {
     return make('connector.unavailable', 'The SMTP server could not be reached.');
