@@ -1,0 +1,83 @@
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import { isIP, type LookupFunction as NetLookup } from 'node:net';
+import { SendEmailCommand, SESv2Client, type SendEmailCommandInput } from '@aws-sdk/client-sesv2';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { defineConnector, formatAddress, resolveSender, type EmailMessage } from '@postern/connector-kit';
+import { sesError } from './errors.js';
+import { logo } from './logo.js';
+import { readme } from './readme.js';
+import { sesConfigSchema, sesEndpoint, type SesConfig } from './schema.js';
+
+/** SES wants non-ASCII display names as MIME encoded-words. */
+function sesFrom(email: string, name: string | undefined): string {
+  if (!name || /^[\x20-\x7e]*$/.test(name)) return formatAddress(email, name);
+  return `=?UTF-8?B?${Buffer.from(name.replace(/[\r\n]/g, ' '), 'utf8').toString('base64')}?= <${email}>`;
+}
+
+export function sesSendEmailInput(config: SesConfig, message: EmailMessage): SendEmailCommandInput {
+  const sender = resolveSender(message, config);
+  const headers = Object.entries(message.headers).map(([Name, Value]) => ({ Name, Value }));
+  return {
+    FromEmailAddress: sesFrom(sender.email, sender.name),
+    Destination: { ToAddresses: [message.to] },
+    ...(sender.replyTo ? { ReplyToAddresses: [sender.replyTo] } : {}),
+    ...(config.configurationSetName ? { ConfigurationSetName: config.configurationSetName } : {}),
+    Content: {
+      Simple: {
+        Subject: { Data: message.subject, Charset: 'UTF-8' },
+        Body: {
+          Html: { Data: message.html, Charset: 'UTF-8' },
+          ...(message.text ? { Text: { Data: message.text, Charset: 'UTF-8' } } : {}),
+        },
+        ...(headers.length > 0 ? { Headers: headers } : {}),
+      },
+    },
+  };
+}
+
+export default defineConnector<SesConfig>({
+  id: 'aws-ses',
+  name: 'Amazon SES',
+  description: 'Send through Amazon Simple Email Service (SES v2 SendEmail) in the region of your choice.',
+  logo,
+  readme,
+  configSchema: sesConfigSchema,
+  capabilities: { customTemplates: true, providerTemplates: false, customSender: true },
+  create(config, ctx) {
+    const secrets = [config.secretAccessKey];
+    const endpoint = sesEndpoint(config);
+    const host = new URL(endpoint).hostname.replace(/^\[|\]$/g, '');
+    // Sockets resolve names through ctx.lookup, so the destination policy sees the address
+    // actually connected to; a literal IP never goes through lookup and is checked before each send.
+    const lookup = ctx.lookup as unknown as NetLookup;
+    const client = new SESv2Client({
+      region: config.region,
+      endpoint,
+      credentials: { accessKeyId: config.accessKeyId, secretAccessKey: config.secretAccessKey },
+      // Our delivery pipeline owns retries (SPEC §3.5); the SDK must not add its own.
+      maxAttempts: 1,
+      requestHandler: new NodeHttpHandler({
+        httpAgent: new HttpAgent({ keepAlive: true, lookup }),
+        httpsAgent: new HttpsAgent({ keepAlive: true, lookup }),
+      }),
+    });
+    let closed = false;
+    return {
+      async send(message, { signal }) {
+        try {
+          if (isIP(host)) await ctx.assertDestination(host);
+          const out = await client.send(new SendEmailCommand(sesSendEmailInput(config, message)), { abortSignal: signal });
+          return { providerMessageId: out.MessageId ?? null };
+        } catch (err) {
+          throw sesError(err, signal, message.to, secrets);
+        }
+      },
+      async close() {
+        if (closed) return;
+        closed = true;
+        client.destroy();
+      },
+    };
+  },
+});
