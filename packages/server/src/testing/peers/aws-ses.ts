@@ -8,7 +8,7 @@
 import { createHash, createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
 import { request as httpRequest, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import sesLocal from 'aws-ses-v2-local';
+import sesLocalModule from 'aws-ses-v2-local';
 import { startHttpPeer, type PeerReply } from '../../connectors/_provider/http-peer.test-helpers.js';
 
 export interface SesReceived {
@@ -35,6 +35,12 @@ export interface SesPeerOptions {
   /** How far the peer's clock is ahead of ours, to test skew (ms). */
   clockOffsetMs?: number;
 }
+
+// The package is CommonJS with an __esModule default: Node's ESM loader hands us the whole
+// exports object, bundlers the function itself.
+type StartSesLocal = (config?: { host?: string; port?: number }) => Promise<Server>;
+const sesLocalExport = sesLocalModule as unknown as StartSesLocal | { default: StartSesLocal };
+const startSesLocal: StartSesLocal = typeof sesLocalExport === 'function' ? sesLocalExport : sesLocalExport.default;
 
 const MAX_SKEW_MS = 5 * 60 * 1000;
 const fail = (status: number, type: string, message: string): PeerReply => ({
@@ -75,7 +81,7 @@ export async function startSesPeer(options: SesPeerOptions = {}) {
   const region = options.region ?? 'us-east-1';
   const received: SesReceived[] = [];
   const state = { rateLimited: false, outage: false, account: 'active' as 'active' | 'suspended' | 'paused', mailFromVerified: true };
-  const backend: Server = await sesLocal({ host: '127.0.0.1', port: 0 });
+  const backend: Server = await startSesLocal({ host: '127.0.0.1', port: 0 });
   const backendPort = (backend.address() as AddressInfo).port;
   const verified = (addr: string) => !options.verifiedIdentities || options.verifiedIdentities.includes(addr) || options.verifiedIdentities.includes(addr.split('@')[1] ?? '');
 
