@@ -10,6 +10,7 @@ let server: http.Server;
 let port = 0;
 const seen: string[] = [];
 const sockets = new Set<Socket>();
+let onHang: (() => void) | undefined;
 
 beforeAll(async () => {
   server = http.createServer(async (req, res) => {
@@ -41,6 +42,9 @@ beforeAll(async () => {
         return redirect(302, `http://127.0.0.1:${port}/echo`);
       case '/loop':
         return redirect(302, '/loop');
+      case '/hang':
+        onHang?.();
+        return; // never answers; the client aborts
       default:
         return res.writeHead(404).end();
     }
@@ -169,6 +173,16 @@ describe('policy fetch', () => {
     const p = policy({ allow: ['127.0.0.1/32'] });
     expect((await rejection(p.fetch('file:///etc/passwd'))).details.reason).toBe('scheme');
     expect((await rejection(p.fetch(`http://127.0.0.1:${port}/to-ftp`))).details.reason).toBe('scheme');
+  });
+
+  it('stops waiting when the caller aborts', async () => {
+    const p = policy({ allow: ['127.0.0.1/32'] });
+    const controller = new AbortController();
+    onHang = () => controller.abort();
+    const err = await p.fetch(`http://127.0.0.1:${port}/hang`, { signal: controller.signal }).catch((e: unknown) => e);
+    onHang = undefined;
+    expect((err as Error).name).toBe('AbortError');
+    await expect(p.fetch(`http://127.0.0.1:${port}/ok`, { signal: AbortSignal.abort() })).rejects.toMatchObject({ name: 'AbortError' });
   });
 
   it('gives up after maxRedirects', async () => {

@@ -1,4 +1,5 @@
 import { Agent, buildConnector, Headers as UndiciHeaders, fetch as undiciFetch, type Dispatcher } from 'undici';
+import { rootCertificates } from 'node:tls';
 import { ConnectorError } from '@postern/connector-kit';
 import { parseAddress } from './address.js';
 import { DestinationBlockedError, destinationBlockedCause, type DestinationChecker } from './policy.js';
@@ -9,8 +10,8 @@ import { DestinationBlockedError, destinationBlockedCause, type DestinationCheck
  * net/tls connect to exactly the address that was checked (no second lookup, so a DNS
  * rebinding between check and connect has nothing to hit).
  */
-export function createPolicyDispatcher(checker: DestinationChecker): Agent {
-  const base = buildConnector({ lookup: checker.lookup as never });
+export function createPolicyDispatcher(checker: DestinationChecker, ca?: string | readonly string[]): Agent {
+  const base = buildConnector({ lookup: checker.lookup as never, ...(ca === undefined ? {} : { ca: [...rootCertificates, ...(typeof ca === 'string' ? [ca] : ca)] }) });
   const connect: buildConnector.connector = (options, callback) => {
     const host = options.hostname.replace(/^\[(.*)\]$/, '$1');
     if (parseAddress(host)) {

@@ -27,6 +27,8 @@ export interface OutboundPolicyOptions {
   resolve?: ResolveFunction;
   /** Max redirects followed by fetch (default 5). */
   maxRedirects?: number;
+  /** Extra trusted CA certificates (PEM) for the dispatcher's TLS connections: a private CA, or a test peer's certificate. */
+  ca?: string | readonly string[];
 }
 
 export interface OutboundPolicy {
@@ -64,7 +66,7 @@ export interface OutboundPolicy {
 
 export function createOutboundPolicy(opts: OutboundPolicyOptions = {}): OutboundPolicy {
   const checker = new DestinationChecker(opts.allow ?? [], opts.resolve);
-  const agent = createPolicyDispatcher(checker);
+  const agent = createPolicyDispatcher(checker, opts.ca);
   return {
     classify: (address) => checker.classify(address),
     assertDestination: (host) => checker.assertDestination(host),
