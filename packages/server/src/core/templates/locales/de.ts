@@ -1,0 +1,83 @@
+import { LATIN_FONTS, type LocaleStrings } from '../strings.js';
+
+export const de: LocaleStrings = {
+  locale: 'de',
+  fontFamily: LATIN_FONTS,
+  lineHeight: 24,
+  greeting: 'Hallo {user},',
+  greetingAnon: 'Hallo,',
+  codeLabel: 'Bestätigungscode',
+  expiry: 'Dieser Code läuft in {minutes} Minuten ab.',
+  noShare: 'Geben Sie diesen Code niemals weiter. {company} wird Sie nie danach fragen.',
+  sentBy: 'Diese E-Mail wurde von {company} gesendet.',
+  help: 'Brauchen Sie Hilfe? Schreiben Sie uns an {support}.',
+  types: {
+    SignIn: {
+      subject: 'Ihr Anmeldecode für {app}',
+      heading: 'Bei {app} anmelden',
+      intro: 'Geben Sie diesen Code ein, um die Anmeldung abzuschließen:',
+      ignore: 'Wenn Sie nicht versucht haben, sich anzumelden, können Sie diese E-Mail ignorieren. Möglicherweise hat jemand Ihre E-Mail-Adresse versehentlich eingegeben; ohne diesen Code kann sich niemand anmelden.',
+    },
+    Register: {
+      subject: 'Bestätigen Sie Ihre E-Mail-Adresse für {app}',
+      heading: 'Willkommen bei {app}',
+      intro: 'Geben Sie diesen Code ein, um Ihre E-Mail-Adresse zu bestätigen und die Einrichtung Ihres Kontos abzuschließen:',
+      ignore: 'Wenn Sie kein Konto erstellt haben, können Sie diese E-Mail ignorieren. Ohne diesen Code wird kein Konto angelegt.',
+    },
+    ForgotPassword: {
+      subject: 'Setzen Sie Ihr Passwort für {app} zurück',
+      heading: 'Passwort zurücksetzen',
+      intro: 'Geben Sie diesen Code ein, um ein neues Passwort festzulegen:',
+      ignore: 'Wenn Sie das Zurücksetzen Ihres Passworts nicht angefordert haben, können Sie diese E-Mail ignorieren. Ihr Passwort bleibt unverändert.',
+    },
+    Generic: {
+      subject: 'Ihr Bestätigungscode für {app}',
+      heading: 'Ihr Bestätigungscode',
+      intro: 'Hier ist der Bestätigungscode, den Sie angefordert haben:',
+      ignore: 'Wenn Sie diesen Code nicht angefordert haben, können Sie diese E-Mail ignorieren.',
+    },
+    OrganizationInvitation: {
+      subject: '{inviter} hat Sie eingeladen, {org} auf {app} beizutreten',
+      subjectNoInviter: 'Einladung zur Organisation {org} auf {app}',
+      heading: 'Treten Sie {org} auf {app} bei',
+      intro: '{inviter} hat Sie eingeladen, der Organisation {org} auf {app} beizutreten.',
+      introNoInviter: 'Sie wurden eingeladen, der Organisation {org} auf {app} beizutreten.',
+      button: 'Einladung annehmen',
+      linkHint: 'Falls die Schaltfläche nicht funktioniert, kopieren Sie diesen Link in Ihren Browser:',
+      expiry: 'Diese Einladung läuft in {minutes} Minuten ab.',
+      ignore: 'Wenn Sie diese Einladung nicht erwartet haben, können Sie diese E-Mail ignorieren. Ohne Ihre Zustimmung treten Sie keiner Organisation bei.',
+    },
+    UserPermissionValidation: {
+      subject: 'Bestätigen Sie Ihre Aktion bei {app}',
+      heading: 'Bestätigen Sie, dass Sie es sind',
+      intro: 'Sie nehmen eine sicherheitsrelevante Änderung an Ihrem Konto vor. Geben Sie diesen Code ein, um sie zu bestätigen:',
+      ignore: 'Wenn Sie das nicht waren, geben Sie den Code nicht weiter: Möglicherweise versucht jemand, Ihr Konto zu ändern. Ändern Sie Ihr Passwort und wenden Sie sich an {company}.',
+    },
+    BindNewIdentifier: {
+      subject: 'Bestätigen Sie Ihre neue E-Mail-Adresse für {app}',
+      heading: 'Neue E-Mail-Adresse bestätigen',
+      intro: 'Geben Sie diesen Code ein, um diese E-Mail-Adresse zu Ihrem Konto bei {app} hinzuzufügen:',
+      ignore: 'Wenn Sie nicht darum gebeten haben, diese E-Mail-Adresse hinzuzufügen, können Sie diese E-Mail ignorieren. An Ihrem Konto ändert sich nichts.',
+    },
+    MfaVerification: {
+      subject: 'Ihr Code für die Zwei-Faktor-Authentifizierung bei {app}',
+      heading: 'Zwei-Faktor-Authentifizierung',
+      intro: 'Geben Sie diesen Code ein, um die Anmeldung bei {app} abzuschließen:',
+      ignore: 'Wenn Sie sich gerade nicht anmelden, kennt möglicherweise jemand Ihr Passwort. Geben Sie diesen Code nicht weiter und ändern Sie umgehend Ihr Passwort.',
+    },
+    BindMfa: {
+      subject: 'Zwei-Faktor-Authentifizierung für {app} einrichten',
+      heading: 'Zwei-Faktor-Authentifizierung per E-Mail einrichten',
+      intro: 'Geben Sie diesen Code ein, um diese E-Mail-Adresse für die Zwei-Faktor-Authentifizierung bei {app} zu verwenden:',
+      ignore: 'Wenn Sie das nicht angefordert haben, können Sie diese E-Mail ignorieren. Ihre Anmeldeeinstellungen bleiben unverändert.',
+    },
+  },
+  sample: {
+    userName: 'Lena Schmidt',
+    inviterName: 'Jonas Weber',
+    organizationName: 'Nordwind Handel',
+    applicationName: 'Acme Cloud',
+    companyName: 'Acme GmbH',
+    companyInformation: 'Acme GmbH, Friedrichstraße 100, 10117 Berlin',
+  },
+};

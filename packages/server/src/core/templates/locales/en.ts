@@ -1,0 +1,83 @@
+import { LATIN_FONTS, type LocaleStrings } from '../strings.js';
+
+export const en: LocaleStrings = {
+  locale: 'en',
+  fontFamily: LATIN_FONTS,
+  lineHeight: 24,
+  greeting: 'Hi {user},',
+  greetingAnon: 'Hello,',
+  codeLabel: 'Verification code',
+  expiry: 'This code expires in {minutes} minutes.',
+  noShare: 'Never share this code with anyone. {company} will never ask you for it.',
+  sentBy: 'This email was sent by {company}',
+  help: 'Need help? Contact us at {support}.',
+  types: {
+    SignIn: {
+      subject: 'Your sign-in code for {app}',
+      heading: 'Sign in to {app}',
+      intro: 'Enter this code to finish signing in:',
+      ignore: "If you didn't try to sign in, you can ignore this email. Someone may have entered your email address by mistake, and nobody can sign in without this code.",
+    },
+    Register: {
+      subject: 'Confirm your email address for {app}',
+      heading: 'Welcome to {app}',
+      intro: 'Enter this code to confirm your email address and finish creating your account:',
+      ignore: "If you didn't create an account, you can ignore this email. No account will be created without this code.",
+    },
+    ForgotPassword: {
+      subject: 'Reset your {app} password',
+      heading: 'Reset your password',
+      intro: 'Enter this code to choose a new password:',
+      ignore: "If you didn't ask to reset your password, you can ignore this email. Your password will not change.",
+    },
+    Generic: {
+      subject: 'Your verification code for {app}',
+      heading: 'Your verification code',
+      intro: 'Here is the verification code you asked for:',
+      ignore: "If you didn't ask for this code, you can ignore this email.",
+    },
+    OrganizationInvitation: {
+      subject: '{inviter} invited you to join {org} on {app}',
+      subjectNoInviter: "You're invited to join {org} on {app}",
+      heading: 'Join {org} on {app}',
+      intro: '{inviter} has invited you to join the {org} organization on {app}.',
+      introNoInviter: "You've been invited to join the {org} organization on {app}.",
+      button: 'Accept invitation',
+      linkHint: "If the button doesn't work, copy this link into your browser:",
+      expiry: 'This invitation expires in {minutes} minutes.',
+      ignore: "If you weren't expecting this invitation, you can ignore this email. You won't join anything unless you accept.",
+    },
+    UserPermissionValidation: {
+      subject: 'Confirm your action on {app}',
+      heading: "Confirm it's you",
+      intro: 'You are making a sensitive change to your account. Enter this code to confirm it:',
+      ignore: "If you didn't start this, do not share the code: someone may be trying to change your account. Change your password and contact {company}.",
+    },
+    BindNewIdentifier: {
+      subject: 'Verify your new email address for {app}',
+      heading: 'Verify your new email address',
+      intro: 'Enter this code to add this email address to your {app} account:',
+      ignore: "If you didn't ask to add this email address, you can ignore this email. Nothing will change on your account.",
+    },
+    MfaVerification: {
+      subject: 'Your {app} two-step verification code',
+      heading: 'Two-step verification',
+      intro: 'Enter this code to finish signing in to {app}:',
+      ignore: "If you weren't signing in, someone may know your password. Do not share this code, and change your password now.",
+    },
+    BindMfa: {
+      subject: 'Set up two-step verification for {app}',
+      heading: 'Set up email two-step verification',
+      intro: 'Enter this code to use this email address for two-step verification on {app}:',
+      ignore: "If you didn't ask for this, you can ignore this email. Your sign-in settings will not change.",
+    },
+  },
+  sample: {
+    userName: 'Alex Morgan',
+    inviterName: 'Jordan Lee',
+    organizationName: 'Northwind Traders',
+    applicationName: 'Acme Cloud',
+    companyName: 'Acme Inc.',
+    companyInformation: 'Acme Inc., 500 Market Street, San Francisco, CA 94105',
+  },
+};

@@ -1,0 +1,83 @@
+import { LATIN_FONTS, type LocaleStrings } from '../strings.js';
+
+export const es: LocaleStrings = {
+  locale: 'es',
+  fontFamily: LATIN_FONTS,
+  lineHeight: 24,
+  greeting: 'Hola, {user}:',
+  greetingAnon: 'Hola:',
+  codeLabel: 'Código de verificación',
+  expiry: 'Este código caduca en {minutes} minutos.',
+  noShare: 'No compartas este código con nadie. {company} nunca te lo pedirá.',
+  sentBy: 'Este correo fue enviado por {company}',
+  help: '¿Necesitas ayuda? Escríbenos a {support}.',
+  types: {
+    SignIn: {
+      subject: 'Tu código de inicio de sesión para {app}',
+      heading: 'Inicia sesión en {app}',
+      intro: 'Introduce este código para terminar de iniciar sesión:',
+      ignore: 'Si no intentaste iniciar sesión, puedes ignorar este correo. Puede que alguien haya escrito tu dirección por error; sin este código, nadie puede iniciar sesión.',
+    },
+    Register: {
+      subject: 'Confirma tu dirección de correo para {app}',
+      heading: 'Te damos la bienvenida a {app}',
+      intro: 'Introduce este código para confirmar tu dirección de correo y terminar de crear tu cuenta:',
+      ignore: 'Si no creaste una cuenta, puedes ignorar este correo. Sin este código no se creará ninguna cuenta.',
+    },
+    ForgotPassword: {
+      subject: 'Restablece tu contraseña de {app}',
+      heading: 'Restablece tu contraseña',
+      intro: 'Introduce este código para elegir una nueva contraseña:',
+      ignore: 'Si no pediste restablecer tu contraseña, puedes ignorar este correo. Tu contraseña no cambiará.',
+    },
+    Generic: {
+      subject: 'Tu código de verificación para {app}',
+      heading: 'Tu código de verificación',
+      intro: 'Este es el código de verificación que solicitaste:',
+      ignore: 'Si no solicitaste este código, puedes ignorar este correo.',
+    },
+    OrganizationInvitation: {
+      subject: '{inviter} te ha invitado a unirte a {org} en {app}',
+      subjectNoInviter: 'Invitación para unirte a {org} en {app}',
+      heading: 'Únete a {org} en {app}',
+      intro: '{inviter} te ha invitado a unirte a la organización {org} en {app}.',
+      introNoInviter: 'Has recibido una invitación para unirte a la organización {org} en {app}.',
+      button: 'Aceptar invitación',
+      linkHint: 'Si el botón no funciona, copia este enlace en tu navegador:',
+      expiry: 'Esta invitación caduca en {minutes} minutos.',
+      ignore: 'Si no esperabas esta invitación, puedes ignorar este correo. No te unirás a nada a menos que la aceptes.',
+    },
+    UserPermissionValidation: {
+      subject: 'Confirma tu acción en {app}',
+      heading: 'Confirma que eres tú',
+      intro: 'Estás haciendo un cambio importante en tu cuenta. Introduce este código para confirmarlo:',
+      ignore: 'Si no fuiste tú, no compartas el código: puede que alguien esté intentando modificar tu cuenta. Cambia tu contraseña y ponte en contacto con {company}.',
+    },
+    BindNewIdentifier: {
+      subject: 'Verifica tu nueva dirección de correo para {app}',
+      heading: 'Verifica tu nueva dirección de correo',
+      intro: 'Introduce este código para añadir esta dirección de correo a tu cuenta de {app}:',
+      ignore: 'Si no pediste añadir esta dirección, puedes ignorar este correo. Tu cuenta no cambiará.',
+    },
+    MfaVerification: {
+      subject: 'Tu código de verificación en dos pasos para {app}',
+      heading: 'Verificación en dos pasos',
+      intro: 'Introduce este código para terminar de iniciar sesión en {app}:',
+      ignore: 'Si no estabas iniciando sesión, es posible que alguien conozca tu contraseña. No compartas este código y cambia tu contraseña ahora.',
+    },
+    BindMfa: {
+      subject: 'Configura la verificación en dos pasos para {app}',
+      heading: 'Configura la verificación en dos pasos por correo',
+      intro: 'Introduce este código para usar esta dirección de correo en la verificación en dos pasos de {app}:',
+      ignore: 'Si no lo solicitaste, puedes ignorar este correo. Tu configuración de inicio de sesión no cambiará.',
+    },
+  },
+  sample: {
+    userName: 'Lucía Fernández',
+    inviterName: 'Javier Ruiz',
+    organizationName: 'Comercial Norte',
+    applicationName: 'Acme Cloud',
+    companyName: 'Acme S.L.',
+    companyInformation: 'Acme S.L., Calle de Alcalá 50, 28014 Madrid',
+  },
+};

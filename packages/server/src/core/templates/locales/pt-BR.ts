@@ -1,0 +1,83 @@
+import { LATIN_FONTS, type LocaleStrings } from '../strings.js';
+
+export const ptBR: LocaleStrings = {
+  locale: 'pt-BR',
+  fontFamily: LATIN_FONTS,
+  lineHeight: 24,
+  greeting: 'Olá, {user}!',
+  greetingAnon: 'Olá!',
+  codeLabel: 'Código de verificação',
+  expiry: 'Este código expira em {minutes} minutos.',
+  noShare: 'Nunca compartilhe este código com ninguém. {company} nunca vai pedir este código a você.',
+  sentBy: 'Este e-mail foi enviado por {company}',
+  help: 'Precisa de ajuda? Fale com a gente em {support}.',
+  types: {
+    SignIn: {
+      subject: 'Seu código de acesso para {app}',
+      heading: 'Entrar em {app}',
+      intro: 'Digite este código para concluir o login:',
+      ignore: 'Se você não tentou entrar, pode ignorar este e-mail. Alguém pode ter digitado seu endereço por engano; ninguém consegue entrar sem este código.',
+    },
+    Register: {
+      subject: 'Confirme seu endereço de e-mail para {app}',
+      heading: 'Sua conta em {app} está quase pronta',
+      intro: 'Digite este código para confirmar seu endereço de e-mail e concluir a criação da sua conta:',
+      ignore: 'Se você não criou uma conta, pode ignorar este e-mail. Nenhuma conta será criada sem este código.',
+    },
+    ForgotPassword: {
+      subject: 'Redefina sua senha de {app}',
+      heading: 'Redefinir sua senha',
+      intro: 'Digite este código para escolher uma nova senha:',
+      ignore: 'Se você não pediu para redefinir sua senha, pode ignorar este e-mail. Sua senha não será alterada.',
+    },
+    Generic: {
+      subject: 'Seu código de verificação para {app}',
+      heading: 'Seu código de verificação',
+      intro: 'Aqui está o código de verificação que você solicitou:',
+      ignore: 'Se você não solicitou este código, pode ignorar este e-mail.',
+    },
+    OrganizationInvitation: {
+      subject: '{inviter} convidou você para participar de {org} em {app}',
+      subjectNoInviter: 'Convite para participar de {org} em {app}',
+      heading: 'Participe de {org} em {app}',
+      intro: '{inviter} convidou você para participar da organização {org} em {app}.',
+      introNoInviter: 'Você recebeu um convite para participar da organização {org} em {app}.',
+      button: 'Aceitar convite',
+      linkHint: 'Se o botão não funcionar, copie e cole este link no seu navegador:',
+      expiry: 'Este convite expira em {minutes} minutos.',
+      ignore: 'Se você não esperava este convite, pode ignorar este e-mail. Você só vai participar se aceitar o convite.',
+    },
+    UserPermissionValidation: {
+      subject: 'Confirme sua ação em {app}',
+      heading: 'Confirme que é você',
+      intro: 'Você está fazendo uma alteração importante na sua conta. Digite este código para confirmar:',
+      ignore: 'Se não foi você, não compartilhe o código: alguém pode estar tentando alterar sua conta. Altere sua senha e entre em contato com {company}.',
+    },
+    BindNewIdentifier: {
+      subject: 'Verifique seu novo endereço de e-mail para {app}',
+      heading: 'Verifique seu novo endereço de e-mail',
+      intro: 'Digite este código para adicionar este endereço de e-mail à sua conta em {app}:',
+      ignore: 'Se você não pediu para adicionar este endereço, pode ignorar este e-mail. Nada será alterado na sua conta.',
+    },
+    MfaVerification: {
+      subject: 'Seu código de verificação em duas etapas para {app}',
+      heading: 'Verificação em duas etapas',
+      intro: 'Digite este código para concluir o login em {app}:',
+      ignore: 'Se você não estava tentando entrar, alguém pode saber sua senha. Não compartilhe este código e altere sua senha agora.',
+    },
+    BindMfa: {
+      subject: 'Ative a verificação em duas etapas para {app}',
+      heading: 'Ative a verificação em duas etapas por e-mail',
+      intro: 'Digite este código para usar este endereço de e-mail na verificação em duas etapas de {app}:',
+      ignore: 'Se você não pediu isso, pode ignorar este e-mail. Suas configurações de login não serão alteradas.',
+    },
+  },
+  sample: {
+    userName: 'Ana Souza',
+    inviterName: 'Pedro Almeida',
+    organizationName: 'Ventos do Norte Comércio',
+    applicationName: 'Acme Cloud',
+    companyName: 'Acme Ltda.',
+    companyInformation: 'Acme Ltda., Av. Paulista, 1000, São Paulo - SP, 01310-100',
+  },
+};

@@ -1,0 +1,179 @@
+import { describe, it, expect } from 'vitest';
+import { TemplateError, TemplateRenderer, type TemplateContent } from './index.js';
+
+const renderer = new TemplateRenderer();
+
+function errorOf(content: TemplateContent): TemplateError {
+  try {
+    new TemplateRenderer().validate(content);
+  } catch (err) {
+    expect(err).toBeInstanceOf(TemplateError);
+    return err as TemplateError;
+  }
+  throw new Error('expected the template to be refused');
+}
+
+describe('escaping', () => {
+  const hostile = '<script>alert(1)</script> {{code}}';
+  const content = { subject: 'Hi {{user.name}}', html: '<p>Hi {{user.name}}, code {{code}}</p>', text: 'Hi {{user.name}}, code {{code}}' };
+
+  it('escapes a hostile value in the html and never renders it as a template', () => {
+    const out = renderer.render(content, { code: '123456', user: { name: hostile } });
+    expect(out.html).toBe('<p>Hi &lt;script&gt;alert(1)&lt;/script&gt; {{code}}, code 123456</p>');
+    expect(out.html).not.toContain('<script>');
+  });
+
+  it('keeps subject and text plain, still without re-rendering the value', () => {
+    const out = renderer.render(content, { code: '123456', user: { name: hostile } });
+    expect(out.subject).toBe(`Hi ${hostile}`);
+    expect(out.text).toBe(`Hi ${hostile}, code 123456\n`);
+  });
+
+  it('escapes quotes so a value cannot leave an attribute', () => {
+    const out = renderer.render({ subject: 's', html: '<a href="{{link}}" title="{{user.name}}">x</a>' }, { link: 'https://x.test/"onmouseover="alert(1)', user: { name: '" onclick="alert(1)' } });
+    expect(out.html).not.toMatch(/"\s*on(click|mouseover)=/);
+    expect(out.html).toContain('&quot;');
+  });
+
+  it('drops unsafe shapes and schemes from variables', () => {
+    const html = '<img src="{{branding.logoUrl}}"><a href="{{link}}" style="color:{{branding.primaryColor}}">{{user.name}}</a>';
+    const out = renderer.render({ subject: 's', html }, {
+      link: 'javascript:alert(1)',
+      branding: { logoUrl: 'data:image/svg+xml,<svg onload=alert(1)>', primaryColor: 'red;background:url(https://evil.test)' },
+      user: { name: { toString: () => 'boom' } as unknown as string },
+    });
+    expect(out.html).toBe('<img src=""><a href="" style="color:"></a>');
+  });
+
+  it('does not reach prototype properties through variables', () => {
+    const variables = JSON.parse('{"user":{"name":"A","__proto__":{"polluted":"yes"}}}');
+    const out = renderer.render({ subject: 's', html: '{{user.name}}{{user.polluted}}' }, variables);
+    expect(out.html).toBe('A');
+  });
+});
+
+describe('the sandbox refuses', () => {
+  const cases: Array<[string, string, RegExp]> = [
+    ['a helper call through constructor', '{{constructor.constructor "return process"}}', /Helpers cannot be called/],
+    ['lookup of __proto__', '{{lookup this "__proto__"}}', /Helpers cannot be called/],
+    ['a bare prototype path', 'x {{constructor}}', /not an allowed variable/],
+    ['a nested prototype path', '{{#with user}}{{__proto__.polluted}}{{/with}}', /not an allowed variable/],
+    ['@root prototype path', '{{@root.constructor}}', /not an allowed variable/],
+    ['a partial', '{{> x}}', /Partials/],
+    ['a partial block', '{{#> layout}}x{{/layout}}', /Partials/],
+    ['triple-stash', '{{{code}}}', /Unescaped output/],
+    ['ampersand unescape', '{{& code}}', /Unescaped output/],
+    ['an unknown inline helper', '{{uppercase user.name}}', /Helpers cannot be called/],
+    ['an unknown block helper', '{{#uppercase}}x{{/uppercase}}', /Unknown helper "uppercase"/],
+    ['a block over a variable', '{{#user}}x{{/user}}', /Unknown helper "user"/],
+    ['an inverse section', '{{^code}}none{{/code}}', /Unknown helper "code"/],
+    ['a sub-expression', '{{#if (lookup user "name")}}x{{/if}}', /Only variables/],
+    ['log', '{{log code}}', /Helpers cannot be called/],
+    ['a removed helper as a variable', '{{lookup}}', /helper name/],
+    ['a decorator', '{{* inline}}', /not allowed/],
+    ['a literal mustache', '{{"code"}}', /Only variables/],
+    ['an unknown data variable', '{{@partial-block}}', /not an allowed data variable/],
+  ];
+  for (const [name, html, reason] of cases) {
+    it(name, () => {
+      const err = errorOf({ subject: 'Subject', html });
+      expect(err.code).toBe('template.invalid');
+      expect(err.status).toBe(422);
+      expect(err.details.field).toBe('html');
+      expect(err.details.reason).toMatch(reason);
+    });
+  }
+
+  it('allows if/unless/each/with, else chains, comments and @index', () => {
+    const html = '{{!-- note --}}{{#if user.name}}{{user.name}}{{else if user.email}}{{user.email}}{{else}}friend{{/if}}{{#unless code}}-{{/unless}}{{#with user}}[{{email}}]{{/with}}{{#each user}}{{@key}}{{/each}}';
+    const out = renderer.render({ subject: 's', html }, { user: { email: 'e@x.test' } });
+    expect(out.html).toBe('e@x.test-[e@x.test]email');
+  });
+});
+
+describe('subjects', () => {
+  it('refuses CR or LF in the template', () => {
+    for (const subject of ['Hello\nBcc: x@evil.test', 'Hello\rthere']) {
+      const err = errorOf({ subject, html: '{{code}}' });
+      expect(err.details).toMatchObject({ field: 'subject', line: 1, column: 6 });
+    }
+  });
+
+  it('refuses a line break that a variable brings into the result', () => {
+    expect(() => renderer.render({ subject: 'Hi {{user.name}}', html: '{{code}}' }, { user: { name: 'A\r\nBcc: x@evil.test' } })).toThrow(TemplateError);
+  });
+
+  it('does not HTML-escape', () => {
+    expect(renderer.render({ subject: '{{application.name}} & co', html: '' }, { application: { name: 'R&D <Lab>' } }).subject).toBe('R&D <Lab> & co');
+  });
+});
+
+describe('compile errors', () => {
+  it('gives the line and column of a grammar error', () => {
+    const err = errorOf({ subject: 's', html: '<p>Hello</p>\n  {{user.name}\n' });
+    expect(err.details).toMatchObject({ field: 'html', line: 2, column: 14 });
+    expect(err.message).not.toContain('Expecting');
+  });
+
+  it('gives the position of a mismatched block', () => {
+    const err = errorOf({ subject: 's', html: 'a\nb {{#if code}}x{{/fi}}' });
+    expect(err.details).toMatchObject({ field: 'html', line: 2 });
+    expect(err.details.column).toBeGreaterThan(1);
+    expect(err.details.reason).toMatch(/doesn't match/);
+  });
+
+  it('gives the position of a refused construct', () => {
+    const err = errorOf({ subject: 's', html: 'ok', text: 'line one\n  line two {{{code}}}' });
+    expect(err.details).toEqual({ field: 'text', line: 2, column: 12, reason: expect.stringMatching(/Unescaped/) });
+  });
+
+  it('names an unterminated template', () => {
+    const err = errorOf({ subject: 'Your {{code', html: 'x' });
+    expect(err.details.field).toBe('subject');
+    expect(err.details.reason).toMatch(/unfinished/);
+  });
+});
+
+describe('text part', () => {
+  it('is derived from the rendered html when the template has none', () => {
+    const out = renderer.render({ subject: 's', html: '<h1>Sign in</h1><p>Your code is <b>{{code}}</b>.</p><img src="https://x.test/a.png" alt="logo">' }, { code: '987654' });
+    expect(out.text).toContain('Sign in');
+    expect(out.text).toContain('Your code is 987654.');
+    expect(out.text).not.toContain('<');
+    expect(out.text).not.toContain('a.png');
+  });
+
+  it('is derived afresh for each render', () => {
+    const content = { subject: 's', html: '<p>{{code}}</p>' };
+    expect(renderer.render(content, { code: '111111' }).text).toBe('111111\n');
+    expect(renderer.render(content, { code: '222222' }).text).toBe('222222\n');
+  });
+});
+
+describe('cache', () => {
+  it('returns the same compiled template for the same content', () => {
+    const r = new TemplateRenderer();
+    const a = r.compile({ subject: 'S {{code}}', html: '<p>{{code}}</p>' });
+    const b = r.compile({ subject: 'S {{code}}', html: '<p>{{code}}</p>' });
+    const c = r.compile({ subject: 'S {{code}}', html: '<p>{{code}}</p>', text: '' });
+    expect(b).toBe(a);
+    expect(c).not.toBe(a);
+  });
+
+  it('reuses a frozen content by identity and evicts the least recently used', () => {
+    const r = new TemplateRenderer({ cacheSize: 2 });
+    const frozen = Object.freeze({ subject: 's', html: 'a' });
+    const first = r.compile(frozen);
+    expect(r.compile(frozen)).toBe(first);
+    const x = r.compile({ subject: 's', html: 'x' });
+    r.compile({ subject: 's', html: 'y' });
+    r.compile({ subject: 's', html: 'z' });
+    expect(r.compile({ subject: 's', html: 'x' })).not.toBe(x);
+  });
+
+  it('does not let a cached failure pass', () => {
+    const r = new TemplateRenderer();
+    expect(() => r.validate({ subject: 's', html: '{{{x}}}' })).toThrow(TemplateError);
+    expect(() => r.validate({ subject: 's', html: '{{{x}}}' })).toThrow(TemplateError);
+  });
+});

@@ -1,0 +1,54 @@
+import type { TemplateType } from '@postern/connector-kit';
+
+/**
+ * The words of one shipped language. Plain text (never HTML) with these placeholders,
+ * which the layout turns into template variables:
+ * `{app}` application name, `{company}` sender company, `{user}` recipient's name,
+ * `{minutes}` expiry in minutes, `{org}` organization, `{inviter}` who invited,
+ * `{support}` support address.
+ */
+export interface LocaleStrings {
+  /** BCP 47 tag, also the HTML `lang`. */
+  locale: string;
+  /** CSS font stack of common system fonts that cover the script, best first. */
+  fontFamily: string;
+  /** Body line height in px for 16px text; scripts with stacked marks (Thai) need more. */
+  lineHeight: number;
+  greeting: string;
+  greetingAnon: string;
+  codeLabel: string;
+  expiry: string;
+  noShare: string;
+  sentBy: string;
+  help: string;
+  types: { [T in Exclude<TemplateType, 'OrganizationInvitation'>]: CodeMessageStrings } & {
+    OrganizationInvitation: InvitationStrings;
+  };
+  /** Plausible names for previews. */
+  sample: { userName: string; inviterName: string; organizationName: string; applicationName: string; companyName: string; companyInformation: string };
+}
+
+/** A message that carries a one-time code. */
+export interface CodeMessageStrings {
+  subject: string;
+  heading: string;
+  /** The sentence just above the code. */
+  intro: string;
+  /** What to do if the recipient did not ask for this. */
+  ignore: string;
+}
+
+export interface InvitationStrings {
+  subject: string;
+  subjectNoInviter: string;
+  heading: string;
+  intro: string;
+  introNoInviter: string;
+  button: string;
+  /** Above the raw link, for clients that do not show the button. */
+  linkHint: string;
+  expiry: string;
+  ignore: string;
+}
+
+export const LATIN_FONTS = "-apple-system, BlinkMacSystemFont, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, 'Noto Sans', sans-serif";
