@@ -14,6 +14,7 @@ import { connectorRoutes } from './routes/connectors.js';
 import { emailLogRoutes } from './routes/email-logs.js';
 import { mailboxRoutes } from './routes/mailbox.js';
 import { signInExperienceRoutes } from './routes/sign-in-experience.js';
+import { staticRoutes } from './routes/static.js';
 
 export interface BuildAppOptions {
   logger?: boolean;
@@ -75,6 +76,7 @@ export async function buildApp(s: Services, opts: BuildAppOptions = {}): Promise
   await app.register(emailLogRoutes(s));
   await app.register(mailboxRoutes(s));
   await app.register(signInExperienceRoutes(s));
+  await app.register(async (a) => staticRoutes(a as unknown as FastifyInstance));
   return app as unknown as App;
 }
 

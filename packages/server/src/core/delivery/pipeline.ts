@@ -1,4 +1,5 @@
 import { ConnectorError, isConnectorError, type Connector, type EmailMessage } from '@postern/connector-kit';
+import { destinationBlockedCause } from './outbound/index.js';
 
 /** Delivery rules (SPEC §3.5). */
 export interface DeliveryRules {
@@ -32,6 +33,8 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 /** Wraps anything a connector threw into a ConnectorError, keeping it as the cause. */
 export function asConnectorError(err: unknown): ConnectorError {
   if (isConnectorError(err)) return err;
+  const blocked = destinationBlockedCause(err);
+  if (blocked) return blocked;
   const name = (err as { name?: string })?.name;
   if (name === 'TimeoutError' || name === 'AbortError') return new ConnectorError('connector.timeout', undefined, { cause: err });
   return new ConnectorError('connector.delivery_failed', 'The connector failed unexpectedly.', { cause: err });
