@@ -126,6 +126,8 @@ export interface FailureOptions {
   /** Seconds to wait, when the provider says so some other way than Retry-After. */
   retryAfter?: number | undefined;
   details?: ConnectorErrorDetails;
+  /** Overrides the catalogue's answer (5xx answers are retryable by default). */
+  retryable?: boolean;
 }
 
 /**
@@ -145,7 +147,7 @@ export function providerFailure(o: FailureOptions): ConnectorError {
   return new ConnectorError(o.code, o.message, {
     details,
     cause: new ProviderResponseError(o.provider, response.status, scrubSecrets(response.text, o.secrets)),
-    ...(response.status >= 500 ? { retryable: true } : {}),
+    ...(o.retryable !== undefined ? { retryable: o.retryable } : response.status >= 500 ? { retryable: true } : {}),
   });
 }
 
