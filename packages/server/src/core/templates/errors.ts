@@ -1,7 +1,8 @@
 import type { TemplateField } from './types.js';
 
 export interface TemplateErrorDetails {
-  field: TemplateField;
+  /** `senderName`/`replyTo` only for a header override that is not a single clean line. */
+  field: TemplateField | 'senderName' | 'replyTo';
   /** 1-based line in the field's template source. */
   line: number;
   /** 1-based column in that line. */

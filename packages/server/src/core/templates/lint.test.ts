@@ -38,6 +38,12 @@ describe('lintTemplate', () => {
     const html = '{{code}}<img src="http://cdn.x.test/logo.png"><a href="http://x.test/help">help</a><a href="mailto:a@x.test">mail</a><a href="#top">top</a><img src="https://ok.test/a.png"><img srcset="https://ok.test/a.png 1x, http://x.test/b.png 2x">';
     const w = lintTemplate('SignIn', { subject: 's', html });
     expect(codes(w)).toEqual(['insecure_url', 'insecure_url', 'insecure_url']);
+    const more = lintTemplate('SignIn', { subject: 's', html: '{{code}}<table background="http://x.test/bg.png"><tr><td><img src="https://ok.test/a.png" srcset="http://x.test/c.png 2x"></td></tr></table><a href="http://{{application.name}}.test">x</a>' });
+    expect(more.map((x) => x.message)).toEqual([
+      expect.stringContaining('http://x.test/bg.png'),
+      expect.stringContaining('http://x.test/c.png'),
+      expect.stringContaining('http://{{application.name}}.test'),
+    ]);
     expect(w.map((x) => x.message).join(' ')).toContain('http://cdn.x.test/logo.png');
   });
 

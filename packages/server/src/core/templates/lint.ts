@@ -5,7 +5,8 @@ import { isKnownVariable, type RenderedTemplate, type TemplateContent, type Temp
 /** Gmail clips messages past about 102 KB; warn a little before that. */
 export const MAX_MESSAGE_BYTES = 100 * 1024;
 
-const URL_ATTR = /<(img|a|link|source|area)\b[^>]*?\s(src|href|srcset)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))/gi;
+const TAG = /<([a-z][a-z0-9-]*)\b([^>]*)>/gi;
+const URL_ATTR = /\s(src|href|srcset|background)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))/gi;
 
 /**
  * Lints a template for the preview (SPEC §5). Warnings never block saving; a template that
@@ -48,36 +49,45 @@ export function lintTemplate(type: TemplateType, content: TemplateContent, rende
     }
   }
 
-  const insecure = new Set<string>();
-  const checkUrls = (html: string, isTemplate: boolean): void => {
-    for (const m of html.matchAll(URL_ATTR)) {
-      const tag = (m[1] ?? '').toLowerCase();
-      const attr = (m[2] ?? '').toLowerCase();
-      const raw = (m[3] ?? m[4] ?? m[5] ?? '').trim();
-      // A URL that starts with a variable is checked in the rendered message instead.
-      if (raw === '' || (isTemplate && raw.startsWith('{{'))) continue;
-      const urls = attr === 'srcset' ? raw.split(',').map((s) => s.trim().split(/\s+/)[0] ?? '') : [raw];
-      for (const url of urls) {
-        const decoded = url.replace(/&amp;/g, '&');
-        if (/^https:\/\//i.test(decoded) || decoded.startsWith('#') || decoded.startsWith('{{')) continue;
-        if (tag === 'a' && /^mailto:/i.test(decoded)) continue;
-        if (insecure.has(decoded)) continue;
-        insecure.add(decoded);
-        const shown = isTemplate ? clip(decoded) : originOf(decoded);
-        warnings.push({ code: 'insecure_url', field: 'html', message: `The ${tag === 'a' ? 'link' : 'image'} "${shown}" is not https; mail clients may block it or warn the reader.` });
-      }
-    }
-  };
-  checkUrls(content.html, true);
+  const seen = new Set<string>();
+  warnings.push(...insecureUrls(content.html, true, seen));
 
   if (rendered) {
-    checkUrls(rendered.html, false);
+    warnings.push(...insecureUrls(rendered.html, false, seen));
     const bytes = Buffer.byteLength(rendered.html) + Buffer.byteLength(rendered.text);
     if (bytes > MAX_MESSAGE_BYTES) {
       warnings.push({ code: 'too_large', message: `The rendered message is ${Math.ceil(bytes / 1024)} KB; over 100 KB, mail clients such as Gmail clip it.` });
     }
   }
   return warnings;
+}
+
+/**
+ * Non-https `src`/`href`/`srcset`/`background` URLs. In a template, a URL that starts with
+ * a variable is skipped: the rendered message is where its value is known.
+ */
+function insecureUrls(html: string, isTemplate: boolean, seen: Set<string>): TemplateWarning[] {
+  const out: TemplateWarning[] = [];
+  for (const [, tagName = '', attrs = ''] of html.matchAll(TAG)) {
+    const tag = tagName.toLowerCase();
+    for (const m of attrs.matchAll(URL_ATTR)) {
+      const attr = (m[1] ?? '').toLowerCase();
+      const raw = (m[2] ?? m[3] ?? m[4] ?? '').trim();
+      if (raw === '' || (isTemplate && raw.startsWith('{{'))) continue;
+      const urls = attr === 'srcset' ? raw.split(',').map((s) => s.trim().split(/\s+/)[0] ?? '') : [raw];
+      const isLink = tag === 'a' || tag === 'area';
+      for (const url of urls) {
+        const decoded = url.replace(/&amp;/g, '&');
+        if (/^https:\/\//i.test(decoded) || decoded.startsWith('#') || (isLink && /^mailto:/i.test(decoded))) continue;
+        if (seen.has(decoded)) continue;
+        seen.add(decoded);
+        const shown = isTemplate ? clip(decoded) : originOf(decoded);
+        const what = isLink ? 'link' : tag === 'img' || attr === 'background' ? 'image' : `<${tag}> ${attr}`;
+        out.push({ code: 'insecure_url', field: 'html', message: `The ${what} "${shown}" is not https; mail clients may block it or warn the reader.` });
+      }
+    }
+  }
+  return out;
 }
 
 function clip(url: string): string {

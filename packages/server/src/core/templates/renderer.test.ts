@@ -177,3 +177,12 @@ describe('cache', () => {
     expect(() => r.validate({ subject: 's', html: '{{{x}}}' })).toThrow(TemplateError);
   });
 });
+
+describe('header overrides', () => {
+  it('refuses a senderName or replyTo that could inject headers', () => {
+    expect(errorOf({ subject: 's', html: 'h', senderName: 'Acme\r\nBcc: x@evil.test' }).details).toMatchObject({ field: 'senderName', column: 5 });
+    expect(errorOf({ subject: 's', html: 'h', replyTo: 'a@x.test\nBcc: b@evil.test' }).details.field).toBe('replyTo');
+    expect(errorOf({ subject: 's', html: 'h', replyTo: 'not an address' }).details.reason).toMatch(/email address/);
+    expect(() => renderer.validate({ subject: 's', html: 'h', senderName: 'Acme Support', replyTo: 'help@acme.test' })).not.toThrow();
+  });
+});

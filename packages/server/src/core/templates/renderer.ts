@@ -43,8 +43,21 @@ export class TemplateRenderer {
     this.#cacheSize = Math.max(1, opts.cacheSize ?? 500);
   }
 
-  /** Throws `TemplateError` when the content cannot be used. */
+  /**
+   * Throws `TemplateError` when the content cannot be used: a part that does not compile
+   * or uses what the sandbox refuses, or a `senderName`/`replyTo` that could not be a
+   * header (line breaks, not an address).
+   */
   validate(content: TemplateContent): void {
+    for (const field of ['senderName', 'replyTo'] as const) {
+      const value: unknown = content[field];
+      if (value === undefined) continue;
+      const at = typeof value === 'string' ? value.search(/[\r\n\0]/) : 0;
+      if (at >= 0) throw new TemplateError({ field, line: 1, column: at + 1, reason: `The ${field} must be a single line of text.` });
+      if (field === 'replyTo' && !/^[^\s@<>()",;:]+@[^\s@<>()",;:]+\.[^\s@<>()",;:]+$/.test(value as string)) {
+        throw new TemplateError({ field, line: 1, column: 1, reason: 'The replyTo must be an email address.' });
+      }
+    }
     this.compile(content);
   }
 
