@@ -96,10 +96,21 @@ export class SqlConnectorStore implements ConnectorStore {
 
   async replaceEmailConnector(c: StoredConnector, paths: readonly string[]): Promise<void> {
     const row = this.toRow(c, paths);
-    await this.db.transaction().execute(async (trx) => {
-      await trx.deleteFrom('connectors').where('tenant_id', '=', c.tenantId).where('type', '=', 'email').execute();
-      await trx.insertInto('connectors').values(row).execute();
-    });
+    // One statement, so that concurrent replaces cannot both delete and then collide.
+    await this.db
+      .insertInto('connectors')
+      .values(row)
+      .onConflict((oc) =>
+        oc.columns(['tenant_id', 'type']).doUpdateSet({
+          id: row.id,
+          factory_id: row.factory_id,
+          config: row.config,
+          secrets: row.secrets,
+          created_at: row.created_at,
+          updated_at: row.updated_at,
+        }),
+      )
+      .execute();
   }
 
   async updateConfig(tenantId: string, id: string, config: Record<string, unknown>, paths: readonly string[], at: string): Promise<boolean> {
