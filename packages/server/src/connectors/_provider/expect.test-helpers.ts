@@ -28,3 +28,21 @@ export async function refusedUrl(): Promise<string> {
 }
 
 export const signal = () => AbortSignal.timeout(10_000);
+
+/**
+ * Starts a send against a peer that hangs, aborts it once the peer holds the request, and
+ * expects `connector.timeout`: the abort must reach the request in flight.
+ */
+export async function expectAbortInFlight(peer: { hang: boolean; nextRequest(): Promise<void> }, send: (signal: AbortSignal) => Promise<unknown>): Promise<ConnectorError> {
+  peer.hang = true;
+  try {
+    const ac = new AbortController();
+    const arrived = peer.nextRequest();
+    const pending = send(ac.signal);
+    await arrived;
+    ac.abort(new DOMException('timed out', 'TimeoutError'));
+    return await expectFailure(pending, 'connector.timeout');
+  } finally {
+    peer.hang = false;
+  }
+}

@@ -22,15 +22,27 @@ export interface PeerReply {
 
 export interface HttpPeer {
   url: string;
+  /** Resolves when the next request has arrived in full (before it is answered). */
+  nextRequest(): Promise<void>;
   close(): Promise<void>;
 }
 
-export async function startHttpPeer(handle: (req: PeerRequest) => PeerReply | Promise<PeerReply>): Promise<HttpPeer> {
+export interface HttpPeerOptions {
+  /** While this returns true, requests are read but never answered (a provider that hangs). */
+  hang?: () => boolean;
+}
+
+export async function startHttpPeer(handle: (req: PeerRequest) => PeerReply | Promise<PeerReply>, options: HttpPeerOptions = {}): Promise<HttpPeer> {
+  let waiting: Array<() => void> = [];
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const url = new URL(req.url ?? '/', 'http://peer');
+      const arrived = waiting;
+      waiting = [];
+      for (const w of arrived) w();
+      if (options.hang?.()) return;
       Promise.resolve()
         .then(() => handle({ method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, headers: req.headers, body: Buffer.concat(chunks) }))
         .then((reply) => {
@@ -54,6 +66,7 @@ export async function startHttpPeer(handle: (req: PeerRequest) => PeerReply | Pr
   let closed = false;
   return {
     url: `http://127.0.0.1:${port}`,
+    nextRequest: () => new Promise<void>((resolve) => waiting.push(resolve)),
     async close() {
       if (closed) return;
       closed = true;

@@ -3,7 +3,7 @@ import { conformanceChecks, createTestContext, sampleMessage } from '@postern/co
 import factory from './index.js';
 import { aliyunDmEndpoint, type AliyunDmConfig } from './schema.js';
 import { startAliyunDmPeer } from '../../testing/peers/aliyun-dm.js';
-import { expectFailure, refusedUrl, signal } from '../_provider/expect.test-helpers.js';
+import { expectAbortInFlight, expectFailure, refusedUrl, signal } from '../_provider/expect.test-helpers.js';
 
 type Peer = Awaited<ReturnType<typeof startAliyunDmPeer>>;
 let peer: Peer;
@@ -116,5 +116,11 @@ describe('aliyun-dm', () => {
 
   it('maps a refused connection to connector.unavailable', async () => {
     await expectFailure(connector({ endpoint: await refusedUrl() }).send(sampleMessage(), { signal: signal() }), 'connector.unavailable');
+  });
+
+  it('stops a send in flight with connector.timeout when the signal aborts', async () => {
+    const c = connector();
+    await expectAbortInFlight(peer, (s) => c.send(sampleMessage(), { signal: s }));
+    await c.close?.();
   });
 });

@@ -4,7 +4,7 @@ import { conformanceChecks, createTestContext, sampleMessage } from '@postern/co
 import factory from './index.js';
 import { sesEndpoint, type SesConfig } from './schema.js';
 import { startSesPeer } from '../../testing/peers/aws-ses.js';
-import { expectFailure, refusedUrl, signal } from '../_provider/expect.test-helpers.js';
+import { expectAbortInFlight, expectFailure, refusedUrl, signal } from '../_provider/expect.test-helpers.js';
 
 type Peer = Awaited<ReturnType<typeof startSesPeer>>;
 let peer: Peer;
@@ -165,6 +165,12 @@ describe('aws-ses', () => {
     await c.send(sampleMessage({ subject: 'ses-lookup' }), { signal: signal() });
     expect(asked).toContain('ses.peer.test');
     expect(peer.received.at(-1)!.subject).toBe('ses-lookup');
+    await c.close?.();
+  });
+
+  it('stops a send in flight with connector.timeout when the signal aborts', async () => {
+    const c = connector();
+    await expectAbortInFlight(peer, (s) => c.send(sampleMessage(), { signal: s }));
     await c.close?.();
   });
 });

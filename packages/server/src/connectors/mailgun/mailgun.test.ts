@@ -3,7 +3,7 @@ import { conformanceChecks, createTestContext, sampleMessage } from '@postern/co
 import factory from './index.js';
 import { mailgunBaseUrl, type MailgunConfig } from './schema.js';
 import { startMailgunPeer } from '../../testing/peers/mailgun.js';
-import { expectFailure, refusedUrl, signal } from '../_provider/expect.test-helpers.js';
+import { expectAbortInFlight, expectFailure, refusedUrl, signal } from '../_provider/expect.test-helpers.js';
 
 type Peer = Awaited<ReturnType<typeof startMailgunPeer>>;
 let peer: Peer;
@@ -101,5 +101,11 @@ describe('mailgun', () => {
       peer.outage = false;
     }
     await expectFailure(connector({ baseUrl: await refusedUrl() }).send(sampleMessage(), { signal: signal() }), 'connector.unavailable');
+  });
+
+  it('stops a send in flight with connector.timeout when the signal aborts', async () => {
+    const c = connector();
+    await expectAbortInFlight(peer, (s) => c.send(sampleMessage(), { signal: s }));
+    await c.close?.();
   });
 });

@@ -3,7 +3,7 @@ import { conformanceChecks, createTestContext, sampleMessage } from '@postern/co
 import factory from './index.js';
 import type { PostmarkConfig } from './schema.js';
 import { startPostmarkPeer } from '../../testing/peers/postmark.js';
-import { expectFailure, refusedUrl, signal } from '../_provider/expect.test-helpers.js';
+import { expectAbortInFlight, expectFailure, refusedUrl, signal } from '../_provider/expect.test-helpers.js';
 
 type Peer = Awaited<ReturnType<typeof startPostmarkPeer>>;
 let peer: Peer;
@@ -106,5 +106,11 @@ describe('postmark', () => {
     const token = 'pm-secret-token-abcdef';
     const err = await expectFailure(connector({ serverToken: token }).send(sampleMessage(), { signal: signal() }), 'connector.auth_failed', [token]);
     expect(err.details).toMatchObject({ providerStatus: 401, providerErrorCode: 10 });
+  });
+
+  it('stops a send in flight with connector.timeout when the signal aborts', async () => {
+    const c = connector();
+    await expectAbortInFlight(peer, (s) => c.send(sampleMessage(), { signal: s }));
+    await c.close?.();
   });
 });

@@ -3,7 +3,7 @@ import { conformanceChecks, createTestContext, sampleMessage } from '@postern/co
 import factory from './index.js';
 import type { ResendConfig } from './schema.js';
 import { startResendPeer } from '../../testing/peers/resend.js';
-import { expectFailure, refusedUrl, signal } from '../_provider/expect.test-helpers.js';
+import { expectAbortInFlight, expectFailure, refusedUrl, signal } from '../_provider/expect.test-helpers.js';
 
 type Peer = Awaited<ReturnType<typeof startResendPeer>>;
 let peer: Peer;
@@ -82,5 +82,11 @@ describe('resend', () => {
   it('shows no key in an auth failure', async () => {
     const key = 're_secret_abcdef123456';
     await expectFailure(connector({ apiKey: key }).send(sampleMessage(), { signal: signal() }), 'connector.auth_failed', [key]);
+  });
+
+  it('stops a send in flight with connector.timeout when the signal aborts', async () => {
+    const c = connector();
+    await expectAbortInFlight(peer, (s) => c.send(sampleMessage(), { signal: s }));
+    await c.close?.();
   });
 });

@@ -1,9 +1,10 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { ConnectorError } from '@postern/connector-kit';
 import { conformanceChecks, createTestContext, sampleMessage } from '@postern/connector-kit/conformance';
 import factory from './index.js';
 import { sendgridBaseUrl, type SendgridConfig } from './schema.js';
 import { startSendgridPeer } from '../../testing/peers/sendgrid.js';
-import { expectFailure, refusedUrl, signal } from '../_provider/expect.test-helpers.js';
+import { expectAbortInFlight, expectFailure, refusedUrl, signal } from '../_provider/expect.test-helpers.js';
 
 type Peer = Awaited<ReturnType<typeof startSendgridPeer>>;
 let peer: Peer;
@@ -114,5 +115,19 @@ describe('sendgrid', () => {
     const err = await expectFailure(connector({ apiKey: key }).send(sampleMessage(), { signal: signal() }), 'connector.auth_failed', [key]);
     expect(err.details).toMatchObject({ providerStatus: 401, providerMessage: expect.stringMatching(/authorization grant/) });
     expect((err.cause as { status?: number }).status).toBe(401);
+  });
+
+  it('stops a send in flight with connector.timeout when the signal aborts', async () => {
+    const c = connector();
+    await expectAbortInFlight(peer, (s) => c.send(sampleMessage(), { signal: s }));
+    await c.close?.();
+  });
+
+  it("passes on the destination policy's refusal from ctx.fetch, bare or wrapped by fetch", async () => {
+    const blocked = () => new ConnectorError('connector.destination_blocked');
+    for (const fetchImpl of [async () => Promise.reject(blocked()), async () => Promise.reject(new TypeError('fetch failed', { cause: blocked() }))]) {
+      const c = factory.create(base(), createTestContext({ fetch: fetchImpl as typeof fetch }));
+      await expectFailure(c.send(sampleMessage(), { signal: signal() }), 'connector.destination_blocked');
+    }
   });
 });

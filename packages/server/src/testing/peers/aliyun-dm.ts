@@ -45,7 +45,7 @@ export async function startAliyunDmPeer(options: AliyunDmPeerOptions = {}) {
   const accessKeySecret = options.accessKeySecret ?? 'peer-access-key-secret-0123456789';
   const received: AliyunDmReceived[] = [];
   const nonces = new Set<string>();
-  const state = { rateLimited: false, outage: false };
+  const state = { rateLimited: false, outage: false, hang: false };
   const fail = (status: number, Code: string, Message: string): PeerReply => ({
     status,
     body: { RequestId: randomUUID().toUpperCase(), HostId: 'dm.aliyuncs.com', Code, Message, Recommend: `https://api.aliyun.com/troubleshoot?q=${Code}` },
@@ -97,9 +97,9 @@ export async function startAliyunDmPeer(options: AliyunDmPeerOptions = {}) {
       ...(get('RegionId') === undefined ? {} : { regionId: get('RegionId')! }),
     });
     return { status: 200, body: { RequestId: randomUUID().toUpperCase(), EnvId: envId } };
-  });
+  }, { hang: () => state.hang });
   return Object.assign(state, {
-    url: http.url,
+    url: http.url, nextRequest: http.nextRequest,
     accessKeyId,
     accessKeySecret,
     received,

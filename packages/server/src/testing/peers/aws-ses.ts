@@ -80,7 +80,7 @@ export async function startSesPeer(options: SesPeerOptions = {}) {
   const secretAccessKey = options.secretAccessKey ?? 'peer/secret/access/key/0123456789abcdef';
   const region = options.region ?? 'us-east-1';
   const received: SesReceived[] = [];
-  const state = { rateLimited: false, outage: false, account: 'active' as 'active' | 'suspended' | 'paused', mailFromVerified: true };
+  const state = { rateLimited: false, outage: false, hang: false, account: 'active' as 'active' | 'suspended' | 'paused', mailFromVerified: true };
   const backend: Server = await startSesLocal({ host: '127.0.0.1', port: 0 });
   const backendPort = (backend.address() as AddressInfo).port;
   const verified = (addr: string) => !options.verifiedIdentities || options.verifiedIdentities.includes(addr) || options.verifiedIdentities.includes(addr.split('@')[1] ?? '');
@@ -148,10 +148,10 @@ export async function startSesPeer(options: SesPeerOptions = {}) {
       });
     }
     return { status: res.status, headers: { 'content-type': 'application/json', 'x-amzn-requestid': randomUUID() }, body: res.text };
-  });
+  }, { hang: () => state.hang });
 
   return Object.assign(state, {
-    url: http.url,
+    url: http.url, nextRequest: http.nextRequest,
     accessKeyId,
     secretAccessKey,
     region,

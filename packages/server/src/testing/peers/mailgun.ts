@@ -41,7 +41,7 @@ export async function startMailgunPeer(options: MailgunPeerOptions = {}) {
   const region = options.region ?? 'us';
   const domains = options.domains ?? { 'mg.example.test': region };
   const received: MailgunReceived[] = [];
-  const state = { rateLimited: false, outage: false };
+  const state = { rateLimited: false, outage: false, hang: false };
   const forbidden = { status: 401, headers: { 'content-type': 'text/plain' }, body: 'Forbidden' };
   const http = await startHttpPeer(async (req) => {
     const m = /^\/v3\/([^/]+)\/messages$/.exec(req.path);
@@ -94,6 +94,6 @@ export async function startMailgunPeer(options: MailgunPeerOptions = {}) {
       ...(variables ? { variables } : {}),
     });
     return { status: 200, body: { id, message: 'Queued. Thank you.' } };
-  });
-  return Object.assign(state, { url: http.url, apiKey, region, received, close: http.close });
+  }, { hang: () => state.hang });
+  return Object.assign(state, { url: http.url, nextRequest: http.nextRequest, apiKey, region, received, close: http.close });
 }

@@ -38,7 +38,7 @@ export async function startPostmarkPeer(options: PostmarkPeerOptions = {}) {
   const serverToken = options.serverToken ?? 'pm-token-peer-0123456789';
   const streams = options.messageStreams ?? ['outbound'];
   const received: PostmarkReceived[] = [];
-  const state = { rateLimited: false, outage: false };
+  const state = { rateLimited: false, outage: false, hang: false };
   const http = await startHttpPeer((req) => {
     const withTemplate = req.path === '/email/withTemplate';
     if (req.method !== 'POST' || (req.path !== '/email' && !withTemplate)) return { status: 404, body: '' };
@@ -84,6 +84,6 @@ export async function startPostmarkPeer(options: PostmarkPeerOptions = {}) {
       ...(b.Headers ? { headers: b.Headers } : {}),
     });
     return { status: 200, body: { To: to, SubmittedAt: new Date().toISOString(), MessageID: messageId, ErrorCode: 0, Message: 'OK' } };
-  });
-  return Object.assign(state, { url: http.url, serverToken, received, close: http.close });
+  }, { hang: () => state.hang });
+  return Object.assign(state, { url: http.url, nextRequest: http.nextRequest, serverToken, received, close: http.close });
 }

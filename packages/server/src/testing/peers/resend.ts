@@ -31,7 +31,7 @@ export async function startResendPeer(options: ResendPeerOptions = {}) {
   const apiKey = options.apiKey ?? 're_peer_0123456789';
   const received: ResendReceived[] = [];
   const idempotency = new Map<string, { body: string; id: string }>();
-  const state = { rateLimited: false, outage: false };
+  const state = { rateLimited: false, outage: false, hang: false };
   const http = await startHttpPeer((req) => {
     if (req.method !== 'POST' || req.path !== '/emails') return err(404, 'not_found', 'The requested endpoint does not exist.');
     const auth = req.headers.authorization;
@@ -77,6 +77,6 @@ export async function startResendPeer(options: ResendPeerOptions = {}) {
       ...(typeof key === 'string' ? { idempotencyKey: key } : {}),
     });
     return { status: 200, body: { id } };
-  });
-  return Object.assign(state, { url: http.url, apiKey, received, close: http.close });
+  }, { hang: () => state.hang });
+  return Object.assign(state, { url: http.url, nextRequest: http.nextRequest, apiKey, received, close: http.close });
 }

@@ -43,6 +43,8 @@ export async function startSendgridPeer(options: SendgridPeerOptions = {}) {
     rateLimited: false,
     /** Answer 500 as during an outage. */
     outage: false,
+    /** Read requests but never answer them. */
+    hang: false,
   };
   const http = await startHttpPeer((req) => {
     if (req.method !== 'POST' || req.path !== '/v3/mail/send') return { status: 404, body: { errors: [{ message: 'Not found', field: null, help: null }] } };
@@ -107,6 +109,6 @@ export async function startSendgridPeer(options: SendgridPeerOptions = {}) {
       messageId,
     });
     return { status: 202, headers: { 'x-message-id': messageId } };
-  });
-  return Object.assign(state, { url: http.url, apiKey, received, close: http.close });
+  }, { hang: () => state.hang });
+  return Object.assign(state, { url: http.url, nextRequest: http.nextRequest, apiKey, received, close: http.close });
 }
