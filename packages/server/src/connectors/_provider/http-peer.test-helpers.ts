@@ -32,7 +32,10 @@ export interface HttpPeerOptions {
   hang?: () => boolean;
 }
 
-export async function startHttpPeer(handle: (req: PeerRequest) => PeerReply | Promise<PeerReply>, options: HttpPeerOptions = {}): Promise<HttpPeer> {
+export async function startHttpPeer(
+  handle: (req: PeerRequest) => PeerReply | Promise<PeerReply>,
+  options: HttpPeerOptions = {},
+): Promise<HttpPeer> {
   let waiting: Array<() => void> = [];
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -44,7 +47,15 @@ export async function startHttpPeer(handle: (req: PeerRequest) => PeerReply | Pr
       for (const w of arrived) w();
       if (options.hang?.()) return;
       Promise.resolve()
-        .then(() => handle({ method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, headers: req.headers, body: Buffer.concat(chunks) }))
+        .then(() =>
+          handle({
+            method: req.method ?? 'GET',
+            path: url.pathname,
+            query: url.searchParams,
+            headers: req.headers,
+            body: Buffer.concat(chunks),
+          }),
+        )
         .then((reply) => {
           const headers = { ...reply.headers };
           let body = '';
@@ -55,7 +66,9 @@ export async function startHttpPeer(handle: (req: PeerRequest) => PeerReply | Pr
           }
           res.writeHead(reply.status, headers).end(body);
         })
-        .catch((err: unknown) => res.writeHead(500, { 'content-type': 'text/plain' }).end(`peer error: ${String(err)}`));
+        .catch((err: unknown) =>
+          res.writeHead(500, { 'content-type': 'text/plain' }).end(`peer error: ${String(err)}`),
+        );
     });
   });
   await new Promise<void>((resolve, reject) => {
@@ -78,7 +91,9 @@ export async function startHttpPeer(handle: (req: PeerRequest) => PeerReply | Pr
 
 /** Parses a urlencoded or multipart body the way the provider would. */
 export async function parseForm(body: Buffer, contentType: string | undefined): Promise<Map<string, string[]>> {
-  const form = await new Response(body, { headers: { 'content-type': contentType ?? 'application/x-www-form-urlencoded' } }).formData();
+  const form = await new Response(body, {
+    headers: { 'content-type': contentType ?? 'application/x-www-form-urlencoded' },
+  }).formData();
   const out = new Map<string, string[]>();
   for (const [k, v] of form.entries()) {
     if (typeof v !== 'string') continue;

@@ -2,7 +2,8 @@
 import { secretPaths, secretValues, TEMPLATE_TYPES, z } from '@postern/connector-kit';
 
 export const fromEmail = () => z.email().describe('The sender address; its domain must be verified at the provider.');
-export const fromName = () => z.string().trim().min(1).max(200).optional().describe('The sender name shown to recipients.');
+export const fromName = () =>
+  z.string().trim().min(1).max(200).optional().describe('The sender name shown to recipients.');
 export const replyTo = () => z.email().optional().describe('Where replies go, when not to the sender.');
 
 /** An http(s) URL without a trailing path that matters: for proxies and local peers. */
@@ -14,7 +15,10 @@ export const baseUrl = (real: string) =>
 
 /** templateType → the provider's template id/name/alias; only the listed types use one. */
 export const templateMap = (what: string) =>
-  z.partialRecord(z.enum(TEMPLATE_TYPES), z.string().trim().min(1).max(200)).optional().describe(`Template type → ${what}. Types not listed are sent as rendered by Postern.`);
+  z
+    .partialRecord(z.enum(TEMPLATE_TYPES), z.string().trim().min(1).max(200))
+    .optional()
+    .describe(`Template type → ${what}. Types not listed are sent as rendered by Postern.`);
 
 /** The secret values of a parsed config, for scrubbing provider messages. */
 export function configSecrets(schema: z.ZodType, config: unknown): string[] {

@@ -16,7 +16,10 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   for (const id of PROVIDERS) {
     const dir = join(root, id);
     if (!existsSync(join(dir, 'README.md'))) continue;
-    writeFileSync(join(dir, 'readme.ts'), assetModule('readme', readFileSync(join(dir, 'README.md'), 'utf8'), 'README.md'));
+    writeFileSync(
+      join(dir, 'readme.ts'),
+      assetModule('readme', readFileSync(join(dir, 'README.md'), 'utf8'), 'README.md'),
+    );
     writeFileSync(join(dir, 'logo.ts'), assetModule('logo', readFileSync(join(dir, 'logo.svg'), 'utf8'), 'logo.svg'));
   }
 }

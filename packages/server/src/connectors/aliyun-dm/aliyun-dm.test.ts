@@ -16,7 +16,13 @@ afterAll(async () => {
 });
 
 const base = (over: Partial<AliyunDmConfig> = {}): AliyunDmConfig =>
-  factory.configSchema.parse({ accessKeyId: peer.accessKeyId, accessKeySecret: peer.accessKeySecret, accountName: 'noreply@mail.example.test', endpoint: peer.url, ...over });
+  factory.configSchema.parse({
+    accessKeyId: peer.accessKeyId,
+    accessKeySecret: peer.accessKeySecret,
+    accountName: 'noreply@mail.example.test',
+    endpoint: peer.url,
+    ...over,
+  });
 const connector = (over: Partial<AliyunDmConfig> = {}) => factory.create(base(over), createTestContext());
 const ok = { accessKeyId: 'LTAI', accessKeySecret: 's', accountName: 'a@example.com' };
 
@@ -24,7 +30,13 @@ describe('aliyun-dm conformance', () => {
   for (const c of conformanceChecks({
     factory,
     validConfig: () => base(),
-    invalidConfigs: [{}, { ...ok, regionId: 'cn-beijing' }, { ...ok, accessKeySecret: '' }, { ...ok, fromAlias: 'a much too long sender alias' }, { ...ok, accountName: 'x' }],
+    invalidConfigs: [
+      {},
+      { ...ok, regionId: 'cn-beijing' },
+      { ...ok, accessKeySecret: '' },
+      { ...ok, fromAlias: 'a much too long sender alias' },
+      { ...ok, accountName: 'x' },
+    ],
     received: () => peer.received,
     badCredentialsConfig: () => base({ accessKeySecret: 'wrong-access-key-secret-98765' }),
     rejectedRecipient: { to: 'not-an-address' },
@@ -41,33 +53,69 @@ describe('aliyun-dm', () => {
     expect(aliyunDmEndpoint(parse({ regionId: 'ap-southeast-2' }))).toBe('https://dm.ap-southeast-2.aliyuncs.com');
     expect(aliyunDmEndpoint(parse({ regionId: 'eu-central-1' }))).toBe('https://dm.eu-central-1.aliyuncs.com');
     expect(aliyunDmEndpoint(parse({ regionId: 'us-east-1' }))).toBe('https://dm.us-east-1.aliyuncs.com');
-    expect(aliyunDmEndpoint(parse({ regionId: 'us-east-1', endpoint: 'https://proxy.test' }))).toBe('https://proxy.test');
+    expect(aliyunDmEndpoint(parse({ regionId: 'us-east-1', endpoint: 'https://proxy.test' }))).toBe(
+      'https://proxy.test',
+    );
   });
 
   it('maps account name, alias, region, bodies and reply-to into a signed request', async () => {
-    const res = await connector({ fromAlias: 'Acme', regionId: 'eu-central-1', replyToAddress: true }).send(sampleMessage({ to: 'bob@example.test', subject: 'dm-map 中文 !*' }), { signal: signal() });
+    const res = await connector({ fromAlias: 'Acme', regionId: 'eu-central-1', replyToAddress: true }).send(
+      sampleMessage({ to: 'bob@example.test', subject: 'dm-map 中文 !*' }),
+      { signal: signal() },
+    );
     const got = peer.received.at(-1)!;
-    expect(got).toMatchObject({ to: 'bob@example.test', subject: 'dm-map 中文 !*', accountName: 'noreply@mail.example.test', fromAlias: 'Acme', regionId: 'eu-central-1', replyToAddress: 'true', textBody: 'Your code is 123456.' });
+    expect(got).toMatchObject({
+      to: 'bob@example.test',
+      subject: 'dm-map 中文 !*',
+      accountName: 'noreply@mail.example.test',
+      fromAlias: 'Acme',
+      regionId: 'eu-central-1',
+      replyToAddress: 'true',
+      textBody: 'Your code is 123456.',
+    });
     expect(got.htmlBody).toContain('123456');
     expect(res.providerMessageId).toBe(got.envId);
   });
 
   it("lets the message's sender and reply-to override, cutting the alias to 15 characters", async () => {
-    await connector().send(sampleMessage({ subject: 'dm-over', from: { email: 'other@mail.example.test', name: 'A sender name that is long' }, replyTo: 'help@example.test' }), { signal: signal() });
-    expect(peer.received.at(-1)).toMatchObject({ subject: 'dm-over', accountName: 'other@mail.example.test', fromAlias: 'A sender name t', replyToAddress: 'true', replyAddress: 'help@example.test' });
+    await connector().send(
+      sampleMessage({
+        subject: 'dm-over',
+        from: { email: 'other@mail.example.test', name: 'A sender name that is long' },
+        replyTo: 'help@example.test',
+      }),
+      { signal: signal() },
+    );
+    expect(peer.received.at(-1)).toMatchObject({
+      subject: 'dm-over',
+      accountName: 'other@mail.example.test',
+      fromAlias: 'A sender name t',
+      replyToAddress: 'true',
+      replyAddress: 'help@example.test',
+    });
   });
 
   it('explains an unknown sender address', async () => {
-    const err = await expectFailure(connector({ accountName: 'nobody@mail.example.test' }).send(sampleMessage(), { signal: signal() }), 'connector.delivery_failed');
+    const err = await expectFailure(
+      connector({ accountName: 'nobody@mail.example.test' }).send(sampleMessage(), { signal: signal() }),
+      'connector.delivery_failed',
+    );
     expect(err.message).toMatch(/accountName/);
     expect(err.details).toMatchObject({ providerStatus: 404, providerErrorCode: 'InvalidMailAddress.NotFound' });
   });
 
   it('maps an unknown AccessKey ID and a wrong secret to connector.auth_failed without the secret', async () => {
     const secret = 'another-wrong-secret-abcdef';
-    const err = await expectFailure(connector({ accessKeySecret: secret }).send(sampleMessage(), { signal: signal() }), 'connector.auth_failed', [secret]);
+    const err = await expectFailure(
+      connector({ accessKeySecret: secret }).send(sampleMessage(), { signal: signal() }),
+      'connector.auth_failed',
+      [secret],
+    );
     expect(err.details.providerErrorCode).toBe('SignatureDoesNotMatch');
-    const err2 = await expectFailure(connector({ accessKeyId: 'LTAIunknown' }).send(sampleMessage(), { signal: signal() }), 'connector.auth_failed');
+    const err2 = await expectFailure(
+      connector({ accessKeyId: 'LTAIunknown' }).send(sampleMessage(), { signal: signal() }),
+      'connector.auth_failed',
+    );
     expect(err2.details.providerErrorCode).toBe('InvalidAccessKeyId.NotFound');
   });
 
@@ -81,14 +129,24 @@ describe('aliyun-dm', () => {
     });
     const c = factory.create(base(), replaying);
     await c.send(sampleMessage({ subject: 'dm-replay' }), { signal: signal() });
-    const err = await expectFailure(c.send(sampleMessage({ subject: 'dm-replay-2' }), { signal: signal() }), 'connector.delivery_failed');
+    const err = await expectFailure(
+      c.send(sampleMessage({ subject: 'dm-replay-2' }), { signal: signal() }),
+      'connector.delivery_failed',
+    );
     expect(err.details.providerErrorCode).toBe('SignatureNonceUsed');
     expect(err.retryable).toBe(true);
     expect(peer.received.filter((m) => m.subject.startsWith('dm-replay'))).toHaveLength(1);
 
-    const ahead = await startAliyunDmPeer({ accessKeyId: peer.accessKeyId, accessKeySecret: peer.accessKeySecret, clockOffsetMs: 60 * 60 * 1000 });
+    const ahead = await startAliyunDmPeer({
+      accessKeyId: peer.accessKeyId,
+      accessKeySecret: peer.accessKeySecret,
+      clockOffsetMs: 60 * 60 * 1000,
+    });
     try {
-      const stale = await expectFailure(connector({ endpoint: ahead.url }).send(sampleMessage(), { signal: signal() }), 'connector.delivery_failed');
+      const stale = await expectFailure(
+        connector({ endpoint: ahead.url }).send(sampleMessage(), { signal: signal() }),
+        'connector.delivery_failed',
+      );
       expect(stale.message).toMatch(/clock/);
       expect(ahead.received).toHaveLength(0);
     } finally {
@@ -99,7 +157,10 @@ describe('aliyun-dm', () => {
   it('maps Throttling to connector.rate_limited and ServiceUnavailable to a retryable connector.unavailable', async () => {
     peer.rateLimited = true;
     try {
-      const err = await expectFailure(connector().send(sampleMessage(), { signal: signal() }), 'connector.rate_limited');
+      const err = await expectFailure(
+        connector().send(sampleMessage(), { signal: signal() }),
+        'connector.rate_limited',
+      );
       expect(err.details.providerErrorCode).toBe('Throttling.User');
     } finally {
       peer.rateLimited = false;
@@ -115,7 +176,10 @@ describe('aliyun-dm', () => {
   });
 
   it('maps a refused connection to connector.unavailable', async () => {
-    await expectFailure(connector({ endpoint: await refusedUrl() }).send(sampleMessage(), { signal: signal() }), 'connector.unavailable');
+    await expectFailure(
+      connector({ endpoint: await refusedUrl() }).send(sampleMessage(), { signal: signal() }),
+      'connector.unavailable',
+    );
   });
 
   it('stops a send in flight with connector.timeout when the signal aborts', async () => {

@@ -1,7 +1,8 @@
 import type { ConnectorError, ConnectorErrorCode } from '@postern/connector-kit';
 import { providerFailure, stringField, type ProviderResponse } from '../_provider/http.js';
 
-const AUTH_CODES = /^(InvalidAccessKeyId(\..+)?|SignatureDoesNotMatch|IncompleteSignature|Forbidden(\..+)?|NoPermission|InvalidSecurityToken(\..+)?)$/;
+const AUTH_CODES =
+  /^(InvalidAccessKeyId(\..+)?|SignatureDoesNotMatch|IncompleteSignature|Forbidden(\..+)?|NoPermission|InvalidSecurityToken(\..+)?)$/;
 
 /** Maps a DirectMail error answer (`{RequestId, HostId, Code, Message}`) onto a connector error. */
 export function aliyunDmError(res: ProviderResponse, secrets: string[]): ConnectorError {
@@ -23,7 +24,8 @@ export function aliyunDmError(res: ProviderResponse, secrets: string[]): Connect
     code = 'connector.unavailable';
     message = `DirectMail is unavailable (${providerCode || `HTTP ${res.status}`}).`;
   } else if (providerCode === 'InvalidMailAddress.NotFound' || providerCode === 'InvalidAccountName') {
-    message = 'DirectMail does not know the sender address (accountName) in this region: create it under Sender Addresses, in the region set here.';
+    message =
+      'DirectMail does not know the sender address (accountName) in this region: create it under Sender Addresses, in the region set here.';
   } else if (providerCode === 'InvalidTimeStamp.Expired') {
     message = "DirectMail refused the request's timestamp: check this server's clock.";
   } else if (providerCode === 'SignatureNonceUsed') {

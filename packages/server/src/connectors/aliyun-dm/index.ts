@@ -58,7 +58,8 @@ export default defineConnector<AliyunDmConfig>({
         };
         params.Signature = signRpcV1('POST', params, config.accessKeySecret);
         const res = await client.request('/', { body: new URLSearchParams(params), signal });
-        if (res.status === 200) return { providerMessageId: stringField(res.json, 'EnvId') ?? stringField(res.json, 'RequestId') ?? null };
+        if (res.status === 200)
+          return { providerMessageId: stringField(res.json, 'EnvId') ?? stringField(res.json, 'RequestId') ?? null };
         throw aliyunDmError(res, secrets);
       },
     };

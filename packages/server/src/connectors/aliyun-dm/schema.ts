@@ -13,19 +13,37 @@ export const ALIYUN_DM_ENDPOINTS = {
 export type AliyunRegionId = keyof typeof ALIYUN_DM_ENDPOINTS;
 
 export const aliyunDmConfigSchema = z.strictObject({
-  accessKeyId: z.string().trim().min(1).max(128).describe('The AccessKey ID of a RAM user allowed to send with DirectMail.'),
+  accessKeyId: z
+    .string()
+    .trim()
+    .min(1)
+    .max(128)
+    .describe('The AccessKey ID of a RAM user allowed to send with DirectMail.'),
   accessKeySecret: secret(z.string().trim().min(1).describe('The AccessKey secret of that RAM user.')),
   regionId: z
     .enum(Object.keys(ALIYUN_DM_ENDPOINTS) as [AliyunRegionId, ...AliyunRegionId[]])
     .default('cn-hangzhou')
     .describe('The DirectMail region where the sender address was created.'),
-  accountName: fromEmail().describe('The sender address, exactly as created under Sender Addresses in the DirectMail console.'),
-  fromAlias: z.string().trim().min(1).max(15).optional().describe('The sender name shown to recipients (at most 15 characters).'),
-  replyToAddress: z.boolean().default(false).describe('Use the reply-to address configured for the sender address in the console.'),
+  accountName: fromEmail().describe(
+    'The sender address, exactly as created under Sender Addresses in the DirectMail console.',
+  ),
+  fromAlias: z
+    .string()
+    .trim()
+    .min(1)
+    .max(15)
+    .optional()
+    .describe('The sender name shown to recipients (at most 15 characters).'),
+  replyToAddress: z
+    .boolean()
+    .default(false)
+    .describe('Use the reply-to address configured for the sender address in the console.'),
   endpoint: z
     .url({ protocol: /^https?$/ })
     .optional()
-    .describe('Override the API address (a proxy, or a local peer in tests). Default: the region\'s, e.g. https://dm.aliyuncs.com'),
+    .describe(
+      "Override the API address (a proxy, or a local peer in tests). Default: the region's, e.g. https://dm.aliyuncs.com",
+    ),
 });
 
 export type AliyunDmConfig = z.output<typeof aliyunDmConfigSchema>;

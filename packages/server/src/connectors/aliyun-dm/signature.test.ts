@@ -22,12 +22,15 @@ describe('aliyun RPC signature v1', () => {
   });
 
   it('matches a string to sign written out by hand', () => {
-    const canonical = 'AccessKeyId=testid&Action=SingleSendMail&Format=JSON&SignatureMethod=HMAC-SHA1&SignatureNonce=nonce-1&SignatureVersion=1.0&Subject=Hi%20there%21%20%281%29%2A%27~&Timestamp=2024-01-02T03%3A04%3A05Z&Version=2015-11-23';
+    const canonical =
+      'AccessKeyId=testid&Action=SingleSendMail&Format=JSON&SignatureMethod=HMAC-SHA1&SignatureNonce=nonce-1&SignatureVersion=1.0&Subject=Hi%20there%21%20%281%29%2A%27~&Timestamp=2024-01-02T03%3A04%3A05Z&Version=2015-11-23';
     const handStringToSign =
       'POST&%2F&AccessKeyId%3Dtestid%26Action%3DSingleSendMail%26Format%3DJSON%26SignatureMethod%3DHMAC-SHA1%26SignatureNonce%3Dnonce-1%26SignatureVersion%3D1.0%26Subject%3DHi%2520there%2521%2520%25281%2529%252A%2527~%26Timestamp%3D2024-01-02T03%253A04%253A05Z%26Version%3D2015-11-23';
     expect(canonicalizedQuery(params)).toBe(canonical);
     expect(stringToSign('POST', params)).toBe(handStringToSign);
-    expect(signRpcV1('POST', params, 'testsecret')).toBe(createHmac('sha1', 'testsecret&').update(handStringToSign).digest('base64'));
+    expect(signRpcV1('POST', params, 'testsecret')).toBe(
+      createHmac('sha1', 'testsecret&').update(handStringToSign).digest('base64'),
+    );
   });
 
   it("reproduces Alibaba Cloud's published example signature", () => {

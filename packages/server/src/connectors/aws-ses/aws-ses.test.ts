@@ -10,14 +10,26 @@ type Peer = Awaited<ReturnType<typeof startSesPeer>>;
 let peer: Peer;
 
 beforeAll(async () => {
-  peer = await startSesPeer({ region: 'eu-west-1', verifiedIdentities: ['example.test', 'owner@inbox.test'], sandbox: false, configurationSets: ['auth-events'] });
+  peer = await startSesPeer({
+    region: 'eu-west-1',
+    verifiedIdentities: ['example.test', 'owner@inbox.test'],
+    sandbox: false,
+    configurationSets: ['auth-events'],
+  });
 });
 afterAll(async () => {
   await peer.close();
 });
 
 const base = (over: Partial<SesConfig> = {}): SesConfig =>
-  factory.configSchema.parse({ accessKeyId: peer.accessKeyId, secretAccessKey: peer.secretAccessKey, region: peer.region, fromEmail: 'auth@example.test', endpoint: peer.url, ...over });
+  factory.configSchema.parse({
+    accessKeyId: peer.accessKeyId,
+    secretAccessKey: peer.secretAccessKey,
+    region: peer.region,
+    fromEmail: 'auth@example.test',
+    endpoint: peer.url,
+    ...over,
+  });
 const connector = (over: Partial<SesConfig> = {}) => factory.create(base(over), createTestContext());
 const ok = { accessKeyId: 'AKIAEXAMPLE0000001', secretAccessKey: 's', region: 'us-east-1', fromEmail: 'a@example.com' };
 
@@ -25,7 +37,13 @@ describe('aws-ses conformance', () => {
   for (const c of conformanceChecks({
     factory,
     validConfig: () => base(),
-    invalidConfigs: [{}, { ...ok, region: 'mars' }, { ...ok, secretAccessKey: '' }, { ...ok, accessKeyId: 'lower' }, { ...ok, endpoint: 'email.us-east-1.amazonaws.com' }],
+    invalidConfigs: [
+      {},
+      { ...ok, region: 'mars' },
+      { ...ok, secretAccessKey: '' },
+      { ...ok, accessKeyId: 'lower' },
+      { ...ok, endpoint: 'email.us-east-1.amazonaws.com' },
+    ],
     received: () => peer.received,
     badCredentialsConfig: () => base({ secretAccessKey: 'wrong/secret/access/key/9876543210' }),
   })) {
@@ -35,14 +53,29 @@ describe('aws-ses conformance', () => {
 
 describe('aws-ses', () => {
   it('picks email.<region>.amazonaws.com unless an endpoint is set', () => {
-    expect(sesEndpoint(factory.configSchema.parse({ ...ok, region: 'ap-southeast-2' }))).toBe('https://email.ap-southeast-2.amazonaws.com');
+    expect(sesEndpoint(factory.configSchema.parse({ ...ok, region: 'ap-southeast-2' }))).toBe(
+      'https://email.ap-southeast-2.amazonaws.com',
+    );
     expect(sesEndpoint(factory.configSchema.parse({ ...ok, endpoint: 'https://vpce.test' }))).toBe('https://vpce.test');
   });
 
   it('sends a signed request the emulator stores, mapping sender, reply-to, headers and configuration set', async () => {
-    const res = await connector({ fromName: 'Ãcme', replyTo: 'help@example.test', configurationSetName: 'auth-events' }).send(sampleMessage({ to: 'bob@inbox.test', subject: 'ses-map', headers: { 'X-Entity-Ref': 'r1' } }), { signal: signal() });
+    const res = await connector({
+      fromName: 'Ãcme',
+      replyTo: 'help@example.test',
+      configurationSetName: 'auth-events',
+    }).send(sampleMessage({ to: 'bob@inbox.test', subject: 'ses-map', headers: { 'X-Entity-Ref': 'r1' } }), {
+      signal: signal(),
+    });
     const got = peer.received.at(-1)!;
-    expect(got).toMatchObject({ to: 'bob@inbox.test', subject: 'ses-map', replyTo: ['help@example.test'], configurationSetName: 'auth-events', text: 'Your code is 123456.', headers: [{ Name: 'X-Entity-Ref', Value: 'r1' }] });
+    expect(got).toMatchObject({
+      to: 'bob@inbox.test',
+      subject: 'ses-map',
+      replyTo: ['help@example.test'],
+      configurationSetName: 'auth-events',
+      text: 'Your code is 123456.',
+      headers: [{ Name: 'X-Entity-Ref', Value: 'r1' }],
+    });
     expect(got.from).toBe(`=?UTF-8?B?${Buffer.from('Ãcme').toString('base64')}?= <auth@example.test>`);
     expect(res.providerMessageId).toBe(got.messageId);
     expect((await peer.store()).emails.some((e) => e.messageId === res.providerMessageId)).toBe(true);
@@ -50,14 +83,24 @@ describe('aws-ses', () => {
 
   it('maps a wrong secret (SignatureDoesNotMatch) and an unknown key id to connector.auth_failed without showing the secret', async () => {
     const secret = 'another/wrong/secret/abcdef';
-    const err = await expectFailure(connector({ secretAccessKey: secret }).send(sampleMessage(), { signal: signal() }), 'connector.auth_failed', [secret]);
+    const err = await expectFailure(
+      connector({ secretAccessKey: secret }).send(sampleMessage(), { signal: signal() }),
+      'connector.auth_failed',
+      [secret],
+    );
     expect(err.details).toMatchObject({ providerStatus: 403, providerErrorType: 'SignatureDoesNotMatch' });
-    const err2 = await expectFailure(connector({ accessKeyId: 'AKIAUNKNOWN0000009' }).send(sampleMessage(), { signal: signal() }), 'connector.auth_failed');
+    const err2 = await expectFailure(
+      connector({ accessKeyId: 'AKIAUNKNOWN0000009' }).send(sampleMessage(), { signal: signal() }),
+      'connector.auth_failed',
+    );
     expect(err2.details.providerErrorType).toBe('UnrecognizedClientException');
   });
 
   it('maps a credential scoped to another region to connector.auth_failed', async () => {
-    await expectFailure(connector({ region: 'us-west-2' }).send(sampleMessage(), { signal: signal() }), 'connector.auth_failed');
+    await expectFailure(
+      connector({ region: 'us-west-2' }).send(sampleMessage(), { signal: signal() }),
+      'connector.auth_failed',
+    );
   });
 
   it('is refused when the clocks are too far apart', async () => {
@@ -73,12 +116,26 @@ describe('aws-ses', () => {
   });
 
   it('maps MessageRejected for an unverified sender to delivery_failed, and for a sandbox recipient to rejected_recipient', async () => {
-    const err = await expectFailure(connector({ fromEmail: 'auth@unverified.test' }).send(sampleMessage(), { signal: signal() }), 'connector.delivery_failed');
-    expect(err.details).toMatchObject({ providerStatus: 400, providerErrorType: 'MessageRejected', providerMessage: expect.stringContaining('auth@unverified.test') });
-    const sandbox = await startSesPeer({ region: 'eu-west-1', verifiedIdentities: ['example.test', 'owner@inbox.test'], sandbox: true });
+    const err = await expectFailure(
+      connector({ fromEmail: 'auth@unverified.test' }).send(sampleMessage(), { signal: signal() }),
+      'connector.delivery_failed',
+    );
+    expect(err.details).toMatchObject({
+      providerStatus: 400,
+      providerErrorType: 'MessageRejected',
+      providerMessage: expect.stringContaining('auth@unverified.test'),
+    });
+    const sandbox = await startSesPeer({
+      region: 'eu-west-1',
+      verifiedIdentities: ['example.test', 'owner@inbox.test'],
+      sandbox: true,
+    });
     try {
       const c = factory.create(base({ endpoint: sandbox.url }), createTestContext());
-      await expectFailure(c.send(sampleMessage({ to: 'stranger@inbox.test' }), { signal: signal() }), 'connector.rejected_recipient');
+      await expectFailure(
+        c.send(sampleMessage({ to: 'stranger@inbox.test' }), { signal: signal() }),
+        'connector.rejected_recipient',
+      );
       await c.send(sampleMessage({ to: 'owner@inbox.test' }), { signal: signal() });
       await c.close?.();
     } finally {
@@ -89,14 +146,23 @@ describe('aws-ses', () => {
   it('explains MAIL FROM, suspension and paused sending as connector.delivery_failed', async () => {
     peer.mailFromVerified = false;
     try {
-      expect((await expectFailure(connector().send(sampleMessage(), { signal: signal() }), 'connector.delivery_failed')).message).toMatch(/MAIL FROM/);
+      expect(
+        (await expectFailure(connector().send(sampleMessage(), { signal: signal() }), 'connector.delivery_failed'))
+          .message,
+      ).toMatch(/MAIL FROM/);
     } finally {
       peer.mailFromVerified = true;
     }
-    for (const [account, words] of [['suspended', /suspended/], ['paused', /paused/]] as const) {
+    for (const [account, words] of [
+      ['suspended', /suspended/],
+      ['paused', /paused/],
+    ] as const) {
       peer.account = account;
       try {
-        expect((await expectFailure(connector().send(sampleMessage(), { signal: signal() }), 'connector.delivery_failed')).message).toMatch(words);
+        expect(
+          (await expectFailure(connector().send(sampleMessage(), { signal: signal() }), 'connector.delivery_failed'))
+            .message,
+        ).toMatch(words);
       } finally {
         peer.account = 'active';
       }
@@ -104,7 +170,10 @@ describe('aws-ses', () => {
   });
 
   it('maps an unknown configuration set to connector.delivery_failed', async () => {
-    const err = await expectFailure(connector({ configurationSetName: 'nope' }).send(sampleMessage(), { signal: signal() }), 'connector.delivery_failed');
+    const err = await expectFailure(
+      connector({ configurationSetName: 'nope' }).send(sampleMessage(), { signal: signal() }),
+      'connector.delivery_failed',
+    );
     expect(err.details.providerErrorType).toBe('NotFoundException');
   });
 
@@ -112,7 +181,10 @@ describe('aws-ses', () => {
     peer.rateLimited = true;
     const before = peer.received.length;
     try {
-      const err = await expectFailure(connector().send(sampleMessage(), { signal: signal() }), 'connector.rate_limited');
+      const err = await expectFailure(
+        connector().send(sampleMessage(), { signal: signal() }),
+        'connector.rate_limited',
+      );
       expect(err.retryable).toBe(true);
       expect((err.cause as { $metadata?: { attempts?: number } }).$metadata?.attempts).toBe(1);
     } finally {
@@ -130,7 +202,9 @@ describe('aws-ses', () => {
       peer.outage = false;
     }
     const c = connector({ endpoint: await refusedUrl() });
-    expect((await expectFailure(c.send(sampleMessage(), { signal: signal() }), 'connector.unavailable')).retryable).toBe(true);
+    expect(
+      (await expectFailure(c.send(sampleMessage(), { signal: signal() }), 'connector.unavailable')).retryable,
+    ).toBe(true);
     await c.close?.();
   });
 

@@ -1,4 +1,11 @@
-import { ConnectorError, isConnectorError, parseRetryAfter, scrubSecrets, type ConnectorErrorCode, type ConnectorErrorDetails } from '@postern/connector-kit';
+import {
+  ConnectorError,
+  isConnectorError,
+  parseRetryAfter,
+  scrubSecrets,
+  type ConnectorErrorCode,
+  type ConnectorErrorDetails,
+} from '@postern/connector-kit';
 import { transportError } from '../_provider/http.js';
 
 const AUTH_ERRORS = new Set([
@@ -47,9 +54,12 @@ export function sesError(err: unknown, signal: AbortSignal, recipient: string, s
     if (recipient && text.toLowerCase().includes(recipient.toLowerCase())) {
       code = 'connector.rejected_recipient';
       message = 'Amazon SES rejected the recipient (in the sandbox, recipients must be verified identities too).';
-    } else message = 'Amazon SES rejected the message; often the From address or its domain is not a verified identity in this region.';
+    } else
+      message =
+        'Amazon SES rejected the message; often the From address or its domain is not a verified identity in this region.';
   } else if (type === 'MailFromDomainNotVerifiedException') {
-    message = 'Amazon SES refused to send: the custom MAIL FROM domain of the identity is not verified (check its MX and SPF records).';
+    message =
+      'Amazon SES refused to send: the custom MAIL FROM domain of the identity is not verified (check its MX and SPF records).';
   } else if (type === 'AccountSuspendedException') {
     message = 'Amazon SES refused to send: sending is suspended for this account (see the SES account dashboard).';
   } else if (type === 'SendingPausedException') {
@@ -66,5 +76,9 @@ export function sesError(err: unknown, signal: AbortSignal, recipient: string, s
     const retryAfter = parseRetryAfter(e.$response?.headers?.['retry-after']);
     if (retryAfter !== undefined) details.retryAfter = retryAfter;
   }
-  return new ConnectorError(code, message, { details, cause: err, ...(retryable === undefined ? (status >= 500 ? { retryable: true } : {}) : { retryable }) });
+  return new ConnectorError(code, message, {
+    details,
+    cause: err,
+    ...(retryable === undefined ? (status >= 500 ? { retryable: true } : {}) : { retryable }),
+  });
 }

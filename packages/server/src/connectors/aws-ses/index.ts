@@ -67,7 +67,9 @@ export default defineConnector<SesConfig>({
       async send(message, { signal }) {
         try {
           if (isIP(host)) await ctx.assertDestination(host);
-          const out = await client.send(new SendEmailCommand(sesSendEmailInput(config, message)), { abortSignal: signal });
+          const out = await client.send(new SendEmailCommand(sesSendEmailInput(config, message)), {
+            abortSignal: signal,
+          });
           return { providerMessageId: out.MessageId ?? null };
         } catch (err) {
           throw sesError(err, signal, message.to, secrets);

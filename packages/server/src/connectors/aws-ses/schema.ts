@@ -2,8 +2,14 @@ import { secret, z } from '@postern/connector-kit';
 import { fromEmail, fromName, replyTo } from '../_provider/schema.js';
 
 export const sesConfigSchema = z.strictObject({
-  accessKeyId: z.string().trim().regex(/^[A-Z0-9]{16,128}$/, 'an access key id such as AKIA…').describe('The access key id of an IAM user or role allowed ses:SendEmail.'),
-  secretAccessKey: secret(z.string().trim().min(1).describe('The secret access key that belongs to the access key id.')),
+  accessKeyId: z
+    .string()
+    .trim()
+    .regex(/^[A-Z0-9]{16,128}$/, 'an access key id such as AKIA…')
+    .describe('The access key id of an IAM user or role allowed ses:SendEmail.'),
+  secretAccessKey: secret(
+    z.string().trim().min(1).describe('The secret access key that belongs to the access key id.'),
+  ),
   region: z
     .string()
     .trim()
@@ -12,11 +18,19 @@ export const sesConfigSchema = z.strictObject({
   fromEmail: fromEmail(),
   fromName: fromName(),
   replyTo: replyTo(),
-  configurationSetName: z.string().trim().min(1).max(64).optional().describe('A configuration set for event publishing (optional).'),
+  configurationSetName: z
+    .string()
+    .trim()
+    .min(1)
+    .max(64)
+    .optional()
+    .describe('A configuration set for event publishing (optional).'),
   endpoint: z
     .url({ protocol: /^https?$/ })
     .optional()
-    .describe('Override the API address (a VPC endpoint, a proxy, a local peer). Default: https://email.<region>.amazonaws.com'),
+    .describe(
+      'Override the API address (a VPC endpoint, a proxy, a local peer). Default: https://email.<region>.amazonaws.com',
+    ),
 });
 
 export type SesConfig = z.output<typeof sesConfigSchema>;

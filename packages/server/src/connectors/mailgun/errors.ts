@@ -32,5 +32,12 @@ export function mailgunError(res: ProviderResponse, domain: string, secrets: str
   } else if (res.status === 413) {
     message = 'Mailgun refused the message as too large.';
   }
-  return providerFailure({ provider: 'Mailgun', code, message, response: res, providerMessage: text || undefined, secrets });
+  return providerFailure({
+    provider: 'Mailgun',
+    code,
+    message,
+    response: res,
+    providerMessage: text || undefined,
+    secrets,
+  });
 }

@@ -36,7 +36,10 @@ export default defineConnector<MailgunConfig>({
       provider: 'Mailgun',
       fetch: ctx.fetch,
       baseUrl: mailgunBaseUrl(config),
-      headers: { authorization: `Basic ${Buffer.from(`api:${config.apiKey}`).toString('base64')}`, accept: 'application/json' },
+      headers: {
+        authorization: `Basic ${Buffer.from(`api:${config.apiKey}`).toString('base64')}`,
+        accept: 'application/json',
+      },
     });
     const path = `/v3/${encodeURIComponent(config.domain)}/messages`;
     return {

@@ -22,7 +22,13 @@ afterAll(async () => {
 });
 
 const base = (over: Partial<MailgunConfig> = {}): MailgunConfig =>
-  factory.configSchema.parse({ apiKey: peer.apiKey, domain: 'mg.example.test', fromEmail: 'auth@mg.example.test', baseUrl: peer.url, ...over });
+  factory.configSchema.parse({
+    apiKey: peer.apiKey,
+    domain: 'mg.example.test',
+    fromEmail: 'auth@mg.example.test',
+    baseUrl: peer.url,
+    ...over,
+  });
 const connector = (over: Partial<MailgunConfig> = {}) => factory.create(base(over), createTestContext());
 const ok = { apiKey: 'k', domain: 'mg.example.com', fromEmail: 'a@mg.example.com' };
 
@@ -30,7 +36,14 @@ describe('mailgun conformance', () => {
   for (const c of conformanceChecks({
     factory,
     validConfig: () => base(),
-    invalidConfigs: [{}, { ...ok, apiKey: '' }, { ...ok, domain: 'not a domain' }, { ...ok, region: 'asia' }, { ...ok, templates: { Nope: 'x' } }, { ...ok, fromEmail: 'x' }],
+    invalidConfigs: [
+      {},
+      { ...ok, apiKey: '' },
+      { ...ok, domain: 'not a domain' },
+      { ...ok, region: 'asia' },
+      { ...ok, templates: { Nope: 'x' } },
+      { ...ok, fromEmail: 'x' },
+    ],
     received: () => peer.received,
     badCredentialsConfig: () => base({ apiKey: 'key-wrong-9876543210fedcba' }),
     rejectedRecipient: { to: 'not-an-address' },
@@ -43,49 +56,84 @@ describe('mailgun', () => {
   it('picks the API address from the region unless baseUrl is set', () => {
     expect(mailgunBaseUrl(factory.configSchema.parse(ok))).toBe('https://api.mailgun.net');
     expect(mailgunBaseUrl(factory.configSchema.parse({ ...ok, region: 'eu' }))).toBe('https://api.eu.mailgun.net');
-    expect(mailgunBaseUrl(factory.configSchema.parse({ ...ok, region: 'eu', baseUrl: 'https://proxy.test' }))).toBe('https://proxy.test');
+    expect(mailgunBaseUrl(factory.configSchema.parse({ ...ok, region: 'eu', baseUrl: 'https://proxy.test' }))).toBe(
+      'https://proxy.test',
+    );
   });
 
   it('says that a wrong region looks like a wrong key', async () => {
-    const err = await expectFailure(connector({ domain: 'eu.example.test' }).send(sampleMessage(), { signal: signal() }), 'connector.auth_failed', [peer.apiKey]);
+    const err = await expectFailure(
+      connector({ domain: 'eu.example.test' }).send(sampleMessage(), { signal: signal() }),
+      'connector.auth_failed',
+      [peer.apiKey],
+    );
     expect(err.message).toMatch(/region/);
     expect(err.message).toMatch(/api\.eu\.mailgun\.net/);
     expect(err.details).toMatchObject({ providerStatus: 401, providerMessage: 'Forbidden' });
   });
 
   it('maps the sender, reply-to, body and headers, and returns the message id', async () => {
-    const res = await connector({ fromName: 'Acme "Auth"', replyTo: 'help@example.test' }).send(sampleMessage({ to: 'bob@example.test', subject: 'mg-map', headers: { 'X-Entity-Ref': 'r1' } }), { signal: signal() });
+    const res = await connector({ fromName: 'Acme "Auth"', replyTo: 'help@example.test' }).send(
+      sampleMessage({ to: 'bob@example.test', subject: 'mg-map', headers: { 'X-Entity-Ref': 'r1' } }),
+      { signal: signal() },
+    );
     const got = peer.received.at(-1)!;
-    expect(got).toMatchObject({ to: 'bob@example.test', subject: 'mg-map', from: '"Acme \\"Auth\\"" <auth@mg.example.test>', replyTo: 'help@example.test', text: 'Your code is 123456.' });
+    expect(got).toMatchObject({
+      to: 'bob@example.test',
+      subject: 'mg-map',
+      from: '"Acme \\"Auth\\"" <auth@mg.example.test>',
+      replyTo: 'help@example.test',
+      text: 'Your code is 123456.',
+    });
     expect(got.headers['X-Entity-Ref']).toBe('r1');
     expect(got.html).toContain('123456');
     expect(res.providerMessageId).toBe(got.id);
   });
 
   it('sends the stored template with the variables when one is configured', async () => {
-    await connector({ templates: { SignIn: 'sign-in' } }).send(sampleMessage({ to: 'tpl@example.test' }), { signal: signal() });
+    await connector({ templates: { SignIn: 'sign-in' } }).send(sampleMessage({ to: 'tpl@example.test' }), {
+      signal: signal(),
+    });
     const got = peer.received.at(-1)!;
-    expect(got).toMatchObject({ to: 'tpl@example.test', template: 'sign-in', variables: { code: '123456', expiresInMinutes: 10 } });
+    expect(got).toMatchObject({
+      to: 'tpl@example.test',
+      template: 'sign-in',
+      variables: { code: '123456', expiresInMinutes: 10 },
+    });
     expect(got.html).toBeUndefined();
   });
 
   it('maps an unknown template to connector.template_not_found', async () => {
-    await expectFailure(connector({ templates: { SignIn: 'nope' } }).send(sampleMessage(), { signal: signal() }), 'connector.template_not_found');
+    await expectFailure(
+      connector({ templates: { SignIn: 'nope' } }).send(sampleMessage(), { signal: signal() }),
+      'connector.template_not_found',
+    );
   });
 
   it('maps a sandbox refusal of an unauthorized recipient to connector.rejected_recipient', async () => {
-    await expectFailure(connector({ domain: 'sandbox.example.test' }).send(sampleMessage({ to: 'stranger@example.test' }), { signal: signal() }), 'connector.rejected_recipient');
+    await expectFailure(
+      connector({ domain: 'sandbox.example.test' }).send(sampleMessage({ to: 'stranger@example.test' }), {
+        signal: signal(),
+      }),
+      'connector.rejected_recipient',
+    );
   });
 
   it('explains an unknown domain', async () => {
-    const err = await expectFailure(connector({ domain: 'missing.example.test' }).send(sampleMessage(), { signal: signal() }), 'connector.delivery_failed');
+    const err = await expectFailure(
+      connector({ domain: 'missing.example.test' }).send(sampleMessage(), { signal: signal() }),
+      'connector.delivery_failed',
+    );
     expect(err.message).toMatch(/missing\.example\.test/);
   });
 
   it('maps 429 to connector.rate_limited with Retry-After', async () => {
     peer.rateLimited = true;
     try {
-      const err = await expectFailure(connector().send(sampleMessage(), { signal: signal() }), 'connector.rate_limited');
+      const err = await expectFailure(
+        connector().send(sampleMessage(), { signal: signal() }),
+        'connector.rate_limited',
+      );
       expect(err.details.retryAfter).toBe(2);
     } finally {
       peer.rateLimited = false;
@@ -100,7 +148,10 @@ describe('mailgun', () => {
     } finally {
       peer.outage = false;
     }
-    await expectFailure(connector({ baseUrl: await refusedUrl() }).send(sampleMessage(), { signal: signal() }), 'connector.unavailable');
+    await expectFailure(
+      connector({ baseUrl: await refusedUrl() }).send(sampleMessage(), { signal: signal() }),
+      'connector.unavailable',
+    );
   });
 
   it('stops a send in flight with connector.timeout when the signal aborts', async () => {

@@ -9,9 +9,15 @@ export const mailgunConfigSchema = z.strictObject({
     .string()
     .trim()
     .toLowerCase()
-    .regex(/^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, 'a domain name such as mg.example.com')
+    .regex(
+      /^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/,
+      'a domain name such as mg.example.com',
+    )
     .describe('The sending domain as listed under Sending → Domains, e.g. mg.example.com.'),
-  region: z.enum(['us', 'eu']).default('us').describe('Where the domain was created: "us" (api.mailgun.net) or "eu" (api.eu.mailgun.net).'),
+  region: z
+    .enum(['us', 'eu'])
+    .default('us')
+    .describe('Where the domain was created: "us" (api.mailgun.net) or "eu" (api.eu.mailgun.net).'),
   fromEmail: fromEmail(),
   fromName: fromName(),
   replyTo: replyTo(),

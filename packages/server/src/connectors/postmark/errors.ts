@@ -22,12 +22,14 @@ export function postmarkError(res: ProviderResponse, secrets: string[]): Connect
     message = `Postmark answered with a server error (HTTP ${res.status}).`;
   } else if (errorCode === 406) {
     code = 'connector.rejected_recipient';
-    message = 'Postmark refused the recipient: it is marked inactive after a hard bounce, a spam complaint or a manual suppression.';
+    message =
+      'Postmark refused the recipient: it is marked inactive after a hard bounce, a spam complaint or a manual suppression.';
   } else if (errorCode === 300 && /'To'/.test(text)) {
     code = 'connector.rejected_recipient';
     message = 'Postmark rejected the recipient address.';
   } else if (errorCode === 400) {
-    message = 'Postmark refused the From address: it is not a confirmed Sender Signature (add and confirm the address or its domain in Postmark).';
+    message =
+      'Postmark refused the From address: it is not a confirmed Sender Signature (add and confirm the address or its domain in Postmark).';
   } else if (errorCode === 1101) {
     code = 'connector.template_not_found';
     message = 'Postmark does not know the configured template alias on this server.';

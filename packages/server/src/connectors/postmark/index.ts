@@ -6,15 +6,32 @@ import { readme } from './readme.js';
 import { postmarkConfigSchema, POSTMARK_BASE_URL, type PostmarkConfig } from './schema.js';
 
 /** The request: `/email/withTemplate` with the variables as TemplateModel when an alias is configured, else `/email`. */
-export function postmarkRequest(config: PostmarkConfig, message: EmailMessage): { path: string; body: Record<string, unknown> } {
+export function postmarkRequest(
+  config: PostmarkConfig,
+  message: EmailMessage,
+): { path: string; body: Record<string, unknown> } {
   const sender = resolveSender(message, config);
-  const common: Record<string, unknown> = { From: sender.formatted, To: message.to, MessageStream: config.messageStream, Tag: message.templateType };
+  const common: Record<string, unknown> = {
+    From: sender.formatted,
+    To: message.to,
+    MessageStream: config.messageStream,
+    Tag: message.templateType,
+  };
   if (sender.replyTo) common.ReplyTo = sender.replyTo;
   const headers = Object.entries(message.headers).map(([Name, Value]) => ({ Name, Value }));
   if (headers.length > 0) common.Headers = headers;
   const alias = config.templateAliases?.[message.templateType];
-  if (alias) return { path: '/email/withTemplate', body: { ...common, TemplateAlias: alias, TemplateModel: message.variables } };
-  return { path: '/email', body: { ...common, Subject: message.subject, HtmlBody: message.html, ...(message.text ? { TextBody: message.text } : {}) } };
+  if (alias)
+    return { path: '/email/withTemplate', body: { ...common, TemplateAlias: alias, TemplateModel: message.variables } };
+  return {
+    path: '/email',
+    body: {
+      ...common,
+      Subject: message.subject,
+      HtmlBody: message.html,
+      ...(message.text ? { TextBody: message.text } : {}),
+    },
+  };
 }
 
 export default defineConnector<PostmarkConfig>({
@@ -31,7 +48,11 @@ export default defineConnector<PostmarkConfig>({
       provider: 'Postmark',
       fetch: ctx.fetch,
       baseUrl: config.baseUrl ?? POSTMARK_BASE_URL,
-      headers: { 'x-postmark-server-token': config.serverToken, accept: 'application/json', 'content-type': 'application/json' },
+      headers: {
+        'x-postmark-server-token': config.serverToken,
+        accept: 'application/json',
+        'content-type': 'application/json',
+      },
     });
     return {
       async send(message, { signal }) {

@@ -4,7 +4,9 @@ import { baseUrl, fromEmail, fromName, replyTo, templateMap } from '../_provider
 export const POSTMARK_BASE_URL = 'https://api.postmarkapp.com';
 
 export const postmarkConfigSchema = z.strictObject({
-  serverToken: secret(z.string().trim().min(1).describe('The Server API token of the Postmark server (Server → API Tokens).')),
+  serverToken: secret(
+    z.string().trim().min(1).describe('The Server API token of the Postmark server (Server → API Tokens).'),
+  ),
   fromEmail: fromEmail(),
   fromName: fromName(),
   replyTo: replyTo(),

@@ -9,13 +9,17 @@ export function resendError(res: ProviderResponse, secrets: string[]): Connector
   let message = 'Resend did not accept the message.';
   if (res.status === 403 && name === 'validation_error') {
     // A 403 that is not about the key: an unverified domain, or a testing-only account.
-    message = 'Resend refused the sender: verify the domain of the From address in Resend (until then it only sends to your own address).';
+    message =
+      'Resend refused the sender: verify the domain of the From address in Resend (until then it only sends to your own address).';
   } else if (res.status === 401 || res.status === 403) {
     code = 'connector.auth_failed';
     message = 'Resend rejected the API key.';
   } else if (res.status === 429) {
     code = 'connector.rate_limited';
-    message = name === 'daily_quota_exceeded' ? 'Resend says the daily sending quota is used up.' : 'Resend is rate limiting this API key.';
+    message =
+      name === 'daily_quota_exceeded'
+        ? 'Resend says the daily sending quota is used up.'
+        : 'Resend is rate limiting this API key.';
   } else if (res.status >= 500) {
     code = 'connector.unavailable';
     message = `Resend answered with a server error (HTTP ${res.status}).`;

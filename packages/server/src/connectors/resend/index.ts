@@ -7,7 +7,12 @@ import { resendConfigSchema, RESEND_BASE_URL, type ResendConfig } from './schema
 
 export function resendEmailBody(config: ResendConfig, message: EmailMessage): Record<string, unknown> {
   const sender = resolveSender(message, config);
-  const body: Record<string, unknown> = { from: sender.formatted, to: [message.to], subject: message.subject, html: message.html };
+  const body: Record<string, unknown> = {
+    from: sender.formatted,
+    to: [message.to],
+    subject: message.subject,
+    html: message.html,
+  };
   if (message.text) body.text = message.text;
   if (sender.replyTo) body.reply_to = sender.replyTo;
   if (Object.keys(message.headers).length > 0) body.headers = message.headers;
@@ -28,12 +33,20 @@ export default defineConnector<ResendConfig>({
       provider: 'Resend',
       fetch: ctx.fetch,
       baseUrl: config.baseUrl ?? RESEND_BASE_URL,
-      headers: { authorization: `Bearer ${config.apiKey}`, 'content-type': 'application/json', accept: 'application/json' },
+      headers: {
+        authorization: `Bearer ${config.apiKey}`,
+        'content-type': 'application/json',
+        accept: 'application/json',
+      },
     });
     return {
       async send(message, { signal }) {
         // The delivery id is the same across retries, so a retry after a lost answer is not a second email.
-        const res = await client.request('/emails', { body: JSON.stringify(resendEmailBody(config, message)), headers: { 'idempotency-key': message.id }, signal });
+        const res = await client.request('/emails', {
+          body: JSON.stringify(resendEmailBody(config, message)),
+          headers: { 'idempotency-key': message.id },
+          signal,
+        });
         if (res.status === 200 || res.status === 201) return { providerMessageId: stringField(res.json, 'id') ?? null };
         throw resendError(res, secrets);
       },

@@ -15,7 +15,8 @@ afterAll(async () => {
   await peer.close();
 });
 
-const base = (over: Partial<ResendConfig> = {}): ResendConfig => factory.configSchema.parse({ apiKey: peer.apiKey, fromEmail: 'auth@example.test', baseUrl: peer.url, ...over });
+const base = (over: Partial<ResendConfig> = {}): ResendConfig =>
+  factory.configSchema.parse({ apiKey: peer.apiKey, fromEmail: 'auth@example.test', baseUrl: peer.url, ...over });
 const connector = (over: Partial<ResendConfig> = {}) => factory.create(base(over), createTestContext());
 const ok = { apiKey: 're_x', fromEmail: 'a@example.com' };
 
@@ -23,7 +24,13 @@ describe('resend conformance', () => {
   for (const c of conformanceChecks({
     factory,
     validConfig: () => base(),
-    invalidConfigs: [{}, { ...ok, apiKey: '' }, { ...ok, fromEmail: 'x' }, { ...ok, templateIds: {} }, { ...ok, baseUrl: 'nope' }],
+    invalidConfigs: [
+      {},
+      { ...ok, apiKey: '' },
+      { ...ok, fromEmail: 'x' },
+      { ...ok, templateIds: {} },
+      { ...ok, baseUrl: 'nope' },
+    ],
     received: () => peer.received,
     badCredentialsConfig: () => base({ apiKey: 're_wrong_9876543210' }),
     rejectedRecipient: { to: 'not-an-address' },
@@ -34,9 +41,19 @@ describe('resend conformance', () => {
 
 describe('resend', () => {
   it('maps the sender, reply-to, body and headers, and returns the id', async () => {
-    const res = await connector({ fromName: 'Acme', replyTo: 'help@example.test' }).send(sampleMessage({ to: 'bob@example.test', subject: 'rs-map', headers: { 'X-Entity-Ref': 'r1' } }), { signal: signal() });
+    const res = await connector({ fromName: 'Acme', replyTo: 'help@example.test' }).send(
+      sampleMessage({ to: 'bob@example.test', subject: 'rs-map', headers: { 'X-Entity-Ref': 'r1' } }),
+      { signal: signal() },
+    );
     const got = peer.received.at(-1)!;
-    expect(got).toMatchObject({ to: 'bob@example.test', subject: 'rs-map', from: '"Acme" <auth@example.test>', replyTo: 'help@example.test', text: 'Your code is 123456.', headers: { 'X-Entity-Ref': 'r1' } });
+    expect(got).toMatchObject({
+      to: 'bob@example.test',
+      subject: 'rs-map',
+      from: '"Acme" <auth@example.test>',
+      replyTo: 'help@example.test',
+      text: 'Your code is 123456.',
+      headers: { 'X-Entity-Ref': 'r1' },
+    });
     expect(res.providerMessageId).toBe(got.id);
   });
 
@@ -51,13 +68,21 @@ describe('resend', () => {
   });
 
   it('maps an unverified domain (403 validation_error) to connector.delivery_failed, not auth', async () => {
-    const err = await expectFailure(connector({ fromEmail: 'a@unverified.test' }).send(sampleMessage(), { signal: signal() }), 'connector.delivery_failed');
+    const err = await expectFailure(
+      connector({ fromEmail: 'a@unverified.test' }).send(sampleMessage(), { signal: signal() }),
+      'connector.delivery_failed',
+    );
     expect(err.message).toMatch(/verify the domain/);
     expect(err.details).toMatchObject({ providerStatus: 403, providerErrorName: 'validation_error' });
   });
 
   it('maps a missing key (401) to connector.auth_failed', async () => {
-    const c = factory.create(base(), createTestContext({ fetch: (url, init) => fetch(url, { ...init, headers: { 'content-type': 'application/json' } }) }));
+    const c = factory.create(
+      base(),
+      createTestContext({
+        fetch: (url, init) => fetch(url, { ...init, headers: { 'content-type': 'application/json' } }),
+      }),
+    );
     const err = await expectFailure(c.send(sampleMessage(), { signal: signal() }), 'connector.auth_failed');
     expect(err.details.providerStatus).toBe(401);
   });
@@ -65,23 +90,36 @@ describe('resend', () => {
   it('maps 429 to connector.rate_limited with Retry-After, 5xx and refused connections to connector.unavailable', async () => {
     peer.rateLimited = true;
     try {
-      const err = await expectFailure(connector().send(sampleMessage(), { signal: signal() }), 'connector.rate_limited');
+      const err = await expectFailure(
+        connector().send(sampleMessage(), { signal: signal() }),
+        'connector.rate_limited',
+      );
       expect(err.details.retryAfter).toBe(1);
     } finally {
       peer.rateLimited = false;
     }
     peer.outage = true;
     try {
-      expect((await expectFailure(connector().send(sampleMessage(), { signal: signal() }), 'connector.unavailable')).retryable).toBe(true);
+      expect(
+        (await expectFailure(connector().send(sampleMessage(), { signal: signal() }), 'connector.unavailable'))
+          .retryable,
+      ).toBe(true);
     } finally {
       peer.outage = false;
     }
-    await expectFailure(connector({ baseUrl: await refusedUrl() }).send(sampleMessage(), { signal: signal() }), 'connector.unavailable');
+    await expectFailure(
+      connector({ baseUrl: await refusedUrl() }).send(sampleMessage(), { signal: signal() }),
+      'connector.unavailable',
+    );
   });
 
   it('shows no key in an auth failure', async () => {
     const key = 're_secret_abcdef123456';
-    await expectFailure(connector({ apiKey: key }).send(sampleMessage(), { signal: signal() }), 'connector.auth_failed', [key]);
+    await expectFailure(
+      connector({ apiKey: key }).send(sampleMessage(), { signal: signal() }),
+      'connector.auth_failed',
+      [key],
+    );
   });
 
   it('stops a send in flight with connector.timeout when the signal aborts', async () => {

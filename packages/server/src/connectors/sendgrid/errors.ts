@@ -14,7 +14,9 @@ function errorsOf(json: unknown): SendgridError[] {
 /** Maps a SendGrid v3 error answer (`{errors:[{message, field, help}]}`) onto a connector error. */
 export function sendgridError(res: ProviderResponse, secrets: string[]): ConnectorError {
   const errors = errorsOf(res.json);
-  const text = errors.map((e) => (typeof e.field === 'string' && e.field ? `${e.field}: ${String(e.message)}` : String(e.message))).join('; ');
+  const text = errors
+    .map((e) => (typeof e.field === 'string' && e.field ? `${e.field}: ${String(e.message)}` : String(e.message)))
+    .join('; ');
   const fields = errors.map((e) => (typeof e.field === 'string' ? e.field : ''));
   let code: ConnectorErrorCode = 'connector.delivery_failed';
   let message = 'SendGrid did not accept the message.';
@@ -24,7 +26,8 @@ export function sendgridError(res: ProviderResponse, secrets: string[]): Connect
     message = 'SendGrid rejected the API key.';
   } else if (res.status === 403) {
     if (/sender identity|from address/i.test(text)) {
-      message = 'SendGrid refused the From address: it is not a verified Sender Identity (verify the address or its domain in SendGrid).';
+      message =
+        'SendGrid refused the From address: it is not a verified Sender Identity (verify the address or its domain in SendGrid).';
     } else {
       code = 'connector.auth_failed';
       message = 'SendGrid refused the API key for Mail Send (check its permissions).';
@@ -46,5 +49,13 @@ export function sendgridError(res: ProviderResponse, secrets: string[]): Connect
     code = 'connector.rejected_recipient';
     message = 'SendGrid rejected the recipient address.';
   }
-  return providerFailure({ provider: 'SendGrid', code, message, response: res, providerMessage: text || undefined, secrets, retryAfter });
+  return providerFailure({
+    provider: 'SendGrid',
+    code,
+    message,
+    response: res,
+    providerMessage: text || undefined,
+    secrets,
+    retryAfter,
+  });
 }

@@ -44,11 +44,18 @@ export default defineConnector<SendgridConfig>({
       provider: 'SendGrid',
       fetch: ctx.fetch,
       baseUrl: sendgridBaseUrl(config),
-      headers: { authorization: `Bearer ${config.apiKey}`, 'content-type': 'application/json', accept: 'application/json' },
+      headers: {
+        authorization: `Bearer ${config.apiKey}`,
+        'content-type': 'application/json',
+        accept: 'application/json',
+      },
     });
     return {
       async send(message, { signal }) {
-        const res = await client.request('/v3/mail/send', { body: JSON.stringify(sendgridMailBody(config, message)), signal });
+        const res = await client.request('/v3/mail/send', {
+          body: JSON.stringify(sendgridMailBody(config, message)),
+          signal,
+        });
         if (res.status === 202 || res.status === 200) return { providerMessageId: res.headers.get('x-message-id') };
         throw sendgridError(res, secrets);
       },

@@ -9,7 +9,10 @@ export const sendgridConfigSchema = z.strictObject({
   fromName: fromName(),
   replyTo: replyTo(),
   templateIds: templateMap('SendGrid dynamic template id (d-…)'),
-  region: z.enum(['global', 'eu']).default('global').describe('Data residency: "eu" for EU subusers, which must use api.eu.sendgrid.com.'),
+  region: z
+    .enum(['global', 'eu'])
+    .default('global')
+    .describe('Data residency: "eu" for EU subusers, which must use api.eu.sendgrid.com.'),
   baseUrl: baseUrl(SENDGRID_BASE_URLS.global),
 });
 

@@ -43,57 +43,85 @@ export async function startMailgunPeer(options: MailgunPeerOptions = {}) {
   const received: MailgunReceived[] = [];
   const state = { rateLimited: false, outage: false, hang: false };
   const forbidden = { status: 401, headers: { 'content-type': 'text/plain' }, body: 'Forbidden' };
-  const http = await startHttpPeer(async (req) => {
-    const m = /^\/v3\/([^/]+)\/messages$/.exec(req.path);
-    if (req.method !== 'POST' || !m) return { status: 404, body: { message: 'Not Found' } };
-    const domain = decodeURIComponent(m[1]!);
-    if (req.headers.authorization !== `Basic ${Buffer.from(`api:${apiKey}`).toString('base64')}`) return forbidden;
-    if (domains[domain] === undefined) return { status: 404, body: { message: `Domain not found: ${domain}` } };
-    if (domains[domain] !== region) return forbidden;
-    if (state.rateLimited) return { status: 429, headers: { 'retry-after': '2' }, body: { message: 'Too many requests' } };
-    if (state.outage) return { status: 503, body: { message: 'Service Unavailable' } };
-    const form = await parseForm(req.body, req.headers['content-type']);
-    const one = (k: string) => form.get(k)?.[0];
-    const from = one('from');
-    if (!from || !isEmailAddress(addressOf(from))) return { status: 400, body: { message: "from parameter is not a valid address. please check documentation" } };
-    const to = one('to');
-    if (!to) return { status: 400, body: { message: "to parameter is missing" } };
-    if (!to.split(',').every((a) => isEmailAddress(addressOf(a)))) return { status: 400, body: { message: "to parameter is not a valid address. please check documentation" } };
-    const allowed = options.authorizedRecipients?.[domain];
-    if (allowed && !to.split(',').every((a) => allowed.includes(addressOf(a)))) {
-      return { status: 403, body: { message: `Domain ${domain} is not allowed to send: Free accounts are for test purposes only. Please upgrade or add the address to authorized recipients in Account Settings.` } };
-    }
-    const template = one('template');
-    let variables: Record<string, unknown> | undefined;
-    if (template) {
-      if (!(options.templates?.[domain] ?? []).includes(template)) return { status: 404, body: { message: 'template not found' } };
-      const raw = one('h:X-Mailgun-Variables');
-      if (raw !== undefined) {
-        try {
-          variables = JSON.parse(raw) as Record<string, unknown>;
-        } catch {
-          return { status: 400, body: { message: "h:X-Mailgun-Variables parameter is not a valid JSON" } };
-        }
+  const http = await startHttpPeer(
+    async (req) => {
+      const m = /^\/v3\/([^/]+)\/messages$/.exec(req.path);
+      if (req.method !== 'POST' || !m) return { status: 404, body: { message: 'Not Found' } };
+      const domain = decodeURIComponent(m[1]!);
+      if (req.headers.authorization !== `Basic ${Buffer.from(`api:${apiKey}`).toString('base64')}`) return forbidden;
+      if (domains[domain] === undefined) return { status: 404, body: { message: `Domain not found: ${domain}` } };
+      if (domains[domain] !== region) return forbidden;
+      if (state.rateLimited)
+        return { status: 429, headers: { 'retry-after': '2' }, body: { message: 'Too many requests' } };
+      if (state.outage) return { status: 503, body: { message: 'Service Unavailable' } };
+      const form = await parseForm(req.body, req.headers['content-type']);
+      const one = (k: string) => form.get(k)?.[0];
+      const from = one('from');
+      if (!from || !isEmailAddress(addressOf(from)))
+        return { status: 400, body: { message: 'from parameter is not a valid address. please check documentation' } };
+      const to = one('to');
+      if (!to) return { status: 400, body: { message: 'to parameter is missing' } };
+      if (!to.split(',').every((a) => isEmailAddress(addressOf(a))))
+        return { status: 400, body: { message: 'to parameter is not a valid address. please check documentation' } };
+      const allowed = options.authorizedRecipients?.[domain];
+      if (allowed && !to.split(',').every((a) => allowed.includes(addressOf(a)))) {
+        return {
+          status: 403,
+          body: {
+            message: `Domain ${domain} is not allowed to send: Free accounts are for test purposes only. Please upgrade or add the address to authorized recipients in Account Settings.`,
+          },
+        };
       }
-    } else {
-      if (!one('subject')) return { status: 400, body: { message: 'subject parameter is missing' } };
-      if (!one('text') && !one('html')) return { status: 400, body: { message: 'Need at least one of \'text\', \'html\', \'amp-html\' or \'template\' parameters specified' } };
-    }
-    const headers: Record<string, string> = {};
-    for (const [k, v] of form) if (k.startsWith('h:') && v[0] !== undefined) headers[k.slice(2)] = v[0];
-    const id = `<${Date.now()}.${randomUUID().slice(0, 8)}@${domain}>`;
-    const text = one('text');
-    const html = one('html');
-    const replyTo = headers['Reply-To'];
-    received.push({
-      to, subject: one('subject') ?? '', domain, from, id, headers,
-      ...(text === undefined ? {} : { text }),
-      ...(html === undefined ? {} : { html }),
-      ...(replyTo === undefined ? {} : { replyTo }),
-      ...(template ? { template } : {}),
-      ...(variables ? { variables } : {}),
-    });
-    return { status: 200, body: { id, message: 'Queued. Thank you.' } };
-  }, { hang: () => state.hang });
-  return Object.assign(state, { url: http.url, nextRequest: http.nextRequest, apiKey, region, received, close: http.close });
+      const template = one('template');
+      let variables: Record<string, unknown> | undefined;
+      if (template) {
+        if (!(options.templates?.[domain] ?? []).includes(template))
+          return { status: 404, body: { message: 'template not found' } };
+        const raw = one('h:X-Mailgun-Variables');
+        if (raw !== undefined) {
+          try {
+            variables = JSON.parse(raw) as Record<string, unknown>;
+          } catch {
+            return { status: 400, body: { message: 'h:X-Mailgun-Variables parameter is not a valid JSON' } };
+          }
+        }
+      } else {
+        if (!one('subject')) return { status: 400, body: { message: 'subject parameter is missing' } };
+        if (!one('text') && !one('html'))
+          return {
+            status: 400,
+            body: { message: "Need at least one of 'text', 'html', 'amp-html' or 'template' parameters specified" },
+          };
+      }
+      const headers: Record<string, string> = {};
+      for (const [k, v] of form) if (k.startsWith('h:') && v[0] !== undefined) headers[k.slice(2)] = v[0];
+      const id = `<${Date.now()}.${randomUUID().slice(0, 8)}@${domain}>`;
+      const text = one('text');
+      const html = one('html');
+      const replyTo = headers['Reply-To'];
+      received.push({
+        to,
+        subject: one('subject') ?? '',
+        domain,
+        from,
+        id,
+        headers,
+        ...(text === undefined ? {} : { text }),
+        ...(html === undefined ? {} : { html }),
+        ...(replyTo === undefined ? {} : { replyTo }),
+        ...(template ? { template } : {}),
+        ...(variables ? { variables } : {}),
+      });
+      return { status: 200, body: { id, message: 'Queued. Thank you.' } };
+    },
+    { hang: () => state.hang },
+  );
+  return Object.assign(state, {
+    url: http.url,
+    nextRequest: http.nextRequest,
+    apiKey,
+    region,
+    received,
+    close: http.close,
+  });
 }
