@@ -11,7 +11,9 @@ import { AdminKeys } from './core/admin/keys.js';
 import { SignInExperienceService } from './core/sign-in-experience.js';
 import { ConnectorService } from './core/email/connectors.js';
 import { EmailSender } from './core/email/sender.js';
-import { PlainRenderer } from './core/email/plain-renderer.js';
+import { TemplateService } from './core/email/template-renderer.js';
+import { TemplateRenderer } from './core/templates/index.js';
+import { BrandingService } from './core/branding.js';
 import type { MessageRenderer } from './core/email/render.js';
 import { DEFAULT_RULES, type DeliveryRules } from './core/delivery/pipeline.js';
 import { createOutboundPolicy, type OutboundPolicy } from './core/delivery/outbound/index.js';
@@ -75,10 +77,12 @@ export async function createPostern(config: Config, opts: CreateOptions = {}): P
     mailbox,
     publicUrl: config.publicUrl,
   });
-  let signInExperience: SignInExperienceService | undefined;
-  const connectors = new ConnectorService(registry, stores.connectors, clock, makeContext, () => signInExperience!);
-  signInExperience = new SignInExperienceService(stores.settings, stores.connectors, clock);
-  const renderer = opts.renderer ?? new PlainRenderer();
+  const signInExperience = new SignInExperienceService(stores.settings, stores.connectors, clock);
+  const connectors = new ConnectorService(registry, stores.connectors, clock, makeContext, signInExperience);
+  const branding = new BrandingService(stores.settings, clock);
+  const templateRenderer = new TemplateRenderer();
+  const templateService = new TemplateService(stores.templates, templateRenderer, branding, signInExperience);
+  const renderer = opts.renderer ?? templateService;
   const sender = new EmailSender(connectors, renderer, stores.emailLogs, metrics, clock, { ...DEFAULT_RULES, ...opts.deliveryRules });
   const tenants = new Tenants(stores.tenants, clock);
   const adminKeys = new AdminKeys(stores.adminKeys, clock, config.adminKey);
@@ -94,6 +98,7 @@ export async function createPostern(config: Config, opts: CreateOptions = {}): P
     adminKeys,
     metrics,
     email: { registry, connectors, sender, renderer, signInExperience },
+    templates: { templates: templateService, renderer: templateRenderer, branding },
   };
   const app = await buildApp(services, { logger: config.logLevel !== 'silent' });
   return {

@@ -15,6 +15,7 @@ import { emailLogRoutes } from './routes/email-logs.js';
 import { mailboxRoutes } from './routes/mailbox.js';
 import { signInExperienceRoutes } from './routes/sign-in-experience.js';
 import { staticRoutes } from './routes/static.js';
+import { templateRoutes } from './routes/templates.js';
 
 export interface BuildAppOptions {
   logger?: boolean;
@@ -76,6 +77,7 @@ export async function buildApp(s: Services, opts: BuildAppOptions = {}): Promise
   await app.register(emailLogRoutes(s));
   await app.register(mailboxRoutes(s));
   await app.register(signInExperienceRoutes(s));
+  await app.register(templateRoutes(s, s.templates));
   await app.register(async (a) => staticRoutes(a as unknown as FastifyInstance));
   return app as unknown as App;
 }

@@ -6,6 +6,7 @@ import type { AdminKeys, AdminPrincipal } from '../core/admin/keys.js';
 import type { Metrics } from '../lib/metrics.js';
 import type { Tenant } from '../core/ports.js';
 import type { EmailServices } from '../core/email/services.js';
+import type { TemplateDeps } from './routes/templates.js';
 
 /** Everything the routes need, built once by main.ts (or by a test). */
 export interface Services {
@@ -17,6 +18,7 @@ export interface Services {
   adminKeys: AdminKeys;
   metrics: Metrics;
   email: EmailServices;
+  templates: TemplateDeps;
 }
 
 declare module 'fastify' {

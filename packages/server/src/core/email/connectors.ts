@@ -33,7 +33,7 @@ export class ConnectorService {
     private readonly store: ConnectorStore,
     private readonly clock: Clock,
     private readonly makeContext: (tenantId: string) => ConnectorContext,
-    private readonly signInExperience: () => SignInExperienceService,
+    private readonly signInExperience: SignInExperienceService,
   ) {}
 
   factory(id: string): ConnectorFactory {
@@ -107,7 +107,7 @@ export class ConnectorService {
 
   async delete(tenantId: string, id: string, force: boolean): Promise<{ deleted: true; warnings: string[] }> {
     await this.get(tenantId, id);
-    const dependents = emailDependents(await this.signInExperience().get(tenantId));
+    const dependents = emailDependents(await this.signInExperience.get(tenantId));
     if (dependents.length && !force) {
       throw new AppError('connector.in_use', `The sign-in experience needs email for: ${dependents.join(', ')}. Turn those off first, or delete with ?force=true.`, { dependents });
     }

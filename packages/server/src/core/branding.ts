@@ -1,0 +1,44 @@
+import { z } from 'zod';
+import { AppError } from './errors.js';
+import type { Clock, SettingsStore } from './ports.js';
+import { mergePatch } from './email/connectors.js';
+
+const httpsUrl = z.url({ protocol: /^https$/, error: 'must be an https:// URL' }).max(2000);
+
+/** SPEC §5: the tenant's branding, used by templates and the built-in designs. */
+export const BrandingSchema = z
+  .strictObject({
+    senderName: z.string().trim().max(100).regex(/^[^\r\n]*$/, 'must be one line').optional(),
+    companyName: z.string().trim().max(200).optional(),
+    companyInformation: z.string().trim().max(1000).optional(),
+    logoUrl: httpsUrl.optional(),
+    darkLogoUrl: httpsUrl.optional(),
+    primaryColor: z.string().regex(/^#[0-9a-fA-F]{6}$/, 'must be a colour like #4f46e5').optional(),
+    supportEmail: z.email().max(320).optional(),
+  })
+  .meta({ id: 'Branding' });
+export type Branding = z.infer<typeof BrandingSchema>;
+
+const KEY = 'branding';
+
+export class BrandingService {
+  constructor(
+    private readonly settings: SettingsStore,
+    private readonly clock: Clock,
+  ) {}
+
+  async get(tenantId: string): Promise<Branding> {
+    return (await this.settings.get<Branding>(tenantId, KEY)) ?? {};
+  }
+
+  async patch(tenantId: string, patch: unknown): Promise<Branding> {
+    const merged = mergePatch(await this.get(tenantId), patch);
+    const r = BrandingSchema.safeParse(merged);
+    if (!r.success) {
+      const issues = r.error.issues.map((i) => ({ path: [...i.path.map(String), ...(i.code === 'unrecognized_keys' ? [(i as { keys: string[] }).keys.join(', ')] : [])].join('.'), message: i.message }));
+      throw new AppError('request.invalid', `Invalid branding: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, { issues });
+    }
+    await this.settings.put(tenantId, KEY, r.data, this.clock.now().toISOString());
+    return r.data;
+  }
+}

@@ -1,0 +1,112 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSmtpPeer, type SmtpPeer } from '../src/testing/peers/smtp.js';
+import { startPostern, type TestPostern } from './helpers.js';
+
+describe('email templates, branding and languages through the API', () => {
+  let p: TestPostern;
+  let smtp: SmtpPeer;
+  beforeAll(async () => {
+    p = await startPostern('sqlite', { POSTERN_OUTBOUND_ALLOW: '127.0.0.1/32' });
+    smtp = await startSmtpPeer();
+    const put = await p.api('PUT', '/api/connectors/email', { factoryId: 'smtp', config: { host: '127.0.0.1', port: smtp.port, fromEmail: 'auth@acme.test', fromName: 'Acme Auth' } });
+    expect(put.status).toBe(200);
+  });
+  afterAll(async () => {
+    await p?.close();
+    await smtp?.close();
+  });
+
+  const send = async (body: Record<string, unknown>, headers: Record<string, string> = {}) => {
+    const before = smtp.messages.length;
+    const r = await p.api('POST', '/api/connectors/test', { factoryId: 'smtp', config: (await p.api('GET', '/api/connectors')).body.items[0].config, ...body }, headers);
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    expect(smtp.messages.length).toBe(before + 1);
+    return smtp.messages[smtp.messages.length - 1]!.parsed;
+  };
+
+  it('lists every type in every shipped language, all defaults', async () => {
+    const r = await p.api('GET', '/api/email-templates');
+    expect(r.status).toBe(200);
+    expect(r.body.items).toHaveLength(9 * 8);
+    expect(r.body.items.every((t: { isDefault: boolean }) => t.isDefault)).toBe(true);
+    const th = await p.api('GET', '/api/email-templates?locale=th&templateType=SignIn');
+    expect(th.body.items).toHaveLength(1);
+    expect(th.body.items[0].subject).toMatch(/[\u0E00-\u0E7F]/);
+  });
+
+  it('sends the shipped design in the resolved language: locale field, then Accept-Language, then default', async () => {
+    const th = await send({ to: 'a@example.test', templateType: 'SignIn', locale: 'th-TH' });
+    expect(th.subject).toMatch(/[\u0E00-\u0E7F]/);
+    expect(th.text).toContain('000000');
+    const ja = await send({ to: 'a@example.test', templateType: 'SignIn' }, { 'accept-language': 'ja,en;q=0.5' });
+    expect(ja.subject).toMatch(/[\u3040-\u30FF\u4E00-\u9FFF]/);
+    const de = await send({ to: 'a@example.test', templateType: 'SignIn', locale: 'xx' });
+    expect(de.subject).not.toMatch(/[\u0E00-\u0E7F\u3040-\u30FF]/);
+  });
+
+  it('uses a custom template, with the branding, in the next real send; delete reverts', async () => {
+    expect((await p.api('PATCH', '/api/branding', { companyName: 'Acme <b>Corp</b>', primaryColor: '#112233', logoUrl: 'https://cdn.acme.test/logo.png' })).status).toBe(200);
+    expect((await p.api('PATCH', '/api/branding', { logoUrl: 'http://insecure.test/x.png' })).body.code).toBe('request.invalid');
+    const saved = await p.api('PUT', '/api/email-templates/en/SignIn', {
+      subject: 'Sign in to {{branding.companyName}}: {{code}}',
+      html: '<h1>{{branding.companyName}}</h1><p>Code: <b>{{code}}</b> ({{expiresInMinutes}} min)</p>',
+      senderName: 'Acme Security',
+      replyTo: 'help@acme.test',
+    });
+    expect(saved.status).toBe(200);
+    expect(saved.body.isDefault).toBe(false);
+    const m = await send({ to: 'b@example.test', templateType: 'SignIn', locale: 'en' });
+    expect(m.subject).toBe('Sign in to Acme <b>Corp</b>: 000000');
+    expect(m.html).toContain('<h1>Acme &lt;b&gt;Corp&lt;/b&gt;</h1>');
+    expect(m.text).toContain('000000');
+    expect(m.from?.value[0]).toEqual({ address: 'auth@acme.test', name: 'Acme Security' });
+    expect(m.replyTo?.value[0]?.address).toBe('help@acme.test');
+    const logs = await p.api('GET', '/api/email-logs?to=b@example.test');
+    expect(logs.body.items[0].subject).toBe('Sign in to Acme <b>Corp</b>: ••••••');
+
+    expect((await p.api('DELETE', '/api/email-templates/en/SignIn')).status).toBe(204);
+    expect((await p.api('DELETE', '/api/email-templates/en/SignIn')).body.code).toBe('template.not_found');
+    const back = await send({ to: 'b@example.test', templateType: 'SignIn', locale: 'en' });
+    expect(back.subject).not.toContain('Sign in to Acme');
+  });
+
+  it('refuses templates that do not compile, with the position, and unsafe constructs', async () => {
+    const broken = await p.api('PUT', '/api/email-templates/en/Generic', { subject: 'Hi', html: '<p>\n{{#if code}}x</p>' });
+    expect(broken.status).toBe(422);
+    expect(broken.body.code).toBe('template.invalid');
+    expect(broken.body.details).toMatchObject({ field: 'html', line: expect.any(Number), column: expect.any(Number) });
+    for (const html of ['{{{code}}}', '{{> evil}}', '{{constructor.constructor "return process"}}', '{{lookup this "__proto__"}}']) {
+      const r = await p.api('PUT', '/api/email-templates/en/Generic', { subject: 'Hi', html });
+      expect(r.status, html).toBe(422);
+    }
+    expect((await p.api('PUT', '/api/email-templates/en/Generic', { subject: 'Hi\r\nBcc: x@evil.test', html: '<p>{{code}}</p>' })).body.code).toBe('template.invalid');
+    expect((await p.api('PUT', '/api/email-templates/en/Nope', { subject: 'Hi', html: 'x' })).body.code).toBe('request.invalid');
+  });
+
+  it('previews with sample data and lints', async () => {
+    const r = await p.api('POST', '/api/email-templates/preview', { locale: 'en', templateType: 'SignIn', html: '<p>Hello {{user.nmae}}</p><img src="http://x.test/a.png">' });
+    expect(r.status).toBe(200);
+    const codes = r.body.warnings.map((w: { code: string }) => w.code);
+    expect(codes).toEqual(expect.arrayContaining(['missing_code', 'unknown_variable', 'insecure_url']));
+    const inv = await p.api('POST', '/api/email-templates/preview', { locale: 'de', templateType: 'OrganizationInvitation' });
+    expect(inv.body.warnings).toEqual([]);
+    expect(inv.body.html).toContain('https://');
+    const noLink = await p.api('POST', '/api/email-templates/preview', { locale: 'en', templateType: 'OrganizationInvitation', html: '<p>Join us</p>' });
+    expect(noLink.body.warnings.map((w: { code: string }) => w.code)).toContain('missing_link');
+    const escaped = await p.api('POST', '/api/email-templates/preview', { locale: 'en', templateType: 'Generic', html: '<p>{{user.name}} {{code}}</p>', variables: { user: { name: '<script>alert(1)</script>{{code}}' }, code: '123456' } });
+    expect(escaped.body.html).toContain('&lt;script&gt;');
+    expect(escaped.body.html).toContain('{{code}}');
+    expect(escaped.body.html).not.toContain('<script>');
+  });
+
+  it('the built-in service ignores tenant templates and uses the connector branding', async () => {
+    await p.api('PUT', '/api/email-templates/en/Generic', { subject: 'CUSTOM {{code}}', html: '<p>{{code}}</p>' });
+    const r = await p.api('POST', '/api/connectors/test', { factoryId: 'builtin', config: { senderName: 'Acme Builtin' }, to: 'c@example.test', locale: 'en' });
+    expect(r.status).toBe(200);
+    const id = r.body.providerMessageId.replace('mailbox:', '');
+    const m = await p.api('GET', `/api/mailbox/${id}`);
+    expect(m.body.subject).not.toContain('CUSTOM');
+    expect(m.body.from).toContain('Acme Builtin');
+    expect(m.body.text).toContain('000000');
+  });
+});
