@@ -78,9 +78,12 @@ function parseJson(text: string): unknown {
  * reached (retryable).
  */
 export function transportError(provider: string, err: unknown, signal: AbortSignal | undefined): ConnectorError {
-  if (isConnectorError(err)) return err;
+  // fetch and socket clients wrap the policy's error (TypeError → socket error → ConnectorError).
+  for (let current: unknown = err, depth = 0; current && depth < 5; depth++) {
+    if (isConnectorError(current)) return current;
+    current = (current as { cause?: unknown }).cause;
+  }
   const cause = (err as { cause?: unknown } | null)?.cause;
-  if (isConnectorError(cause)) return cause;
   const name = (err as { name?: unknown } | null)?.name;
   if (signal?.aborted || name === 'AbortError' || name === 'TimeoutError') {
     return new ConnectorError('connector.timeout', `${provider} did not answer in time.`, { cause: err });

@@ -1,6 +1,7 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { ConnectorError } from '@postern/connector-kit';
 import { conformanceChecks, createTestContext, sampleMessage } from '@postern/connector-kit/conformance';
+import { createOutboundPolicy } from '../../core/delivery/outbound/index.js';
 import factory from './index.js';
 import { sesEndpoint, type SesConfig } from './schema.js';
 import { startSesPeer } from '../../testing/peers/aws-ses.js';
@@ -246,5 +247,30 @@ describe('aws-ses', () => {
     const c = connector();
     await expectAbortInFlight(peer, (s) => c.send(sampleMessage(), { signal: s }));
     await c.close?.();
+  });
+
+  it('works through the real outbound policy: blocked on a loopback address (name or literal), sent when allow-listed', async () => {
+    const port = new URL(peer.url).port;
+    const resolve = async () => [{ address: '127.0.0.1', family: 4 as const }];
+    const blockedPolicy = createOutboundPolicy({ resolve });
+    const allowedPolicy = createOutboundPolicy({ resolve, allow: ['127.0.0.1/32'] });
+    const ctx = (p: typeof blockedPolicy) =>
+      createTestContext({ fetch: p.fetch, lookup: p.lookup, assertDestination: p.assertDestination });
+    const byName = base({ endpoint: `http://email.peer.test:${port}` });
+    const connectors = [
+      factory.create(byName, ctx(blockedPolicy)),
+      factory.create(base(), ctx(blockedPolicy)),
+      factory.create(byName, ctx(allowedPolicy)),
+    ];
+    try {
+      await expectFailure(connectors[0]!.send(sampleMessage(), { signal: signal() }), 'connector.destination_blocked');
+      await expectFailure(connectors[1]!.send(sampleMessage(), { signal: signal() }), 'connector.destination_blocked');
+      await connectors[2]!.send(sampleMessage({ subject: 'ses-policy' }), { signal: signal() });
+      expect(peer.received.at(-1)!.subject).toBe('ses-policy');
+    } finally {
+      for (const c of connectors) await c.close?.();
+      await blockedPolicy.close();
+      await allowedPolicy.close();
+    }
   });
 });

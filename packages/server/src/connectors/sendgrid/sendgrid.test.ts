@@ -1,6 +1,7 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { ConnectorError } from '@postern/connector-kit';
 import { conformanceChecks, createTestContext, sampleMessage } from '@postern/connector-kit/conformance';
+import { createOutboundPolicy } from '../../core/delivery/outbound/index.js';
 import factory from './index.js';
 import { sendgridBaseUrl, type SendgridConfig } from './schema.js';
 import { startSendgridPeer } from '../../testing/peers/sendgrid.js';
@@ -200,6 +201,29 @@ describe('sendgrid', () => {
     ]) {
       const c = factory.create(base(), createTestContext({ fetch: fetchImpl as typeof fetch }));
       await expectFailure(c.send(sampleMessage(), { signal: signal() }), 'connector.destination_blocked');
+    }
+  });
+
+  it('works through the real outbound policy: blocked on a loopback address, sent when allow-listed', async () => {
+    const port = new URL(peer.url).port;
+    const resolve = async () => [{ address: '127.0.0.1', family: 4 as const }];
+    const blockedPolicy = createOutboundPolicy({ resolve });
+    const allowedPolicy = createOutboundPolicy({ resolve, allow: ['127.0.0.1/32'] });
+    try {
+      const ctx = (p: typeof blockedPolicy) =>
+        createTestContext({ fetch: p.fetch, lookup: p.lookup, assertDestination: p.assertDestination });
+      const config = base({ baseUrl: `http://api.sendgrid.peer.test:${port}` });
+      await expectFailure(
+        factory.create(config, ctx(blockedPolicy)).send(sampleMessage(), { signal: signal() }),
+        'connector.destination_blocked',
+      );
+      await factory
+        .create(config, ctx(allowedPolicy))
+        .send(sampleMessage({ subject: 'sg-policy' }), { signal: signal() });
+      expect(peer.received.at(-1)!.subject).toBe('sg-policy');
+    } finally {
+      await blockedPolicy.close();
+      await allowedPolicy.close();
     }
   });
 });
