@@ -1,0 +1,169 @@
+import { useState } from 'react';
+import { Link } from './ui/Link.js';
+import { api, type Tenant } from './api.js';
+import { navigate, useRoute } from './router.js';
+import { session } from './session.js';
+import { useLoad } from './ui/useLoad.js';
+import { SignIn } from './pages/SignIn.js';
+import { ConnectorsPage } from './pages/Connectors.js';
+import { ProviderPicker } from './connectors/ProviderPicker.js';
+import { ConnectorSetup } from './connectors/ConnectorSetup.js';
+import { SignInExperiencePage } from './pages/SignInExperience.js';
+import { EmailLogsPage } from './pages/EmailLogs.js';
+import { MailboxPage } from './pages/Mailbox.js';
+import { TenantSettingsPage } from './pages/TenantSettings.js';
+import { ComingSoon } from './pages/ComingSoon.js';
+
+interface NavItem {
+  route: string;
+  label: string;
+  soon?: string;
+}
+
+const NAV: NavItem[] = [
+  { route: '/connectors', label: 'Connectors' },
+  { route: '/sign-in-experience', label: 'Sign-in experience' },
+  { route: '/email-logs', label: 'Email logs' },
+  { route: '/mailbox', label: 'Mailbox' },
+  { route: '/tenant', label: 'Tenant settings' },
+];
+
+/** Pages that later work fills in; listed so the navigation is complete, with no fake data. */
+const SOON: NavItem[] = [
+  { route: '/email-templates', label: 'Email templates', soon: 'Edit the subject, HTML and text of every template type per language, with a live preview.' },
+  { route: '/branding', label: 'Branding', soon: 'Sender name, company details, logos and colours used in emails and hosted pages.' },
+  { route: '/code-policy', label: 'Code policy', soon: 'Code length and alphabet, lifetime, attempts, resend cooldown and rate limits.' },
+  { route: '/users', label: 'Users', soon: 'Find, create and manage the accounts of this tenant.' },
+  { route: '/organizations', label: 'Organizations', soon: 'Organizations, their members and email invitations.' },
+  { route: '/deliverability', label: 'Deliverability', soon: 'DKIM keys and SPF, DKIM and DMARC checks for your sending domain.' },
+];
+
+export function ConsoleApp() {
+  const [signedIn, setSignedIn] = useState(() => !!session.key());
+  const [tenantId, setTenantId] = useState(session.tenantId);
+  if (!signedIn) {
+    return (
+      <SignIn
+        onSignedIn={() => {
+          setTenantId(session.tenantId());
+          setSignedIn(true);
+        }}
+      />
+    );
+  }
+  return (
+    <Shell
+      tenantId={tenantId}
+      onSwitch={(t) => {
+        session.switchTenant(t);
+        setTenantId(t);
+      }}
+      onSignOut={() => {
+        session.signOut();
+        setSignedIn(false);
+        navigate('/', true);
+      }}
+    />
+  );
+}
+
+function Shell({ tenantId, onSwitch, onSignOut }: { tenantId: string; onSwitch(t: string): void; onSignOut(): void }) {
+  const route = useRoute();
+  const system = session.isSystem();
+  const tenants = useLoad(() => (system ? api.tenants().then((p) => p.items) : Promise.resolve<Tenant[]>([])), [system]);
+  const section = '/' + (route.split('/')[1] ?? '');
+  return (
+    <div className="shell">
+      <a className="skip" href="#main">
+        Skip to content
+      </a>
+      <header className="topbar">
+        <span className="brand">
+          <span className="brand-mark" aria-hidden="true">
+            ✉
+          </span>{' '}
+          Postern
+        </span>
+        <div className="tenant-switch">
+          {system ? (
+            <>
+              <label htmlFor="tenant-switch">Tenant</label>
+              <select id="tenant-switch" value={tenantId} onChange={(e) => onSwitch(e.target.value)}>
+                {(tenants.data ?? [{ id: tenantId, name: tenantId } as Tenant]).map((t) => (
+                  <option key={t.id} value={t.id}>
+                    {t.name === t.id ? t.id : `${t.name} (${t.id})`}
+                  </option>
+                ))}
+                {tenants.data && !tenants.data.some((t) => t.id === tenantId) ? <option value={tenantId}>{tenantId}</option> : null}
+              </select>
+            </>
+          ) : (
+            <span>
+              Tenant <strong>{tenantId}</strong>
+            </span>
+          )}
+        </div>
+        <button type="button" className="secondary small" onClick={onSignOut}>
+          Sign out
+        </button>
+      </header>
+      <nav className="sidebar" aria-label="Console">
+        <ul>
+          {NAV.map((n) => (
+            <li key={n.route}>
+              <Link to={n.route} aria-current={section === n.route ? 'page' : undefined}>{n.label}</Link>
+            </li>
+          ))}
+        </ul>
+        <p className="nav-heading" id="soon-heading">
+          Coming soon
+        </p>
+        <ul aria-labelledby="soon-heading">
+          {SOON.map((n) => (
+            <li key={n.route}>
+              <Link to={n.route} aria-current={section === n.route ? 'page' : undefined}>
+                {n.label} <span className="badge">soon</span>
+              </Link>
+            </li>
+          ))}
+        </ul>
+      </nav>
+      <main className="content" id="main" tabIndex={-1} key={tenantId}>
+        <Page route={route} onTenantsChanged={() => void tenants.reload()} tenants={tenants.data} />
+      </main>
+    </div>
+  );
+}
+
+function Page({ route, onTenantsChanged, tenants }: { route: string; onTenantsChanged(): void; tenants: Tenant[] | undefined }) {
+  const parts = route.split('/').filter(Boolean);
+  if (parts.length === 0) {
+    queueMicrotask(() => navigate('/connectors', true));
+    return null;
+  }
+  const [first, second, third] = parts;
+  switch (first) {
+    case 'connectors':
+      if (second === 'new' && third) return <ConnectorSetup factoryId={decodeURIComponent(third)} />;
+      if (second === 'new') return <ProviderPicker />;
+      return <ConnectorsPage />;
+    case 'sign-in-experience':
+      return <SignInExperiencePage />;
+    case 'email-logs':
+      return <EmailLogsPage />;
+    case 'mailbox':
+      return <MailboxPage />;
+    case 'tenant':
+      return <TenantSettingsPage tenants={tenants} onTenantsChanged={onTenantsChanged} />;
+  }
+  const soon = SOON.find((s) => s.route === `/${first}`);
+  if (soon) return <ComingSoon title={soon.label} what={soon.soon ?? ''} />;
+  return (
+    <section>
+      <h1>Page not found</h1>
+      <p>
+        There is no console page at this address. <Link to="/connectors">Go to Connectors</Link>.
+      </p>
+    </section>
+  );
+}

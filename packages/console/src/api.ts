@@ -1,0 +1,208 @@
+/**
+ * The typed client of the management API (SPEC §2). Every call goes through `request()`,
+ * which adds the admin key and the tenant prefix and turns error bodies into `ApiError`.
+ */
+import { session } from './session.js';
+
+export interface ValidationIssue {
+  path: string;
+  message: string;
+}
+
+/** An error answer of the API: `{code, message, details}` plus the HTTP status. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details: Record<string, unknown> = {},
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+
+  /** `details.issues` of a validation failure, if any. */
+  get issues(): ValidationIssue[] {
+    const raw = this.details.issues;
+    if (!Array.isArray(raw)) return [];
+    return raw.filter((i): i is ValidationIssue => !!i && typeof i === 'object' && typeof i.path === 'string' && typeof i.message === 'string');
+  }
+
+  /** A string array in `details` (`fields`, `dependents`, `warnings`). */
+  list(key: string): string[] {
+    const raw = this.details[key];
+    return Array.isArray(raw) ? raw.filter((x): x is string => typeof x === 'string') : [];
+  }
+}
+
+export interface RequestOptions {
+  method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  body?: unknown;
+  query?: Record<string, string | number | boolean | undefined | null>;
+  /** Call at the root instead of under `/t/<tenant>` (system routes such as /api/tenants). */
+  root?: boolean;
+  /** Override the stored credentials (used while signing in). */
+  auth?: { key: string; tenantId: string };
+}
+
+/** `/t/<id>` for a tenant other than `default`, else the empty string. */
+export function tenantPrefix(tenantId: string): string {
+  return tenantId === 'default' ? '' : `/t/${encodeURIComponent(tenantId)}`;
+}
+
+export async function request<T>(path: string, opts: RequestOptions = {}): Promise<T> {
+  const auth = opts.auth ?? { key: session.key() ?? '', tenantId: session.tenantId() };
+  const qs = new URLSearchParams();
+  for (const [k, v] of Object.entries(opts.query ?? {})) if (v !== undefined && v !== null && v !== '') qs.set(k, String(v));
+  const search = qs.toString();
+  const url = (opts.root ? '' : tenantPrefix(auth.tenantId)) + path + (search ? `?${search}` : '');
+  const headers: Record<string, string> = { accept: 'application/json', authorization: `Bearer ${auth.key}` };
+  // A content type without a body is itself a validation error on this API.
+  if (opts.body !== undefined) headers['content-type'] = 'application/json';
+  let res: Response;
+  try {
+    res = await fetch(url, { method: opts.method ?? 'GET', headers, body: opts.body === undefined ? null : JSON.stringify(opts.body) });
+  } catch {
+    throw new ApiError(0, 'network.error', 'The server could not be reached. Check that Postern is running.');
+  }
+  const text = await res.text();
+  let parsed: unknown;
+  try {
+    parsed = text ? JSON.parse(text) : undefined;
+  } catch {
+    parsed = undefined;
+  }
+  if (!res.ok) {
+    const b = (parsed && typeof parsed === 'object' ? parsed : {}) as { code?: unknown; message?: unknown; details?: unknown };
+    throw new ApiError(
+      res.status,
+      typeof b.code === 'string' ? b.code : `http.${res.status}`,
+      typeof b.message === 'string' ? b.message : `The server answered ${res.status}.`,
+      b.details && typeof b.details === 'object' ? (b.details as Record<string, unknown>) : {},
+    );
+  }
+  return parsed as T;
+}
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+export type JsonSchema = Record<string, unknown>;
+export type Config = Record<string, unknown>;
+
+export interface ConnectorFactory {
+  id: string;
+  name: string;
+  description: string;
+  logo: string;
+  readme: string;
+  configSchema: JsonSchema;
+  capabilities: { customTemplates: boolean; providerTemplates: boolean; customSender: boolean };
+}
+
+export interface Connector {
+  id: string;
+  factoryId: string;
+  type: 'email';
+  config: Config;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface TestSendResult {
+  ok: true;
+  providerMessageId: string | null;
+  durationMs: number;
+  attempts: number;
+}
+
+export interface SignInExperience {
+  signUp: { enabled: boolean; identifiers: 'email'[]; password: boolean };
+  signIn: { methods: { identifier: 'email'; password: boolean; verificationCode: boolean }[] };
+  forgotPassword: { email: boolean };
+  mfa: { factors: 'email'[]; policy: 'off' | 'user-controlled' | 'mandatory' };
+  languages: { default: string; autoDetect: boolean };
+  passwordPolicy: { minLength: number };
+}
+
+export const EMAIL_STATUSES = ['sent', 'failed', 'captured', 'suppressed'] as const;
+export type EmailStatus = (typeof EMAIL_STATUSES)[number];
+export const TEMPLATE_TYPES = ['SignIn', 'Register', 'ForgotPassword', 'Generic', 'OrganizationInvitation', 'UserPermissionValidation', 'BindNewIdentifier', 'MfaVerification', 'BindMfa'] as const;
+
+export interface EmailLog {
+  id: string;
+  factoryId: string;
+  templateType: string;
+  to: string;
+  subject: string;
+  status: EmailStatus;
+  providerMessageId: string | null;
+  error: { code: string; message: string } | null;
+  attempts: number;
+  durationMs: number;
+  createdAt: string;
+}
+
+export interface MailboxSummary {
+  id: string;
+  to: string;
+  from: string;
+  subject: string;
+  createdAt: string;
+}
+export interface MailboxMessage extends MailboxSummary {
+  html: string;
+  text: string;
+}
+
+export type TenantType = 'development' | 'production';
+export interface Tenant {
+  id: string;
+  name: string;
+  type: TenantType;
+  createdAt: string;
+}
+
+export interface AdminKey {
+  id: string;
+  name: string;
+  tenantId: string | null;
+  createdAt: string;
+}
+
+const enc = encodeURIComponent;
+
+export const api = {
+  connectorFactories: () => request<ConnectorFactory[]>('/api/connector-factories'),
+  connectors: () => request<{ items: Connector[] }>('/api/connectors'),
+  replaceEmailConnector: (factoryId: string, config: Config) => request<Connector>('/api/connectors/email', { method: 'PUT', body: { factoryId, config } }),
+  testConnector: (factoryId: string, config: Config, to: string) => request<TestSendResult>('/api/connectors/test', { method: 'POST', body: { factoryId, config, to } }),
+  deleteConnector: (id: string, force = false) =>
+    request<{ deleted: true; warnings: string[] }>(`/api/connectors/${enc(id)}`, { method: 'DELETE', query: force ? { force: 'true' } : {} }),
+
+  signInExperience: () => request<SignInExperience>('/api/sign-in-experience'),
+  patchSignInExperience: (patch: Partial<SignInExperience>) => request<SignInExperience>('/api/sign-in-experience', { method: 'PATCH', body: patch }),
+
+  emailLogs: (q: { status?: string; templateType?: string; to?: string; limit?: number; cursor?: string | null }) => request<Page<EmailLog>>('/api/email-logs', { query: q }),
+
+  mailbox: (cursor?: string | null) => request<Page<MailboxSummary>>('/api/mailbox', { query: { cursor } }),
+  mailboxMessage: (id: string) => request<MailboxMessage>(`/api/mailbox/${enc(id)}`),
+  clearMailbox: () => request<void>('/api/mailbox', { method: 'DELETE' }),
+
+  tenants: (auth?: RequestOptions['auth']) => request<Page<Tenant>>('/api/tenants', { root: true, query: { limit: 200 }, ...(auth ? { auth } : {}) }),
+  createTenant: (body: { id: string; name: string; type: TenantType }) => request<Tenant>('/api/tenants', { method: 'POST', body, root: true }),
+
+  adminKeys: () => request<Page<AdminKey>>('/api/admin-keys', { query: { limit: 200 } }),
+  createAdminKey: (name: string) => request<AdminKey & { key: string }>('/api/admin-keys', { method: 'POST', body: { name } }),
+  deleteAdminKey: (id: string) => request<void>(`/api/admin-keys/${enc(id)}`, { method: 'DELETE' }),
+};
+
+/** The plain-words names of the settings listed in `details.dependents` / `details.fields`. */
+export const DEPENDENT_LABELS: Record<string, string> = {
+  'signUp.email': 'Sign-up by email',
+  'signIn.emailVerificationCode': 'Sign-in with an email code',
+  'forgotPassword.email': 'Password reset by email',
+  'mfa.email': 'Email MFA',
+};

@@ -1,0 +1,180 @@
+import { useState, type FormEvent, type ReactNode } from 'react';
+import { api, ApiError, DEPENDENT_LABELS, type SignInExperience } from '../api.js';
+import { ErrorBox, Loading, Notice } from '../ui/Feedback.js';
+import { Link } from '../ui/Link.js';
+import { useLoad } from '../ui/useLoad.js';
+
+/** Which input shows an error named by `details.fields` or an issue path. */
+const FIELD_INPUT: Record<string, string> = {
+  'signUp.email': 'sie-signup-enabled',
+  'signUp.enabled': 'sie-signup-enabled',
+  'signUp.identifiers': 'sie-signup-enabled',
+  'signUp.password': 'sie-signup-password',
+  'signIn.emailVerificationCode': 'sie-signin-code',
+  'signIn.methods': 'sie-signin-password',
+  'forgotPassword.email': 'sie-forgot',
+  'mfa.email': 'sie-mfa-policy',
+  'mfa.policy': 'sie-mfa-policy',
+  'mfa.factors': 'sie-mfa-policy',
+  'languages.default': 'sie-lang',
+  'languages.autoDetect': 'sie-autodetect',
+  'passwordPolicy.minLength': 'sie-minlength',
+};
+
+function fieldErrors(e: unknown): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  if (!(e instanceof ApiError)) return out;
+  const add = (path: string, msg: string) => {
+    const id = FIELD_INPUT[path] ?? Object.entries(FIELD_INPUT).find(([p]) => path.startsWith(`${p}.`))?.[1];
+    if (id) (out[id] ??= []).push(msg);
+  };
+  if (e.code === 'sign_in_experience.email_connector_required') {
+    for (const f of e.list('fields')) add(f, `${DEPENDENT_LABELS[f] ?? f} needs an email connector.`);
+  } else if (e.code === 'sign_in_experience.no_sign_in_method') {
+    for (const f of e.list('fields')) add(f, 'Keep at least one sign-in method: password or email code.');
+  }
+  for (const i of e.issues) add(i.path.replace(/^body\./, ''), i.message);
+  return out;
+}
+
+/** `GET/PATCH /api/sign-in-experience`: every setting, with the 422s shown on their fields. */
+export function SignInExperiencePage() {
+  const state = useLoad(() => api.signInExperience());
+  return (
+    <section>
+      <h1>Sign-in experience</h1>
+      <p className="muted">What your users can do on the hosted pages and through the experience API.</p>
+      <ErrorBox error={state.error} />
+      {state.data ? <SieForm initial={state.data} /> : state.loading ? <Loading what="the sign-in experience" /> : null}
+    </section>
+  );
+}
+
+function SieForm({ initial }: { initial: SignInExperience }) {
+  const [saved, setSaved] = useState(initial);
+  const [x, setX] = useState(initial);
+  const [error, setError] = useState<unknown>();
+  const [done, setDone] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const errs = fieldErrors(error);
+  const method = x.signIn.methods[0] ?? { identifier: 'email' as const, password: false, verificationCode: false };
+  const set = (next: SignInExperience) => {
+    setX(next);
+    setDone(false);
+  };
+  const setMethod = (patch: Partial<typeof method>) => set({ ...x, signIn: { methods: [{ ...method, ...patch }] } });
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(undefined);
+    try {
+      // The whole object is a valid merge patch: arrays replace, objects merge.
+      const next = await api.patchSignInExperience(x);
+      setSaved(next);
+      setX(next);
+      setDone(true);
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const needsConnector = error instanceof ApiError && error.code === 'sign_in_experience.email_connector_required';
+  return (
+    <form onSubmit={submit} noValidate className="sie">
+      <fieldset className="card group">
+        <legend>Sign-up</legend>
+        <Check id="sie-signup-enabled" label="Sign-up by email" help="New users can create an account with their email address (always verified by a code)." errors={errs} checked={x.signUp.enabled && x.signUp.identifiers.includes('email')} onChange={(on) => set({ ...x, signUp: { ...x.signUp, enabled: on, identifiers: on ? ['email'] : [] } })} />
+        <Check id="sie-signup-password" label="Ask for a password at sign-up" help="Off: accounts sign in with email codes only." errors={errs} checked={x.signUp.password} onChange={(on) => set({ ...x, signUp: { ...x.signUp, password: on } })} />
+      </fieldset>
+      <fieldset className="card group">
+        <legend>Sign-in</legend>
+        <Check id="sie-signin-password" label="Sign-in with email and password" errors={errs} checked={method.password} onChange={(on) => setMethod({ password: on })} />
+        <Check id="sie-signin-code" label="Sign-in with an email code" help="A one-time code is emailed to the user." errors={errs} checked={method.verificationCode} onChange={(on) => setMethod({ verificationCode: on })} />
+      </fieldset>
+      <fieldset className="card group">
+        <legend>Password reset and MFA</legend>
+        <Check id="sie-forgot" label="Password reset by email" errors={errs} checked={x.forgotPassword.email} onChange={(on) => set({ ...x, forgotPassword: { email: on } })} />
+        <Row id="sie-mfa-policy" label="Email MFA" help="A second code by email after the password." errors={errs}>
+          <select id="sie-mfa-policy" value={x.mfa.factors.includes('email') ? x.mfa.policy : 'off'} onChange={(e) => set({ ...x, mfa: { factors: ['email'], policy: e.target.value as SignInExperience['mfa']['policy'] } })} {...aria('sie-mfa-policy', errs, true)}>
+            <option value="off">Off</option>
+            <option value="user-controlled">Users choose</option>
+            <option value="mandatory">Required for everyone</option>
+          </select>
+        </Row>
+      </fieldset>
+      <fieldset className="card group">
+        <legend>Languages and passwords</legend>
+        <Row id="sie-lang" label="Default language" help="A language tag such as en, th or pt-BR." errors={errs}>
+          <input id="sie-lang" type="text" value={x.languages.default} onChange={(e) => set({ ...x, languages: { ...x.languages, default: e.target.value } })} {...aria('sie-lang', errs, true)} />
+        </Row>
+        <Check id="sie-autodetect" label="Detect the user's language from the browser" errors={errs} checked={x.languages.autoDetect} onChange={(on) => set({ ...x, languages: { ...x.languages, autoDetect: on } })} />
+        <Row id="sie-minlength" label="Minimum password length" help="6 to 256 characters." errors={errs}>
+          <input id="sie-minlength" type="number" min={6} max={256} step={1} value={Number.isFinite(x.passwordPolicy.minLength) ? String(x.passwordPolicy.minLength) : ''} onChange={(e) => set({ ...x, passwordPolicy: { minLength: e.target.value === '' ? NaN : Number(e.target.value) } })} {...aria('sie-minlength', errs, true)} />
+        </Row>
+      </fieldset>
+      {done ? <Notice kind="success">Saved.</Notice> : null}
+      <ErrorBox error={error} title="Not saved." />
+      {needsConnector ? (
+        <p>
+          <Link to="/connectors">Set up an email connector</Link> to use these settings.
+        </p>
+      ) : null}
+      <div className="actions">
+        <button type="submit" className="primary" disabled={busy}>
+          {busy ? 'Saving…' : 'Save'}
+        </button>
+        <button type="button" className="secondary" disabled={busy} onClick={() => { set(saved); setError(undefined); }}>
+          Discard changes
+        </button>
+      </div>
+    </form>
+  );
+}
+
+function aria(id: string, errs: Record<string, string[]>, hasHelp: boolean) {
+  const invalid = !!errs[id]?.length;
+  return { 'aria-invalid': invalid || undefined, 'aria-describedby': [hasHelp ? `${id}-help` : '', invalid ? `${id}-err` : ''].filter(Boolean).join(' ') || undefined };
+}
+
+function Check({ id, label, help, checked, onChange, errors }: { id: string; label: string; help?: string; checked: boolean; onChange(on: boolean): void; errors: Record<string, string[]> }) {
+  const e = errors[id];
+  return (
+    <div className={`field${e?.length ? ' invalid' : ''}`}>
+      <div className="check">
+        <input id={id} type="checkbox" checked={checked} onChange={(ev) => onChange(ev.target.checked)} {...aria(id, errors, !!help)} />
+        <label htmlFor={id}>{label}</label>
+      </div>
+      {help ? (
+        <p className="help" id={`${id}-help`}>
+          {help}
+        </p>
+      ) : null}
+      {e?.length ? (
+        <p className="field-error" id={`${id}-err`}>
+          {e.join(' ')}
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
+function Row({ id, label, help, errors, children }: { id: string; label: string; help: string; errors: Record<string, string[]>; children: ReactNode }) {
+  const e = errors[id];
+  return (
+    <div className={`field${e?.length ? ' invalid' : ''}`}>
+      <label htmlFor={id}>{label}</label>
+      {children}
+      <p className="help" id={`${id}-help`}>
+        {help}
+      </p>
+      {e?.length ? (
+        <p className="field-error" id={`${id}-err`}>
+          {e.join(' ')}
+        </p>
+      ) : null}
+    </div>
+  );
+}
