@@ -56,7 +56,7 @@ export async function checkDomain(opts: CheckDomainOptions): Promise<DomainRepor
     advice.push(
       spf.suggestedRecord
         ? `SPF: publish one TXT record at ${spf.spfDomain}: "${spf.suggestedRecord}".`
-        : `SPF: fix the issues above so that ${spf.spfDomain} publishes exactly one valid v=spf1 TXT record within 10 DNS lookups, ending in ~all or -all.`,
+        : `SPF: publish exactly one TXT record at ${spf.spfDomain} that starts with v=spf1, lists the servers that send your mail (ip4:, ip6:, include:) within 10 DNS lookups, and ends in ~all or -all.`,
     );
   }
   if (failing(dkim)) {

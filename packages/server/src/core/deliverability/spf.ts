@@ -21,6 +21,8 @@ interface Walk {
   lookups: number;
   fetches: number;
   truncated: boolean;
+  /** Names whose records use the deprecated ptr mechanism. */
+  ptrAt: string[];
   /** Every include/redirect target seen anywhere in the tree, lower-cased. */
   targets: Set<string>;
   findings: Findings;
@@ -33,6 +35,7 @@ async function walkRecord(parsed: ParsedSpf, w: Walk, path: string[]): Promise<S
   for (const term of parsed.terms) {
     if (term.kind !== 'mechanism') continue;
     if (LOOKUP_MECHANISMS.has(term.name)) w.lookups++;
+    if (term.name === 'ptr' && !w.ptrAt.includes(path[path.length - 1]!)) w.ptrAt.push(path[path.length - 1]!);
     if (term.name === 'all' && all === null) all = term.qualifier;
     if (term.name === 'include' && term.domain) await follow(term.domain, 'include', w, path);
   }
@@ -133,7 +136,11 @@ export async function checkSpf(
     f.fail(
       `${spfDomain} has no SPF record, so receivers cannot tell which servers may send its mail. Publish one TXT record starting with v=spf1.`,
     );
-    return { result: f.result(null, 'missing'), spfDomain, suggestedRecord: suggest(null, wanted, null) };
+    return {
+      result: f.result(null, 'missing'),
+      spfDomain,
+      suggestedRecord: wanted ? suggest(null, wanted, null) : null,
+    };
   }
   if (records.length > 1) {
     f.fail(
@@ -145,7 +152,7 @@ export async function checkSpf(
   const record = records[0]!;
   const parsed = parseSpf(record);
   for (const e of parsed.errors) f.fail(`Syntax error: ${e}. Receivers reject the whole record until it is fixed.`);
-  const w: Walk = { lookups: 0, fetches: 0, truncated: false, targets: new Set(), findings: f, resolve };
+  const w: Walk = { lookups: 0, fetches: 0, truncated: false, ptrAt: [], targets: new Set(), findings: f, resolve };
   const all = await walkRecord(parsed, w, [spfDomain]);
 
   if (all === '+')
@@ -155,9 +162,9 @@ export async function checkSpf(
   else if (all === null && !w.truncated)
     f.warn('The record has no all mechanism, so other servers get a neutral result. End it with -all or ~all.');
 
-  if (parsed.terms.some((t) => t.kind === 'mechanism' && t.name === 'ptr')) {
+  if (w.ptrAt.length > 0) {
     f.warn(
-      'The ptr mechanism is deprecated (RFC 7208 §5.5) and slow; some receivers ignore it. Replace it with ip4:, ip6: or include:.',
+      `The ptr mechanism (used in the record of ${w.ptrAt.join(', ')}) is deprecated (RFC 7208 §5.5) and slow; some receivers ignore it. Replace it with ip4:, ip6: or include:.`,
     );
   }
   if (w.lookups > SPF_LOOKUP_LIMIT || w.truncated) {
