@@ -1,7 +1,11 @@
 import type { ConnectorContext } from '@postern/connector-kit';
 import { loadConfig, type Config } from './config.js';
 import { loadMasterSecret } from './secret-file.js';
-import { Keyring, parseMasterSecret } from './lib/crypto.js';
+import { deriveKey, Keyring, parseMasterSecret } from './lib/crypto.js';
+import { CodePolicyService } from './core/codes/policy.js';
+import { VerificationCodes } from './core/codes/service.js';
+import type { Random } from './core/codes/generate.js';
+import { FlexibleRateLimits, type LimiterStore } from './storage/rate-limits.js';
 import { Metrics } from './lib/metrics.js';
 import { migrate, openDatabase, type Db } from './storage/db.js';
 import { createStores } from './storage/stores/index.js';
@@ -28,6 +32,11 @@ export interface CreateOptions {
   schema?: string;
   deliveryRules?: Partial<DeliveryRules>;
   renderer?: MessageRenderer;
+  random?: Random;
+  /** Overrides where rate limits live (tests); default: Redis, else PostgreSQL, else memory. */
+  limiterStore?: LimiterStore;
+  /** Run the purge of expired codes on a timer (default true). */
+  housekeeping?: boolean;
 }
 
 export interface Postern {
@@ -84,6 +93,13 @@ export async function createPostern(config: Config, opts: CreateOptions = {}): P
   const templateService = new TemplateService(stores.templates, templateRenderer, branding, signInExperience);
   const renderer = opts.renderer ?? templateService;
   const sender = new EmailSender(connectors, renderer, stores.emailLogs, metrics, clock, { ...DEFAULT_RULES, ...opts.deliveryRules });
+  const limiterStore: LimiterStore =
+    opts.limiterStore ?? (config.redisUrl ? { kind: 'redis', url: config.redisUrl } : db.pool ? { kind: 'postgres', pool: db.pool } : { kind: 'memory' });
+  const limits = new FlexibleRateLimits(limiterStore);
+  const policies = new CodePolicyService(stores.settings, clock);
+  const codes = new VerificationCodes(stores.codes, policies, limits, sender, metrics, clock, deriveKey(master.secret, 'code-hmac'), opts.random);
+  const purgeTimer = opts.housekeeping === false ? undefined : setInterval(() => void codes.purge().catch(() => undefined), 10 * 60_000);
+  purgeTimer?.unref();
   const tenants = new Tenants(stores.tenants, clock);
   const adminKeys = new AdminKeys(stores.adminKeys, clock, config.adminKey);
   await tenants.ensureDefault();
@@ -99,6 +115,7 @@ export async function createPostern(config: Config, opts: CreateOptions = {}): P
     metrics,
     email: { registry, connectors, sender, renderer, signInExperience },
     templates: { templates: templateService, renderer: templateRenderer, branding },
+    codes: { service: codes, policies },
   };
   const app = await buildApp(services, { logger: config.logLevel !== 'silent' });
   return {
@@ -108,7 +125,9 @@ export async function createPostern(config: Config, opts: CreateOptions = {}): P
     generatedAdminKey,
     generatedSecretPath: master.generated ? master.path : undefined,
     async close() {
+      if (purgeTimer) clearInterval(purgeTimer);
       await app.close();
+      await limits.close();
       await connectors.closeAll();
       await policy.close();
       await db.close();

@@ -139,6 +139,7 @@ export interface TemplateStore {
 }
 
 export interface Stores {
+  codes: CodeStore;
   tenants: TenantStore;
   adminKeys: AdminKeyStore;
   settings: SettingsStore;
@@ -146,4 +147,44 @@ export interface Stores {
   emailLogs: EmailLogStore;
   mailbox: MailboxStore;
   templates: TemplateStore;
+}
+
+export interface StoredCode {
+  id: string;
+  tenantId: string;
+  recipientKey: string;
+  email: string;
+  purpose: string;
+  codeHmac: string;
+  maxAttempts: number;
+  payload: Record<string, unknown> | null;
+  expiresAt: string;
+  createdAt: string;
+}
+
+export type CodeAttemptOutcome = 'ok' | 'not_found' | 'expired' | 'exhausted' | 'mismatch';
+export interface CodeAttempt {
+  outcome: CodeAttemptOutcome;
+  attempts: number;
+  maxAttempts: number;
+  email?: string;
+  payload?: Record<string, unknown> | null;
+}
+
+export interface CodeStore {
+  /** Invalidates the active codes of the same tenant, recipient and purpose and inserts this one, in one transaction. */
+  issue(code: StoredCode): Promise<void>;
+  /**
+   * One attempt at a code, in one transaction holding the row (FOR UPDATE on PostgreSQL):
+   * it counts the attempt, calls `matches` with the stored HMAC (constant-time comparison
+   * in the caller), and consumes the code on a match. Of concurrent attempts each sees the
+   * count the previous one left, so no more than maxAttempts are ever evaluated, and only
+   * one correct attempt consumes the code.
+   */
+  attempt(q: { tenantId: string; id: string; recipientKey: string; purpose: string; now: string }, matches: (codeHmac: string) => boolean): Promise<CodeAttempt>;
+  /** Invalidates a recipient's outstanding codes (all purposes, or those starting with a prefix). */
+  invalidateRecipient(tenantId: string, recipientKey: string, purposePrefix?: string): Promise<number>;
+  invalidate(tenantId: string, id: string): Promise<void>;
+  /** Deletes up to `limit` codes that expired or were used before `before`. */
+  purge(before: string, limit: number): Promise<number>;
 }

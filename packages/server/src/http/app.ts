@@ -16,6 +16,7 @@ import { mailboxRoutes } from './routes/mailbox.js';
 import { signInExperienceRoutes } from './routes/sign-in-experience.js';
 import { staticRoutes } from './routes/static.js';
 import { templateRoutes } from './routes/templates.js';
+import { codeRoutes } from './routes/codes.js';
 
 export interface BuildAppOptions {
   logger?: boolean;
@@ -78,6 +79,7 @@ export async function buildApp(s: Services, opts: BuildAppOptions = {}): Promise
   await app.register(mailboxRoutes(s));
   await app.register(signInExperienceRoutes(s));
   await app.register(templateRoutes(s, s.templates));
+  await app.register(codeRoutes(s));
   await app.register(async (a) => staticRoutes(a as unknown as FastifyInstance));
   return app as unknown as App;
 }

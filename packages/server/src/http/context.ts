@@ -7,6 +7,8 @@ import type { Metrics } from '../lib/metrics.js';
 import type { Tenant } from '../core/ports.js';
 import type { EmailServices } from '../core/email/services.js';
 import type { TemplateDeps } from './routes/templates.js';
+import type { VerificationCodes } from '../core/codes/service.js';
+import type { CodePolicyService } from '../core/codes/policy.js';
 
 /** Everything the routes need, built once by main.ts (or by a test). */
 export interface Services {
@@ -19,6 +21,7 @@ export interface Services {
   metrics: Metrics;
   email: EmailServices;
   templates: TemplateDeps;
+  codes: { service: VerificationCodes; policies: CodePolicyService };
 }
 
 declare module 'fastify' {

@@ -6,18 +6,22 @@ import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Migration, 
 import type { Database } from './schema.js';
 import * as m001 from './migrations/001_foundation.js';
 import * as m002 from './migrations/002_email.js';
+import * as m003 from './migrations/003_codes.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
 export interface Db {
   kysely: Kysely<Database>;
   dialect: Dialect;
+  /** The PostgreSQL pool (shared rate limits use it); undefined on SQLite. */
+  pool?: pg.Pool;
   close(): Promise<void>;
 }
 
 const MIGRATIONS: Record<string, Migration> = {
   '001_foundation': m001,
   '002_email': m002,
+  '003_codes': m003,
 };
 
 class StaticMigrations implements MigrationProvider {
@@ -53,7 +57,7 @@ export function openDatabase(url: string, opts: OpenOptions = {}): Db {
   // An idle client that loses its server must not crash the process; the next query fails instead.
   pool.on('error', () => undefined);
   const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return { kysely, dialect: 'postgres', close: () => kysely.destroy() };
+  return { kysely, dialect: 'postgres', pool, close: () => kysely.destroy() };
 }
 
 export async function migrate(db: Db, schema?: string): Promise<string[]> {

@@ -78,7 +78,27 @@ export interface EmailTemplatesTable {
   updated_at: string;
 }
 
+export interface VerificationCodesTable {
+  id: string;
+  tenant_id: string;
+  recipient_key: string;
+  email: string;
+  /** Template type plus the flow that asked, e.g. `SignIn:experience.sign-in`. */
+  purpose: string;
+  /** HMAC-SHA256 of `id:code` under a key derived from POSTERN_SECRET; never the code. */
+  code_hmac: string;
+  attempts: number;
+  max_attempts: number;
+  status: 'active' | 'consumed' | 'invalidated';
+  /** JSON of what the flow needs back on success (e.g. the user id for MFA). */
+  payload: string | null;
+  expires_at: string;
+  created_at: string;
+  consumed_at: string | null;
+}
+
 export interface Database {
+  verification_codes: VerificationCodesTable;
   tenants: TenantsTable;
   admin_keys: AdminKeysTable;
   connectors: ConnectorsTable;

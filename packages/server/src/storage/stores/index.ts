@@ -3,6 +3,7 @@ import type { Keyring } from '../../lib/crypto.js';
 import type { Db } from '../db.js';
 import { SqlAdminKeyStore } from './admin-keys.js';
 import { SqlConnectorStore } from './connectors.js';
+import { SqlCodeStore } from './codes.js';
 import { SqlEmailLogStore } from './email-logs.js';
 import { SqlMailboxStore } from './mailbox.js';
 import { SqlSettingsStore } from './settings.js';
@@ -12,6 +13,7 @@ import { SqlTenantStore } from './tenants.js';
 export function createStores(db: Db, keyring: Keyring): Stores {
   const k = db.kysely;
   return {
+    codes: new SqlCodeStore(k, db.dialect),
     tenants: new SqlTenantStore(k),
     adminKeys: new SqlAdminKeyStore(k),
     settings: new SqlSettingsStore(k),

@@ -1,0 +1,86 @@
+import { z } from 'zod';
+import { AppError } from '../errors.js';
+import type { Clock, SettingsStore, TenantType } from '../ports.js';
+import { mergePatch } from '../email/connectors.js';
+import { normalizeEmail } from '../email-address.js';
+
+/** SPEC §6, with its ranges. */
+export const CodePolicySchema = z
+  .strictObject({
+    length: z.number().int().min(4).max(10),
+    alphabet: z.enum(['numeric', 'alphanumeric']),
+    ttlSeconds: z.number().int().min(60).max(3600),
+    maxAttempts: z.number().int().min(1).max(20),
+    resendCooldownSeconds: z.number().int().min(0).max(600),
+    maxSendsPerRecipientPerHour: z.number().int().min(1).max(10_000),
+    maxSendsPerIpPerHour: z.number().int().min(1).max(1_000_000),
+    lockout: z.strictObject({
+      maxFailures: z.number().int().min(1).max(10_000),
+      windowSeconds: z.number().int().min(60).max(86_400),
+      lockSeconds: z.number().int().min(60).max(86_400),
+    }),
+    testAddresses: z.array(z.strictObject({ email: z.string().max(320), code: z.string().min(4).max(10) })).max(100),
+  })
+  .meta({ id: 'VerificationCodePolicy' });
+export type CodePolicy = z.infer<typeof CodePolicySchema>;
+
+export const DEFAULT_CODE_POLICY: CodePolicy = {
+  length: 6,
+  alphabet: 'numeric',
+  ttlSeconds: 600,
+  maxAttempts: 5,
+  resendCooldownSeconds: 60,
+  maxSendsPerRecipientPerHour: 10,
+  maxSendsPerIpPerHour: 100,
+  lockout: { maxFailures: 20, windowSeconds: 3600, lockSeconds: 3600 },
+  testAddresses: [],
+};
+
+const KEY = 'codePolicy';
+
+/**
+ * The policy is read on every send and verify, so it is kept briefly in memory; a change
+ * on this instance applies at once, one on another instance within the TTL.
+ */
+export class CodePolicyService {
+  private readonly cache = new Map<string, { at: number; policy: CodePolicy }>();
+
+  constructor(
+    private readonly settings: SettingsStore,
+    private readonly clock: Clock,
+    private readonly ttlMs = 2_000,
+  ) {}
+
+  async get(tenantId: string): Promise<CodePolicy> {
+    const hit = this.cache.get(tenantId);
+    if (hit && Date.now() - hit.at < this.ttlMs) return hit.policy;
+    const stored = await this.settings.get<Partial<CodePolicy>>(tenantId, KEY);
+    const policy = { ...DEFAULT_CODE_POLICY, ...stored, lockout: { ...DEFAULT_CODE_POLICY.lockout, ...stored?.lockout } };
+    if (this.cache.size > 10_000) this.cache.clear();
+    this.cache.set(tenantId, { at: Date.now(), policy });
+    return policy;
+  }
+
+  async patch(tenantId: string, tenantType: TenantType, patch: unknown): Promise<CodePolicy> {
+    const r = CodePolicySchema.safeParse(mergePatch(await this.get(tenantId), patch));
+    if (!r.success) {
+      const issues = r.error.issues.map((i) => ({ path: [...i.path.map(String), ...(i.code === 'unrecognized_keys' ? [(i as { keys: string[] }).keys.join(', ')] : [])].join('.'), message: i.message }));
+      throw new AppError('request.invalid', `Invalid code policy: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, { issues });
+    }
+    const policy = r.data;
+    if (policy.testAddresses.length && tenantType !== 'development') {
+      throw new AppError('request.invalid', 'Test addresses are allowed on development tenants only.', { issues: [{ path: 'testAddresses', message: 'development tenants only' }] });
+    }
+    policy.testAddresses = policy.testAddresses.map((t, i) => {
+      const addr = normalizeEmail(t.email, `testAddresses.${i}.email`);
+      const valid = policy.alphabet === 'numeric' ? /^\d+$/.test(t.code) : /^[A-Za-z0-9]+$/.test(t.code);
+      if (!valid || t.code.length !== policy.length) {
+        throw new AppError('request.invalid', `Test address code ${i + 1} must be ${policy.length} ${policy.alphabet === 'numeric' ? 'digits' : 'letters or digits'}.`, { issues: [{ path: `testAddresses.${i}.code`, message: 'does not fit the policy' }] });
+      }
+      return { email: addr.address, code: t.code.toUpperCase() };
+    });
+    await this.settings.put(tenantId, KEY, policy, this.clock.now().toISOString());
+    this.cache.set(tenantId, { at: Date.now(), policy });
+    return policy;
+  }
+}

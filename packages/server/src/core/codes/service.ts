@@ -1,0 +1,206 @@
+import { randomUUID } from 'node:crypto';
+import type { TemplateType } from '@postern/connector-kit';
+import { AppError } from '../errors.js';
+import { normalizeEmail, type NormalizedEmail } from '../email-address.js';
+import type { Clock, CodeStore, Tenant } from '../ports.js';
+import type { EmailSender, SendOutcome } from '../email/sender.js';
+import type { Metrics } from '../../lib/metrics.js';
+import type { CodePolicy, CodePolicyService } from './policy.js';
+import type { Bucket, RateLimits } from './limits.js';
+import { codeHmac, cryptoRandom, generateCode, hmacEquals, type Random } from './generate.js';
+
+export interface IssueRequest {
+  tenant: Tenant;
+  email: string | NormalizedEmail;
+  /** The flow asking, e.g. `api`, `experience.sign-in`; with the template type it is the code's purpose. */
+  flow: string;
+  templateType: TemplateType;
+  ip?: string | undefined;
+  /** End-user flows count sends per client IP too. */
+  limitIp?: boolean;
+  locale?: string | undefined;
+  acceptLanguage?: string | undefined;
+  /** Extra template variables (e.g. `link`). */
+  variables?: Record<string, unknown>;
+  /** Kept with the code and handed back on success (e.g. the user id an MFA code is for). */
+  data?: Record<string, unknown>;
+  /**
+   * `now` (default): send before answering, and fail with the connector error.
+   * `background`: answer first and send afterwards, so the outcome never shows.
+   * `none`: issue the code but send nothing (anti-enumeration for unknown addresses).
+   */
+  delivery?: 'now' | 'background' | 'none';
+}
+
+export interface IssueResult {
+  verificationId: string;
+  expiresAt: string;
+  /** Seconds until a resend is allowed. */
+  resendAfter: number;
+  delivered?: SendOutcome;
+}
+
+export interface VerifyRequest {
+  tenant: Tenant;
+  verificationId: string;
+  email: string | NormalizedEmail;
+  code: string;
+  flow: string;
+  templateType: TemplateType;
+}
+
+export interface Verified {
+  email: string;
+  recipientKey: string;
+  data: Record<string, unknown> | null;
+}
+
+const purposeOf = (templateType: string, flow: string) => `${templateType}:${flow}`;
+
+function tooMany(code: 'verification_code.rate_limited' | 'verification_code.locked', retryAfter: number, message: string): AppError {
+  return new AppError(code, message, { retryAfter }, { headers: { 'retry-after': String(retryAfter) } });
+}
+
+/**
+ * Verification codes (SPEC §6): random from the policy alphabet, stored only as an HMAC
+ * bound to the verification id, one attempt per transaction, with the resend cooldown,
+ * hourly send limits and a per-recipient lockout budget that resends do not reset.
+ */
+export class VerificationCodes {
+  constructor(
+    private readonly store: CodeStore,
+    private readonly policies: CodePolicyService,
+    private readonly limits: RateLimits,
+    private readonly sender: EmailSender,
+    private readonly metrics: Metrics,
+    private readonly clock: Clock,
+    private readonly hmacKey: Buffer,
+    private readonly random: Random = cryptoRandom,
+  ) {}
+
+  private testCode(tenant: Tenant, policy: CodePolicy, addr: NormalizedEmail): string | undefined {
+    if (tenant.type !== 'development') return undefined;
+    return policy.testAddresses.find((t) => t.email.toLowerCase() === addr.key)?.code;
+  }
+
+  private async admit(buckets: Array<{ bucket: Bucket; kind: string; message: string }>): Promise<void> {
+    const taken: Bucket[] = [];
+    for (const b of buckets) {
+      const r = await this.limits.hit(b.bucket);
+      if (!r.allowed) {
+        await Promise.all(taken.map((t) => this.limits.undo(t)));
+        this.metrics.rateLimitRejections.inc({ kind: b.kind });
+        throw tooMany('verification_code.rate_limited', r.retryAfter, b.message.replace('{s}', String(r.retryAfter)));
+      }
+      taken.push(b.bucket);
+    }
+  }
+
+  async issue(req: IssueRequest): Promise<IssueResult> {
+    const tenantId = req.tenant.id;
+    const policy = await this.policies.get(tenantId);
+    const addr = typeof req.email === 'string' ? normalizeEmail(req.email) : req.email;
+    const purpose = purposeOf(req.templateType, req.flow);
+    const buckets: Array<{ bucket: Bucket; kind: string; message: string }> = [];
+    if (policy.resendCooldownSeconds > 0) {
+      buckets.push({ kind: 'cooldown', bucket: { name: 'cooldown', key: `${tenantId}|${purpose}|${addr.key}`, points: 1, durationSeconds: policy.resendCooldownSeconds }, message: 'A code was sent a moment ago; you can ask for another in {s} seconds.' });
+    }
+    buckets.push({ kind: 'recipient', bucket: { name: 'recipient-hour', key: `${tenantId}|${addr.key}`, points: policy.maxSendsPerRecipientPerHour, durationSeconds: 3600 }, message: 'Too many codes were sent to this address; try again in {s} seconds.' });
+    if (req.limitIp && req.ip) {
+      buckets.push({ kind: 'ip', bucket: { name: 'ip-hour', key: `${tenantId}|${req.ip}`, points: policy.maxSendsPerIpPerHour, durationSeconds: 3600 }, message: 'Too many codes were requested from this network; try again in {s} seconds.' });
+    }
+    await this.admit(buckets);
+
+    const now = this.clock.now();
+    const fixed = this.testCode(req.tenant, policy, addr);
+    const code = fixed ?? generateCode(policy.length, policy.alphabet, this.random);
+    const id = randomUUID();
+    const expiresAt = new Date(now.getTime() + policy.ttlSeconds * 1000).toISOString();
+    await this.store.issue({ id, tenantId, recipientKey: addr.key, email: addr.address, purpose, codeHmac: codeHmac(this.hmacKey, id, code), maxAttempts: policy.maxAttempts, payload: req.data ?? null, expiresAt, createdAt: now.toISOString() });
+    const result: IssueResult = { verificationId: id, expiresAt, resendAfter: policy.resendCooldownSeconds };
+    const mode = req.delivery ?? 'now';
+    if (mode === 'none') return result;
+    if (fixed !== undefined) {
+      await this.sender.recordSuppressed('test-address', { tenantId, to: addr.address, templateType: req.templateType, subject: '(test address: no email sent)' });
+      return result;
+    }
+    const send = async () => {
+      const out = await this.sender.send({
+        tenantId,
+        to: addr.address,
+        templateType: req.templateType,
+        locale: req.locale,
+        acceptLanguage: req.acceptLanguage,
+        variables: { ...req.variables, code, expiresInMinutes: Math.ceil(policy.ttlSeconds / 60), expiresAt },
+        ip: req.ip,
+      });
+      // A code that never reached anyone must not stay usable.
+      if (!out.ok) await this.store.invalidate(tenantId, id);
+      return out;
+    };
+    if (mode === 'background') {
+      void send().catch(() => this.store.invalidate(tenantId, id).catch(() => undefined));
+      return result;
+    }
+    const out = await send();
+    if (!out.ok) throw out.error!;
+    return { ...result, delivered: out };
+  }
+
+  /** Verifies and consumes a code; every failure is an AppError with a SPEC §6 code. */
+  async verify(req: VerifyRequest): Promise<Verified> {
+    const tenantId = req.tenant.id;
+    const policy = await this.policies.get(tenantId);
+    const addr = typeof req.email === 'string' ? normalizeEmail(req.email) : req.email;
+    // The lockout point is taken before the code is looked at, so that parallel guesses
+    // can never evaluate more than the budget; a right or unevaluated guess gives it back.
+    const lockout: Bucket = { name: 'lockout', key: `${tenantId}|${addr.key}`, points: policy.lockout.maxFailures, durationSeconds: policy.lockout.windowSeconds };
+    const gate = await this.limits.hit(lockout);
+    if (!gate.allowed) {
+      // A refused attempt is not a guess: give the point back so the budget counts guesses.
+      await this.limits.undo(lockout);
+      this.metrics.verifications.inc({ outcome: 'locked' });
+      this.metrics.rateLimitRejections.inc({ kind: 'lockout' });
+      throw tooMany('verification_code.locked', gate.retryAfter, `Too many wrong codes for this address; try again in ${gate.retryAfter} seconds.`);
+    }
+    const expected = (h: string) => hmacEquals(h, codeHmac(this.hmacKey, req.verificationId, req.code));
+    const a = await this.store.attempt({ tenantId, id: req.verificationId, recipientKey: addr.key, purpose: purposeOf(req.templateType, req.flow), now: this.clock.now().toISOString() }, expected);
+    this.metrics.verifications.inc({ outcome: a.outcome });
+    switch (a.outcome) {
+      case 'ok':
+        await this.limits.undo(lockout);
+        return { email: a.email!, recipientKey: addr.key, data: a.payload ?? null };
+      case 'mismatch': {
+        if (gate.remaining === 0) await this.limits.block(lockout, policy.lockout.lockSeconds);
+        const attemptsLeft = Math.max(0, a.maxAttempts - a.attempts);
+        throw new AppError('verification_code.mismatch', attemptsLeft > 0 ? `The code is wrong; ${attemptsLeft} attempt${attemptsLeft === 1 ? '' : 's'} left.` : 'The code is wrong, and that was the last attempt; ask for a new code.', { attemptsLeft });
+      }
+      case 'expired':
+        await this.limits.undo(lockout);
+        throw new AppError('verification_code.expired', 'The code has expired; ask for a new one.');
+      case 'exhausted':
+        await this.limits.undo(lockout);
+        throw new AppError('verification_code.exhausted', 'Too many wrong codes; ask for a new one.');
+      default:
+        await this.limits.undo(lockout);
+        throw new AppError('verification_code.not_found', 'No pending verification matches; ask for a new code.');
+    }
+  }
+
+  /** Revokes a recipient's outstanding codes (after a password reset). */
+  async revokeAll(tenantId: string, recipientKey: string): Promise<void> {
+    await this.store.invalidateRecipient(tenantId, recipientKey);
+  }
+
+  /** Deletes expired and used codes in small batches, yielding between them. */
+  async purge(olderThanMs = 3_600_000): Promise<number> {
+    const before = new Date(this.clock.now().getTime() - olderThanMs).toISOString();
+    let total = 0;
+    for (;;) {
+      const n = await this.store.purge(before, 500);
+      total += n;
+      if (n < 500) return total;
+      await new Promise((r) => setImmediate(r));
+    }
+  }
+}

@@ -1,0 +1,79 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { TEMPLATE_TYPES } from '@postern/connector-kit';
+import { CodePolicySchema } from '../../core/codes/policy.js';
+import { errorResponses, NoContent } from '../schemas.js';
+import type { Services } from '../context.js';
+
+const Email = z.string().min(1).max(320);
+
+export const codeRoutes =
+  (s: Services): FastifyPluginAsyncZod =>
+  async (app) => {
+    app.get(
+      '/api/verification-code-policy',
+      { schema: { tags: ['verification codes'], summary: 'The verification code policy', response: { 200: CodePolicySchema, ...errorResponses(401, 403) } } },
+      async (req) => s.codes.policies.get(req.tenantId),
+    );
+    app.patch(
+      '/api/verification-code-policy',
+      {
+        schema: {
+          tags: ['verification codes'],
+          summary: 'Change the policy (JSON Merge Patch); testAddresses only on development tenants',
+          body: z.record(z.string(), z.unknown()),
+          response: { 200: CodePolicySchema, ...errorResponses(400, 401, 403) },
+        },
+      },
+      async (req) => s.codes.policies.patch(req.tenantId, req.tenant.type, req.body),
+    );
+    app.post(
+      '/api/verification-codes',
+      {
+        schema: {
+          tags: ['verification codes'],
+          summary: 'Send a code to an address with the chosen template type',
+          body: z.strictObject({
+            email: Email,
+            templateType: z.enum(TEMPLATE_TYPES).default('Generic'),
+            payload: z.record(z.string(), z.unknown()).optional().meta({ description: 'Extra template variables, e.g. link' }),
+            locale: z.string().min(2).max(35).optional(),
+          }),
+          response: { 201: z.object({ verificationId: z.string(), expiresAt: z.string() }), ...errorResponses(400, 401, 403, 422, 429, 502, 504) },
+        },
+      },
+      async (req, reply) => {
+        const r = await s.codes.service.issue({
+          tenant: req.tenant,
+          email: req.body.email,
+          flow: 'api',
+          templateType: req.body.templateType,
+          variables: req.body.payload ?? {},
+          locale: req.body.locale,
+          acceptLanguage: req.headers['accept-language'],
+          ip: req.ip,
+        });
+        return reply.status(201).send({ verificationId: r.verificationId, expiresAt: r.expiresAt });
+      },
+    );
+    app.post(
+      '/api/verification-codes/verify',
+      {
+        schema: {
+          tags: ['verification codes'],
+          summary: 'Verify (and consume) a code sent with POST /api/verification-codes',
+          body: z.strictObject({
+            verificationId: z.string().min(1).max(100),
+            email: Email,
+            code: z.string().min(1).max(32),
+            templateType: z.enum(TEMPLATE_TYPES).default('Generic'),
+          }),
+          response: { 204: NoContent, ...errorResponses(400, 401, 403, 404, 429) },
+        },
+      },
+      async (req, reply) => {
+        await s.codes.service.verify({ tenant: req.tenant, verificationId: req.body.verificationId, email: req.body.email, code: req.body.code, flow: 'api', templateType: req.body.templateType });
+        return reply.status(204).send(null);
+      },
+    );
+  };
