@@ -31,13 +31,21 @@ export async function dropSchema(schema: string): Promise<void> {
  * A Postern on a fresh SQLite file or a fresh PostgreSQL schema, with a known admin key.
  * `close()` removes everything it made.
  */
-export async function startPostern(dialect: DialectName = 'sqlite', env: Record<string, string> = {}, opts: CreateOptions = {}): Promise<TestPostern> {
+export interface SharedSetup {
+  /** Reuse this PostgreSQL schema (and do not drop it on close): several instances on one database. */
+  schema?: string;
+  secret?: string;
+  adminKey?: string;
+}
+
+export async function startPostern(dialect: DialectName = 'sqlite', env: Record<string, string> = {}, opts: CreateOptions = {}, shared: SharedSetup = {}): Promise<TestPostern> {
   const dataDir = mkdtempSync(join(tmpdir(), 'postern-test-'));
-  const adminKey = `test-admin-${randomBytes(16).toString('hex')}`;
-  const schema = dialect === 'postgres' ? `t_${randomBytes(6).toString('hex')}` : undefined;
+  const adminKey = shared.adminKey ?? `test-admin-${randomBytes(16).toString('hex')}`;
+  const ownSchema = dialect === 'postgres' && !shared.schema;
+  const schema = dialect === 'postgres' ? (shared.schema ?? `t_${randomBytes(6).toString('hex')}`) : undefined;
   const config = loadConfig({
     DATABASE_URL: dialect === 'sqlite' ? `sqlite:${join(dataDir, 'postern.db')}` : PG_URL,
-    POSTERN_SECRET: randomBytes(32).toString('base64'),
+    POSTERN_SECRET: shared.secret ?? randomBytes(32).toString('base64'),
     POSTERN_ADMIN_KEY: adminKey,
     POSTERN_DATA_DIR: dataDir,
     LOG_LEVEL: 'silent',
@@ -66,7 +74,7 @@ export async function startPostern(dialect: DialectName = 'sqlite', env: Record<
     },
     async close() {
       await p.close();
-      if (schema) await dropSchema(schema);
+      if (schema && ownSchema) await dropSchema(schema);
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
