@@ -23,6 +23,7 @@ import { DEFAULT_RULES, type DeliveryRules } from './core/delivery/pipeline.js';
 import { createOutboundPolicy, type OutboundPolicy } from './core/delivery/outbound/index.js';
 import { createRegistry, loadCustomConnectors } from './connectors/registry.js';
 import { buildApp, type App } from './http/app.js';
+import { createIdentityServices } from './core/identity/services.js';
 import type { Services } from './http/context.js';
 import { randomUUID } from 'node:crypto';
 
@@ -105,7 +106,9 @@ export async function createPostern(config: Config, opts: CreateOptions = {}): P
   await tenants.ensureDefault();
   await connectors.ensureDefaultConnector('default');
   const generatedAdminKey = await adminKeys.ensureBootstrapKey();
-  const services: Services = {
+  const base = {
+    keyring,
+    deriveKey: (purpose: string) => deriveKey(master.secret, purpose),
     config,
     db,
     stores,
@@ -117,6 +120,7 @@ export async function createPostern(config: Config, opts: CreateOptions = {}): P
     templates: { templates: templateService, renderer: templateRenderer, branding },
     codes: { service: codes, policies },
   };
+  const services: Services = { ...base, identity: await createIdentityServices(base) };
   const app = await buildApp(services, { logger: config.logLevel !== 'silent' });
   return {
     services,
@@ -128,6 +132,7 @@ export async function createPostern(config: Config, opts: CreateOptions = {}): P
       if (purgeTimer) clearInterval(purgeTimer);
       await app.close();
       await limits.close();
+      await services.identity.close?.();
       await connectors.closeAll();
       await policy.close();
       await db.close();

@@ -17,6 +17,7 @@ import { signInExperienceRoutes } from './routes/sign-in-experience.js';
 import { staticRoutes } from './routes/static.js';
 import { templateRoutes } from './routes/templates.js';
 import { codeRoutes } from './routes/codes.js';
+import { identityRoutes } from './routes/identity/index.js';
 
 export interface BuildAppOptions {
   logger?: boolean;
@@ -80,6 +81,7 @@ export async function buildApp(s: Services, opts: BuildAppOptions = {}): Promise
   await app.register(signInExperienceRoutes(s));
   await app.register(templateRoutes(s, s.templates));
   await app.register(codeRoutes(s));
+  await app.register(identityRoutes(s));
   await app.register(async (a) => staticRoutes(a as unknown as FastifyInstance));
   return app as unknown as App;
 }

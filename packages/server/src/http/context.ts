@@ -4,11 +4,13 @@ import type { Clock, Stores } from '../core/ports.js';
 import type { Tenants } from '../core/tenants.js';
 import type { AdminKeys, AdminPrincipal } from '../core/admin/keys.js';
 import type { Metrics } from '../lib/metrics.js';
+import type { Keyring } from '../lib/crypto.js';
 import type { Tenant } from '../core/ports.js';
 import type { EmailServices } from '../core/email/services.js';
 import type { TemplateDeps } from './routes/templates.js';
 import type { VerificationCodes } from '../core/codes/service.js';
 import type { CodePolicyService } from '../core/codes/policy.js';
+import type { IdentityServices } from '../core/identity/services.js';
 
 /** Everything the routes need, built once by main.ts (or by a test). */
 export interface Services {
@@ -19,9 +21,14 @@ export interface Services {
   tenants: Tenants;
   adminKeys: AdminKeys;
   metrics: Metrics;
+  /** Encrypts secrets at rest (AES-256-GCM under a key derived from POSTERN_SECRET). */
+  keyring: Keyring;
+  /** Derives further purpose-bound keys from POSTERN_SECRET. */
+  deriveKey(purpose: string): Buffer;
   email: EmailServices;
   templates: TemplateDeps;
   codes: { service: VerificationCodes; policies: CodePolicyService };
+  identity: IdentityServices;
 }
 
 declare module 'fastify' {

@@ -7,6 +7,7 @@ import type { Database } from './schema.js';
 import * as m001 from './migrations/001_foundation.js';
 import * as m002 from './migrations/002_email.js';
 import * as m003 from './migrations/003_codes.js';
+import * as m004 from './migrations/004_identity.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -22,6 +23,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '001_foundation': m001,
   '002_email': m002,
   '003_codes': m003,
+  '004_identity': m004,
 };
 
 class StaticMigrations implements MigrationProvider {
