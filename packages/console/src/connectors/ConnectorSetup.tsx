@@ -41,7 +41,9 @@ type Errors = Record<string, string[]>;
 function issueErrors(e: unknown): { fields: Errors; to: string[]; other: string[] } {
   const out = { fields: {} as Errors, to: [] as string[], other: [] as string[] };
   if (!(e instanceof ApiError)) return out;
-  for (const i of e.issues) {
+  for (const raw of e.issues) {
+    // zod says "expected string, received undefined" for a field left empty.
+    const i = { ...raw, message: /received undefined$/.test(raw.message) ? 'This field is required.' : raw.message };
     if (i.path === 'body.to' || i.path === 'to') out.to.push(i.message);
     else if (/^(body\.)?config(\.|$)/.test(i.path) && configPath(i.path)) (out.fields[configPath(i.path)] ??= []).push(i.message);
     else out.other.push(`${i.path}: ${i.message}`);

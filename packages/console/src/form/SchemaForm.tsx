@@ -3,7 +3,7 @@
  * objects a selector, records key/value rows, `writeOnly` fields password inputs that
  * keep the saved (masked) secret unless something new is typed.
  */
-import { useId, useState } from 'react';
+import { useId, useState, type ReactNode } from 'react';
 import { branchConst, discriminator, enumValues, humanize, initialValue, isMasked, kindOf, labelOf, pickBranch, properties, requiredOf, resolve, unionBranches, type Schema, type Value } from './schema.js';
 
 export interface SchemaFormProps {
@@ -92,15 +92,21 @@ function Field(props: FieldProps) {
   const errs = ctx.errors[path];
   if (kind === 'const') return null;
   if (kind === 'object' || kind === 'union' || kind === 'record') {
+    const body = (
+      <>
+        {help ? <p className="help">{help}</p> : null}
+        <Errors id={`${fieldId(ctx, path)}-err`} messages={errs} />
+        {kind === 'object' ? <ObjectFields {...props} /> : kind === 'union' ? <UnionFields {...props} /> : <RecordFields {...props} />}
+      </>
+    );
+    if (!required && kind !== 'union') return <OptionalGroup {...props} label={label} body={body} />;
     return (
       <fieldset className="group">
         <legend>
           {label}
           {required ? <span className="required"> *</span> : null}
         </legend>
-        {help ? <p className="help">{help}</p> : null}
-        <Errors id={`${fieldId(ctx, path)}-err`} messages={errs} />
-        {kind === 'object' ? <ObjectFields {...props} /> : kind === 'union' ? <UnionFields {...props} /> : <RecordFields {...props} />}
+        {body}
       </fieldset>
     );
   }
@@ -128,6 +134,23 @@ function Field(props: FieldProps) {
       ) : null}
       <Errors id={`${id}-err`} messages={errs} />
     </div>
+  );
+}
+
+/**
+ * An optional section (`tls`, `dkim`, `pool`, `templateIds`) folds away while it holds
+ * only its defaults, and opens by itself when one of its fields has an error.
+ */
+function OptionalGroup({ schema, value, path, ctx, label, body }: FieldProps & { label: string; body: ReactNode }) {
+  const [open, setOpen] = useState(() => JSON.stringify(value ?? {}) !== JSON.stringify(initialValue(schema, ctx.root) ?? {}));
+  const hasErrors = Object.keys(ctx.errors).some((p) => p === path || p.startsWith(`${path}.`));
+  return (
+    <details className="group" open={open || hasErrors} onToggle={(e) => setOpen(e.currentTarget.open)}>
+      <summary>
+        {label} <span className="muted">(optional)</span>
+      </summary>
+      {body}
+    </details>
   );
 }
 

@@ -1,0 +1,315 @@
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import type { Page } from 'playwright-core';
+import { startSmtpPeer, type SmtpPeer } from '../../server/src/testing/peers/smtp.js';
+import { newTenant, shot, signIn, startConsoleEnv, withPage, type ConsoleEnv } from './browser.js';
+
+// The console, built by `npm run build -w packages/console`, against a real Postern and a
+// real SMTP server, in chromium. Every test works on its own tenant and browser context.
+let env: ConsoleEnv;
+let smtp: SmtpPeer;
+
+beforeAll(async () => {
+  smtp = await startSmtpPeer({ rejectRecipients: ['blocked@example.com'] });
+  try {
+    env = await startConsoleEnv({ POSTERN_OUTBOUND_ALLOW: '127.0.0.1/32' });
+  } catch (e) {
+    await smtp.close();
+    throw e;
+  }
+});
+
+afterAll(async () => {
+  await env?.close();
+  await smtp?.close();
+});
+
+const text = async (page: Page, selector: string) => (await page.locator(selector).innerText()).replace(/\s+/g, ' ');
+
+describe('console', () => {
+  it('signs in with the admin key, and refuses a wrong one', async () => {
+    const tenant = await newTenant(env, 'signin');
+    await withPage(env, async (page) => {
+      await page.goto(`${env.url}/console/`);
+      await shot(page, '01-sign-in');
+      await page.getByLabel('Admin key').fill('pk_not-a-real-key');
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('alert').getByText('That admin key is not valid.').waitFor();
+
+      await page.getByLabel('Admin key').fill(env.postern.adminKey);
+      await page.getByLabel('Tenant', { exact: true }).fill(tenant);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('heading', { name: 'Email connector' }).waitFor();
+      // A new tenant starts with the built-in service; a system key gets the tenant switcher.
+      await page.getByRole('heading', { name: 'Built-in email service' }).waitFor();
+      expect(await page.locator('#tenant-switch').inputValue()).toBe(tenant);
+      await page.locator('#tenant-switch option[value="default"]').waitFor({ state: 'attached' });
+      expect(await page.evaluate(() => sessionStorage.getItem('postern.adminKey'))).toBe(env.postern.adminKey);
+      await shot(page, '02-connectors');
+
+      // Entries for pages other work fills in say so, with no data.
+      await page.getByRole('link', { name: /Email templates/ }).click();
+      await page.getByRole('heading', { name: 'Email templates' }).waitFor();
+      expect(await text(page, 'main')).toContain('not available in this version');
+      await shot(page, '03-coming-soon');
+    });
+  });
+
+  it('sets up SMTP: inline field errors, a rejected test, a delivered test, Save and Done', async () => {
+    const tenant = await newTenant(env, 'smtp-setup');
+    await withPage(env, async (page) => {
+      await signIn(env, page, tenant);
+      await page.getByRole('button', { name: 'Change email connector' }).click();
+      await page.getByRole('heading', { name: 'Choose an email provider' }).waitFor();
+      await shot(page, '04-provider-picker');
+      // Logos are images from data: URLs, never inline markup.
+      const logo = page.getByRole('img', { name: 'SMTP logo' });
+      expect(await logo.getAttribute('src')).toMatch(/^data:image\/svg\+xml;base64,/);
+      expect(await logo.evaluate((img) => (img as HTMLImageElement).naturalWidth)).toBeGreaterThan(0);
+      await page.getByRole('button', { name: /^SMTP/ }).click();
+      await page.getByRole('heading', { name: 'Set up SMTP' }).waitFor();
+
+      // The README beside the form; the schema's default port is prefilled.
+      expect(await page.locator('.readme').innerText()).toMatch(/SMTP/);
+      expect(await page.getByLabel('Port').inputValue()).toBe('587');
+      await page.getByLabel('Host').fill('127.0.0.1');
+      await page.getByLabel('Port').fill(String(smtp.port));
+      await page.getByLabel('Send to').fill('ok@example.com');
+      await page.getByRole('button', { name: 'Send test email' }).click();
+      // fromEmail is missing: the API's issue path config.fromEmail lands on its field.
+      const fromError = page.locator('.field.invalid', { has: page.getByLabel('From email') }).locator('.field-error');
+      await fromError.waitFor();
+      expect(await fromError.innerText()).toContain('This field is required.');
+      expect(await page.getByLabel('From email').getAttribute('aria-invalid')).toBe('true');
+      await shot(page, '05-smtp-field-error');
+
+      await page.getByLabel('From email').fill('auth@example.com');
+      await page.getByLabel('From name').fill('Example Sign-in');
+      await page.getByLabel('Send to').fill('blocked@example.com');
+      await page.getByRole('button', { name: 'Send test email' }).click();
+      const failure = page.getByRole('alert').filter({ hasText: 'The test email was not sent.' });
+      await failure.waitFor();
+      expect(await failure.innerText()).toContain('connector.rejected_recipient');
+      expect(await failure.innerText()).toMatch(/Provider said: .*550|Mailbox unavailable/);
+      expect(await page.locator('.field-error').count()).toBe(0);
+      await shot(page, '06-smtp-test-rejected');
+
+      await page.getByLabel('Send to').fill('ok@example.com');
+      await page.getByRole('button', { name: 'Send test email' }).click();
+      const success = page.getByRole('status').filter({ hasText: 'Test email sent to ok@example.com.' });
+      await success.waitFor();
+      expect(await success.innerText()).toMatch(/Attempts\s*1/);
+      expect(await success.innerText()).toMatch(/Duration\s*\d+ ms/);
+      const delivered = smtp.messages.filter((m) => m.to.includes('ok@example.com'));
+      expect(delivered).toHaveLength(1);
+      expect(delivered[0]!.from).toBe('auth@example.com');
+      await shot(page, '07-smtp-test-sent');
+
+      await page.getByRole('button', { name: 'Save and Done' }).click();
+      await page.getByText('SMTP is now the email connector.').waitFor();
+      await page.getByRole('heading', { name: 'SMTP', exact: true }).waitFor();
+      expect(await text(page, '.config-list')).toContain(String(smtp.port));
+      await shot(page, '08-smtp-saved');
+    });
+    const saved = await env.postern.api('GET', `/t/${tenant}/api/connectors`);
+    expect(saved.body.items[0]).toMatchObject({ factoryId: 'smtp', config: { host: '127.0.0.1', port: smtp.port, fromEmail: 'auth@example.com', fromName: 'Example Sign-in' } });
+  });
+
+  it('changes the email connector, keeping a saved secret that is left alone', async () => {
+    const tenant = await newTenant(env, 'smtp-change');
+    const put = await env.postern.api('PUT', `/t/${tenant}/api/connectors/email`, {
+      factoryId: 'smtp',
+      config: { host: '127.0.0.1', port: smtp.port, fromEmail: 'old@example.com', auth: { type: 'login', user: 'mailer', pass: 'correct-horse-battery' } },
+    });
+    expect(put.status).toBe(200);
+    await withPage(env, async (page) => {
+      await signIn(env, page, tenant);
+      // The masked secret is shown, never the secret itself.
+      expect(await text(page, '.config-list')).toContain('••••tery');
+      expect(await page.content()).not.toContain('correct-horse-battery');
+      await page.getByRole('button', { name: 'Change email connector' }).click();
+      await page.getByRole('button', { name: /^SMTP/ }).click();
+      await page.getByRole('heading', { name: 'Change SMTP settings' }).waitFor();
+      expect(await page.getByLabel('Host').inputValue()).toBe('127.0.0.1');
+      expect(await page.getByLabel('Type').inputValue()).toBe('1');
+      const pass = page.getByLabel('Pass');
+      expect(await pass.getAttribute('type')).toBe('password');
+      expect(await pass.inputValue()).toBe('');
+      expect(await pass.getAttribute('placeholder')).toContain('••••tery');
+      await page.getByLabel('From email').fill('new@example.com');
+      await shot(page, '09-smtp-change');
+      await page.getByRole('button', { name: 'Save and Done' }).click();
+      await page.getByText('SMTP is now the email connector.').waitFor();
+      // The masked value went back unchanged, so the stored password is the old one.
+      const stored = await env.postern.services.stores.connectors.getEmailConnector(tenant);
+      expect(stored?.config).toMatchObject({ fromEmail: 'new@example.com', auth: { type: 'login', user: 'mailer', pass: 'correct-horse-battery' } });
+
+      // Then change to another provider altogether.
+      await page.getByRole('button', { name: 'Change email connector' }).click();
+      await page.getByRole('button', { name: /^Built-in email service/ }).click();
+      await page.getByText('Saving replaces the current email connector (smtp).').waitFor();
+      await page.getByLabel('Sender name').fill('Acme');
+      await page.getByRole('button', { name: 'Save and Done' }).click();
+      await page.getByText('Built-in email service is now the email connector.').waitFor();
+    });
+    const after = await env.postern.api('GET', `/t/${tenant}/api/connectors`);
+    expect(after.body.items[0]).toMatchObject({ factoryId: 'builtin', config: { senderName: 'Acme' } });
+  });
+
+  it('warns before deleting a connector the sign-in experience needs, then deletes with force', async () => {
+    const tenant = await newTenant(env, 'delete');
+    await withPage(env, async (page) => {
+      await signIn(env, page, tenant);
+      await page.getByRole('button', { name: 'Delete', exact: true }).click();
+      await page.getByRole('button', { name: 'Delete connector' }).click();
+      const warning = page.getByRole('alertdialog').filter({ hasText: 'The sign-in experience still needs email.' });
+      await warning.waitFor();
+      expect(await warning.locator('li').allInnerTexts()).toEqual(['Sign-up by email', 'Sign-in with an email code', 'Password reset by email', 'Email MFA']);
+      await shot(page, '10-delete-warning');
+      // Nothing is deleted until the explicit confirmation.
+      expect((await env.postern.api('GET', `/t/${tenant}/api/connectors`)).body.items).toHaveLength(1);
+      await page.getByRole('button', { name: 'Delete anyway' }).click();
+      await page.getByText('No email connector.').waitFor();
+      expect(await text(page, 'main')).toContain('These settings can no longer send email: Sign-up by email');
+      await shot(page, '11-deleted');
+    });
+    expect((await env.postern.api('GET', `/t/${tenant}/api/connectors`)).body.items).toHaveLength(0);
+  });
+
+  it('shows email_connector_required inline on the sign-in experience field that needs email', async () => {
+    const tenant = await newTenant(env, 'sie');
+    const id = (await env.postern.api('GET', `/t/${tenant}/api/connectors`)).body.items[0].id;
+    expect((await env.postern.api('DELETE', `/t/${tenant}/api/connectors/${id}?force=true`)).status).toBe(200);
+    await withPage(env, async (page) => {
+      await signIn(env, page, tenant);
+      await page.getByRole('link', { name: 'Sign-in experience' }).click();
+      await page.getByRole('heading', { name: 'Sign-in experience' }).waitFor();
+      // Turn off everything that sends email: that is allowed without a connector.
+      await page.getByLabel('Sign-up by email').uncheck();
+      await page.getByLabel('Sign-in with an email code').uncheck();
+      await page.getByLabel('Password reset by email').uncheck();
+      await page.getByLabel('Email MFA').selectOption('off');
+      await page.getByRole('button', { name: 'Save', exact: true }).click();
+      await page.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
+
+      await page.getByLabel('Password reset by email').check();
+      await page.getByRole('button', { name: 'Save', exact: true }).click();
+      await page.locator('#sie-forgot-err').waitFor();
+      expect(await page.locator('#sie-forgot-err').innerText()).toContain('Password reset by email needs an email connector.');
+      expect(await page.getByLabel('Password reset by email').getAttribute('aria-invalid')).toBe('true');
+      expect(await page.getByRole('alert').innerText()).toContain('sign_in_experience.email_connector_required');
+      // Only the field the change turned on is marked.
+      expect(await page.locator('.field-error').count()).toBe(1);
+      await shot(page, '12-sie-connector-required');
+
+      // Turning off the last sign-in method is refused on its field too.
+      await page.getByLabel('Password reset by email').uncheck();
+      await page.getByLabel('Sign-in with email and password').uncheck();
+      await page.getByRole('button', { name: 'Save', exact: true }).click();
+      await page.locator('#sie-signin-password-err').waitFor();
+      expect(await page.getByRole('alert').innerText()).toContain('sign_in_experience.no_sign_in_method');
+    });
+    expect((await env.postern.api('GET', `/t/${tenant}/api/sign-in-experience`)).body.forgotPassword.email).toBe(false);
+  });
+
+  it('shows a message captured by the built-in service in a sandboxed iframe, and its email log', async () => {
+    const tenant = await newTenant(env, 'mailbox');
+    await withPage(env, async (page) => {
+      await signIn(env, page, tenant);
+      await page.getByRole('button', { name: 'Change email connector' }).click();
+      await page.getByRole('button', { name: /^Built-in email service/ }).click();
+      await page.getByLabel('Send to').fill('reader@example.com');
+      await page.getByRole('button', { name: 'Send test email' }).click();
+      const ok = page.getByRole('status').filter({ hasText: 'Test email sent to reader@example.com.' });
+      await ok.waitFor();
+      expect(await ok.innerText()).toContain('mailbox:');
+
+      await page.getByRole('link', { name: 'Mailbox' }).click();
+      await page.getByRole('button', { name: /To reader@example.com/ }).click();
+      const frame = page.locator('iframe.mail-html');
+      await frame.waitFor();
+      expect(await frame.getAttribute('sandbox')).toBe('');
+      expect(await frame.getAttribute('srcdoc')).toMatch(/<html|<table|<p/i);
+      const body = page.frameLocator('iframe.mail-html').locator('body');
+      expect(await body.innerText()).toContain('000000');
+      expect(await page.locator('.mail-text').innerText()).toContain('000000');
+      await shot(page, '13-mailbox');
+
+      await page.getByRole('link', { name: 'Email logs' }).click();
+      const row = page.locator('tbody tr').first();
+      await row.waitFor();
+      expect(await row.locator('.chip').innerText()).toBe('captured');
+      expect(await row.innerText()).toContain('reader@example.com');
+      // The code never reaches the log: the subject shows it masked.
+      expect(await page.locator('table').innerText()).not.toContain('000000');
+      await shot(page, '14-email-logs');
+
+      await page.getByRole('link', { name: 'Mailbox' }).click();
+      await page.getByRole('button', { name: 'Empty mailbox' }).click();
+      await page.getByRole('button', { name: 'Yes, delete every message' }).click();
+      await page.getByText('The mailbox is empty.').waitFor();
+    });
+  });
+
+  it('filters email logs and shows the error of a failed send', async () => {
+    const tenant = await newTenant(env, 'logs');
+    const failed = await env.postern.api('POST', `/t/${tenant}/api/connectors/test`, { factoryId: 'smtp', config: { host: '127.0.0.1', port: smtp.port, fromEmail: 'auth@example.com' }, to: 'blocked@example.com' });
+    expect(failed.body.code).toBe('connector.rejected_recipient');
+    const sent = await env.postern.api('POST', `/t/${tenant}/api/connectors/test`, { factoryId: 'smtp', config: { host: '127.0.0.1', port: smtp.port, fromEmail: 'auth@example.com' }, to: 'ok@example.com' });
+    expect(sent.status).toBe(200);
+    await withPage(env, async (page) => {
+      await signIn(env, page, tenant);
+      await page.getByRole('link', { name: 'Email logs' }).click();
+      await page.locator('tbody tr').nth(1).waitFor();
+      expect(await page.locator('tbody .chip').allInnerTexts()).toEqual(['sent', 'failed']);
+      await page.getByLabel('Status').selectOption('failed');
+      await page.getByRole('button', { name: 'Apply filters' }).click();
+      await page.locator('tbody tr').nth(1).waitFor({ state: 'detached' });
+      const row = page.locator('tbody tr');
+      expect(await row.locator('.chip').innerText()).toBe('failed');
+      expect(await row.locator('.row-error').innerText()).toContain('connector.rejected_recipient');
+      await shot(page, '15-email-logs-failed');
+    });
+  });
+
+  it('creates an admin key shown once, and a tenant, from tenant settings', async () => {
+    const tenant = await newTenant(env, 'settings');
+    await withPage(env, async (page) => {
+      await signIn(env, page, tenant);
+      await page.getByRole('link', { name: 'Tenant settings' }).click();
+      await page.getByRole('heading', { name: 'Tenant settings' }).waitFor();
+      expect(await text(page, '.facts')).toContain('development');
+      await page.getByLabel('New key name').fill('CI deploys');
+      await page.getByRole('button', { name: 'Create key' }).click();
+      const key = await page.getByLabel('New admin key').inputValue();
+      expect(key.length).toBeGreaterThan(20);
+      await page.getByRole('cell', { name: 'CI deploys' }).waitFor();
+      await shot(page, '16-tenant-settings');
+      // The new key works for this tenant.
+      const res = await fetch(`${env.url}/t/${tenant}/api/connectors`, { headers: { authorization: `Bearer ${key}` } });
+      expect(res.status).toBe(200);
+
+      await page.getByLabel('ID', { exact: true }).fill('Bad Id');
+      await page.getByLabel('Name', { exact: true }).fill('Made in the console');
+      await page.getByRole('button', { name: 'Create tenant' }).click();
+      await page.locator('.field.invalid .field-error').first().waitFor();
+      await page.getByLabel('ID', { exact: true }).fill('made-here');
+      await page.getByRole('button', { name: 'Create tenant' }).click();
+      await page.getByText('Tenant made-here created.').waitFor();
+      await page.locator('#tenant-switch option[value="made-here"]').waitFor({ state: 'attached' });
+      await page.locator('#tenant-switch').selectOption('made-here');
+      await page.getByRole('link', { name: 'Connectors' }).click();
+      await page.getByRole('heading', { name: 'Built-in email service' }).waitFor();
+    });
+  });
+
+  it('serves a placeholder at the hosted page paths', async () => {
+    await withPage(env, async (page) => {
+      await page.goto(`${env.url}/sign-in`);
+      await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+      expect(await text(page, 'main')).toContain('coming soon');
+      await page.goto(`${env.url}/invitation/abc123`);
+      await page.getByRole('heading', { name: 'Invitation' }).waitFor();
+      await shot(page, '17-hosted-placeholder');
+    });
+  });
+});
