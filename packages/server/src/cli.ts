@@ -1,7 +1,26 @@
 import { Command } from 'commander';
 import { ConfigError, loadConfig } from './config.js';
 import { migrate, openDatabase } from './storage/db.js';
-import { createPostern, start } from './main.js';
+import { readFileSync } from 'node:fs';
+import { createPostern, start, type Postern } from './main.js';
+import { checkDomain, createResolver } from './core/deliverability/index.js';
+import { normalizeEmail } from './core/email-address.js';
+
+/** Opens Postern without listening, for one CLI command, and closes it afterwards. */
+async function withPostern<T>(fn: (p: Postern) => Promise<T>): Promise<T> {
+  const p = await createPostern({ ...loadConfig(), logLevel: 'silent' }, { housekeeping: false });
+  try {
+    return await fn(p);
+  } finally {
+    await p.close();
+  }
+}
+
+async function tenantOf(p: Postern, id: string) {
+  const t = await p.services.tenants.get(id);
+  if (!t) throw new Error(`No tenant "${id}".`);
+  return t;
+}
 
 function fail(err: unknown): never {
   const msg = err instanceof ConfigError ? `Configuration error: ${err.message}` : `Error: ${(err as Error)?.message ?? String(err)}`;
@@ -48,6 +67,82 @@ export async function runCli(argv: string[] = process.argv): Promise<void> {
         const k = await p.services.adminKeys.create(o.name, o.tenant ?? null);
         await p.close();
         process.stdout.write(`${k.key}\n`);
+      } catch (err) {
+        fail(err);
+      }
+    });
+
+  const config = program.command('config').description('move settings between tenants (see docs/config-bundle.md)');
+  config
+    .command('export')
+    .description("print a tenant's settings bundle as JSON")
+    .option('--tenant <id>', 'the tenant', 'default')
+    .option('--include-secrets', 'include connector secrets (keep the file safe)', false)
+    .action(async (o: { tenant: string; includeSecrets: boolean }) => {
+      try {
+        const bundle = await withPostern(async (p) => p.services.bundles.export(await tenantOf(p, o.tenant), o.includeSecrets));
+        process.stdout.write(JSON.stringify(bundle, null, 2) + '\n');
+      } catch (err) {
+        fail(err);
+      }
+    });
+  config
+    .command('import')
+    .description('apply a settings bundle to a tenant')
+    .argument('<file>', 'the bundle (JSON), or - for standard input')
+    .option('--tenant <id>', 'the tenant', 'default')
+    .option('--dry-run', 'show the changes without applying them', false)
+    .option('--secrets <file>', 'a JSON file of connector secrets by field name, e.g. {"apiKey": "…"}')
+    .action(async (file: string, o: { tenant: string; dryRun: boolean; secrets?: string }) => {
+      try {
+        const bundle = JSON.parse(readFileSync(file === '-' ? 0 : file, 'utf8')) as unknown;
+        const secrets = o.secrets ? (JSON.parse(readFileSync(o.secrets, 'utf8')) as Record<string, string>) : undefined;
+        const r = await withPostern(async (p) => p.services.bundles.import(await tenantOf(p, o.tenant), { bundle, secrets, dryRun: o.dryRun }));
+        for (const c of r.changes) process.stdout.write(`${c.action.padEnd(6)} ${c.path}\n`);
+        process.stdout.write(r.changes.length === 0 ? 'No changes.\n' : r.applied ? `Applied ${r.changes.length} change(s).\n` : `Dry run: ${r.changes.length} change(s), nothing applied.\n`);
+      } catch (err) {
+        fail(err);
+      }
+    });
+
+  program
+    .command('check-domain')
+    .description("check a sending domain's SPF, DKIM and DMARC records")
+    .argument('<domain>')
+    .option('--selector <s>', 'the DKIM selector to check')
+    .option('--tenant <id>', "use this tenant's connector and DKIM keys", 'default')
+    .action(async (domain: string, o: { selector?: string; tenant: string }) => {
+      try {
+        const report = await withPostern(async (p) => {
+          const connector = await p.services.stores.connectors.getEmailConnector(o.tenant);
+          const stored = o.selector ? await p.services.stores.dkimKeys.find(o.tenant, domain.toLowerCase(), o.selector) : undefined;
+          return checkDomain({ domain, ...(o.selector ? { dkimSelector: o.selector } : {}), ...(connector ? { providerId: connector.factoryId } : {}), ...(stored ? { expectedDkimPublicKeyPem: stored.publicKeyPem } : {}), resolve: createResolver(p.services.config.dnsServers) });
+        });
+        for (const name of ['spf', 'dkim', 'dmarc'] as const) {
+          const r = report[name];
+          process.stdout.write(`${name.toUpperCase().padEnd(6)} ${r.status.toUpperCase()}${r.record ? `  ${r.record}` : ''}\n`);
+          for (const i of r.issues) process.stdout.write(`       - ${i}\n`);
+        }
+        process.stdout.write('\nAdvice:\n' + report.advice.map((a) => `  - ${a}`).join('\n') + '\n');
+        if ([report.spf, report.dkim, report.dmarc].some((r) => r.status === 'fail')) process.exitCode = 1;
+      } catch (err) {
+        fail(err);
+      }
+    });
+
+  program
+    .command('send-test')
+    .description("send one test message through a tenant's email connector")
+    .requiredOption('--to <address>', 'the recipient')
+    .option('--tenant <id>', 'the tenant', 'default')
+    .action(async (o: { to: string; tenant: string }) => {
+      try {
+        const out = await withPostern(async (p) => {
+          await tenantOf(p, o.tenant);
+          return p.services.email.sender.send({ tenantId: o.tenant, to: normalizeEmail(o.to, '--to').address, templateType: 'Generic', variables: { code: '000000', expiresInMinutes: 10 } });
+        });
+        if (!out.ok) throw new Error(`${out.error!.code}: ${out.error!.message}${out.error!.details.providerMessage ? ` (${String(out.error!.details.providerMessage)})` : ''}`);
+        process.stdout.write(`${out.status === 'captured' ? 'Captured into the mailbox' : 'Sent'} (${out.providerMessageId ?? 'no provider id'}) in ${Math.round(out.durationMs)} ms, ${out.attempts} attempt(s).\n`);
       } catch (err) {
         fail(err);
       }

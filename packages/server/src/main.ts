@@ -24,6 +24,9 @@ import { createOutboundPolicy, type OutboundPolicy } from './core/delivery/outbo
 import { createRegistry, loadCustomConnectors } from './connectors/registry.js';
 import { buildApp, type App } from './http/app.js';
 import { createIdentityServices } from './core/identity/services.js';
+import { DkimKeys } from './core/dkim-keys.js';
+import { createResolver } from './core/deliverability/index.js';
+import { ConfigBundles } from './core/config-bundle.js';
 import type { Services } from './http/context.js';
 import { randomUUID } from 'node:crypto';
 
@@ -88,7 +91,8 @@ export async function createPostern(config: Config, opts: CreateOptions = {}): P
     publicUrl: config.publicUrl,
   });
   const signInExperience = new SignInExperienceService(stores.settings, stores.connectors, clock);
-  const connectors = new ConnectorService(registry, stores.connectors, clock, makeContext, signInExperience);
+  const dkimKeys = new DkimKeys(stores.dkimKeys, stores.connectors, clock);
+  const connectors = new ConnectorService(registry, stores.connectors, clock, makeContext, signInExperience, dkimKeys.hooks());
   const branding = new BrandingService(stores.settings, clock);
   const templateRenderer = new TemplateRenderer();
   const templateService = new TemplateService(stores.templates, templateRenderer, branding, signInExperience);
@@ -119,6 +123,19 @@ export async function createPostern(config: Config, opts: CreateOptions = {}): P
     email: { registry, connectors, sender, renderer, signInExperience },
     templates: { templates: templateService, renderer: templateRenderer, branding },
     codes: { service: codes, policies },
+    deliverability: { dkimKeys, resolve: createResolver(config.dnsServers) },
+    bundles: new ConfigBundles({
+      stores,
+      clock,
+      registry,
+      connectors,
+      renderer: templateRenderer,
+      templates: templateService,
+      branding,
+      signInExperience,
+      policies,
+      transaction: (fn) => db.kysely.transaction().execute((trx) => fn(createStores({ ...db, kysely: trx }, keyring))),
+    }),
   };
   const services: Services = { ...base, identity: await createIdentityServices(base) };
   const app = await buildApp(services, { logger: config.logLevel !== 'silent' });

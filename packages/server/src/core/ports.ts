@@ -138,7 +138,27 @@ export interface TemplateStore {
   delete(tenantId: string, locale: string, templateType: string): Promise<boolean>;
 }
 
+export interface DkimKey {
+  id: string;
+  tenantId: string;
+  domain: string;
+  selector: string;
+  publicKeyPem: string;
+  createdAt: string;
+}
+export interface DkimKeyStore {
+  /** false when the tenant has a key for this domain and selector already. */
+  create(key: DkimKey, privateKeyPem: string): Promise<boolean>;
+  list(tenantId: string): Promise<DkimKey[]>;
+  get(tenantId: string, id: string): Promise<DkimKey | undefined>;
+  find(tenantId: string, domain: string, selector: string): Promise<DkimKey | undefined>;
+  /** The private key in clear, for signing; only ever held in memory. */
+  privateKey(tenantId: string, id: string): Promise<string | undefined>;
+  delete(tenantId: string, id: string): Promise<boolean>;
+}
+
 export interface Stores {
+  dkimKeys: DkimKeyStore;
   codes: CodeStore;
   tenants: TenantStore;
   adminKeys: AdminKeyStore;

@@ -18,6 +18,8 @@ import { staticRoutes } from './routes/static.js';
 import { templateRoutes } from './routes/templates.js';
 import { codeRoutes } from './routes/codes.js';
 import { identityRoutes } from './routes/identity/index.js';
+import { deliverabilityRoutes } from './routes/deliverability.js';
+import { configBundleRoutes } from './routes/config-bundle.js';
 
 export interface BuildAppOptions {
   logger?: boolean;
@@ -82,6 +84,8 @@ export async function buildApp(s: Services, opts: BuildAppOptions = {}): Promise
   await app.register(templateRoutes(s, s.templates));
   await app.register(codeRoutes(s));
   await app.register(identityRoutes(s));
+  await app.register(deliverabilityRoutes(s, s.deliverability));
+  await app.register(configBundleRoutes(s, s.bundles));
   await app.register(async (a) => staticRoutes(a as unknown as FastifyInstance));
   return app as unknown as App;
 }

@@ -11,6 +11,8 @@ import type { TemplateDeps } from './routes/templates.js';
 import type { VerificationCodes } from '../core/codes/service.js';
 import type { CodePolicyService } from '../core/codes/policy.js';
 import type { IdentityServices } from '../core/identity/services.js';
+import type { DeliverabilityDeps } from './routes/deliverability.js';
+import type { ConfigBundles } from '../core/config-bundle.js';
 
 /** Everything the routes need, built once by main.ts (or by a test). */
 export interface Services {
@@ -29,6 +31,8 @@ export interface Services {
   templates: TemplateDeps;
   codes: { service: VerificationCodes; policies: CodePolicyService };
   identity: IdentityServices;
+  deliverability: DeliverabilityDeps;
+  bundles: ConfigBundles;
 }
 
 declare module 'fastify' {

@@ -8,6 +8,7 @@ import * as m001 from './migrations/001_foundation.js';
 import * as m002 from './migrations/002_email.js';
 import * as m003 from './migrations/003_codes.js';
 import * as m004 from './migrations/004_identity.js';
+import * as m005 from './migrations/005_deliverability.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -24,6 +25,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '002_email': m002,
   '003_codes': m003,
   '004_identity': m004,
+  '005_deliverability': m005,
 };
 
 class StaticMigrations implements MigrationProvider {

@@ -97,7 +97,19 @@ export interface VerificationCodesTable {
   consumed_at: string | null;
 }
 
+export interface DkimKeysTable {
+  id: string;
+  tenant_id: string;
+  domain: string;
+  selector: string;
+  /** PKCS#8 PEM, encrypted with the Keyring. */
+  private_key: string;
+  public_key: string;
+  created_at: string;
+}
+
 export interface Database {
+  dkim_keys: DkimKeysTable;
   verification_codes: VerificationCodesTable;
   tenants: TenantsTable;
   admin_keys: AdminKeysTable;

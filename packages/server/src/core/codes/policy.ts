@@ -61,6 +61,10 @@ export class CodePolicyService {
     return policy;
   }
 
+  invalidate(tenantId: string): void {
+    this.cache.delete(tenantId);
+  }
+
   async patch(tenantId: string, tenantType: TenantType, patch: unknown): Promise<CodePolicy> {
     const r = CodePolicySchema.safeParse(mergePatch(await this.get(tenantId), patch));
     if (!r.success) {

@@ -14,6 +14,16 @@ export interface PublicConnector {
   updatedAt: string;
 }
 
+/**
+ * Factory-specific steps the generic service cannot know: building a connector that needs
+ * more than its config (the SMTP connector's DKIM key) and checking references in a
+ * config (that the DKIM key exists).
+ */
+export interface ConnectorHooks {
+  create?(tenantId: string, factory: ConnectorFactory, config: Record<string, unknown>, ctx: ConnectorContext): Promise<Connector | undefined>;
+  checkReferences?(tenantId: string, factoryId: string, config: Record<string, unknown>): Promise<void>;
+}
+
 export interface LiveConnector {
   factory: ConnectorFactory;
   stored: StoredConnector;
@@ -27,6 +37,7 @@ export interface LiveConnector {
  */
 export class ConnectorService {
   private readonly live = new Map<string, { version: string; value: LiveConnector }>();
+  private readonly building = new Map<string, Promise<LiveConnector | undefined>>();
 
   constructor(
     private readonly registry: ConnectorRegistry,
@@ -34,7 +45,20 @@ export class ConnectorService {
     private readonly clock: Clock,
     private readonly makeContext: (tenantId: string) => ConnectorContext,
     private readonly signInExperience: SignInExperienceService,
+    private readonly hooks: ConnectorHooks = {},
   ) {}
+
+  private async instantiate(tenantId: string, factory: ConnectorFactory, config: Record<string, unknown>): Promise<Connector> {
+    const ctx = this.makeContext(tenantId);
+    return (await this.hooks.create?.(tenantId, factory, config, ctx)) ?? factory.create(config, ctx);
+  }
+
+  /** Parses a config and checks what it refers to (a DKIM key). */
+  async validateFor(tenantId: string, factoryId: string, config: unknown, stored?: StoredConnector): Promise<Record<string, unknown>> {
+    const valid = this.validate(factoryId, config, stored);
+    await this.hooks.checkReferences?.(tenantId, factoryId, valid);
+    return valid;
+  }
 
   factory(id: string): ConnectorFactory {
     const f = this.registry.get(id);
@@ -79,7 +103,7 @@ export class ConnectorService {
   }
 
   async create(tenantId: string, factoryId: string, config: unknown): Promise<StoredConnector> {
-    const valid = this.validate(factoryId, config);
+    const valid = await this.validateFor(tenantId, factoryId, config);
     const c = this.newConnector(tenantId, factoryId, valid);
     if (!(await this.store.insertEmailConnector(c, this.registry.secretPaths(factoryId)))) {
       throw new AppError('connector.already_exists', 'This tenant already has an email connector; use PUT /api/connectors/email to change it.');
@@ -90,7 +114,7 @@ export class ConnectorService {
   /** "Change email connector": replaces the tenant's connector in one transaction. */
   async replace(tenantId: string, factoryId: string, config: unknown): Promise<StoredConnector> {
     const current = await this.store.getEmailConnector(tenantId);
-    const valid = this.validate(factoryId, config, current);
+    const valid = await this.validateFor(tenantId, factoryId, config, current);
     const c = this.newConnector(tenantId, factoryId, valid);
     await this.store.replaceEmailConnector(c, this.registry.secretPaths(factoryId));
     return c;
@@ -99,7 +123,7 @@ export class ConnectorService {
   async patch(tenantId: string, id: string, patch: Record<string, unknown>): Promise<StoredConnector> {
     const current = await this.get(tenantId, id);
     const merged = mergePatch(current.config, patch) as Record<string, unknown>;
-    const valid = this.validate(current.factoryId, merged, current);
+    const valid = await this.validateFor(tenantId, current.factoryId, merged, current);
     const at = this.clock.now().toISOString();
     if (!(await this.store.updateConfig(tenantId, id, valid, this.registry.secretPaths(current.factoryId), at))) throw new AppError('connector.not_found');
     return { ...current, config: valid, updatedAt: at };
@@ -122,9 +146,9 @@ export class ConnectorService {
   }
 
   /** A connector instance for an unsaved config (test sends); the caller closes it. */
-  build(tenantId: string, factoryId: string, config: Record<string, unknown>): { factory: ConnectorFactory; connector: Connector } {
+  async build(tenantId: string, factoryId: string, config: Record<string, unknown>): Promise<{ factory: ConnectorFactory; connector: Connector }> {
     const factory = this.factory(factoryId);
-    return { factory, connector: factory.create(config, this.makeContext(tenantId)) };
+    return { factory, connector: await this.instantiate(tenantId, factory, config) };
   }
 
   /**
@@ -135,17 +159,26 @@ export class ConnectorService {
     const version = await this.store.version(tenantId);
     const hit = this.live.get(tenantId);
     if (hit && hit.version === version) return hit.value;
-    if (hit) {
-      this.live.delete(tenantId);
-      void hit.value.connector.close?.().catch(() => undefined);
-    }
     if (!version) return undefined;
+    // Concurrent first sends share one build, so no pooled connector is built twice.
+    const key = `${tenantId}\n${version}`;
+    let pending = this.building.get(key);
+    if (!pending) {
+      pending = this.buildLive(tenantId).finally(() => this.building.delete(key));
+      this.building.set(key, pending);
+    }
+    return pending;
+  }
+
+  private async buildLive(tenantId: string): Promise<LiveConnector | undefined> {
     const stored = await this.store.getEmailConnector(tenantId);
     if (!stored) return undefined;
     const factory = this.registry.get(stored.factoryId);
     if (!factory) throw new ConnectorError('connector.bad_config', `The saved connector uses the factory "${stored.factoryId}", which this instance does not have.`);
-    const value = { factory, stored, connector: factory.create(stored.config, this.makeContext(tenantId)) };
+    const value = { factory, stored, connector: await this.instantiate(tenantId, factory, stored.config) };
+    const old = this.live.get(tenantId);
     this.live.set(tenantId, { version: `${stored.id}@${stored.updatedAt}`, value });
+    if (old && old.value.connector !== value.connector) void old.value.connector.close?.().catch(() => undefined);
     return value;
   }
 

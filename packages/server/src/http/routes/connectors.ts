@@ -98,8 +98,8 @@ export const connectorRoutes =
       },
       async (req) => {
         const saved = await s.stores.connectors.getEmailConnector(req.tenantId);
-        const config = s.email.connectors.validate(req.body.factoryId, req.body.config, saved);
-        const { factory, connector } = s.email.connectors.build(req.tenantId, req.body.factoryId, config);
+        const config = await s.email.connectors.validateFor(req.tenantId, req.body.factoryId, req.body.config, saved);
+        const { factory, connector } = await s.email.connectors.build(req.tenantId, req.body.factoryId, config);
         try {
           const out = await s.email.sender.sendWith(factory, connector, config, {
             tenantId: req.tenantId,

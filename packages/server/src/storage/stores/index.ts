@@ -4,6 +4,7 @@ import type { Db } from '../db.js';
 import { SqlAdminKeyStore } from './admin-keys.js';
 import { SqlConnectorStore } from './connectors.js';
 import { SqlCodeStore } from './codes.js';
+import { SqlDkimKeyStore } from './dkim-keys.js';
 import { SqlEmailLogStore } from './email-logs.js';
 import { SqlMailboxStore } from './mailbox.js';
 import { SqlSettingsStore } from './settings.js';
@@ -13,6 +14,7 @@ import { SqlTenantStore } from './tenants.js';
 export function createStores(db: Db, keyring: Keyring): Stores {
   const k = db.kysely;
   return {
+    dkimKeys: new SqlDkimKeyStore(k, keyring),
     codes: new SqlCodeStore(k, db.dialect),
     tenants: new SqlTenantStore(k),
     adminKeys: new SqlAdminKeyStore(k),

@@ -1,0 +1,207 @@
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { TEMPLATE_TYPES, getConfigPath } from '@postern/connector-kit';
+import { AppError } from './errors.js';
+import type { Clock, Stores, Tenant } from './ports.js';
+import type { ConnectorService } from './email/connectors.js';
+import type { ConnectorRegistry } from '../connectors/registry.js';
+import type { TemplateRenderer } from './templates/index.js';
+import { BrandingSchema, type Branding, type BrandingService } from './branding.js';
+import { emailDependents, SignInExperienceSchema, type SignInExperience, type SignInExperienceService } from './sign-in-experience.js';
+import { CodePolicySchema, type CodePolicy, type CodePolicyService } from './codes/policy.js';
+import type { TemplateService } from './email/template-renderer.js';
+
+const BundleTemplate = z.strictObject({
+  locale: z.string().min(2).max(35),
+  templateType: z.enum(TEMPLATE_TYPES),
+  subject: z.string(),
+  html: z.string(),
+  text: z.string().nullable(),
+  replyTo: z.string().nullable(),
+  senderName: z.string().nullable(),
+});
+
+/** The settings bundle (docs/config-bundle.md). Version 1. */
+export const BundleSchema = z
+  .strictObject({
+    version: z.literal(1),
+    exportedAt: z.string(),
+    tenant: z.strictObject({ id: z.string(), type: z.enum(['development', 'production']) }),
+    connector: z
+      .strictObject({
+        factoryId: z.string(),
+        config: z.record(z.string(), z.unknown()),
+        /** The secret fields the source has and the export left out; an import must supply each. */
+        omittedSecrets: z.array(z.string()).optional(),
+      })
+      .nullable(),
+    templates: z.array(BundleTemplate).max(10_000),
+    branding: BrandingSchema,
+    signInExperience: SignInExperienceSchema,
+    codePolicy: CodePolicySchema,
+  })
+  .meta({ id: 'ConfigBundle' });
+export type Bundle = z.infer<typeof BundleSchema>;
+
+export interface Change {
+  path: string;
+  action: 'add' | 'update' | 'remove';
+}
+
+const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+
+function unset(obj: Record<string, unknown>, path: string): void {
+  const parts = path.split('.');
+  let cur: unknown = obj;
+  for (const p of parts.slice(0, -1)) cur = cur && typeof cur === 'object' ? (cur as Record<string, unknown>)[p] : undefined;
+  if (cur && typeof cur === 'object') delete (cur as Record<string, unknown>)[parts[parts.length - 1]!];
+}
+
+function set(obj: Record<string, unknown>, path: string, value: unknown): void {
+  const parts = path.split('.');
+  let cur = obj;
+  for (const p of parts.slice(0, -1)) {
+    if (!cur[p] || typeof cur[p] !== 'object') cur[p] = {};
+    cur = cur[p] as Record<string, unknown>;
+  }
+  cur[parts[parts.length - 1]!] = value;
+}
+
+function diffObject(prefix: string, before: Record<string, unknown>, after: Record<string, unknown>, out: Change[]): void {
+  for (const k of new Set([...Object.keys(before), ...Object.keys(after)])) {
+    const path = `${prefix}.${k}`;
+    if (!(k in before)) out.push({ path, action: 'add' });
+    else if (!(k in after)) out.push({ path, action: 'remove' });
+    else if (!same(before[k], after[k])) out.push({ path, action: 'update' });
+  }
+}
+
+export interface BundleDeps {
+  stores: Stores;
+  clock: Clock;
+  registry: ConnectorRegistry;
+  connectors: ConnectorService;
+  renderer: TemplateRenderer;
+  templates: TemplateService;
+  branding: BrandingService;
+  signInExperience: SignInExperienceService;
+  policies: CodePolicyService;
+  /** Runs `fn` with stores bound to one database transaction. */
+  transaction<T>(fn: (stores: Stores) => Promise<T>): Promise<T>;
+}
+
+/** Export and import of a tenant's settings (SPEC §13): dev → production in one transaction. */
+export class ConfigBundles {
+  constructor(private readonly d: BundleDeps) {}
+
+  async export(tenant: Tenant, includeSecrets: boolean): Promise<Bundle> {
+    const connector = await this.d.stores.connectors.getEmailConnector(tenant.id);
+    let conn: Bundle['connector'] = null;
+    if (connector) {
+      const config = structuredClone(connector.config);
+      const omitted: string[] = [];
+      if (!includeSecrets) {
+        for (const p of this.d.registry.secretPaths(connector.factoryId)) {
+          if (getConfigPath(config, p) === undefined) continue;
+          unset(config, p);
+          omitted.push(p);
+        }
+      }
+      conn = { factoryId: connector.factoryId, config, ...(omitted.length ? { omittedSecrets: omitted } : {}) };
+    }
+    const templates = (await this.d.stores.templates.listForTenant(tenant.id))
+      .map((t) => ({ locale: t.locale, templateType: t.templateType as (typeof TEMPLATE_TYPES)[number], subject: t.subject, html: t.html, text: t.text, replyTo: t.replyTo, senderName: t.senderName }))
+      .sort((a, b) => `${a.locale}/${a.templateType}`.localeCompare(`${b.locale}/${b.templateType}`));
+    return {
+      version: 1,
+      exportedAt: this.d.clock.now().toISOString(),
+      tenant: { id: tenant.id, type: tenant.type },
+      connector: conn,
+      templates,
+      branding: await this.d.branding.get(tenant.id),
+      signInExperience: await this.d.signInExperience.get(tenant.id),
+      codePolicy: await this.d.policies.get(tenant.id),
+    };
+  }
+
+  async import(tenant: Tenant, input: { bundle: unknown; secrets?: Record<string, string> | undefined; dryRun?: boolean | undefined }): Promise<{ changes: Change[]; applied: boolean }> {
+    const parsed = BundleSchema.safeParse(input.bundle);
+    if (!parsed.success) {
+      const issues = parsed.error.issues.map((i) => ({ path: ['bundle', ...i.path.map(String)].join('.'), message: i.message }));
+      throw new AppError('request.invalid', `The bundle is not a Postern settings bundle of version 1: ${issues.slice(0, 5).map((i) => `${i.path}: ${i.message}`).join('; ')}`, { issues });
+    }
+    const bundle = parsed.data;
+    const changes: Change[] = [];
+
+    // Connector: secrets from the bundle, else from `secrets`, else the target's own when the factory is the same.
+    const current = await this.d.stores.connectors.getEmailConnector(tenant.id);
+    let nextConfig: Record<string, unknown> | undefined;
+    if (bundle.connector) {
+      const { factoryId } = bundle.connector;
+      this.d.connectors.factory(factoryId);
+      const config = structuredClone(bundle.connector.config);
+      const missing: string[] = [];
+      for (const p of this.d.registry.secretPaths(factoryId)) {
+        if (getConfigPath(config, p) !== undefined) continue;
+        const given = input.secrets?.[p];
+        if (given !== undefined) set(config, p, given);
+        else if (current?.factoryId === factoryId && getConfigPath(current.config, p) !== undefined) set(config, p, getConfigPath(current.config, p));
+        else if (bundle.connector.omittedSecrets?.includes(p)) missing.push(p);
+        else {
+          const r = this.d.connectors.factory(factoryId).configSchema.safeParse(config);
+          if (!r.success && r.error.issues.some((i) => i.path.map(String).join('.') === p)) missing.push(p);
+        }
+      }
+      if (missing.length) {
+        throw new AppError('request.invalid', `The bundle's ${factoryId} connector needs its secret ${missing.join(', ')}: pass it in "secrets" (e.g. {"${missing[0]}": "…"}).`, { issues: missing.map((m) => ({ path: `secrets.${m}`, message: 'required' })) });
+      }
+      nextConfig = await this.d.connectors.validateFor(tenant.id, factoryId, config);
+      if (!current) changes.push({ path: 'connector', action: 'add' });
+      else if (current.factoryId !== factoryId) changes.push({ path: 'connector', action: 'update' });
+      else diffObject('connector.config', current.config, nextConfig, changes);
+    } else if (current) {
+      changes.push({ path: 'connector', action: 'remove' });
+    }
+
+    // Templates: the target ends with exactly the bundle's own templates.
+    const existing = new Map((await this.d.stores.templates.listForTenant(tenant.id)).map((t) => [`${t.locale}/${t.templateType}`, t]));
+    const wanted = new Map(bundle.templates.map((t) => [`${t.locale}/${t.templateType}`, t]));
+    for (const [key, t] of wanted) {
+      this.d.renderer.validate({ subject: t.subject, html: t.html, ...(t.text ? { text: t.text } : {}), ...(t.replyTo ? { replyTo: t.replyTo } : {}), ...(t.senderName ? { senderName: t.senderName } : {}) });
+      const e = existing.get(key);
+      if (!e) changes.push({ path: `templates.${key}`, action: 'add' });
+      else if (!same([e.subject, e.html, e.text, e.replyTo, e.senderName], [t.subject, t.html, t.text, t.replyTo, t.senderName])) changes.push({ path: `templates.${key}`, action: 'update' });
+    }
+    for (const key of existing.keys()) if (!wanted.has(key)) changes.push({ path: `templates.${key}`, action: 'remove' });
+
+    const branding: Branding = bundle.branding;
+    diffObject('branding', await this.d.branding.get(tenant.id), branding, changes);
+    const sie: SignInExperience = bundle.signInExperience;
+    diffObject('signInExperience', await this.d.signInExperience.get(tenant.id), sie, changes);
+    // Test addresses exist for development tenants only; they do not carry over to production.
+    const policy: CodePolicy = { ...bundle.codePolicy, testAddresses: tenant.type === 'development' ? bundle.codePolicy.testAddresses : [] };
+    diffObject('codePolicy', await this.d.policies.get(tenant.id), policy, changes);
+
+    if (!bundle.connector && !current && emailDependents(sie).length) {
+      throw new AppError('sign_in_experience.email_connector_required', 'The bundle turns on email flows but has no email connector.', { fields: emailDependents(sie) });
+    }
+    if (input.dryRun || changes.length === 0) return { changes, applied: false };
+
+    const at = this.d.clock.now().toISOString();
+    await this.d.transaction(async (st) => {
+      if (bundle.connector && nextConfig && changes.some((c) => c.path.startsWith('connector'))) {
+        await st.connectors.replaceEmailConnector({ id: randomUUID(), tenantId: tenant.id, type: 'email', factoryId: bundle.connector.factoryId, config: nextConfig, createdAt: at, updatedAt: at }, this.d.registry.secretPaths(bundle.connector.factoryId));
+      } else if (!bundle.connector && current) {
+        await st.connectors.delete(tenant.id, current.id);
+      }
+      for (const key of existing.keys()) if (!wanted.has(key)) await st.templates.delete(tenant.id, key.split('/')[0]!, key.split('/')[1]!);
+      for (const t of wanted.values()) await st.templates.put({ tenantId: tenant.id, ...t, updatedAt: at });
+      await st.settings.put(tenant.id, 'branding', branding, at);
+      await st.settings.put(tenant.id, 'signInExperience', sie, at);
+      await st.settings.put(tenant.id, 'codePolicy', policy, at);
+    });
+    this.d.templates.invalidate(tenant.id);
+    this.d.policies.invalidate(tenant.id);
+    return { changes, applied: true };
+  }
+}

@@ -1,0 +1,69 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { checkDomain, type TxtResolver } from '../../core/deliverability/index.js';
+import { inputError, type DkimKeys } from '../../core/dkim-keys.js';
+import { errorResponses, Id, NoContent } from '../schemas.js';
+import type { Services } from '../context.js';
+
+const DkimKey = z
+  .object({ id: z.string(), domain: z.string(), selector: z.string(), dnsName: z.string(), dnsValue: z.string(), dnsStrings: z.array(z.string()), createdAt: z.string() })
+  .meta({ id: 'DkimKey' });
+const Check = z.object({ status: z.enum(['pass', 'warn', 'fail', 'missing']), record: z.string().nullable(), issues: z.array(z.string()) });
+
+export interface DeliverabilityDeps {
+  dkimKeys: DkimKeys;
+  resolve: TxtResolver;
+}
+
+export const deliverabilityRoutes =
+  (s: Services, d: DeliverabilityDeps): FastifyPluginAsyncZod =>
+  async (app) => {
+    app.post(
+      '/api/dkim-keys',
+      {
+        schema: {
+          tags: ['deliverability'],
+          summary: 'Generate an RSA-2048 DKIM key; publish dnsValue at dnsName',
+          body: z.strictObject({ domain: z.string().min(1).max(253), selector: z.string().min(1).max(63) }),
+          response: { 201: DkimKey, ...errorResponses(400, 401, 403, 409) },
+        },
+      },
+      async (req, reply) => reply.status(201).send(await d.dkimKeys.create(req.tenantId, req.body.domain, req.body.selector)),
+    );
+    app.get(
+      '/api/dkim-keys',
+      { schema: { tags: ['deliverability'], summary: 'DKIM keys with the DNS records to publish', response: { 200: z.object({ items: z.array(DkimKey) }), ...errorResponses(401, 403) } } },
+      async (req) => ({ items: await d.dkimKeys.list(req.tenantId) }),
+    );
+    app.delete(
+      '/api/dkim-keys/:id',
+      { schema: { tags: ['deliverability'], summary: 'Delete a DKIM key', params: z.strictObject({ id: Id }), response: { 204: NoContent, ...errorResponses(400, 401, 403, 404, 409) } } },
+      async (req, reply) => {
+        await d.dkimKeys.delete(req.tenantId, req.params.id);
+        return reply.status(204).send(null);
+      },
+    );
+    app.post(
+      '/api/deliverability/check',
+      {
+        schema: {
+          tags: ['deliverability'],
+          summary: "Check a domain's SPF, DKIM and DMARC records",
+          body: z.strictObject({ domain: z.string().min(1).max(253), dkimSelector: z.string().min(1).max(63).optional() }),
+          response: { 200: z.object({ spf: Check, dkim: Check, dmarc: Check, advice: z.array(z.string()) }), ...errorResponses(400, 401, 403) },
+        },
+      },
+      async (req) => {
+        const connector = await s.stores.connectors.getEmailConnector(req.tenantId);
+        const stored = req.body.dkimSelector ? await s.stores.dkimKeys.find(req.tenantId, req.body.domain.trim().toLowerCase().replace(/\.$/, ''), req.body.dkimSelector) : undefined;
+        const report = await checkDomain({
+          domain: req.body.domain,
+          ...(req.body.dkimSelector ? { dkimSelector: req.body.dkimSelector } : {}),
+          ...(connector ? { providerId: connector.factoryId } : {}),
+          ...(stored ? { expectedDkimPublicKeyPem: stored.publicKeyPem } : {}),
+          resolve: d.resolve,
+        }).catch(inputError);
+        return { spf: report.spf, dkim: report.dkim, dmarc: report.dmarc, advice: report.advice };
+      },
+    );
+  };
