@@ -62,6 +62,8 @@ export async function newTenant(env: ConsoleEnv, id: string, type: 'development'
  */
 export async function withPage(env: ConsoleEnv, fn: (page: Page) => Promise<void>): Promise<void> {
   const context = await env.browser.newContext({ viewport: { width: 1280, height: 900 } });
+  // Shorter than the test's timeout, so that a missing element fails with its locator named.
+  context.setDefaultTimeout(10_000);
   const problems: string[] = [];
   try {
     const page = await context.newPage();

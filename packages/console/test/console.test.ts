@@ -54,6 +54,32 @@ describe('console', () => {
     });
   });
 
+  it('signs in with a tenant-bound key by keyboard, without the tenant switcher', async () => {
+    const tenant = await newTenant(env, 'bound');
+    const made = await env.postern.api('POST', `/t/${tenant}/api/admin-keys`, { name: 'bound key' });
+    expect(made.status).toBe(201);
+    await withPage(env, async (page) => {
+      await page.goto(`${env.url}/console/`);
+      // The key field takes the focus on its own.
+      await page.waitForFunction(() => document.activeElement?.id === 'admin-key');
+      await page.keyboard.type(made.body.key);
+      await page.keyboard.press('Enter');
+      // On the default tenant the key is refused with a hint to give its tenant.
+      await page.getByRole('alert').getByText('This key belongs to another tenant').waitFor();
+      await page.getByLabel('Tenant', { exact: true }).focus();
+      await page.keyboard.press('ControlOrMeta+a');
+      await page.keyboard.type(tenant);
+      await page.keyboard.press('Enter');
+      await page.getByRole('heading', { name: 'Built-in email service' }).waitFor();
+      expect(await page.locator('#tenant-switch').count()).toBe(0);
+      expect(await text(page, '.topbar')).toContain(`Tenant ${tenant}`);
+      await page.getByRole('link', { name: 'Tenant settings' }).click();
+      await page.getByRole('heading', { name: 'Admin keys' }).waitFor();
+      expect(await page.getByRole('heading', { name: 'Create a tenant' }).count()).toBe(0);
+      await page.getByRole('cell', { name: 'bound key' }).waitFor();
+    });
+  });
+
   it('sets up SMTP: inline field errors, a rejected test, a delivered test, Save and Done', async () => {
     const tenant = await newTenant(env, 'smtp-setup');
     await withPage(env, async (page) => {
