@@ -1,0 +1,68 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { conformanceChecks } from '@postern/connector-kit/conformance';
+import factory from './index.mjs';
+import { startPostern, type TestPostern } from '../../packages/server/test/helpers.js';
+
+/** A local Acme Mail: checks the key and the body, refuses one recipient, answers like an API. */
+async function startAcmePeer(key: string) {
+  const received: Array<{ to: string; subject: string }> = [];
+  const server = http.createServer((req, res) => {
+    let raw = '';
+    req.on('data', (c) => (raw += c));
+    req.on('end', () => {
+      if (req.headers.authorization !== `Bearer ${key}`) return res.writeHead(401).end('{"error":"bad key"}');
+      const body = JSON.parse(raw) as { to: string; subject: string; html: string; text: string };
+      if (!body.html || !body.text) return res.writeHead(400).end('{"error":"html and text are required"}');
+      if (body.to.startsWith('bounce')) return res.writeHead(422).end('{"error":"recipient suppressed"}');
+      received.push({ to: body.to, subject: body.subject });
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ id: `acme-${received.length}` }));
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, received, close: () => new Promise<void>((r) => server.close(() => r())) };
+}
+
+describe('the example custom connector', () => {
+  const KEY = 'acme-key-0123456789';
+  let peer: Awaited<ReturnType<typeof startAcmePeer>>;
+  beforeAll(async () => {
+    peer = await startAcmePeer(KEY);
+  });
+  afterAll(async () => {
+    await peer?.close();
+  });
+
+  describe('passes the connector kit conformance suite', () => {
+    for (const check of conformanceChecks({
+      factory,
+      validConfig: () => ({ apiKey: KEY, fromEmail: 'auth@acme.test', baseUrl: peer.url }),
+      invalidConfigs: [{ apiKey: 'short', fromEmail: 'auth@acme.test' }, { apiKey: KEY, fromEmail: 'not-an-email' }],
+      received: () => peer.received,
+      badCredentialsConfig: () => ({ apiKey: 'wrong-key-0000000000', fromEmail: 'auth@acme.test', baseUrl: peer.url }),
+      rejectedRecipient: { to: 'bounce@example.test' },
+    })) {
+      it(check.name, check.run);
+    }
+  });
+
+  it('loads from POSTERN_CONNECTORS_DIR and sends through the API', async () => {
+    let p: TestPostern | undefined;
+    try {
+      p = await startPostern('sqlite', { POSTERN_CONNECTORS_DIR: dirname(dirname(fileURLToPath(import.meta.url))), POSTERN_OUTBOUND_ALLOW: '127.0.0.1/32' });
+      const f = await p.api('GET', '/api/connector-factories/acme-mail');
+      expect(f.status).toBe(200);
+      expect(f.body.configSchema.properties.apiKey.writeOnly).toBe(true);
+      expect((await p.api('PUT', '/api/connectors/email', { factoryId: 'acme-mail', config: { apiKey: KEY, fromEmail: 'auth@acme.test', baseUrl: peer.url } })).status).toBe(200);
+      expect((await p.api('POST', '/api/verification-codes', { email: 'custom@example.test' })).status).toBe(201);
+      expect(peer.received.some((m) => m.to === 'custom@example.test')).toBe(true);
+      const logs = await p.api('GET', '/api/email-logs?to=custom@example.test');
+      expect(logs.body.items[0]).toMatchObject({ factoryId: 'acme-mail', status: 'sent', providerMessageId: expect.stringMatching(/^acme-/) });
+    } finally {
+      await p?.close();
+    }
+  });
+});
