@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { Link } from './ui/Link.js';
 import { api, type Tenant } from './api.js';
 import { navigate, useRoute } from './router.js';
@@ -135,12 +135,14 @@ function Shell({ tenantId, onSwitch, onSignOut }: { tenantId: string; onSwitch(t
   );
 }
 
+function Redirect({ to }: { to: string }) {
+  useEffect(() => navigate(to, true), [to]);
+  return null;
+}
+
 function Page({ route, onTenantsChanged, tenants }: { route: string; onTenantsChanged(): void; tenants: Tenant[] | undefined }) {
   const parts = route.split('/').filter(Boolean);
-  if (parts.length === 0) {
-    queueMicrotask(() => navigate('/connectors', true));
-    return null;
-  }
+  if (parts.length === 0) return <Redirect to="/connectors" />;
   const [first, second, third] = parts;
   switch (first) {
     case 'connectors':

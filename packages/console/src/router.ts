@@ -26,6 +26,8 @@ export function useRoute(): string {
     const update = () => setRoute(currentRoute());
     listeners.add(update);
     window.addEventListener('popstate', update);
+    // A child may have navigated before this effect subscribed (effects run child-first).
+    update();
     return () => {
       listeners.delete(update);
       window.removeEventListener('popstate', update);

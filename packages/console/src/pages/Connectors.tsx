@@ -104,7 +104,7 @@ function CurrentConnector({ connector, factory, onDeleted }: { connector: Connec
             <button type="button" className="danger" onClick={() => void remove(false)}>
               Delete connector
             </button>
-            <button type="button" className="secondary" onClick={() => setDel({ step: 'idle' })}>
+            <button type="button" className="secondary" onClick={() => setDel({ step: 'idle' })} autoFocus>
               Cancel
             </button>
           </div>
@@ -125,7 +125,7 @@ function CurrentConnector({ connector, factory, onDeleted }: { connector: Connec
             <button type="button" className="danger" onClick={() => void remove(true)}>
               Delete anyway
             </button>
-            <button type="button" className="secondary" onClick={() => setDel({ step: 'idle' })}>
+            <button type="button" className="secondary" onClick={() => setDel({ step: 'idle' })} autoFocus>
               Keep the connector
             </button>
           </div>
