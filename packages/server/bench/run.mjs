@@ -1,0 +1,229 @@
+#!/usr/bin/env node
+// `npm run bench`: starts Postern in a child process against local sinks and measures the
+// code scenarios at concurrency 1 and 32, next to the raw limits of the same sinks.
+// Options: --quick (≈30 s smoke run), --postgres (PostgreSQL instead of SQLite),
+// --cpu-prof (server profile into .bench/prof), --duration=SECONDS (per scenario).
+import { mkdtempSync, rmSync, mkdirSync, writeFileSync, readFileSync } from 'node:fs';
+import { tmpdir, cpus, totalmem, loadavg } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { startPostern, cpuMs, watchMemory } from './server.mjs';
+import { startSinkProcess } from './sinks.mjs';
+import { createClient, runLoad } from './load.mjs';
+import * as sc from './scenarios.mjs';
+import { printRow, table } from './report.mjs';
+
+const ROOT = new URL('../../../', import.meta.url).pathname;
+const args = new Set(process.argv.slice(2).filter((a) => !a.startsWith('--duration=')));
+const durationArg = process.argv.find((a) => a.startsWith('--duration='));
+for (const a of args) if (!['--quick', '--postgres', '--cpu-prof'].includes(a)) throw new Error(`unknown option ${a}`);
+const QUICK = args.has('--quick');
+const DB = args.has('--postgres') ? 'postgres' : 'sqlite';
+const PG_ADMIN_URL = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const measureMs = durationArg ? Number(durationArg.split('=')[1]) * 1000 : QUICK ? 1500 : 6000;
+const warmupMs = QUICK ? 300 : 1000;
+const CONCURRENCY = [1, 32];
+const SIGN_IN_USERS_PER_WORKER = QUICK ? 1 : 2;
+
+function machine() {
+  const model =
+    /model name\s*:\s*(.+)/.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? cpus()[0]?.model ?? 'unknown';
+  // The load average says how much else was running: on a shared machine it explains noise.
+  const load = loadavg().map((l) => Math.round(l * 100) / 100);
+  return {
+    cpus: cpus().length,
+    model,
+    memoryGb: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+    loadavgAtStart: load,
+  };
+}
+
+async function pgDatabase() {
+  const name = `postern_bench_${randomBytes(5).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
+  await admin.connect();
+  await admin.query(`create database "${name}"`);
+  await admin.end();
+  const url = new URL(PG_ADMIN_URL);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    async drop() {
+      const c = new pg.Client({ connectionString: PG_ADMIN_URL });
+      await c.connect();
+      await c.query(`drop database if exists "${name}" with (force)`);
+      await c.end();
+    },
+  };
+}
+
+const RAW_HTTP = 'raw HTTP POST (undici Pool)';
+const RAW_SMTP = 'raw SMTP (nodemailer pool of 5)';
+const RAW_SMTP_NODELAY = 'raw SMTP (pool of 5, TCP_NODELAY)';
+const rows = [];
+let server;
+
+/** Warms up, then measures one scenario at one concurrency and records the row. */
+async function measure(name, concurrency, scenario, { kind, raw, stepName, stepLabel } = {}) {
+  await runLoad({ concurrency, durationMs: warmupMs, expect: scenario.expect, op: scenario.op });
+  const mem = kind === 'raw' ? null : watchMemory(server.pid);
+  const cpu0 = kind === 'raw' ? 0 : cpuMs(server.pid);
+  const self0 = process.cpuUsage();
+  const r = await runLoad({ concurrency, durationMs: measureMs, expect: scenario.expect, op: scenario.op });
+  const self = process.cpuUsage(self0);
+  const base = {
+    concurrency,
+    requests: r.requests,
+    rps: (r.ok / r.elapsedMs) * 1000,
+    p50: r.p50,
+    p99: r.p99,
+    errors: r.errors,
+    serverCpuMs: kind === 'raw' ? null : Math.round(cpuMs(server.pid) - cpu0),
+    serverPeakRssMb: mem ? mem.stop() : null,
+    benchCpuMs: Math.round((self.user + self.system) / 1000),
+    durationMs: Math.round(r.elapsedMs),
+    rawLimit: raw ?? null,
+    ratio: null,
+  };
+  const add = (row) => {
+    const limit = row.rawLimit && rows.find((x) => x.name === row.rawLimit && x.concurrency === concurrency);
+    row.ratio = limit ? row.rps / limit.rps : null;
+    rows.push(row);
+    printRow(row);
+  };
+  add({ name, ...base });
+  if (stepName && r.steps[stepName]) {
+    // The step alone: its own latency; the rate is that of the completed pairs.
+    add({
+      ...base,
+      name: stepLabel,
+      p50: r.steps[stepName].p50,
+      p99: r.steps[stepName].p99,
+      serverCpuMs: null,
+      serverPeakRssMb: null,
+      rawLimit: null,
+    });
+  }
+}
+
+async function main() {
+  const info = machine();
+  process.stdout.write(
+    `Postern benchmark — ${DB}${QUICK ? ', quick' : ''}, ${measureMs / 1000} s per scenario after ${warmupMs / 1000} s warm-up\n`,
+  );
+  process.stdout.write(
+    `  machine: ${info.cpus} CPU (${info.model}), ${info.memoryGb} GB, Node ${info.node}, load average ${info.loadavgAtStart.join(' ')}\n`,
+  );
+  const dataDir = mkdtempSync(join(tmpdir(), 'postern-bench-'));
+  const db = DB === 'postgres' ? await pgDatabase() : null;
+  const sinks = await startSinkProcess();
+  const { http, smtp } = sinks;
+  const adminKey = `bench-admin-${randomBytes(16).toString('hex')}`;
+  let client;
+  try {
+    server = await startPostern({
+      cpuProfDir: args.has('--cpu-prof') ? join(ROOT, '.bench/prof') : undefined,
+      env: {
+        DATABASE_URL: db ? db.url : `sqlite:${join(dataDir, 'postern.db')}`,
+        POSTERN_DATA_DIR: dataDir,
+        POSTERN_SECRET: randomBytes(32).toString('base64'),
+        POSTERN_ADMIN_KEY: adminKey,
+        POSTERN_OUTBOUND_ALLOW: '127.0.0.1/32',
+        LOG_LEVEL: 'warn',
+      },
+    });
+    process.stdout.write(`  Postern pid ${server.pid} at ${server.url}\n\n`);
+    client = createClient(server.url, adminKey);
+    await sc.relaxPolicy(client);
+    await sc.useConnector(client, sc.httpConnector(http));
+
+    // One send first, so the raw limit posts the same body the connector posts.
+    const first = await client.call('POST', '/api/verification-codes', { email: sc.freshEmail('sample') });
+    if (first.status !== 201) throw new Error(`the first send answered ${first.status}: ${JSON.stringify(first.body)}`);
+    const sample = await http.sample();
+    if (!sample) throw new Error('the HTTP sink received nothing');
+    for (const c of CONCURRENCY) {
+      const raw = sc.rawHttp(http, sample, c);
+      await measure(RAW_HTTP, c, raw, { kind: 'raw' });
+      await raw.close();
+    }
+    for (const c of CONCURRENCY)
+      await measure('send code, HTTP connector', c, sc.sendCode(client, 'http'), { raw: RAW_HTTP });
+    for (const c of CONCURRENCY)
+      await measure('send+verify pair, HTTP connector', c, sc.sendAndVerify(client, http), {
+        raw: RAW_HTTP,
+        stepName: 'verify',
+        stepLabel: 'verify call alone (rate: pairs/s)',
+      });
+
+    if (await sc.signInAvailable(client)) {
+      const users = [];
+      for (let w = 0; w < Math.max(...CONCURRENCY); w++) {
+        const mine = [];
+        for (let i = 0; i < SIGN_IN_USERS_PER_WORKER; i++) {
+          const email = sc.freshEmail('signin');
+          await sc.registerUser(client, http, email);
+          mine.push(email);
+        }
+        users.push(mine);
+      }
+      for (const c of CONCURRENCY)
+        await measure(
+          'sign-in by code (send+verify+tokens)',
+          c,
+          sc.signInByCode(client, http, (w) => users[w]),
+          {
+            raw: RAW_HTTP,
+            stepName: 'sign-in call',
+            stepLabel: 'sign-in call alone (rate: sign-ins/s)',
+          },
+        );
+    } else {
+      process.stdout.write('  sign-in by code: not available yet\n');
+    }
+
+    for (const c of CONCURRENCY) {
+      const raw = sc.rawSmtp(smtp, sample);
+      await measure(RAW_SMTP, c, raw, { kind: 'raw' });
+      raw.close();
+    }
+    for (const c of CONCURRENCY) {
+      const raw = sc.rawSmtp(smtp, sample, { noDelay: true });
+      await measure(RAW_SMTP_NODELAY, c, raw, { kind: 'raw' });
+      raw.close();
+    }
+    await sc.useConnector(client, sc.smtpConnector(smtp));
+    for (const c of CONCURRENCY)
+      await measure('send code, SMTP connector', c, sc.sendCode(client, 'smtp'), { raw: RAW_SMTP });
+  } catch (err) {
+    if (server) process.stderr.write(`Postern stderr (tail):\n${server.stderrTail()}\n`);
+    throw err;
+  } finally {
+    await client?.close();
+    await server?.stop();
+    await sinks.close();
+    await db?.drop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+
+  const text = table(rows);
+  process.stdout.write(`\n${text}\n`);
+  const smtp32 = rows.find((r) => r.name === 'send code, SMTP connector' && r.concurrency === 32);
+  const nodelay32 = rows.find((r) => r.name === RAW_SMTP_NODELAY && r.concurrency === 32);
+  if (smtp32?.ratio)
+    process.stdout.write(
+      `\nSMTP connector at c=32: ${smtp32.ratio.toFixed(2)}× the raw pooled nodemailer rate (target ≥ 0.6×), ` +
+        `${(smtp32.rps / nodelay32.rps).toFixed(2)}× the same pool with TCP_NODELAY\n`,
+    );
+  mkdirSync(join(ROOT, '.bench'), { recursive: true });
+  const out = { date: new Date().toISOString(), database: DB, quick: QUICK, measureMs, warmupMs, machine: info, rows };
+  writeFileSync(join(ROOT, '.bench/last.json'), JSON.stringify(out, null, 2) + '\n');
+  process.stdout.write(`Wrote .bench/last.json${args.has('--cpu-prof') ? '; CPU profile in .bench/prof/' : ''}\n`);
+}
+
+main().catch((err) => {
+  process.stderr.write(`bench failed: ${err?.stack ?? err}\n`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,199 @@
+// The measured operations. Each factory returns `{expect, op}` for runLoad; the Postern ones
+// go through the admin or experience API, the raw ones straight to the sinks.
+import net from 'node:net';
+import { Pool } from 'undici';
+import nodemailer from 'nodemailer';
+
+/** Many distinct recipients, so per-recipient limits and invalidation never interfere. */
+let nextUser = 0;
+export const freshEmail = (tag) => `user${++nextUser}-${tag}@bench.test`;
+
+/** What Postern needs before any scenario: a relaxed code policy. */
+export async function relaxPolicy(client) {
+  const r = await client.call('PATCH', '/api/verification-code-policy', {
+    resendCooldownSeconds: 0,
+    maxSendsPerRecipientPerHour: 10000,
+    maxSendsPerIpPerHour: 1000000,
+    lockout: { maxFailures: 10000, windowSeconds: 3600, lockSeconds: 60 },
+  });
+  if (r.status !== 200)
+    throw new Error(`PATCH /api/verification-code-policy answered ${r.status}: ${JSON.stringify(r.body)}`);
+}
+
+/** Points the default tenant's email connector at a sink. */
+export async function useConnector(client, connector) {
+  const r = await client.call('PUT', '/api/connectors/email', connector);
+  if (r.status !== 200 && r.status !== 201)
+    throw new Error(`PUT /api/connectors/email answered ${r.status}: ${JSON.stringify(r.body)}`);
+}
+
+export const httpConnector = (sink) => ({ factoryId: 'http', config: { endpoint: sink.url } });
+export const smtpConnector = (sink) => ({
+  factoryId: 'smtp',
+  config: { host: sink.host, port: sink.port, fromEmail: 'bench@example.test' },
+});
+
+/** 1 and 2: `POST /api/verification-codes` → 201, through whichever connector is set. */
+export function sendCode(client, tag) {
+  return {
+    expect: 201,
+    op: async () => (await client.call('POST', '/api/verification-codes', { email: freshEmail(tag) })).status,
+  };
+}
+
+/** 3: send, read the code from the HTTP sink, verify → 204; marks the verify call alone. */
+export function sendAndVerify(client, sink) {
+  return {
+    expect: 204,
+    op: async (_w, _seq, marks) => {
+      const email = freshEmail('verify');
+      const sent = await client.call('POST', '/api/verification-codes', { email });
+      if (sent.status !== 201) return `send:${sent.status}`;
+      const code = await sink.codeFor(email);
+      const t = performance.now();
+      const v = await client.call('POST', '/api/verification-codes/verify', {
+        verificationId: sent.body.verificationId,
+        email,
+        code,
+      });
+      marks.add('verify', performance.now() - t);
+      return v.status === 204 ? 204 : `verify:${v.status}`;
+    },
+  };
+}
+
+const PASSWORD = 'Bench-password-2024!';
+
+/** Whether the end-user code routes exist yet (SPEC §8); a probe send that is not 404. */
+export async function signInAvailable(client) {
+  const r = await client.call(
+    'POST',
+    '/api/experience/verification-codes',
+    { email: freshEmail('probe'), intent: 'sign-in' },
+    { auth: false },
+  );
+  return r.status !== 404;
+}
+
+/** Registers one account by code (send `register`, then register with the code). */
+export async function registerUser(client, sink, email) {
+  const sent = await client.call(
+    'POST',
+    '/api/experience/verification-codes',
+    { email, intent: 'register' },
+    { auth: false },
+  );
+  if (sent.status !== 202)
+    throw new Error(`register send for ${email} answered ${sent.status}: ${JSON.stringify(sent.body)}`);
+  const code = await sink.codeFor(email);
+  const r = await client.call(
+    'POST',
+    '/api/experience/register',
+    { email, verificationId: sent.body.verificationId, code, password: PASSWORD },
+    { auth: false },
+  );
+  if (r.status !== 201 && r.status !== 409)
+    throw new Error(`register ${email} answered ${r.status}: ${JSON.stringify(r.body)}`);
+}
+
+/**
+ * 4: sign-in by code for pre-registered users (send `sign-in` → 202, sign-in with the code →
+ * tokens). A `registration_required` answer is completed with `POST /api/experience/register`
+ * so the loop never stalls, but it counts as an error: the users were registered beforehand.
+ */
+export function signInByCode(client, sink, usersOf) {
+  return {
+    expect: 'tokens',
+    op: async (w, seq, marks) => {
+      const users = usersOf(w);
+      const email = users[seq % users.length];
+      const sent = await client.call(
+        'POST',
+        '/api/experience/verification-codes',
+        { email, intent: 'sign-in' },
+        { auth: false },
+      );
+      if (sent.status !== 202) return `send:${sent.status}`;
+      const code = await sink.codeFor(email);
+      const t = performance.now();
+      const r = await client.call(
+        'POST',
+        '/api/experience/sign-in/verification-code',
+        { email, verificationId: sent.body.verificationId, code },
+        { auth: false },
+      );
+      marks.add('sign-in call', performance.now() - t);
+      if (r.status === 200 && r.body?.tokens?.accessToken) return 'tokens';
+      if (r.status === 200 && r.body?.status === 'registration_required') {
+        const reg = await client.call(
+          'POST',
+          '/api/experience/register',
+          { registrationToken: r.body.registrationToken, password: PASSWORD },
+          { auth: false },
+        );
+        return `registration_required→${reg.status}`;
+      }
+      return `sign-in:${r.status}`;
+    },
+  };
+}
+
+/** 5a: plain undici POSTs of a connector-like JSON body to the HTTP sink. */
+export function rawHttp(sink, body, connections) {
+  const url = new URL(sink.url);
+  const pool = new Pool(url.origin, { connections, keepAliveTimeout: 30_000, pipelining: 1 });
+  const payload = JSON.stringify(body);
+  return {
+    expect: 200,
+    op: async () => {
+      const res = await pool.request({
+        path: url.pathname,
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'user-agent': 'bench' },
+        body: payload,
+      });
+      await res.body.text();
+      return res.statusCode;
+    },
+    close: () => pool.close(),
+  };
+}
+
+/**
+ * 5b: a pooled nodemailer transport (pool: true, maxConnections 5, maxMessages 100: the SMTP
+ * connector's defaults) sending a similar message. `noDelay` hands nodemailer sockets with
+ * Nagle's algorithm off, as its own connect does not (see docs/benchmarks.md).
+ */
+export function rawSmtp(sink, message, { maxConnections = 5, noDelay = false } = {}) {
+  const options = {
+    host: sink.host,
+    port: sink.port,
+    secure: false,
+    ignoreTLS: true,
+    pool: true,
+    maxConnections,
+    maxMessages: 100,
+  };
+  if (noDelay) {
+    options.getSocket = (_o, callback) => {
+      const socket = net.connect({ host: sink.host, port: sink.port, noDelay: true });
+      socket.once('connect', () => callback(null, { connection: socket }));
+      socket.once('error', (err) => callback(err));
+    };
+  }
+  const transport = nodemailer.createTransport(options);
+  return {
+    expect: 250,
+    op: async () => {
+      const info = await transport.sendMail({
+        from: 'bench@example.test',
+        to: freshEmail('raw'),
+        subject: message.subject,
+        html: message.html,
+        text: message.text,
+      });
+      return /^250/.test(info.response) ? 250 : info.response;
+    },
+    close: () => transport.close(),
+  };
+}

@@ -1,0 +1,107 @@
+// Runs Postern as a child process and reads its CPU time and memory from /proc.
+import { spawn } from 'node:child_process';
+import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { once } from 'node:events';
+import { join } from 'node:path';
+
+const ROOT = new URL('../../../', import.meta.url).pathname;
+const BIN = join(ROOT, 'packages/server/bin/postern.js');
+const CLK_TCK = 100; // Linux USER_HZ; /proc/<pid>/stat times are in these ticks
+
+/**
+ * Starts `postern start` on 127.0.0.1 port 0 with the given environment and resolves once it
+ * prints its address. `cpuProfDir` adds `--cpu-prof` so the profile is written on exit.
+ */
+export async function startPostern({ env, cpuProfDir }) {
+  const args = [];
+  if (cpuProfDir) {
+    mkdirSync(cpuProfDir, { recursive: true });
+    args.push('--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`);
+  }
+  const child = spawn(process.execPath, [...args, BIN, 'start'], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (d) => {
+    stderr += d;
+    if (stderr.length > 20_000) stderr = stderr.slice(-10_000);
+  });
+  const url = await new Promise((resolve, reject) => {
+    let out = '';
+    const onExit = (code) => reject(new Error(`Postern exited (${code}) before listening:\n${stderr.slice(-2000)}`));
+    child.once('exit', onExit);
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = /Postern is listening on (http:\/\/[^\s]+)/.exec(out);
+      if (m) {
+        child.off('exit', onExit);
+        resolve(m[1]);
+      }
+    });
+  });
+  child.stdout.resume();
+  return {
+    url,
+    pid: child.pid,
+    stderrTail: () => stderr.slice(-2000),
+    /** SIGTERM and wait (the CPU profile is written during a clean exit). */
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = once(child, 'exit');
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+/** User+system CPU time of a process, in milliseconds. */
+export function cpuMs(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
+  const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(rest[11]) + Number(rest[12])) * 1000) / CLK_TCK;
+}
+
+function statusKb(pid, field) {
+  const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) : 0;
+}
+
+/**
+ * Tracks a process's peak RSS over one scenario: resets the kernel's high-water mark when it
+ * may (writing 5 to clear_refs), samples VmRSS meanwhile, and reports the larger of both in MB.
+ */
+export function watchMemory(pid, everyMs = 100) {
+  let hwmReset = false;
+  try {
+    writeFileSync(`/proc/${pid}/clear_refs`, '5');
+    hwmReset = true;
+  } catch {
+    // Not permitted here: the sampled peak is used alone.
+  }
+  let peak = statusKb(pid, 'VmRSS');
+  const timer = setInterval(() => {
+    try {
+      peak = Math.max(peak, statusKb(pid, 'VmRSS'));
+    } catch {
+      // the process went away; stop() reports what was seen
+    }
+  }, everyMs);
+  return {
+    stop() {
+      clearInterval(timer);
+      try {
+        peak = Math.max(peak, statusKb(pid, 'VmRSS'), hwmReset ? statusKb(pid, 'VmHWM') : 0);
+      } catch {
+        // keep the sampled peak
+      }
+      return Math.round(peak / 102.4) / 10;
+    },
+  };
+}
