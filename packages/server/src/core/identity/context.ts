@@ -1,0 +1,91 @@
+import type { TemplateType } from '@postern/connector-kit';
+import type { Clock, Tenant } from '../ports.js';
+import type { VerificationCodes } from '../codes/service.js';
+import type { EmailSender } from '../email/sender.js';
+import type { SignInExperience } from '../sign-in-experience.js';
+import { AppError } from '../errors.js';
+import type { Grants } from './grants.js';
+import type { Passwords } from './passwords.js';
+import type { IdentityStores, User } from './ports.js';
+import type { Tokens, TokenService } from './tokens.js';
+
+/** What every identity flow needs; built once by createIdentityServices. */
+export interface IdentityDeps {
+  publicUrl: string;
+  clock: Clock;
+  codes: VerificationCodes;
+  sender: EmailSender;
+  signInExperience: { get(tenantId: string): Promise<SignInExperience> };
+  stores: IdentityStores;
+  passwords: Passwords;
+  grants: Grants;
+  tokens: TokenService;
+}
+
+/** Who is asking, as the HTTP edge saw it. */
+export interface Caller {
+  tenant: Tenant;
+  ip?: string | undefined;
+  locale?: string | undefined;
+  acceptLanguage?: string | undefined;
+}
+
+/**
+ * Every code a flow sends has its own purpose (template type + flow), so a code issued for
+ * one flow never verifies in another (SPEC §6).
+ */
+export const PURPOSES = {
+  signIn: { flow: 'experience.sign-in', templateType: 'SignIn' },
+  register: { flow: 'experience.register', templateType: 'Register' },
+  forgotPassword: { flow: 'experience.forgot-password', templateType: 'ForgotPassword' },
+  mfa: { flow: 'experience.mfa', templateType: 'MfaVerification' },
+  identity: { flow: 'account.identity', templateType: 'UserPermissionValidation' },
+  bindEmail: { flow: 'account.bind-email', templateType: 'BindNewIdentifier' },
+  bindMfa: { flow: 'account.bind-mfa', templateType: 'BindMfa' },
+} as const satisfies Record<string, { flow: string; templateType: TemplateType }>;
+
+/** The user as the management API shows it: never the password hash. */
+export interface PublicUser {
+  id: string;
+  email: string | null;
+  emailVerified: boolean;
+  name: string | null;
+  hasPassword: boolean;
+  mfa: { email: boolean };
+  createdAt: string;
+  updatedAt: string;
+}
+
+export const publicUser = (u: User): PublicUser => ({
+  id: u.id,
+  email: u.email,
+  emailVerified: u.emailVerified,
+  name: u.name,
+  hasPassword: u.passwordHash !== null,
+  mfa: { email: u.mfaEmail },
+  createdAt: u.createdAt,
+  updatedAt: u.updatedAt,
+});
+
+export type SignInResult = { tokens: Tokens } | { mfaRequired: true; mfaToken: string; factors: ['email'] };
+
+export function mfaApplies(x: SignInExperience, user: User): boolean {
+  if (!user.email || !x.mfa.factors.includes('email')) return false;
+  return x.mfa.policy === 'mandatory' || (x.mfa.policy === 'user-controlled' && user.mfaEmail);
+}
+
+/** Ends a first factor: tokens, or an MFA challenge when the experience asks for one. */
+export async function finishSignIn(d: IdentityDeps, user: User, amr: string[]): Promise<SignInResult> {
+  const x = await d.signInExperience.get(user.tenantId);
+  if (mfaApplies(x, user)) {
+    const g = await d.grants.issue(user.tenantId, 'mfa', { userId: user.id, data: { amr } });
+    return { mfaRequired: true, mfaToken: g.token, factors: ['email'] };
+  }
+  return { tokens: await d.tokens.issue(user, amr) };
+}
+
+export function methodDisabled(what: string): AppError {
+  return new AppError('experience.method_disabled', `${what} is turned off in the sign-in experience.`);
+}
+
+export const nowIso = (d: IdentityDeps) => d.clock.now().toISOString();

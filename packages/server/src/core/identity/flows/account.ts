@@ -1,0 +1,70 @@
+import { normalizeEmail } from '../../email-address.js';
+import { AppError } from '../../errors.js';
+import { checkPasswordPolicy } from '../passwords.js';
+import { PURPOSES, nowIso, type Caller, type IdentityDeps } from '../context.js';
+import type { User } from '../ports.js';
+import { requireIdentityVerification } from './identity-verification.js';
+
+/** `GET /api/my-account` (SPEC §9). */
+export const accountView = (u: User) => ({ id: u.id, email: u.email, emailVerified: u.emailVerified, name: u.name, mfa: { email: u.mfaEmail } });
+
+/** `POST /api/my-account/email-verifications`: a `BindNewIdentifier` code to the new address. */
+export async function sendBindEmailCode(d: IdentityDeps, c: Caller, user: User, input: { email: string }): Promise<{ verificationId: string }> {
+  const addr = normalizeEmail(input.email);
+  const r = await d.codes.issue({ tenant: c.tenant, email: addr, ...PURPOSES.bindEmail, ip: c.ip, limitIp: true, locale: c.locale, acceptLanguage: c.acceptLanguage, data: { userId: user.id } });
+  return { verificationId: r.verificationId };
+}
+
+/**
+ * `PUT /api/my-account/primary-email`: links or changes the email. An account that already
+ * has an email or a password must verify its identity first; that is checked before the
+ * code is spent.
+ */
+export async function changePrimaryEmail(d: IdentityDeps, c: Caller, user: User, input: { email: string; verificationId: string; code: string }, identityHeader: string | undefined): Promise<User> {
+  if (user.email || user.passwordHash) await requireIdentityVerification(d, c, user, identityHeader);
+  const v = await d.codes.verify({ tenant: c.tenant, verificationId: input.verificationId, email: normalizeEmail(input.email), code: input.code, ...PURPOSES.bindEmail });
+  if (v.data?.userId !== user.id) throw new AppError('verification_code.not_found', 'No pending verification matches; ask for a new code.');
+  const r = await d.stores.users.update(c.tenant.id, user.id, { email: v.email, emailKey: v.recipientKey, emailVerified: true }, nowIso(d));
+  if (r === 'email_exists') throw new AppError('user.email_exists');
+  if (!r) throw new AppError('account.unauthorized');
+  return (await d.stores.users.get(c.tenant.id, user.id))!;
+}
+
+/** `POST /api/my-account/password`: every other session of the account ends. */
+export async function changePassword(d: IdentityDeps, c: Caller, user: User, sid: string, input: { newPassword: string }, identityHeader: string | undefined): Promise<void> {
+  await requireIdentityVerification(d, c, user, identityHeader);
+  const x = await d.signInExperience.get(c.tenant.id);
+  checkPasswordPolicy(input.newPassword, x.passwordPolicy, 'newPassword');
+  await d.stores.users.update(c.tenant.id, user.id, { passwordHash: await d.passwords.hash(input.newPassword) }, nowIso(d));
+  await d.tokens.revokeUser(c.tenant.id, user.id, sid);
+}
+
+/** `POST /api/my-account/mfa/email`: a `BindMfa` code to the account's email. */
+export async function sendBindMfaCode(d: IdentityDeps, c: Caller, user: User): Promise<{ verificationId: string }> {
+  if (!user.email || !user.emailKey) throw new AppError('account.email_required', 'Link an email address before turning on email MFA.');
+  const x = await d.signInExperience.get(c.tenant.id);
+  if (x.mfa.policy === 'off' || !x.mfa.factors.includes('email')) throw new AppError('experience.method_disabled', 'Email MFA is turned off in the sign-in experience.');
+  const r = await d.codes.issue({ tenant: c.tenant, email: { address: user.email, key: user.emailKey }, ...PURPOSES.bindMfa, ip: c.ip, limitIp: true, locale: c.locale, acceptLanguage: c.acceptLanguage, data: { userId: user.id } });
+  return { verificationId: r.verificationId };
+}
+
+/** `POST /api/my-account/mfa/email/verify`: enrols email MFA. */
+export async function enrolEmailMfa(d: IdentityDeps, c: Caller, user: User, input: { verificationId: string; code: string }): Promise<void> {
+  if (!user.email || !user.emailKey) throw new AppError('account.email_required');
+  const v = await d.codes.verify({ tenant: c.tenant, verificationId: input.verificationId, email: { address: user.email, key: user.emailKey }, code: input.code, ...PURPOSES.bindMfa });
+  if (v.data?.userId !== user.id) throw new AppError('verification_code.not_found', 'No pending verification matches; ask for a new code.');
+  await d.stores.users.update(c.tenant.id, user.id, { mfaEmail: true }, nowIso(d));
+}
+
+/** `DELETE /api/my-account/mfa/email`. */
+export async function removeEmailMfa(d: IdentityDeps, c: Caller, user: User, identityHeader: string | undefined): Promise<void> {
+  await requireIdentityVerification(d, c, user, identityHeader);
+  await d.stores.users.update(c.tenant.id, user.id, { mfaEmail: false }, nowIso(d));
+}
+
+/** `DELETE /api/my-account`: the account with its sessions, grants and memberships. */
+export async function deleteAccount(d: IdentityDeps, c: Caller, user: User, identityHeader: string | undefined): Promise<void> {
+  await requireIdentityVerification(d, c, user, identityHeader);
+  await d.stores.users.delete(c.tenant.id, user.id);
+  if (user.emailKey) await d.codes.revokeAll(c.tenant.id, user.emailKey);
+}

@@ -1,0 +1,40 @@
+import { AppError } from '../../errors.js';
+import { PURPOSES, type Caller, type IdentityDeps } from '../context.js';
+import type { User } from '../ports.js';
+
+function withEmail(user: User): { address: string; key: string } {
+  if (!user.email || !user.emailKey) throw new AppError('account.email_required', 'The account has no email address to send a code to.');
+  return { address: user.email, key: user.emailKey };
+}
+
+/** `POST /api/my-account/identity-verifications`: a `UserPermissionValidation` code to the current email. */
+export async function sendIdentityCode(d: IdentityDeps, c: Caller, user: User): Promise<{ verificationId: string }> {
+  const r = await d.codes.issue({ tenant: c.tenant, email: withEmail(user), ...PURPOSES.identity, ip: c.ip, limitIp: true, locale: c.locale, acceptLanguage: c.acceptLanguage, data: { userId: user.id } });
+  return { verificationId: r.verificationId };
+}
+
+export interface IdentityVerification {
+  identityVerificationToken: string;
+  expiresAt: string;
+}
+
+/** `POST /api/my-account/identity-verifications/verify`: a 10-minute token bound to this user. */
+export async function verifyIdentityByCode(d: IdentityDeps, c: Caller, user: User, input: { verificationId: string; code: string }): Promise<IdentityVerification> {
+  const v = await d.codes.verify({ tenant: c.tenant, verificationId: input.verificationId, email: withEmail(user), code: input.code, ...PURPOSES.identity });
+  if (v.data?.userId !== user.id) throw new AppError('verification_code.not_found', 'No pending verification matches; ask for a new code.');
+  const g = await d.grants.issue(c.tenant.id, 'identity', { userId: user.id, data: { method: 'code' } });
+  return { identityVerificationToken: g.token, expiresAt: g.expiresAt };
+}
+
+/** `POST /api/my-account/identity-verifications/password`. */
+export async function verifyIdentityByPassword(d: IdentityDeps, c: Caller, user: User, input: { password: string }): Promise<IdentityVerification> {
+  if (!(await d.passwords.verify(user.passwordHash, input.password))) throw new AppError('session.invalid_credentials', 'The password is wrong.');
+  const g = await d.grants.issue(c.tenant.id, 'identity', { userId: user.id, data: { method: 'password' } });
+  return { identityVerificationToken: g.token, expiresAt: g.expiresAt };
+}
+
+/** Throws `403 account.identity_verification_required` unless the header holds a live token of this user. */
+export async function requireIdentityVerification(d: IdentityDeps, c: Caller, user: User, header: string | undefined): Promise<void> {
+  const g = header ? await d.grants.find(c.tenant.id, 'identity', header.trim()) : undefined;
+  if (!g || g.userId !== user.id) throw new AppError('account.identity_verification_required', 'Verify your identity first and send the token in the Identity-Verification header.');
+}

@@ -1,0 +1,44 @@
+import { normalizeEmail } from '../../email-address.js';
+import type { IssueResult } from '../../codes/service.js';
+import { AppError } from '../../errors.js';
+import { PURPOSES, methodDisabled, type Caller, type IdentityDeps } from '../context.js';
+
+export type Intent = 'sign-in' | 'register' | 'forgot-password';
+
+const PURPOSE = { 'sign-in': PURPOSES.signIn, register: PURPOSES.register, 'forgot-password': PURPOSES.forgotPassword } as const;
+
+/**
+ * `POST /api/experience/verification-codes` (SPEC §8). The answer has the same status,
+ * shape and timing whether or not an account exists:
+ * - `register`: always sent now (whether the address is taken shows only after the code).
+ * - `sign-in`: with sign-up on, sent now to anyone (an unknown address is led to
+ *   registration); with sign-up off, known addresses are sent in the background and
+ *   unknown ones get nothing, so neither waits on the connector.
+ * - `forgot-password`: known addresses in the background, unknown ones nothing.
+ */
+export async function sendExperienceCode(d: IdentityDeps, c: Caller, input: { email: string; intent: Intent }): Promise<Pick<IssueResult, 'verificationId' | 'expiresAt' | 'resendAfter'>> {
+  const addr = normalizeEmail(input.email);
+  const x = await d.signInExperience.get(c.tenant.id);
+  const method = x.signIn.methods.find((m) => m.identifier === 'email');
+  if (input.intent === 'register' && !x.signUp.enabled) throw new AppError('registration.disabled');
+  if (input.intent === 'sign-in' && !method?.verificationCode) throw methodDisabled('Sign-in by email code');
+  if (input.intent === 'forgot-password' && !x.forgotPassword.email) throw methodDisabled('Password reset by email');
+
+  // Every intent looks the account up, so that known and unknown addresses cost the same.
+  const user = await d.stores.users.findByEmailKey(c.tenant.id, addr.key);
+  let delivery: 'now' | 'background' | 'none' = 'now';
+  if (input.intent === 'forgot-password' || (input.intent === 'sign-in' && !x.signUp.enabled)) delivery = user?.email ? 'background' : 'none';
+  const purpose = PURPOSE[input.intent];
+  const r = await d.codes.issue({
+    tenant: c.tenant,
+    // Mail goes to the stored address, not to the spelling this request used.
+    email: user?.email ? { address: user.email, key: addr.key } : addr,
+    ...purpose,
+    ip: c.ip,
+    limitIp: true,
+    locale: c.locale,
+    acceptLanguage: c.acceptLanguage,
+    delivery,
+  });
+  return { verificationId: r.verificationId, expiresAt: r.expiresAt, resendAfter: r.resendAfter };
+}

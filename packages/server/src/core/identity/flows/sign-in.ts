@@ -1,0 +1,42 @@
+import { normalizeEmail } from '../../email-address.js';
+import { AppError } from '../../errors.js';
+import { PURPOSES, finishSignIn, methodDisabled, nowIso, type Caller, type IdentityDeps, type SignInResult } from '../context.js';
+
+/**
+ * `POST /api/experience/sign-in/password`. A wrong password and an unknown address answer
+ * the same 401, and both run one argon2 verification (against a dummy hash when there is
+ * no account), so neither the body nor the time tells them apart.
+ */
+export async function signInWithPassword(d: IdentityDeps, c: Caller, input: { email: string; password: string }): Promise<SignInResult> {
+  const x = await d.signInExperience.get(c.tenant.id);
+  if (!x.signIn.methods.some((m) => m.identifier === 'email' && m.password)) throw methodDisabled('Sign-in by password');
+  const addr = normalizeEmail(input.email);
+  const user = await d.stores.users.findByEmailKey(c.tenant.id, addr.key);
+  const ok = await d.passwords.verify(user?.passwordHash, input.password);
+  if (!user || !ok) throw new AppError('session.invalid_credentials');
+  return finishSignIn(d, user, ['pwd']);
+}
+
+export type CodeSignInResult = SignInResult | { status: 'registration_required'; registrationToken: string };
+
+/**
+ * `POST /api/experience/sign-in/verification-code`: a `SignIn` code proves the address;
+ * with no account and sign-up on, it hands out a registration token instead of tokens.
+ */
+export async function signInWithCode(d: IdentityDeps, c: Caller, input: { email: string; verificationId: string; code: string }): Promise<CodeSignInResult> {
+  const x = await d.signInExperience.get(c.tenant.id);
+  if (!x.signIn.methods.some((m) => m.identifier === 'email' && m.verificationCode)) throw methodDisabled('Sign-in by email code');
+  const v = await d.codes.verify({ tenant: c.tenant, verificationId: input.verificationId, email: normalizeEmail(input.email), code: input.code, ...PURPOSES.signIn });
+  let user = await d.stores.users.findByEmailKey(c.tenant.id, v.recipientKey);
+  if (!user) {
+    if (!x.signUp.enabled) throw new AppError('user.not_found', 'No account uses this email address, and sign-up is turned off.');
+    const g = await d.grants.issue(c.tenant.id, 'registration', { email: v.email, emailKey: v.recipientKey });
+    return { status: 'registration_required', registrationToken: g.token };
+  }
+  if (!user.emailVerified) {
+    // The code just proved the address.
+    await d.stores.users.update(c.tenant.id, user.id, { emailVerified: true }, nowIso(d));
+    user = { ...user, emailVerified: true };
+  }
+  return finishSignIn(d, user, ['otp']);
+}

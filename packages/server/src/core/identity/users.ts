@@ -1,0 +1,85 @@
+import { randomUUID } from 'node:crypto';
+import { normalizeEmail } from '../email-address.js';
+import { AppError } from '../errors.js';
+import type { Page, PageRequest } from '../ports.js';
+import { checkPasswordPolicy } from './passwords.js';
+import { nowIso, publicUser, type IdentityDeps, type PublicUser } from './context.js';
+import type { UserChanges } from './ports.js';
+
+export interface CreateUserInput {
+  email: string;
+  password?: string | undefined;
+  name?: string | undefined;
+}
+export interface PatchUserInput {
+  email?: string | undefined;
+  password?: string | null | undefined;
+  name?: string | null | undefined;
+}
+
+/** Management of users (SPEC §10): the admin side of the same accounts the flows use. */
+export class UserService {
+  constructor(private readonly d: IdentityDeps) {}
+
+  async create(tenantId: string, input: CreateUserInput): Promise<PublicUser> {
+    const addr = normalizeEmail(input.email);
+    if (input.password !== undefined) checkPasswordPolicy(input.password, (await this.d.signInExperience.get(tenantId)).passwordPolicy);
+    const now = nowIso(this.d);
+    const user = {
+      id: randomUUID(),
+      tenantId,
+      email: addr.address,
+      emailKey: addr.key,
+      emailVerified: false,
+      name: input.name ?? null,
+      passwordHash: input.password !== undefined ? await this.d.passwords.hash(input.password) : null,
+      mfaEmail: false,
+      createdAt: now,
+      updatedAt: now,
+    };
+    if (!(await this.d.stores.users.create(user))) throw new AppError('user.email_exists');
+    return publicUser(user);
+  }
+
+  async get(tenantId: string, id: string): Promise<PublicUser> {
+    const u = await this.d.stores.users.get(tenantId, id);
+    if (!u) throw new AppError('user.not_found');
+    return publicUser(u);
+  }
+
+  async list(tenantId: string, search: string | undefined, page: PageRequest): Promise<Page<PublicUser>> {
+    const p = await this.d.stores.users.list(tenantId, search?.trim() || undefined, page);
+    return { items: p.items.map(publicUser), nextCursor: p.nextCursor };
+  }
+
+  /** JSON Merge Patch of `email`, `name`, `password` (null removes the name or the password). */
+  async patch(tenantId: string, id: string, input: PatchUserInput): Promise<PublicUser> {
+    const existing = await this.d.stores.users.get(tenantId, id);
+    if (!existing) throw new AppError('user.not_found');
+    const changes: UserChanges = {};
+    if (input.email !== undefined) {
+      const addr = normalizeEmail(input.email);
+      if (addr.key !== existing.emailKey || addr.address !== existing.email) {
+        Object.assign(changes, { email: addr.address, emailKey: addr.key });
+        if (addr.key !== existing.emailKey) changes.emailVerified = false;
+      }
+    }
+    if (input.name !== undefined) changes.name = input.name;
+    if (input.password === null) changes.passwordHash = null;
+    else if (input.password !== undefined) {
+      checkPasswordPolicy(input.password, (await this.d.signInExperience.get(tenantId)).passwordPolicy);
+      changes.passwordHash = await this.d.passwords.hash(input.password);
+    }
+    const r = await this.d.stores.users.update(tenantId, id, changes, nowIso(this.d));
+    if (r === 'email_exists') throw new AppError('user.email_exists');
+    if (!r) throw new AppError('user.not_found');
+    if (changes.passwordHash !== undefined) await this.d.tokens.revokeUser(tenantId, id);
+    return this.get(tenantId, id);
+  }
+
+  async delete(tenantId: string, id: string): Promise<void> {
+    const u = await this.d.stores.users.get(tenantId, id);
+    if (!u || !(await this.d.stores.users.delete(tenantId, id))) throw new AppError('user.not_found');
+    if (u.emailKey) await this.d.codes.revokeAll(tenantId, u.emailKey);
+  }
+}

@@ -1,0 +1,106 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { sendExperienceCode } from '../../../core/identity/flows/send-code.js';
+import { register } from '../../../core/identity/flows/register.js';
+import { signInWithCode, signInWithPassword } from '../../../core/identity/flows/sign-in.js';
+import { resetPassword } from '../../../core/identity/flows/forgot-password.js';
+import { sendMfaCode, verifyMfa } from '../../../core/identity/flows/mfa.js';
+import { errorResponses, NoContent } from '../../schemas.js';
+import type { Services } from '../../context.js';
+import { Code, Email, Locale, MfaChallenge, OpaqueToken, Password, PUBLIC, TokensSchema, UserSchema, VerificationId, callerOf } from './shared.js';
+
+const tags = ['experience'];
+const SignInAnswer = z.union([z.object({ tokens: TokensSchema }), MfaChallenge]);
+
+/** The end-user flows of SPEC §8 under /api/experience (no key). */
+export const experienceRoutes =
+  (s: Services): FastifyPluginAsyncZod =>
+  async (app) => {
+    const d = s.identity.deps;
+    app.post(
+      '/api/experience/verification-codes',
+      {
+        ...PUBLIC,
+        schema: {
+          tags,
+          security: [],
+          summary: 'Send a SignIn, Register or ForgotPassword code; the same answer whether or not an account exists',
+          body: z.strictObject({ email: Email, intent: z.enum(['sign-in', 'register', 'forgot-password']), locale: Locale.optional() }),
+          response: { 202: z.object({ verificationId: z.string(), expiresAt: z.string(), resendAfter: z.number().int() }), ...errorResponses(400, 403, 422, 429, 502, 504) },
+        },
+      },
+      async (req, reply) => reply.status(202).send(await sendExperienceCode(d, callerOf(req, req.body.locale), req.body)),
+    );
+    app.post(
+      '/api/experience/register',
+      {
+        ...PUBLIC,
+        schema: {
+          tags,
+          security: [],
+          summary: 'Create an account with a Register code, or with the registration token of a code sign-in',
+          body: z.union([
+            z.strictObject({ email: Email, verificationId: VerificationId, code: Code, password: Password.optional(), name: z.string().max(200).optional() }),
+            z.strictObject({ registrationToken: OpaqueToken, password: Password.optional(), name: z.string().max(200).optional() }),
+          ]),
+          response: { 201: z.object({ user: UserSchema, tokens: TokensSchema }), ...errorResponses(400, 401, 403, 404, 409, 422, 429) },
+        },
+      },
+      async (req, reply) => reply.status(201).send(await register(d, callerOf(req), req.body)),
+    );
+    app.post(
+      '/api/experience/sign-in/password',
+      {
+        ...PUBLIC,
+        schema: { tags, security: [], summary: 'Sign in with email and password', body: z.strictObject({ email: Email, password: Password }), response: { 200: SignInAnswer, ...errorResponses(400, 401, 403) } },
+      },
+      async (req) => signInWithPassword(d, callerOf(req), req.body),
+    );
+    app.post(
+      '/api/experience/sign-in/verification-code',
+      {
+        ...PUBLIC,
+        schema: {
+          tags,
+          security: [],
+          summary: 'Sign in with a SignIn code; with no account and sign-up on, answers registration_required',
+          body: z.strictObject({ email: Email, verificationId: VerificationId, code: Code }),
+          response: { 200: z.union([SignInAnswer, z.object({ status: z.literal('registration_required'), registrationToken: z.string() })]), ...errorResponses(400, 403, 404, 429) },
+        },
+      },
+      async (req) => signInWithCode(d, callerOf(req), req.body),
+    );
+    app.post(
+      '/api/experience/forgot-password',
+      {
+        ...PUBLIC,
+        schema: {
+          tags,
+          security: [],
+          summary: 'Set a new password with a ForgotPassword code; ends every session',
+          body: z.strictObject({ email: Email, verificationId: VerificationId, code: Code, newPassword: Password }),
+          response: { 204: NoContent, ...errorResponses(400, 403, 404, 422, 429) },
+        },
+      },
+      async (req, reply) => {
+        await resetPassword(d, callerOf(req), req.body);
+        return reply.status(204).send(null);
+      },
+    );
+    app.post(
+      '/api/experience/mfa/verification-codes',
+      {
+        ...PUBLIC,
+        schema: { tags, security: [], summary: "Send a MfaVerification code to the account's email", body: z.strictObject({ mfaToken: OpaqueToken, locale: Locale.optional() }), response: { 202: z.object({ verificationId: z.string() }), ...errorResponses(400, 401, 422, 429, 502, 504) } },
+      },
+      async (req, reply) => reply.status(202).send(await sendMfaCode(d, callerOf(req, req.body.locale), req.body)),
+    );
+    app.post(
+      '/api/experience/mfa/verify',
+      {
+        ...PUBLIC,
+        schema: { tags, security: [], summary: 'Complete sign-in with the MFA code', body: z.strictObject({ mfaToken: OpaqueToken, verificationId: VerificationId, code: Code }), response: { 200: z.object({ tokens: TokensSchema }), ...errorResponses(400, 401, 404, 429) } },
+      },
+      async (req) => verifyMfa(d, callerOf(req), req.body),
+    );
+  };

@@ -1,0 +1,26 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { errorResponses } from '../../schemas.js';
+import type { Services } from '../../context.js';
+import { PUBLIC } from './shared.js';
+
+const Jwks = z.object({ keys: z.array(z.record(z.string(), z.unknown())) }).meta({ id: 'JWKS' });
+
+/** The public keys access tokens verify with (current and previous), and their rotation. */
+export const jwksRoutes =
+  (s: Services): FastifyPluginAsyncZod =>
+  async (app) => {
+    app.get(
+      '/.well-known/jwks.json',
+      { ...PUBLIC, schema: { tags: ['tokens'], security: [], summary: "The tenant's access-token signing keys (JWKS); /t/T/.well-known/jwks.json for tenant T", response: { 200: Jwks, ...errorResponses(404) } } },
+      async (req, reply) => {
+        reply.header('cache-control', 'public, max-age=300');
+        return (await s.identity.keys.jwks(req.tenantId)) as unknown as { keys: Array<Record<string, unknown>> };
+      },
+    );
+    app.post(
+      '/api/signing-keys/rotate',
+      { schema: { tags: ['tokens'], summary: 'Make a new signing key; the previous one stays published so issued tokens keep verifying', response: { 200: z.object({ kid: z.string() }), ...errorResponses(401, 403) } } },
+      async (req) => s.identity.keys.rotate(req.tenantId),
+    );
+  };

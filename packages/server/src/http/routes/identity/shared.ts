@@ -1,0 +1,54 @@
+import type { FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { AppError } from '../../../core/errors.js';
+import type { Caller } from '../../../core/identity/context.js';
+import type { User } from '../../../core/identity/ports.js';
+import type { AccessClaims } from '../../../core/identity/tokens.js';
+import { MAX_PASSWORD_LENGTH } from '../../../core/identity/passwords.js';
+import type { Services } from '../../context.js';
+
+export const Email = z.string().min(1).max(320);
+export const Locale = z.string().min(2).max(35).regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'must be a language tag such as en or pt-BR');
+export const VerificationId = z.string().min(1).max(100);
+export const Code = z.string().min(1).max(32);
+/** The policy decides the real bounds (422); this only keeps absurd input away from argon2. */
+export const Password = z.string().min(1).max(MAX_PASSWORD_LENGTH * 4);
+export const OpaqueToken = z.string().min(1).max(500);
+
+export const TokensSchema = z.object({ accessToken: z.string(), refreshToken: z.string(), expiresIn: z.number().int(), tokenType: z.literal('Bearer') }).meta({ id: 'Tokens' });
+export const UserSchema = z
+  .object({
+    id: z.string(),
+    email: z.string().nullable(),
+    emailVerified: z.boolean(),
+    name: z.string().nullable(),
+    hasPassword: z.boolean(),
+    mfa: z.object({ email: z.boolean() }),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .meta({ id: 'User' });
+export const MfaChallenge = z.object({ mfaRequired: z.literal(true), mfaToken: z.string(), factors: z.array(z.literal('email')) });
+
+/** End-user routes need no admin key and say so in the OpenAPI document. */
+export const PUBLIC = { config: { auth: 'public' as const } };
+
+export function callerOf(req: FastifyRequest, locale?: string): Caller {
+  const al = req.headers['accept-language'];
+  return { tenant: req.tenant, ip: req.ip, locale, acceptLanguage: typeof al === 'string' ? al : undefined };
+}
+
+/** The account behind `Authorization: Bearer <accessToken>`, or `401 account.unauthorized`. */
+export async function bearerAccount(s: Services, req: FastifyRequest): Promise<{ user: User; claims: AccessClaims }> {
+  const header = req.headers.authorization;
+  const m = typeof header === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
+  const claims = m ? await s.identity.tokens.verifyAccessToken(req.tenantId, m[1]!) : null;
+  const user = claims ? await s.identity.stores.users.get(req.tenantId, claims.sub) : undefined;
+  if (!claims || !user) throw new AppError('account.unauthorized');
+  return { user, claims };
+}
+
+export function identityHeader(req: FastifyRequest): string | undefined {
+  const h = req.headers['identity-verification'];
+  return typeof h === 'string' ? h : undefined;
+}

@@ -1,0 +1,72 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../../schema.js';
+import type { Dialect } from '../../db.js';
+import type { RefreshTokenRecord, RefreshTokenStore, RotateOutcome } from '../../../core/identity/ports.js';
+
+export class SqlRefreshTokenStore implements RefreshTokenStore {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly dialect: Dialect,
+  ) {}
+
+  async insert(t: RefreshTokenRecord): Promise<void> {
+    await this.db
+      .insertInto('refresh_tokens')
+      .values({ id: t.id, tenant_id: t.tenantId, user_id: t.userId, family_id: t.familyId, token_hash: t.tokenHash, status: 'active', amr: JSON.stringify(t.amr), expires_at: t.expiresAt, created_at: t.createdAt, used_at: null })
+      .execute();
+  }
+
+  async rotate(tenantId: string, oldHash: string, next: Omit<RefreshTokenRecord, 'familyId' | 'userId' | 'amr' | 'tenantId'>, now: string): Promise<RotateOutcome> {
+    return this.db.transaction().execute(async (trx): Promise<RotateOutcome> => {
+      let sel = trx.selectFrom('refresh_tokens').selectAll().where('tenant_id', '=', tenantId).where('token_hash', '=', oldHash);
+      if (this.dialect === 'postgres') sel = sel.forUpdate();
+      const row = await sel.executeTakeFirst();
+      if (!row) return { outcome: 'invalid' };
+      const revokeFamily = async () => {
+        await trx.updateTable('refresh_tokens').set({ status: 'revoked' }).where('tenant_id', '=', tenantId).where('family_id', '=', row.family_id).where('status', '!=', 'revoked').execute();
+      };
+      if (row.status !== 'active') {
+        // A dead token presented again: someone holds a copy. Kill the whole family.
+        await revokeFamily();
+        return { outcome: 'reused' };
+      }
+      if (row.expires_at <= now) return { outcome: 'invalid' };
+      const upd = await trx.updateTable('refresh_tokens').set({ status: 'rotated', used_at: now }).where('id', '=', row.id).where('status', '=', 'active').executeTakeFirst();
+      if (Number(upd.numUpdatedRows) !== 1) {
+        await revokeFamily();
+        return { outcome: 'reused' };
+      }
+      const amr = JSON.parse(row.amr) as string[];
+      await trx
+        .insertInto('refresh_tokens')
+        .values({ id: next.id, tenant_id: tenantId, user_id: row.user_id, family_id: row.family_id, token_hash: next.tokenHash, status: 'active', amr: row.amr, expires_at: next.expiresAt, created_at: next.createdAt, used_at: null })
+        .execute();
+      return { outcome: 'ok', previous: { id: row.id, tenantId, userId: row.user_id, familyId: row.family_id, tokenHash: row.token_hash, amr, expiresAt: row.expires_at, createdAt: row.created_at } };
+    });
+  }
+
+  async revokeFamilyOf(tenantId: string, tokenHash: string): Promise<void> {
+    const row = await this.db.selectFrom('refresh_tokens').select('family_id').where('tenant_id', '=', tenantId).where('token_hash', '=', tokenHash).executeTakeFirst();
+    if (!row) return;
+    await this.db.updateTable('refresh_tokens').set({ status: 'revoked' }).where('tenant_id', '=', tenantId).where('family_id', '=', row.family_id).execute();
+  }
+
+  async revokeUser(tenantId: string, userId: string, keepFamily?: string): Promise<number> {
+    let q = this.db.updateTable('refresh_tokens').set({ status: 'revoked' }).where('tenant_id', '=', tenantId).where('user_id', '=', userId).where('status', '!=', 'revoked');
+    if (keepFamily) q = q.where('family_id', '!=', keepFamily);
+    return Number((await q.executeTakeFirst()).numUpdatedRows);
+  }
+
+  async familyActive(tenantId: string, familyId: string, now: string): Promise<boolean> {
+    const r = await this.db
+      .selectFrom('refresh_tokens')
+      .select('id')
+      .where('tenant_id', '=', tenantId)
+      .where('family_id', '=', familyId)
+      .where('status', '=', 'active')
+      .where('expires_at', '>', now)
+      .limit(1)
+      .executeTakeFirst();
+    return r !== undefined;
+  }
+}
