@@ -1,22 +1,27 @@
-// `npm start` on a fresh clone: build once if the compiled server is missing or older than its sources.
+// `npm start` / `npm test` on a fresh clone: build what is missing or older than its sources.
 import { existsSync, statSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { execSync } from 'node:child_process';
 
 const root = new URL('..', import.meta.url).pathname;
-const out = join(root, 'packages/server/dist/cli.js');
 
 function newest(dir) {
   let t = 0;
   for (const e of readdirSync(dir, { withFileTypes: true })) {
+    if (e.name === 'node_modules' || e.name === 'dist') continue;
     const p = join(dir, e.name);
     t = Math.max(t, e.isDirectory() ? newest(p) : statSync(p).mtimeMs);
   }
   return t;
 }
 
-const srcs = ['packages/server/src', 'packages/connector-kit/src'].map((d) => join(root, d));
-if (!existsSync(out) || srcs.some((d) => newest(d) > statSync(out).mtimeMs)) {
-  process.stdout.write('Building Postern…\n');
-  execSync('npm run build --silent', { cwd: root, stdio: 'inherit' });
+const stale = (out, dirs) => !existsSync(out) || dirs.some((d) => newest(join(root, d)) > statSync(out).mtimeMs);
+
+if (stale(join(root, 'packages/server/dist/cli.js'), ['packages/server/src', 'packages/connector-kit/src'])) {
+  process.stdout.write('Building the server…\n');
+  execSync('npx tsc -b packages/connector-kit packages/server', { cwd: root, stdio: 'inherit' });
+}
+if (stale(join(root, 'packages/console/dist/index.html'), ['packages/console/src'])) {
+  process.stdout.write('Building the console…\n');
+  execSync('npm run build --silent -w packages/console', { cwd: root, stdio: 'inherit' });
 }

@@ -95,7 +95,9 @@ export async function createPostern(config: Config, opts: CreateOptions = {}): P
   const connectors = new ConnectorService(registry, stores.connectors, clock, makeContext, signInExperience, dkimKeys.hooks());
   const branding = new BrandingService(stores.settings, clock);
   const templateRenderer = new TemplateRenderer();
-  const templateService = new TemplateService(stores.templates, templateRenderer, branding, signInExperience);
+  const publicHost = new URL(config.publicUrl).hostname;
+  const fallbackName = publicHost === 'localhost' || /^[\d.]+$|:/.test(publicHost) ? 'Postern' : publicHost;
+  const templateService = new TemplateService(stores.templates, templateRenderer, branding, signInExperience, fallbackName);
   const renderer = opts.renderer ?? templateService;
   const sender = new EmailSender(connectors, renderer, stores.emailLogs, metrics, clock, { ...DEFAULT_RULES, ...opts.deliveryRules });
   const limiterStore: LimiterStore =

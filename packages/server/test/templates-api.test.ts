@@ -107,6 +107,10 @@ describe('email templates, branding and languages through the API', () => {
     const m = await p.api('GET', `/api/mailbox/${id}`);
     expect(m.body.subject).not.toContain('CUSTOM');
     expect(m.body.from).toContain('Acme Builtin');
+    expect(m.body.text).toContain('Acme Builtin will never ask');
+    const plain = await p.api('POST', '/api/connectors/test', { factoryId: 'builtin', config: {}, to: 'd@example.test', locale: 'en' });
+    const pm = await p.api('GET', `/api/mailbox/${plain.body.providerMessageId.replace('mailbox:', '')}`);
+    expect(pm.body.text).toContain('Postern will never ask');
     expect(m.body.text).toContain('000000');
   });
 });

@@ -35,6 +35,8 @@ export class TemplateService implements MessageRenderer {
     private readonly renderer: TemplateRenderer,
     private readonly branding: BrandingService,
     private readonly signInExperience: SignInExperienceService,
+    /** Who the message says it is from when the tenant set no branding. */
+    private readonly fallbackName = 'Postern',
     private readonly ttlMs = 5_000,
   ) {}
 
@@ -93,11 +95,12 @@ export class TemplateService implements MessageRenderer {
     const locale = await this.resolveLocaleFor(req.tenantId, req.locale, req.acceptLanguage);
     const variables = req.variables as TemplateVariables;
     if (!req.customTemplates) {
-      const r = renderBuiltin(req.templateType, locale, { ...variables, branding: (req.connectorBranding ?? {}) as TemplateVariables['branding'] });
+      const cb = (req.connectorBranding ?? {}) as NonNullable<TemplateVariables['branding']>;
+      const r = renderBuiltin(req.templateType, locale, { ...variables, application: { name: cb.senderName || this.fallbackName, ...variables.application }, branding: cb });
       return { locale, ...r, variables: { ...req.variables, locale } };
     }
     const [eff, branding] = await Promise.all([this.effective(req.tenantId, locale, req.templateType), this.brandingVariables(req.tenantId)]);
-    const vars: TemplateVariables = { ...variables, locale, branding: { ...branding, ...variables.branding }, application: { name: branding?.companyName, logoUrl: branding?.logoUrl, ...variables.application } };
+    const vars: TemplateVariables = { ...variables, locale, branding: { ...branding, ...variables.branding }, application: { name: branding?.companyName || branding?.senderName || this.fallbackName, logoUrl: branding?.logoUrl, ...variables.application } };
     const r = this.renderer.render(eff.content, vars);
     return {
       locale,
