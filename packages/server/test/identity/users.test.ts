@@ -1,0 +1,67 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DIALECTS } from '../helpers.js';
+import { startWorld, type World } from './setup.js';
+
+describe.each(DIALECTS)('users API on %s', (dialect) => {
+  let w: World;
+
+  beforeAll(async () => {
+    w = await startWorld(dialect);
+  });
+  afterAll(async () => {
+    await w?.close();
+  });
+
+  it('needs the admin key', async () => {
+    expect((await w.pub('GET', '/api/users')).status).toBe(401);
+    expect((await w.pub('POST', '/api/users', { email: 'x@example.test' })).status).toBe(401);
+  });
+
+  it('creates, reads, searches, patches and deletes, never showing a hash', async () => {
+    const c = await w.p.api('POST', '/api/users', { email: 'Carol@Example.test', password: 'carol password', name: 'Carol' });
+    expect(c.status).toBe(201);
+    expect(c.body).toMatchObject({ email: 'Carol@example.test', emailVerified: false, name: 'Carol', hasPassword: true, mfa: { email: false } });
+    expect(JSON.stringify(c.body)).not.toMatch(/argon2|password"/);
+    await w.p.api('POST', '/api/users', { email: 'dave@example.test', name: 'Dave 100%_' });
+    expect((await w.p.api('GET', `/api/users/${c.body.id}`)).body.id).toBe(c.body.id);
+    expect((await w.p.api('GET', '/api/users?search=carol')).body.items.map((u: { name: string }) => u.name)).toEqual(['Carol']);
+    expect((await w.p.api('GET', '/api/users?search=DAVE')).body.items).toHaveLength(1);
+    expect((await w.p.api('GET', '/api/users?search=%25_')).body.items.map((u: { name: string }) => u.name)).toEqual(['Dave 100%_']);
+    expect((await w.p.api('GET', '/api/users?search=%25')).body.items).toHaveLength(1);
+    const page = await w.p.api('GET', '/api/users?limit=1');
+    expect(page.body.items).toHaveLength(1);
+    expect((await w.p.api('GET', `/api/users?limit=1&cursor=${page.body.nextCursor}`)).body.items).toHaveLength(1);
+
+    const p = await w.p.api('PATCH', `/api/users/${c.body.id}`, { name: null, password: 'carol new password' });
+    expect(p.status).toBe(200);
+    expect(p.body.name).toBeNull();
+    expect((await w.pub('POST', '/api/experience/sign-in/password', { email: 'carol@example.test', password: 'carol new password' })).status).toBe(200);
+    expect((await w.p.api('PATCH', `/api/users/${c.body.id}`, { email: 'DAVE@example.test' })).body.code).toBe('user.email_exists');
+    expect((await w.p.api('PATCH', `/api/users/${c.body.id}`, { emial: 'x@example.test' })).status).toBe(400);
+    expect((await w.p.api('DELETE', `/api/users/${c.body.id}`)).status).toBe(204);
+    expect((await w.p.api('GET', `/api/users/${c.body.id}`)).body.code).toBe('user.not_found');
+    expect((await w.p.api('DELETE', `/api/users/${c.body.id}`)).status).toBe(404);
+  });
+
+  it('checks the password policy of the sign-in experience', async () => {
+    const short = await w.p.api('POST', '/api/users', { email: 'erin@example.test', password: 'short' });
+    expect(short.status).toBe(422);
+    expect(short.body.code).toBe('password.policy_violation');
+    const long = await w.p.api('POST', '/api/users', { email: 'erin@example.test', password: 'x'.repeat(257) });
+    expect(long.body.code).toBe('password.policy_violation');
+    await w.p.api('PATCH', '/api/sign-in-experience', { passwordPolicy: { minLength: 12 } });
+    try {
+      expect((await w.p.api('POST', '/api/users', { email: 'erin@example.test', password: 'elevenchars' })).status).toBe(422);
+      expect((await w.p.api('POST', '/api/users', { email: 'erin@example.test', password: 'twelve chars' })).status).toBe(201);
+    } finally {
+      await w.p.api('PATCH', '/api/sign-in-experience', { passwordPolicy: { minLength: 8 } });
+    }
+  });
+
+  it('stores passwords as argon2id hashes', async () => {
+    const c = await w.p.api('POST', '/api/users', { email: 'frank@example.test', password: 'frank password' });
+    const row = await w.p.services.db.kysely.selectFrom('users').select('password_hash').where('id', '=', c.body.id).executeTakeFirstOrThrow();
+    expect(row.password_hash).toMatch(/^\$argon2id\$/);
+    expect(row.password_hash).not.toContain('frank password');
+  });
+});
