@@ -90,6 +90,13 @@ describe.each(DIALECTS)('tokens on %s', (dialect) => {
     expect((await w.pub('GET', '/api/my-account', undefined, at)).body.code).toBe('account.unauthorized');
   });
 
+  it('documents the end-user routes as public in the OpenAPI document', async () => {
+    const doc = await w.pub('GET', '/api/openapi.json');
+    expect(doc.status).toBe(200);
+    for (const path of ['/api/experience/register', '/api/token', '/api/my-account', '/api/invitations/{token}', '/.well-known/jwks.json']) expect(doc.body.paths[path], path).toBeDefined();
+    expect(doc.body.paths['/api/token'].post.security).toEqual([]);
+  });
+
   it('stores refresh tokens and signing keys only hashed or encrypted', async () => {
     const { tokens } = await signIn(`store-${dialect}@example.test`);
     const db = w.p.services.db.kysely;

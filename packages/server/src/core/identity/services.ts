@@ -20,6 +20,8 @@ export interface IdentityServices {
   users: UserService;
   organizations: OrganizationService;
   invitations: InvitationFlows;
+  /** Deletes grants (MFA, registration, identity-verification tokens) that expired over `olderThanMs` ago. */
+  purge(olderThanMs?: number): Promise<number>;
   close?(): Promise<void>;
 }
 
@@ -47,5 +49,6 @@ export async function createIdentityServices(s: Omit<Services, 'identity'>): Pro
     users: new UserService(deps),
     organizations: new OrganizationService(deps),
     invitations: new InvitationFlows(deps),
+    purge: (olderThanMs = 3_600_000) => stores.grants.purge(new Date(s.clock.now().getTime() - olderThanMs).toISOString()),
   };
 }
