@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { AppError } from './errors.js';
 import type { Clock, SettingsStore } from './ports.js';
 import { mergePatch } from './email/connectors.js';
+import { TtlCache } from '../lib/ttl-cache.js';
 
 const httpsUrl = z.url({ protocol: /^https$/, error: 'must be an https:// URL' }).max(2000);
 
@@ -22,13 +23,22 @@ export type Branding = z.infer<typeof BrandingSchema>;
 const KEY = 'branding';
 
 export class BrandingService {
+  private readonly cache: TtlCache<Branding>;
+
   constructor(
     private readonly settings: SettingsStore,
     private readonly clock: Clock,
-  ) {}
+    ttlMs = 2_000,
+  ) {
+    this.cache = new TtlCache(ttlMs);
+  }
 
   async get(tenantId: string): Promise<Branding> {
-    return (await this.settings.get<Branding>(tenantId, KEY)) ?? {};
+    return this.cache.get(tenantId, async () => (await this.settings.get<Branding>(tenantId, KEY)) ?? {});
+  }
+
+  invalidate(tenantId: string): void {
+    this.cache.delete(tenantId);
   }
 
   async patch(tenantId: string, patch: unknown): Promise<Branding> {
@@ -39,6 +49,7 @@ export class BrandingService {
       throw new AppError('request.invalid', `Invalid branding: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, { issues });
     }
     await this.settings.put(tenantId, KEY, r.data, this.clock.now().toISOString());
+    this.cache.delete(tenantId);
     return r.data;
   }
 }

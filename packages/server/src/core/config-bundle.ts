@@ -202,6 +202,8 @@ export class ConfigBundles {
     });
     this.d.templates.invalidate(tenant.id);
     this.d.policies.invalidate(tenant.id);
+    this.d.branding.invalidate(tenant.id);
+    this.d.signInExperience.invalidate(tenant.id);
     return { changes, applied: true };
   }
 }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { AppError } from './errors.js';
 import type { Clock, ConnectorStore, SettingsStore } from './ports.js';
 import { mergePatch } from './email/connectors.js';
+import { TtlCache } from '../lib/ttl-cache.js';
 
 const Method = z.strictObject({
   identifier: z.literal('email'),
@@ -44,14 +45,24 @@ export function emailDependents(x: SignInExperience): string[] {
 const KEY = 'signInExperience';
 
 export class SignInExperienceService {
+  private readonly cache: TtlCache<SignInExperience>;
+
   constructor(
     private readonly settings: SettingsStore,
     private readonly connectors: ConnectorStore,
     private readonly clock: Clock,
-  ) {}
+    ttlMs = 2_000,
+  ) {
+    this.cache = new TtlCache(ttlMs);
+  }
 
+  /** Read on every send and sign-in: kept briefly; a change here applies at once, elsewhere within the TTL. */
   async get(tenantId: string): Promise<SignInExperience> {
-    return (await this.settings.get<SignInExperience>(tenantId, KEY)) ?? DEFAULT_SIGN_IN_EXPERIENCE;
+    return this.cache.get(tenantId, async () => (await this.settings.get<SignInExperience>(tenantId, KEY)) ?? DEFAULT_SIGN_IN_EXPERIENCE);
+  }
+
+  invalidate(tenantId: string): void {
+    this.cache.delete(tenantId);
   }
 
   async patch(tenantId: string, patch: unknown): Promise<SignInExperience> {
@@ -74,6 +85,7 @@ export class SignInExperienceService {
       }
     }
     await this.settings.put(tenantId, KEY, next, this.clock.now().toISOString());
+    this.cache.delete(tenantId);
     return next;
   }
 }

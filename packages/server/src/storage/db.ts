@@ -49,7 +49,7 @@ export function openDatabase(url: string, opts: OpenOptions = {}): Db {
     sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('busy_timeout = 5000');
     sqlite.pragma('foreign_keys = ON');
-    const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+    const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
     return { kysely, dialect: 'sqlite', close: () => kysely.destroy() };
   }
   const pool = new pg.Pool({
@@ -76,4 +76,30 @@ export async function migrate(db: Db, schema?: string): Promise<string[]> {
 
 export async function ping(db: Db): Promise<void> {
   await sql`select 1`.execute(db.kysely);
+}
+
+/**
+ * Kysely's SQLite driver prepares every query anew; the same few statements run on every
+ * send, so prepared statements are kept by their SQL text (bounded). Reuse is safe:
+ * better-sqlite3 runs a statement to completion synchronously, and nothing here iterates.
+ */
+function withStatementCache(db: SqliteDatabase.Database, max = 500): SqliteDatabase.Database {
+  const cache = new Map<string, SqliteDatabase.Statement>();
+  return new Proxy(db, {
+    get(target, prop, receiver) {
+      if (prop === 'prepare') {
+        return (sql: string) => {
+          let stmt = cache.get(sql);
+          if (!stmt) {
+            stmt = target.prepare(sql);
+            if (cache.size >= max) cache.delete(cache.keys().next().value!);
+            cache.set(sql, stmt);
+          }
+          return stmt;
+        };
+      }
+      const v = Reflect.get(target, prop, receiver) as unknown;
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+    },
+  });
 }

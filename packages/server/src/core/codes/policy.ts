@@ -3,6 +3,7 @@ import { AppError } from '../errors.js';
 import type { Clock, SettingsStore, TenantType } from '../ports.js';
 import { mergePatch } from '../email/connectors.js';
 import { normalizeEmail } from '../email-address.js';
+import { TtlCache } from '../../lib/ttl-cache.js';
 
 /** SPEC §6, with its ranges. */
 export const CodePolicySchema = z
@@ -43,22 +44,21 @@ const KEY = 'codePolicy';
  * on this instance applies at once, one on another instance within the TTL.
  */
 export class CodePolicyService {
-  private readonly cache = new Map<string, { at: number; policy: CodePolicy }>();
+  private readonly cache: TtlCache<CodePolicy>;
 
   constructor(
     private readonly settings: SettingsStore,
     private readonly clock: Clock,
-    private readonly ttlMs = 2_000,
-  ) {}
+    ttlMs = 2_000,
+  ) {
+    this.cache = new TtlCache(ttlMs);
+  }
 
   async get(tenantId: string): Promise<CodePolicy> {
-    const hit = this.cache.get(tenantId);
-    if (hit && Date.now() - hit.at < this.ttlMs) return hit.policy;
-    const stored = await this.settings.get<Partial<CodePolicy>>(tenantId, KEY);
-    const policy = { ...DEFAULT_CODE_POLICY, ...stored, lockout: { ...DEFAULT_CODE_POLICY.lockout, ...stored?.lockout } };
-    if (this.cache.size > 10_000) this.cache.clear();
-    this.cache.set(tenantId, { at: Date.now(), policy });
-    return policy;
+    return this.cache.get(tenantId, async () => {
+      const stored = await this.settings.get<Partial<CodePolicy>>(tenantId, KEY);
+      return { ...DEFAULT_CODE_POLICY, ...stored, lockout: { ...DEFAULT_CODE_POLICY.lockout, ...stored?.lockout } };
+    });
   }
 
   invalidate(tenantId: string): void {
@@ -84,7 +84,7 @@ export class CodePolicyService {
       return { email: addr.address, code: t.code.toUpperCase() };
     });
     await this.settings.put(tenantId, KEY, policy, this.clock.now().toISOString());
-    this.cache.set(tenantId, { at: Date.now(), policy });
+    this.cache.delete(tenantId);
     return policy;
   }
 }
