@@ -13,6 +13,11 @@ import { EmailLogsPage } from './pages/EmailLogs.js';
 import { MailboxPage } from './pages/Mailbox.js';
 import { TenantSettingsPage } from './pages/TenantSettings.js';
 import { ComingSoon } from './pages/ComingSoon.js';
+import { EmailTemplatesPage } from './pages/EmailTemplates.js';
+import { TemplateEditorPage } from './templates/TemplateEditor.js';
+import { BrandingPage } from './pages/Branding.js';
+import { CodePolicyPage } from './pages/CodePolicy.js';
+import { DeliverabilityPage } from './pages/Deliverability.js';
 
 interface NavItem {
   route: string;
@@ -22,20 +27,20 @@ interface NavItem {
 
 const NAV: NavItem[] = [
   { route: '/connectors', label: 'Connectors' },
+  { route: '/email-templates', label: 'Email templates' },
+  { route: '/branding', label: 'Branding' },
   { route: '/sign-in-experience', label: 'Sign-in experience' },
+  { route: '/code-policy', label: 'Code policy' },
   { route: '/email-logs', label: 'Email logs' },
+  { route: '/deliverability', label: 'Deliverability' },
   { route: '/mailbox', label: 'Mailbox' },
   { route: '/tenant', label: 'Tenant settings' },
 ];
 
 /** Pages that later work fills in; listed so the navigation is complete, with no fake data. */
 const SOON: NavItem[] = [
-  { route: '/email-templates', label: 'Email templates', soon: 'Edit the subject, HTML and text of every template type per language, with a live preview.' },
-  { route: '/branding', label: 'Branding', soon: 'Sender name, company details, logos and colours used in emails and hosted pages.' },
-  { route: '/code-policy', label: 'Code policy', soon: 'Code length and alphabet, lifetime, attempts, resend cooldown and rate limits.' },
   { route: '/users', label: 'Users', soon: 'Find, create and manage the accounts of this tenant.' },
   { route: '/organizations', label: 'Organizations', soon: 'Organizations, their members and email invitations.' },
-  { route: '/deliverability', label: 'Deliverability', soon: 'DKIM keys and SPF, DKIM and DMARC checks for your sending domain.' },
 ];
 
 export function ConsoleApp() {
@@ -153,6 +158,15 @@ function Page({ route, onTenantsChanged, tenants }: { route: string; onTenantsCh
       return <SignInExperiencePage />;
     case 'email-logs':
       return <EmailLogsPage />;
+    case 'email-templates':
+      if (second && third) return <TemplateEditorPage locale={decodeURIComponent(second)} type={decodeURIComponent(third)} />;
+      return <EmailTemplatesPage />;
+    case 'branding':
+      return <BrandingPage />;
+    case 'code-policy':
+      return <CodePolicyPage tenants={tenants} />;
+    case 'deliverability':
+      return <DeliverabilityPage />;
     case 'mailbox':
       return <MailboxPage />;
     case 'tenant':

@@ -131,6 +131,89 @@ export const EMAIL_STATUSES = ['sent', 'failed', 'captured', 'suppressed'] as co
 export type EmailStatus = (typeof EMAIL_STATUSES)[number];
 export const TEMPLATE_TYPES = ['SignIn', 'Register', 'ForgotPassword', 'Generic', 'OrganizationInvitation', 'UserPermissionValidation', 'BindNewIdentifier', 'MfaVerification', 'BindMfa'] as const;
 
+export type TemplateType = (typeof TEMPLATE_TYPES)[number];
+
+/** An effective template (`GET /api/email-templates`): the tenant's own, or the shipped default. */
+export interface EmailTemplate {
+  locale: string;
+  templateType: TemplateType;
+  subject: string;
+  html: string;
+  text: string | null;
+  replyTo: string | null;
+  senderName: string | null;
+  isDefault: boolean;
+  updatedAt: string | null;
+}
+export interface TemplateContent {
+  subject: string;
+  html: string;
+  text: string | null;
+  replyTo: string | null;
+  senderName: string | null;
+}
+export interface TemplateWarning {
+  code: string;
+  message: string;
+  field?: string;
+}
+export interface Preview {
+  subject: string;
+  html: string;
+  text: string;
+  warnings: TemplateWarning[];
+}
+
+export const BRANDING_FIELDS = ['senderName', 'companyName', 'companyInformation', 'logoUrl', 'darkLogoUrl', 'primaryColor', 'supportEmail'] as const;
+export type Branding = Partial<Record<(typeof BRANDING_FIELDS)[number], string>>;
+
+export interface CodePolicy {
+  length: number;
+  alphabet: 'numeric' | 'alphanumeric';
+  ttlSeconds: number;
+  maxAttempts: number;
+  resendCooldownSeconds: number;
+  maxSendsPerRecipientPerHour: number;
+  maxSendsPerIpPerHour: number;
+  lockout: { maxFailures: number; windowSeconds: number; lockSeconds: number };
+  testAddresses: { email: string; code: string }[];
+}
+
+export interface DkimKey {
+  id: string;
+  domain: string;
+  selector: string;
+  dnsName: string;
+  dnsValue: string;
+  /** `dnsValue` split into strings of at most 255 characters, as a TXT record holds them. */
+  dnsStrings: string[];
+  createdAt: string;
+}
+export type CheckStatus = 'pass' | 'warn' | 'fail' | 'missing';
+export interface CheckPart {
+  status: CheckStatus;
+  record: string | null;
+  issues: string[];
+}
+export interface DomainCheck {
+  spf: CheckPart;
+  dkim: CheckPart;
+  dmarc: CheckPart;
+  advice: string[];
+}
+
+/** A settings bundle (docs/config-bundle.md); the console passes it through unchanged. */
+export interface ConfigBundle {
+  version: 1;
+  tenant: { id: string; type: TenantType };
+  connector: { factoryId: string; config: Config; omittedSecrets?: string[] } | null;
+  [key: string]: unknown;
+}
+export interface ImportResult {
+  changes: { path: string; action: 'add' | 'update' | 'remove' }[];
+  applied: boolean;
+}
+
 export interface EmailLog {
   id: string;
   factoryId: string;
@@ -190,6 +273,26 @@ export const api = {
   mailbox: (cursor?: string | null) => request<Page<MailboxSummary>>('/api/mailbox', { query: { cursor } }),
   mailboxMessage: (id: string) => request<MailboxMessage>(`/api/mailbox/${enc(id)}`),
   clearMailbox: () => request<void>('/api/mailbox', { method: 'DELETE' }),
+
+  emailTemplates: (q: { locale?: string; templateType?: string } = {}) => request<{ items: EmailTemplate[] }>('/api/email-templates', { query: q }),
+  saveTemplate: (locale: string, type: string, body: TemplateContent) => request<EmailTemplate>(`/api/email-templates/${enc(locale)}/${enc(type)}`, { method: 'PUT', body }),
+  revertTemplate: (locale: string, type: string) => request<void>(`/api/email-templates/${enc(locale)}/${enc(type)}`, { method: 'DELETE' }),
+  preview: (body: { locale: string; templateType: string; subject?: string; html?: string; text?: string }) => request<Preview>('/api/email-templates/preview', { method: 'POST', body }),
+
+  branding: () => request<Branding>('/api/branding'),
+  patchBranding: (patch: Record<string, string | null>) => request<Branding>('/api/branding', { method: 'PATCH', body: patch }),
+
+  codePolicy: () => request<CodePolicy>('/api/verification-code-policy'),
+  patchCodePolicy: (patch: Partial<CodePolicy>) => request<CodePolicy>('/api/verification-code-policy', { method: 'PATCH', body: patch }),
+
+  dkimKeys: () => request<{ items: DkimKey[] }>('/api/dkim-keys'),
+  createDkimKey: (domain: string, selector: string) => request<DkimKey>('/api/dkim-keys', { method: 'POST', body: { domain, selector } }),
+  deleteDkimKey: (id: string) => request<void>(`/api/dkim-keys/${enc(id)}`, { method: 'DELETE' }),
+  checkDomain: (domain: string, dkimSelector?: string) => request<DomainCheck>('/api/deliverability/check', { method: 'POST', body: dkimSelector ? { domain, dkimSelector } : { domain } }),
+
+  /** Export and import take the tenant explicitly: "Migrate to production" talks to two. */
+  exportConfig: (auth?: RequestOptions['auth']) => request<ConfigBundle>('/api/config/export', auth ? { auth } : {}),
+  importConfig: (auth: RequestOptions['auth'], body: { bundle: ConfigBundle; dryRun: boolean; secrets?: Record<string, string> }) => request<ImportResult>('/api/config/import', { method: 'POST', body, ...(auth ? { auth } : {}) }),
 
   tenants: (auth?: RequestOptions['auth']) => request<Page<Tenant>>('/api/tenants', { root: true, query: { limit: 200 }, ...(auth ? { auth } : {}) }),
   createTenant: (body: { id: string; name: string; type: TenantType }) => request<Tenant>('/api/tenants', { method: 'POST', body, root: true }),

@@ -47,8 +47,8 @@ describe('console', () => {
       await shot(page, '02-connectors');
 
       // Entries for pages other work fills in say so, with no data.
-      await page.getByRole('link', { name: /Email templates/ }).click();
-      await page.getByRole('heading', { name: 'Email templates' }).waitFor();
+      await page.getByRole('link', { name: /Users/ }).click();
+      await page.getByRole('heading', { name: 'Users' }).waitFor();
       expect(await text(page, 'main')).toContain('not available in this version');
       await shot(page, '03-coming-soon');
     });

@@ -3,8 +3,9 @@ import { api, ApiError, tenantPrefix, type AdminKey, type Tenant, type TenantTyp
 import { session } from '../session.js';
 import { ErrorBox, formatDate, Loading, Notice } from '../ui/Feedback.js';
 import { useLoad } from '../ui/useLoad.js';
+import { MigrateToProduction } from '../tenant/MigrateToProduction.js';
 
-/** The tenant's id and type, creating tenants (system key) and this tenant's admin keys. */
+/** The tenant's id and type, migrating a development tenant to production and creating tenants (system key), and this tenant's admin keys. */
 export function TenantSettingsPage({ tenants, onTenantsChanged }: { tenants: Tenant[] | undefined; onTenantsChanged(): void }) {
   const tenantId = session.tenantId();
   const system = session.isSystem();
@@ -29,6 +30,7 @@ export function TenantSettingsPage({ tenants, onTenantsChanged }: { tenants: Ten
           </dd>
         </dl>
       </div>
+      {system && tenants && tenant?.type === 'development' ? <MigrateToProduction tenants={tenants} /> : null}
       {system ? <CreateTenant onCreated={onTenantsChanged} /> : null}
       <AdminKeys tenantId={tenantId} />
     </section>
