@@ -37,7 +37,7 @@ export async function startWorld(dialect: DialectName, opts: CreateOptions = {},
   const message = async (addr: string, n?: number) => {
     const want = n ?? Math.max(1, sent(addr));
     // Background deliveries land after the answer: wait for them (bounded).
-    for (let i = 0; i < 200 && sent(addr) < want; i++) await new Promise((r) => setTimeout(r, 25));
+    for (let i = 0; i < 600 && sent(addr) < want; i++) await new Promise((r) => setTimeout(r, 25));
     const list = smtp.messages.filter((m) => to(m, addr));
     expect(list.length, `message ${want} to ${addr}`).toBeGreaterThanOrEqual(want);
     return list[want - 1]!;
