@@ -228,6 +228,7 @@ describe('console settings pages', () => {
       const secret = page.getByLabel('Connector secret auth.pass');
       await secret.waitFor();
       expect(await secret.getAttribute('type')).toBe('password');
+      await page.waitForFunction(() => document.activeElement?.id === 'secret-auth.pass');
       await shot(page, '30-migrate-secret');
       await secret.fill('prod-smtp-password');
       await page.getByRole('button', { name: 'Preview changes' }).click();

@@ -82,7 +82,7 @@ function PolicyForm({ initial, development }: { initial: CodePolicy; development
     <form onSubmit={submit} noValidate aria-label="Code policy">
       <fieldset className="card group">
         <legend>Codes</legend>
-        <div className="grid-3">
+        <div className="grid-2">
           {NUMBERS.slice(0, 1).map((n) => (
             <Field key={n.key} id={`cp-${n.key}`} label={n.label} help={`${n.help} ${range(n)}`} error={errs[n.key]}>
               <input type="number" min={n.min} max={n.max} step={1} value={shown(p[n.key])} onChange={(e) => set({ ...p, [n.key]: num(e.target.value) })} />

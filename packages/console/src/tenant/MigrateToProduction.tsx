@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { api, ApiError, type ConfigBundle, type ImportResult, type Tenant } from '../api.js';
 import { session } from '../session.js';
 import { ErrorBox, Notice } from '../ui/Feedback.js';
@@ -27,6 +27,7 @@ export function MigrateToProduction({ tenants }: { tenants: Tenant[] }) {
   const [applied, setApplied] = useState<ImportResult>();
   const [error, setError] = useState<unknown>();
   const [busy, setBusy] = useState(false);
+  const firstSecret = useRef<HTMLInputElement>(null);
 
   const run = async (dryRun: boolean) => {
     setBusy(true);
@@ -70,6 +71,10 @@ export function MigrateToProduction({ tenants }: { tenants: Tenant[] }) {
     setSecrets({});
   };
   const missingNow = missingSecrets(error);
+  // When the target asks for a secret, take the user to its field.
+  useEffect(() => {
+    if (missingNow.length) firstSecret.current?.focus();
+  }, [missingNow.join(',')]);
 
   return (
     <div className="card">
@@ -95,12 +100,12 @@ export function MigrateToProduction({ tenants }: { tenants: Tenant[] }) {
             <fieldset className="group">
               <legend>Secrets the export leaves out</legend>
               <p className="help">The target cannot keep its own value for these (its connector is a different one). They are sent once, with the import.</p>
-              {asked.map((name) => (
+              {asked.map((name, n) => (
                 <div className={`field narrow${missingNow.includes(name) ? ' invalid' : ''}`} key={name}>
                   <label htmlFor={`secret-${name}`}>
                     Connector secret <code>{name}</code>
                   </label>
-                  <input id={`secret-${name}`} type="password" autoComplete="off" value={secrets[name] ?? ''} onChange={(e) => setSecrets({ ...secrets, [name]: e.target.value })} aria-invalid={missingNow.includes(name) || undefined} />
+                  <input id={`secret-${name}`} ref={n === 0 ? firstSecret : undefined} type="password" autoComplete="off" value={secrets[name] ?? ''} onChange={(e) => setSecrets({ ...secrets, [name]: e.target.value })} aria-invalid={missingNow.includes(name) || undefined} />
                 </div>
               ))}
             </fieldset>
