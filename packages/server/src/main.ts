@@ -105,8 +105,6 @@ export async function createPostern(config: Config, opts: CreateOptions = {}): P
   const limits = new FlexibleRateLimits(limiterStore);
   const policies = new CodePolicyService(stores.settings, clock);
   const codes = new VerificationCodes(stores.codes, policies, limits, sender, metrics, clock, deriveKey(master.secret, 'code-hmac'), opts.random);
-  const purgeTimer = opts.housekeeping === false ? undefined : setInterval(() => void codes.purge().catch(() => undefined), 10 * 60_000);
-  purgeTimer?.unref();
   const tenants = new Tenants(stores.tenants, clock);
   const adminKeys = new AdminKeys(stores.adminKeys, clock, config.adminKey);
   await tenants.ensureDefault();
@@ -140,6 +138,15 @@ export async function createPostern(config: Config, opts: CreateOptions = {}): P
     }),
   };
   const services: Services = { ...base, identity: await createIdentityServices(base) };
+  // Housekeeping: expired and used codes and grants go in small batches, off the request path.
+  const purgeTimer =
+    opts.housekeeping === false
+      ? undefined
+      : setInterval(() => {
+          void codes.purge().catch(() => undefined);
+          void services.identity.purge().catch(() => undefined);
+        }, 10 * 60_000);
+  purgeTimer?.unref();
   const app = await buildApp(services, { logger: config.logLevel !== 'silent' });
   return {
     services,

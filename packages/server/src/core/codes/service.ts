@@ -187,6 +187,27 @@ export class VerificationCodes {
     }
   }
 
+  /**
+   * Runs one password check under the address's lockout budget (the policy's `lockout`
+   * values, counted apart from codes): a wrong password uses a point, a right one gives it
+   * back, and an exhausted budget refuses with `429 session.locked` whether or not an
+   * account exists, so the lockout tells nothing about the address.
+   */
+  async passwordAttempt(tenantId: string, recipientKey: string, check: () => Promise<boolean>): Promise<boolean> {
+    const policy = await this.policies.get(tenantId);
+    const bucket: Bucket = { name: 'password-lockout', key: `${tenantId}|${recipientKey}`, points: policy.lockout.maxFailures, durationSeconds: policy.lockout.windowSeconds };
+    const gate = await this.limits.hit(bucket);
+    if (!gate.allowed) {
+      await this.limits.undo(bucket);
+      this.metrics.rateLimitRejections.inc({ kind: 'password-lockout' });
+      throw new AppError('session.locked', `Too many wrong passwords for this address; try again in ${gate.retryAfter} seconds.`, { retryAfter: gate.retryAfter }, { headers: { 'retry-after': String(gate.retryAfter) } });
+    }
+    const ok = await check();
+    if (ok) await this.limits.undo(bucket);
+    else if (gate.remaining === 0) await this.limits.block(bucket, policy.lockout.lockSeconds);
+    return ok;
+  }
+
   /** Revokes a recipient's outstanding codes (after a password reset). */
   async revokeAll(tenantId: string, recipientKey: string): Promise<void> {
     await this.store.invalidateRecipient(tenantId, recipientKey);

@@ -28,7 +28,8 @@ export async function verifyIdentityByCode(d: IdentityDeps, c: Caller, user: Use
 
 /** `POST /api/my-account/identity-verifications/password`. */
 export async function verifyIdentityByPassword(d: IdentityDeps, c: Caller, user: User, input: { password: string }): Promise<IdentityVerification> {
-  if (!(await d.passwords.verify(user.passwordHash, input.password))) throw new AppError('session.invalid_credentials', 'The password is wrong.');
+  const ok = await d.codes.passwordAttempt(c.tenant.id, user.emailKey ?? `user:${user.id}`, () => d.passwords.verify(user.passwordHash, input.password));
+  if (!ok) throw new AppError('session.invalid_credentials', 'The password is wrong.');
   const g = await d.grants.issue(c.tenant.id, 'identity', { userId: user.id, data: { method: 'password' } });
   return { identityVerificationToken: g.token, expiresAt: g.expiresAt };
 }
