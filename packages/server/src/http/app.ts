@@ -65,7 +65,12 @@ export async function buildApp(s: Services, opts: BuildAppOptions = {}): Promise
         description:
           'Management API (Authorization: Bearer <admin key>) and end-user APIs of Postern. Every route of the default tenant is also served for tenant T under /t/T/.',
       },
-      components: { securitySchemes: { adminKey: { type: 'http', scheme: 'bearer' } } },
+      components: {
+        securitySchemes: {
+          adminKey: { type: 'http', scheme: 'bearer', description: 'An admin API key' },
+          accessToken: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: "An end user's access token" },
+        },
+      },
       security: [{ adminKey: [] }],
     },
     transform: jsonSchemaTransform,

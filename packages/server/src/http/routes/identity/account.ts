@@ -18,7 +18,7 @@ export const accountRoutes =
   (s: Services): FastifyPluginAsyncZod =>
   async (app) => {
     const d = s.identity.deps;
-    const schema = <T extends object>(summary: string, extra: T) => ({ tags, summary, security: [], ...extra });
+    const schema = <T extends object>(summary: string, extra: T) => ({ tags, summary, security: [{ accessToken: [] }], ...extra });
 
     app.get('/api/my-account', { ...PUBLIC, schema: schema('The signed-in account', { response: { 200: Account, ...errorResponses(401) } }) }, async (req) => account.accountView((await bearerAccount(s, req)).user));
     app.post(

@@ -31,7 +31,7 @@ export const invitationRoutes =
         ...PUBLIC,
         schema: {
           tags,
-          security: [],
+          security: [{ accessToken: [] }],
           summary: "Join the organization; needs the invitee's access token with the invited, verified email",
           params: Params,
           response: { 200: z.object({ organization: z.object({ id: z.string(), name: z.string() }), userId: z.string(), status: z.literal('accepted') }), ...errorResponses(400, 401, 403, 404, 410) },
