@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AppError } from './errors.js';
+import { invalidDocument } from './errors.js';
 import type { Clock, SettingsStore } from './ports.js';
 import { mergePatch } from './email/connectors.js';
 import { TtlCache } from '../lib/ttl-cache.js';
@@ -44,10 +44,7 @@ export class BrandingService {
   async patch(tenantId: string, patch: unknown): Promise<Branding> {
     const merged = mergePatch(await this.get(tenantId), patch);
     const r = BrandingSchema.safeParse(merged);
-    if (!r.success) {
-      const issues = r.error.issues.map((i) => ({ path: [...i.path.map(String), ...(i.code === 'unrecognized_keys' ? [(i as { keys: string[] }).keys.join(', ')] : [])].join('.'), message: i.message }));
-      throw new AppError('request.invalid', `Invalid branding: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, { issues });
-    }
+    if (!r.success) throw invalidDocument('branding', r.error);
     await this.settings.put(tenantId, KEY, r.data, this.clock.now().toISOString());
     this.cache.delete(tenantId);
     return r.data;

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { TEMPLATE_TYPES, getConfigPath } from '@postern/connector-kit';
-import { AppError } from './errors.js';
+import { AppError, fieldIssues } from './errors.js';
 import type { Clock, Stores, Tenant } from './ports.js';
 import type { ConnectorService } from './email/connectors.js';
 import type { ConnectorRegistry } from '../connectors/registry.js';
@@ -127,7 +127,7 @@ export class ConfigBundles {
   async import(tenant: Tenant, input: { bundle: unknown; secrets?: Record<string, string> | undefined; dryRun?: boolean | undefined }): Promise<{ changes: Change[]; applied: boolean }> {
     const parsed = BundleSchema.safeParse(input.bundle);
     if (!parsed.success) {
-      const issues = parsed.error.issues.map((i) => ({ path: ['bundle', ...i.path.map(String)].join('.'), message: i.message }));
+      const issues = fieldIssues(parsed.error, ['bundle']);
       throw new AppError('request.invalid', `The bundle is not a Postern settings bundle of version 1: ${issues.slice(0, 5).map((i) => `${i.path}: ${i.message}`).join('; ')}`, { issues });
     }
     const bundle = parsed.data;

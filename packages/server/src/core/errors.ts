@@ -83,6 +83,22 @@ export class AppError extends Error {
   }
 }
 
-export function invalid(message: string, issues: Array<{ path: string; message: string }>): AppError {
-  return new AppError('request.invalid', message, { issues });
+export interface FieldIssue {
+  path: string;
+  message: string;
+}
+
+/** zod issues as `{path, message}` field errors; unknown keys name each key. */
+export function fieldIssues(error: { issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string; code?: string; keys?: string[] }> }, prefix: string[] = []): FieldIssue[] {
+  return error.issues.flatMap((i) => {
+    const base = [...prefix, ...i.path.map(String)];
+    if (i.code === 'unrecognized_keys' && i.keys?.length) return i.keys.map((k) => ({ path: [...base, k].join('.'), message: 'unknown field' }));
+    return [{ path: base.join('.'), message: i.message }];
+  });
+}
+
+/** `400 request.invalid` for a document that failed its schema, naming the fields. */
+export function invalidDocument(what: string, error: Parameters<typeof fieldIssues>[0], prefix: string[] = []): AppError {
+  const issues = fieldIssues(error, prefix);
+  return new AppError('request.invalid', `Invalid ${what}: ${issues.map((i) => `${i.path || '(root)'}: ${i.message}`).join('; ')}`.slice(0, 500), { issues });
 }

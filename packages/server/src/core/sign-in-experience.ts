@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AppError } from './errors.js';
+import { AppError, invalidDocument } from './errors.js';
 import type { Clock, ConnectorStore, SettingsStore } from './ports.js';
 import { mergePatch } from './email/connectors.js';
 import { TtlCache } from '../lib/ttl-cache.js';
@@ -69,10 +69,7 @@ export class SignInExperienceService {
     const current = await this.get(tenantId);
     const merged = mergePatch(current, patch);
     const r = SignInExperienceSchema.safeParse(merged);
-    if (!r.success) {
-      const issues = r.error.issues.map((i) => ({ path: i.path.map(String).join('.') + (i.code === 'unrecognized_keys' ? `${i.path.length ? '.' : ''}${(i as { keys: string[] }).keys.join(', ')}` : ''), message: i.message }));
-      throw new AppError('request.invalid', `Invalid sign-in experience: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`.slice(0, 500), { issues });
-    }
+    if (!r.success) throw invalidDocument('sign-in experience', r.error);
     const next = r.data;
     const methods = next.signIn.methods.filter((m) => m.password || m.verificationCode);
     if (methods.length === 0) throw new AppError('sign_in_experience.no_sign_in_method', 'Sign-in must keep at least one method: password or verification code.', { fields: ['signIn.methods'] });

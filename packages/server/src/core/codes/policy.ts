@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AppError } from '../errors.js';
+import { AppError, invalidDocument } from '../errors.js';
 import type { Clock, SettingsStore, TenantType } from '../ports.js';
 import { mergePatch } from '../email/connectors.js';
 import { normalizeEmail } from '../email-address.js';
@@ -67,10 +67,7 @@ export class CodePolicyService {
 
   async patch(tenantId: string, tenantType: TenantType, patch: unknown): Promise<CodePolicy> {
     const r = CodePolicySchema.safeParse(mergePatch(await this.get(tenantId), patch));
-    if (!r.success) {
-      const issues = r.error.issues.map((i) => ({ path: [...i.path.map(String), ...(i.code === 'unrecognized_keys' ? [(i as { keys: string[] }).keys.join(', ')] : [])].join('.'), message: i.message }));
-      throw new AppError('request.invalid', `Invalid code policy: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, { issues });
-    }
+    if (!r.success) throw invalidDocument('code policy', r.error);
     const policy = r.data;
     if (policy.testAddresses.length && tenantType !== 'development') {
       throw new AppError('request.invalid', 'Test addresses are allowed on development tenants only.', { issues: [{ path: 'testAddresses', message: 'development tenants only' }] });

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ConnectorError, maskConfig, restoreMaskedSecrets, type Connector, type ConnectorContext, type ConnectorFactory } from '@postern/connector-kit';
 import type { ConnectorRegistry } from '../../connectors/registry.js';
-import { AppError } from '../errors.js';
+import { AppError, fieldIssues } from '../errors.js';
 import type { Clock, ConnectorStore, StoredConnector } from '../ports.js';
 import { emailDependents, type SignInExperienceService } from '../sign-in-experience.js';
 
@@ -77,10 +77,7 @@ export class ConnectorService {
     const filled = stored && stored.factoryId === factoryId ? restoreMaskedSecrets(config, stored.config, paths) : config;
     const r = f.configSchema.safeParse(filled ?? {});
     if (!r.success) {
-      const issues = r.error.issues.map((i) => ({
-        path: ['config', ...i.path.map(String), ...(i.code === 'unrecognized_keys' ? [(i as { keys: string[] }).keys.join(', ')] : [])].join('.'),
-        message: i.message,
-      }));
+      const issues = fieldIssues(r.error, ['config']);
       throw new ConnectorError('connector.bad_config', `The ${f.name} configuration is invalid: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`.slice(0, 500), { details: { issues } });
     }
     return r.data as Record<string, unknown>;
