@@ -32,10 +32,14 @@ function zodIssues(err: { validation: Array<{ instancePath?: string; keyword?: s
  */
 export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError | Error, req: FastifyRequest, reply: FastifyReply) => {
-    if (err instanceof AppError) return send(reply, err.status, err.code, err.message, err.details, err.headers);
+    if (err instanceof AppError) {
+      const headers = err.status === 429 && !err.headers['retry-after'] ? { ...err.headers, 'retry-after': '1' } : err.headers;
+      return send(reply, err.status, err.code, err.message, err.details, headers);
+    }
     if (isConnectorError(err)) {
       const headers: Record<string, string> = {};
-      if (err.code === 'connector.rate_limited' && typeof err.details.retryAfter === 'number') headers['retry-after'] = String(err.details.retryAfter);
+      // Every 429 carries Retry-After (SPEC §6), also when the provider named no wait.
+      if (err.status === 429) headers['retry-after'] = String(typeof err.details.retryAfter === 'number' ? Math.max(1, Math.ceil(err.details.retryAfter)) : 1);
       const { issues, ...rest } = err.details;
       return send(reply, err.status, err.code, err.message, { ...rest, ...(issues ? { issues } : {}), ...((err as { attempts?: number }).attempts ? { attempts: (err as { attempts?: number }).attempts } : {}) }, headers);
     }
