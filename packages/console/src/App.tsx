@@ -18,6 +18,8 @@ import { TemplateEditorPage } from './templates/TemplateEditor.js';
 import { BrandingPage } from './pages/Branding.js';
 import { CodePolicyPage } from './pages/CodePolicy.js';
 import { DeliverabilityPage } from './pages/Deliverability.js';
+import { UsersPage } from './pages/Users.js';
+import { OrganizationPage, OrganizationsPage } from './pages/Organizations.js';
 
 interface NavItem {
   route: string;
@@ -31,6 +33,8 @@ const NAV: NavItem[] = [
   { route: '/branding', label: 'Branding' },
   { route: '/sign-in-experience', label: 'Sign-in experience' },
   { route: '/code-policy', label: 'Code policy' },
+  { route: '/users', label: 'Users' },
+  { route: '/organizations', label: 'Organizations' },
   { route: '/email-logs', label: 'Email logs' },
   { route: '/deliverability', label: 'Deliverability' },
   { route: '/mailbox', label: 'Mailbox' },
@@ -38,10 +42,7 @@ const NAV: NavItem[] = [
 ];
 
 /** Pages that later work fills in; listed so the navigation is complete, with no fake data. */
-const SOON: NavItem[] = [
-  { route: '/users', label: 'Users', soon: 'Find, create and manage the accounts of this tenant.' },
-  { route: '/organizations', label: 'Organizations', soon: 'Organizations, their members and email invitations.' },
-];
+const SOON: NavItem[] = [];
 
 export function ConsoleApp() {
   const [signedIn, setSignedIn] = useState(() => !!session.key());
@@ -120,18 +121,22 @@ function Shell({ tenantId, onSwitch, onSignOut }: { tenantId: string; onSwitch(t
             </li>
           ))}
         </ul>
-        <p className="nav-heading" id="soon-heading">
-          Coming soon
-        </p>
-        <ul aria-labelledby="soon-heading">
-          {SOON.map((n) => (
-            <li key={n.route}>
-              <Link to={n.route} aria-current={section === n.route ? 'page' : undefined}>
-                {n.label} <span className="badge">soon</span>
-              </Link>
-            </li>
-          ))}
-        </ul>
+        {SOON.length ? (
+          <>
+            <p className="nav-heading" id="soon-heading">
+              Coming soon
+            </p>
+            <ul aria-labelledby="soon-heading">
+              {SOON.map((n) => (
+                <li key={n.route}>
+                  <Link to={n.route} aria-current={section === n.route ? 'page' : undefined}>
+                    {n.label} <span className="badge">soon</span>
+                  </Link>
+                </li>
+              ))}
+            </ul>
+          </>
+        ) : null}
       </nav>
       <main className="content" id="main" tabIndex={-1} key={tenantId}>
         <Page route={route} onTenantsChanged={() => void tenants.reload()} tenants={tenants.data} />
@@ -169,6 +174,11 @@ function Page({ route, onTenantsChanged, tenants }: { route: string; onTenantsCh
       return <DeliverabilityPage />;
     case 'mailbox':
       return <MailboxPage />;
+    case 'users':
+      return <UsersPage />;
+    case 'organizations':
+      if (second) return <OrganizationPage id={decodeURIComponent(second)} />;
+      return <OrganizationsPage />;
     case 'tenant':
       return <TenantSettingsPage tenants={tenants} onTenantsChanged={onTenantsChanged} />;
   }

@@ -255,6 +255,40 @@ export interface AdminKey {
   createdAt: string;
 }
 
+export interface User {
+  id: string;
+  email: string | null;
+  emailVerified: boolean;
+  name: string | null;
+  hasPassword: boolean;
+  mfa: { email: boolean };
+  createdAt: string;
+  updatedAt: string;
+}
+export interface Organization {
+  id: string;
+  name: string;
+  createdAt: string;
+}
+export interface Member {
+  userId: string;
+  email: string | null;
+  name: string | null;
+  createdAt: string;
+}
+export type InvitationStatus = 'pending' | 'accepted' | 'revoked' | 'expired';
+export interface Invitation {
+  id: string;
+  organizationId: string;
+  email: string;
+  status: InvitationStatus;
+  inviterId: string | null;
+  expiresAt: string;
+  createdAt: string;
+  /** Only in the answers of invite and resend. */
+  link?: string;
+}
+
 const enc = encodeURIComponent;
 
 export const api = {
@@ -296,6 +330,19 @@ export const api = {
 
   tenants: (auth?: RequestOptions['auth']) => request<Page<Tenant>>('/api/tenants', { root: true, query: { limit: 200 }, ...(auth ? { auth } : {}) }),
   createTenant: (body: { id: string; name: string; type: TenantType }) => request<Tenant>('/api/tenants', { method: 'POST', body, root: true }),
+
+  users: (q: { search?: string; limit?: number; cursor?: string | null }) => request<Page<User>>('/api/users', { query: q }),
+  createUser: (body: { email: string; password?: string; name?: string }) => request<User>('/api/users', { method: 'POST', body }),
+  patchUser: (id: string, patch: { name?: string | null; email?: string }) => request<User>(`/api/users/${enc(id)}`, { method: 'PATCH', body: patch }),
+  deleteUser: (id: string) => request<void>(`/api/users/${enc(id)}`, { method: 'DELETE' }),
+
+  organizations: (cursor?: string | null) => request<Page<Organization>>('/api/organizations', { query: { limit: 100, cursor } }),
+  createOrganization: (name: string) => request<Organization>('/api/organizations', { method: 'POST', body: { name } }),
+  members: (orgId: string) => request<Page<Member>>(`/api/organizations/${enc(orgId)}/members`, { query: { limit: 200 } }),
+  invitations: (orgId: string) => request<Page<Invitation>>(`/api/organizations/${enc(orgId)}/invitations`, { query: { limit: 200 } }),
+  invite: (orgId: string, body: { email: string; expiresInSeconds?: number }) => request<Invitation>(`/api/organizations/${enc(orgId)}/invitations`, { method: 'POST', body }),
+  resendInvitation: (id: string) => request<Invitation>(`/api/organization-invitations/${enc(id)}/resend`, { method: 'POST' }),
+  revokeInvitation: (id: string) => request<void>(`/api/organization-invitations/${enc(id)}`, { method: 'DELETE' }),
 
   adminKeys: () => request<Page<AdminKey>>('/api/admin-keys', { query: { limit: 200 } }),
   createAdminKey: (name: string) => request<AdminKey & { key: string }>('/api/admin-keys', { method: 'POST', body: { name } }),

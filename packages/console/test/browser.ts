@@ -60,8 +60,9 @@ export async function newTenant(env: ConsoleEnv, id: string, type: 'development'
  * Runs `fn` with a new page in its own browser context (own sessionStorage), then closes
  * it. Fails if the page broke the server's CSP or threw an uncaught error.
  */
-export async function withPage(env: ConsoleEnv, fn: (page: Page) => Promise<void>): Promise<void> {
-  const context = await env.browser.newContext({ viewport: { width: 1280, height: 900 } });
+export async function withPage(env: ConsoleEnv, fn: (page: Page) => Promise<void>, opts: { locale?: string; viewport?: { width: number; height: number } } = {}): Promise<void> {
+  // `locale` sets navigator.languages and Accept-Language, as a browser in that language does.
+  const context = await env.browser.newContext({ viewport: opts.viewport ?? { width: 1280, height: 900 }, ...(opts.locale ? { locale: opts.locale } : {}) });
   // Shorter than the test's timeout, so that a missing element fails with its locator named.
   context.setDefaultTimeout(10_000);
   const problems: string[] = [];
@@ -89,4 +90,45 @@ export async function signIn(env: ConsoleEnv, page: Page, tenantId: string): Pro
 
 export async function shot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: true });
+}
+
+export interface CapturedMail {
+  id: string;
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+}
+
+/**
+ * The captured messages to `to` on `tenantId`, oldest first, once there are at least `count`
+ * (background sends land after the API answers, so this polls the mailbox, bounded).
+ */
+export async function mailTo(env: ConsoleEnv, tenantId: string, to: string, count = 1): Promise<CapturedMail[]> {
+  const prefix = tenantId === 'default' ? '' : `/t/${tenantId}`;
+  for (let i = 0; ; i++) {
+    const box = await env.postern.api('GET', `${prefix}/api/mailbox?limit=200`);
+    const mine = (box.body.items as { id: string; to: string }[]).filter((m) => m.to === to).reverse();
+    if (mine.length >= count) {
+      const out: CapturedMail[] = [];
+      for (const m of mine) out.push((await env.postern.api('GET', `${prefix}/api/mailbox/${m.id}`)).body as CapturedMail);
+      return out;
+    }
+    if (i >= 400) throw new Error(`expected ${count} message(s) to ${to} on ${tenantId}, found ${mine.length}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+/** The code of the `n`-th (1-based) message to `to`: the line of the text part that holds only the code. */
+export async function codeFor(env: ConsoleEnv, tenantId: string, to: string, n = 1): Promise<string> {
+  const mail = (await mailTo(env, tenantId, to, n))[n - 1]!;
+  const m = /^\s*([0-9A-Z]{4,10})\s*$/m.exec(mail.text);
+  if (!m) throw new Error(`no code line in the message to ${to}: ${mail.subject}`);
+  return m[1]!;
+}
+
+/** A code that is surely wrong: the real one with its last character changed. */
+export function wrongCode(code: string): string {
+  const last = code.slice(-1);
+  return code.slice(0, -1) + (last === '1' ? '2' : '1');
 }

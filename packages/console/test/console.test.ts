@@ -46,11 +46,8 @@ describe('console', () => {
       expect(await page.evaluate(() => sessionStorage.getItem('postern.adminKey'))).toBe(env.postern.adminKey);
       await shot(page, '02-connectors');
 
-      // Entries for pages other work fills in say so, with no data.
-      await page.getByRole('link', { name: /Users/ }).click();
-      await page.getByRole('heading', { name: 'Users' }).waitFor();
-      expect(await text(page, 'main')).toContain('not available in this version');
-      await shot(page, '03-coming-soon');
+      // Every page of the navigation is real now: no "coming soon" entries.
+      expect(await page.getByText('Coming soon').count()).toBe(0);
     });
   });
 
@@ -328,14 +325,13 @@ describe('console', () => {
     });
   });
 
-  it('serves a placeholder at the hosted page paths', async () => {
+  it('serves the hosted sign-in page at the hosted page paths, for the default tenant and under /t/T', async () => {
     await withPage(env, async (page) => {
       await page.goto(`${env.url}/sign-in`);
       await page.getByRole('heading', { name: 'Sign in' }).waitFor();
-      expect(await text(page, 'main')).toContain('coming soon');
-      await page.goto(`${env.url}/invitation/abc123`);
-      await page.getByRole('heading', { name: 'Invitation' }).waitFor();
-      await shot(page, '17-hosted-placeholder');
+      await page.getByLabel('Email address').waitFor();
+      await page.goto(`${env.url}/t/default/register`);
+      await page.getByRole('heading', { name: 'Create an account' }).waitFor();
     });
   });
 });

@@ -1,0 +1,113 @@
+import { useRef, useState, type FormEvent } from 'react';
+import type { CodeSent, HostedClient, SignInAnswer, Tokens } from '../client.js';
+import { afterSignIn } from '../flow.js';
+import { useLang } from '../i18n.js';
+import { HostedLink } from '../HostedLink.js';
+import { withRedirect } from '../nav.js';
+import { Alert, CodeForm, HostedShell, TextField, useAction } from '../ui.js';
+
+/** `/sign-in`: email and password, or an emailed code; then MFA or finishing sign-up when needed. */
+export function SignInPage({ client, redirect, notice }: { client: HostedClient; redirect: string | null; notice?: string }) {
+  const { t, lang } = useLang();
+  const [mode, setMode] = useState<'password' | 'code'>('password');
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const [sent, setSent] = useState<CodeSent | null>(null);
+  const [registrationToken, setRegistrationToken] = useState<string | null>(null);
+  const formRef = useRef<HTMLFormElement>(null);
+  const action = useAction(formRef);
+  const fields = action.explained?.fields ?? {};
+
+  const sendCode = () => client.call<CodeSent>('POST', '/api/experience/verification-codes', { email: email.trim(), intent: 'sign-in', locale: lang });
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    void action.run(async () => {
+      if (mode === 'password') {
+        const answer = await client.call<SignInAnswer>('POST', '/api/experience/sign-in/password', { email: email.trim(), password });
+        afterSignIn(client, answer, email.trim(), redirect);
+      } else setSent(await sendCode());
+    });
+  };
+
+  if (registrationToken) return <FinishSignUp client={client} email={email.trim()} token={registrationToken} redirect={redirect} />;
+  if (sent) {
+    return (
+      <HostedShell title={t('signInTitle')}>
+        <CodeForm
+          email={email.trim()}
+          sent={sent}
+          onResend={sendCode}
+          submitLabel={t('signIn')}
+          onSubmit={async (code, verificationId) => {
+            const answer = await client.call<SignInAnswer>('POST', '/api/experience/sign-in/verification-code', { email: email.trim(), verificationId, code });
+            setRegistrationToken(afterSignIn(client, answer, email.trim(), redirect));
+          }}
+        />
+        <p>
+          <button type="button" className="link-button" onClick={() => setSent(null)}>
+            {t('back')}
+          </button>
+        </p>
+      </HostedShell>
+    );
+  }
+  return (
+    <HostedShell title={t('signInTitle')}>
+      <p className="muted">{t('signInLead')}</p>
+      {notice ? (
+        <div className="notice success" role="status">
+          {notice}
+        </div>
+      ) : null}
+      <form ref={formRef} onSubmit={submit} noValidate>
+        <TextField id="signin-email" label={t('email')} type="email" autoComplete="username" value={email} onChange={setEmail} error={fields.email} autoFocus />
+        {mode === 'password' ? <TextField id="signin-password" label={t('password')} type="password" autoComplete="current-password" value={password} onChange={setPassword} error={fields.password} /> : null}
+        <Alert explained={action.explained} alertRef={action.alertRef} />
+        <div className="hosted-actions">
+          <button type="submit" className="primary" disabled={action.busy}>
+            {action.busy ? t('working') : mode === 'password' ? t('signIn') : t('sendCode')}
+          </button>
+          <button type="button" className="secondary" onClick={() => { action.setError(undefined); setMode(mode === 'password' ? 'code' : 'password'); }}>
+            {mode === 'password' ? t('emailMeCode') : t('usePassword')}
+          </button>
+        </div>
+      </form>
+      <p className="hosted-links">
+        <HostedLink to={withRedirect(client.path('forgot-password'), redirect)}>{t('forgotLink')}</HostedLink>
+        <span>
+          {t('noAccount')} <HostedLink to={withRedirect(client.path('register'), redirect)}>{t('createAccount')}</HostedLink>
+        </span>
+      </p>
+    </HostedShell>
+  );
+}
+
+/** A code sign-in for an address without an account, with sign-up on: finish it with the registration token. */
+function FinishSignUp({ client, email, token, redirect }: { client: HostedClient; email: string; token: string; redirect: string | null }) {
+  const { t } = useLang();
+  const [password, setPassword] = useState('');
+  const [name, setName] = useState('');
+  const formRef = useRef<HTMLFormElement>(null);
+  const action = useAction(formRef);
+  const fields = action.explained?.fields ?? {};
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    void action.run(async () => {
+      const r = await client.call<{ tokens: Tokens }>('POST', '/api/experience/register', { registrationToken: token, ...(password ? { password } : {}), ...(name.trim() ? { name: name.trim() } : {}) });
+      afterSignIn(client, r, email, redirect);
+    });
+  };
+  return (
+    <HostedShell title={t('finishSignUpTitle')}>
+      <p>{t('finishSignUpLead', { email })}</p>
+      <form ref={formRef} onSubmit={submit} noValidate>
+        <TextField id="finish-name" label={t('name')} autoComplete="name" value={name} onChange={setName} error={fields.name} autoFocus />
+        <TextField id="finish-password" label={t('password')} type="password" autoComplete="new-password" value={password} onChange={setPassword} error={fields.password} help={t('passwordOptionalHelp')} />
+        <Alert explained={action.explained} alertRef={action.alertRef} />
+        <button type="submit" className="primary" disabled={action.busy}>
+          {action.busy ? t('working') : t('finishSignUp')}
+        </button>
+      </form>
+    </HostedShell>
+  );
+}

@@ -1,0 +1,194 @@
+/** The building blocks of the hosted pages: the card shell, alerts, the code field with its resend countdown. */
+import { useEffect, useRef, useState, type FormEvent, type ReactNode, type RefObject } from 'react';
+import { Field } from '../ui/Field.js';
+import { explain, type Explained } from './errors.js';
+import { LANG_NAMES, LANGS, setLang, useLang, type Lang } from './i18n.js';
+import type { CodeSent } from './client.js';
+import { retryAfterOf } from './client.js';
+
+export function HostedShell({ title, children }: { title: string; children: ReactNode }) {
+  const { lang, t } = useLang();
+  useEffect(() => {
+    document.documentElement.lang = lang;
+    document.title = title;
+  }, [lang, title]);
+  return (
+    <div className="hosted">
+      <a className="skip" href="#main">
+        {t('skip')}
+      </a>
+      <div className="hosted-top">
+        <label htmlFor="hosted-lang">{t('language')}</label>
+        <select id="hosted-lang" value={lang} onChange={(e) => setLang(e.target.value as Lang)}>
+          {LANGS.map((l) => (
+            <option key={l} value={l} lang={l}>
+              {LANG_NAMES[l]}
+            </option>
+          ))}
+        </select>
+      </div>
+      <main className="card hosted-card" id="main" tabIndex={-1}>
+        <h1 id="hosted-title">{title}</h1>
+        {children}
+      </main>
+    </div>
+  );
+}
+
+/**
+ * Runs an action with a busy flag and keeps its error explained in the current language.
+ * After a failure the focus goes to the first invalid field of `formRef`, else to the alert.
+ */
+export function useAction(formRef?: RefObject<HTMLElement | null>) {
+  const { t } = useLang();
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>();
+  const [tick, setTick] = useState(0);
+  const alertRef = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (!error) return;
+    const invalid = formRef?.current?.querySelector<HTMLElement>('[aria-invalid="true"]');
+    (invalid ?? alertRef.current)?.focus();
+  }, [error, tick]);
+  const run = async (fn: () => Promise<void>) => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      await fn();
+    } catch (e) {
+      setError(e);
+      setTick((n) => n + 1);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const explained: Explained | undefined = error ? explain(t, error) : undefined;
+  return { busy, error, explained, run, setError, alertRef };
+}
+
+export function Alert({ explained, alertRef }: { explained: Explained | undefined; alertRef?: RefObject<HTMLDivElement | null> }) {
+  if (!explained) return null;
+  return (
+    <div className="notice error" role="alert" ref={alertRef} tabIndex={-1} data-code={explained.code}>
+      <p>{explained.message}</p>
+    </div>
+  );
+}
+
+export function Success({ children }: { children: ReactNode }) {
+  return (
+    <div className="notice success" role="status">
+      {children}
+    </div>
+  );
+}
+
+/** Spaces and dashes of a pasted code go; letters are upper-cased (codes are case-insensitive). */
+export function normalizeCode(raw: string): string {
+  return raw.replace(/[\s\-‐-―]/g, '').toUpperCase();
+}
+
+/** Seconds left until `at` (epoch ms), updated every second while above zero. */
+export function useSecondsUntil(at: number): number {
+  const [now, setNow] = useState(Date.now);
+  const left = Math.max(0, Math.ceil((at - now) / 1000));
+  useEffect(() => {
+    if (left <= 0) return;
+    const id = setTimeout(() => setNow(Date.now()), Math.min(1000, at - Date.now()));
+    return () => clearTimeout(id);
+  }, [at, now, left]);
+  return left;
+}
+
+export function TextField({ id, label, value, onChange, type = 'text', autoComplete, error, help, autoFocus }: { id: string; label: string; value: string; onChange(v: string): void; type?: string; autoComplete?: string; error?: string | undefined; help?: string; autoFocus?: boolean }) {
+  return (
+    <Field id={id} label={label} error={error} {...(help ? { help } : {})}>
+      <input type={type} value={value} onChange={(e) => onChange(e.target.value)} autoComplete={autoComplete} autoFocus={autoFocus} spellCheck={false} />
+    </Field>
+  );
+}
+
+/**
+ * A form around the verification code: one field (paste-friendly, numeric keyboard while
+ * the code looks numeric) and a resend button that counts down from the server's
+ * `resendAfter`, or from the `Retry-After` of a 429. `children` adds fields (password, name).
+ */
+export function CodeForm({ email, sent, onResend, onSubmit, submitLabel, children, idPrefix = 'code' }: {
+  email: string;
+  sent: CodeSent;
+  onResend(): Promise<CodeSent>;
+  /** `verificationId` is that of the latest code sent (a resend replaces it). */
+  onSubmit(code: string, verificationId: string): Promise<void>;
+  submitLabel: string;
+  children?: (fields: Record<string, string>) => ReactNode;
+  idPrefix?: string;
+}) {
+  const { t } = useLang();
+  const formRef = useRef<HTMLFormElement>(null);
+  const codeRef = useRef<HTMLInputElement>(null);
+  const [code, setCode] = useState('');
+  const [resendAt, setResendAt] = useState(() => Date.now() + (sent.resendAfter ?? 0) * 1000);
+  const [resent, setResent] = useState(false);
+  const [verificationId, setVerificationId] = useState(sent.verificationId);
+  const left = useSecondsUntil(resendAt);
+  const action = useAction(formRef);
+  const resend = useAction(formRef);
+  useEffect(() => codeRef.current?.focus(), []);
+
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    void action.run(() => onSubmit(code, verificationId));
+  };
+  const doResend = () =>
+    resend.run(async () => {
+      setResent(false);
+      try {
+        const next = await onResend();
+        setVerificationId(next.verificationId);
+        setResendAt(Date.now() + (next.resendAfter ?? 0) * 1000);
+        setCode('');
+        action.setError(undefined);
+        setResent(true);
+        codeRef.current?.focus();
+      } catch (e) {
+        const wait = retryAfterOf(e);
+        if (wait !== undefined) setResendAt(Date.now() + wait * 1000);
+        throw e;
+      }
+    });
+  const explained = resend.explained ?? action.explained;
+  const fields = explained?.fields ?? {};
+  const numeric = code === '' || /^\d+$/.test(code);
+  return (
+    <form ref={formRef} onSubmit={submit} noValidate>
+      <Field id={`${idPrefix}-input`} label={t('code')} help={t('codeHelp', { email })} error={fields.code}>
+        <input
+          ref={codeRef}
+          type="text"
+          inputMode={numeric ? 'numeric' : 'text'}
+          autoComplete="one-time-code"
+          autoCapitalize="characters"
+          spellCheck={false}
+          className="code-input"
+          value={code}
+          maxLength={40}
+          onChange={(e) => setCode(normalizeCode(e.target.value))}
+        />
+      </Field>
+      {children?.(fields)}
+      {resent && !explained ? <Success>{t('codeResent', { email })}</Success> : null}
+      <Alert explained={explained} alertRef={resend.explained ? resend.alertRef : action.alertRef} />
+      <div className="hosted-actions">
+        <button type="submit" className="primary" disabled={action.busy}>
+          {action.busy ? t('working') : submitLabel}
+        </button>
+        <button type="button" className="secondary" disabled={left > 0 || resend.busy} onClick={() => void doResend()} aria-describedby={left > 0 ? `${idPrefix}-countdown` : undefined}>
+          {t('resend')}
+        </button>
+      </div>
+      <p className="muted small" id={`${idPrefix}-countdown`}>
+        {left > 0 ? t('resendIn', { seconds: left }) : ''}
+      </p>
+    </form>
+  );
+}
