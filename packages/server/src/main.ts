@@ -103,6 +103,7 @@ export async function createPostern(config: Config, opts: CreateOptions = {}): P
   const limiterStore: LimiterStore =
     opts.limiterStore ?? (config.redisUrl ? { kind: 'redis', url: config.redisUrl } : db.pool ? { kind: 'postgres', pool: db.pool } : { kind: 'memory' });
   const limits = new FlexibleRateLimits(limiterStore);
+  await limits.ready();
   const policies = new CodePolicyService(stores.settings, clock);
   const codes = new VerificationCodes(stores.codes, policies, limits, sender, metrics, clock, deriveKey(master.secret, 'code-hmac'), opts.random);
   const tenants = new Tenants(stores.tenants, clock);
@@ -112,6 +113,7 @@ export async function createPostern(config: Config, opts: CreateOptions = {}): P
   const generatedAdminKey = await adminKeys.ensureBootstrapKey();
   const base = {
     keyring,
+    limits,
     deriveKey: (purpose: string) => deriveKey(master.secret, purpose),
     config,
     db,

@@ -23,6 +23,8 @@ export interface Services {
   tenants: Tenants;
   adminKeys: AdminKeys;
   metrics: Metrics;
+  /** Rate limits and lockouts (in-process, PostgreSQL or Redis). */
+  limits: { ping(): Promise<void> };
   /** Encrypts secrets at rest (AES-256-GCM under a key derived from POSTERN_SECRET). */
   keyring: Keyring;
   /** Derives further purpose-bound keys from POSTERN_SECRET. */

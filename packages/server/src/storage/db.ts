@@ -58,8 +58,11 @@ export function openDatabase(url: string, opts: OpenOptions = {}): Db {
     connectionTimeoutMillis: 5000,
     ...(opts.schema ? { options: `-c search_path=${opts.schema}` } : {}),
   });
-  // An idle client that loses its server must not crash the process; the next query fails instead.
+  // A client that loses its server must not crash the process: idle ones report to the
+  // pool, checked-out ones (mid-transaction) to themselves; the query in flight fails
+  // instead, and the error handler answers 503.
   pool.on('error', () => undefined);
+  pool.on('connect', (client) => client.on('error', () => undefined));
   const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { kysely, dialect: 'postgres', pool, close: () => kysely.destroy() };
 }

@@ -18,7 +18,8 @@ export class FlexibleRateLimits implements RateLimits {
 
   constructor(private readonly store: LimiterStore) {
     if (store.kind === 'redis') {
-      this.redis = new Redis(store.url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false });
+      // Bounded: a limiter call that cannot reach Redis must fail (503), never hang.
+      this.redis = new Redis(store.url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 1_000, connectTimeout: 2_000, lazyConnect: false });
       this.redis.on('error', () => undefined);
     }
   }
@@ -78,6 +79,28 @@ export class FlexibleRateLimits implements RateLimits {
     } catch (err) {
       this.unavailable(err);
     }
+  }
+
+  /** Waits (briefly) for Redis, so the first requests after start are not refused. */
+  async ready(timeoutMs = 3_000): Promise<boolean> {
+    if (!this.redis) return true;
+    if (this.redis.status === 'ready') return true;
+    return new Promise<boolean>((resolve) => {
+      const done = (ok: boolean) => {
+        clearTimeout(timer);
+        this.redis!.off('ready', onReady);
+        resolve(ok);
+      };
+      const onReady = () => done(true);
+      const timer = setTimeout(() => done(false), timeoutMs);
+      this.redis!.once('ready', onReady);
+    });
+  }
+
+  /** For /readyz: Redis answers, when it is the store. */
+  async ping(): Promise<void> {
+    if (!this.redis) return;
+    await this.redis.ping();
   }
 
   async close(): Promise<void> {

@@ -63,7 +63,7 @@ export function mapSmtpError(err: unknown, secrets: ReadonlyArray<string | undef
   if (e.code && ['ECONNECTION', 'ESOCKET', 'EDNS', 'ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'EAI_AGAIN'].includes(e.code)) {
     return make('connector.unavailable', 'The SMTP server could not be reached.');
   }
-  if (/Unexpected socket close|Connection closed/i.test(e.message)) {
+  if (/Unexpected socket close|Connection closed|connection was closed/i.test(e.message)) {
     return make('connector.unavailable', 'The SMTP server closed the connection.');
   }
   return make('connector.delivery_failed', 'The SMTP server did not accept the message.');

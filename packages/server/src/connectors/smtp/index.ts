@@ -51,6 +51,10 @@ export function smtpTransportOptions(config: SmtpConfig, extras: SmtpExtras = {}
     requireTLS: config.requireTLS && !config.secure,
     maxConnections: config.pool.maxConnections,
     maxMessages: config.pool.maxMessages,
+    // Postern's delivery pipeline owns retries (SPEC §3.5): without this the pool would
+    // reconnect and requeue a message over and over inside one attempt.
+    // (not in @types/nodemailer yet)
+    ...({ maxRequeues: 0 } as object),
     connectionTimeout: config.connectionTimeoutMs,
     greetingTimeout: config.greetingTimeoutMs,
     socketTimeout: config.socketTimeoutMs,

@@ -12,12 +12,17 @@ export const healthRoutes =
     app.get('/healthz', { config: { auth: 'public' }, schema: { tags: ['health'], summary: 'The process is up', security: [], response: { 200: Ok } } }, async () => ({ status: 'ok' as const }));
     app.get(
       '/readyz',
-      { config: { auth: 'public' }, schema: { tags: ['health'], summary: 'The database is reachable', security: [], response: { 200: Ok } } },
+      { config: { auth: 'public' }, schema: { tags: ['health'], summary: 'The database (and Redis, when configured) is reachable', security: [], response: { 200: Ok } } },
       async () => {
         try {
           await ping(s.db);
         } catch (err) {
           throw new AppError('service.unavailable', 'The database is not reachable.', {}, { cause: err, headers: { 'retry-after': '5' } });
+        }
+        try {
+          await s.limits.ping();
+        } catch (err) {
+          throw new AppError('service.unavailable', 'The rate-limit store (Redis) is not reachable.', {}, { cause: err, headers: { 'retry-after': '5' } });
         }
         return { status: 'ok' as const };
       },
