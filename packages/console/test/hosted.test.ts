@@ -60,9 +60,10 @@ describe('hosted pages', () => {
         await codeField.fill(wrongCode(first));
         await page.getByLabel('รหัสผ่าน', { exact: true }).fill('รหัสผ่านที่ยาวพอ-1');
         await page.getByRole('button', { name: 'สร้างบัญชี' }).click();
-        const alert = page.getByRole('alert');
-        await alert.getByText('รหัสไม่ถูกต้อง ลองได้อีก 4 ครั้ง').waitFor();
+        // The message stands at the code field, which takes the focus and is described by it.
+        await page.locator('#code-input-err').getByText('รหัสไม่ถูกต้อง ลองได้อีก 4 ครั้ง').waitFor();
         expect(await codeField.getAttribute('aria-invalid')).toBe('true');
+        expect(await codeField.getAttribute('aria-describedby')).toContain('code-input-err');
         await page.waitForFunction(() => document.activeElement?.getAttribute('autocomplete') === 'one-time-code');
         await shot(page, 'hosted-th-register-wrong-code');
 
@@ -117,7 +118,7 @@ describe('hosted pages', () => {
       await page.getByLabel('Verification code').fill(code);
       await page.getByLabel('New password').fill('short');
       await page.getByRole('button', { name: 'Set new password' }).click();
-      await page.getByRole('alert').getByText(/The password must be 8 to \d+ characters long\./).waitFor();
+      await page.locator('#forgot-new-password-err').getByText(/The password must be 8 to \d+ characters long\./).waitFor();
       expect(await page.getByLabel('New password').getAttribute('aria-invalid')).toBe('true');
       await page.getByLabel('New password').fill('new-password-2');
       await page.getByRole('button', { name: 'Set new password' }).click();
@@ -158,7 +159,7 @@ describe('hosted pages', () => {
       const code = await codeFor(env, tenant, email, 3);
       await page.getByLabel('Verification code').fill(wrongCode(code));
       await page.getByRole('button', { name: 'Continue' }).click();
-      await page.getByRole('alert').getByText(/That code is not right\. \d tries left\./).waitFor();
+      await page.locator('#mfa-code-input-err').getByText(/That code is not right\. \d tries left\./).waitFor();
       await page.getByLabel('Verification code').fill(code);
       await page.getByRole('button', { name: 'Continue' }).click();
       await page.getByRole('heading', { name: 'Your account' }).waitFor();

@@ -13,7 +13,7 @@ export function HostedShell({ title, children }: { title: string; children: Reac
     document.title = title;
   }, [lang, title]);
   return (
-    <div className="hosted">
+    <div className="hosted-page">
       <a className="skip" href="#main">
         {t('skip')}
       </a>
@@ -66,8 +66,9 @@ export function useAction(formRef?: RefObject<HTMLElement | null>) {
   return { busy, error, explained, run, setError, alertRef };
 }
 
+/** The error of the last action; left out when that same sentence already stands at a field (which takes the focus). */
 export function Alert({ explained, alertRef }: { explained: Explained | undefined; alertRef?: RefObject<HTMLDivElement | null> }) {
-  if (!explained) return null;
+  if (!explained || Object.values(explained.fields).includes(explained.message)) return null;
   return (
     <div className="notice error" role="alert" ref={alertRef} tabIndex={-1} data-code={explained.code}>
       <p>{explained.message}</p>

@@ -122,7 +122,7 @@ function CreateUser({ onCreated }: { onCreated(u: User): void }) {
   return (
     <details className="card">
       <summary>Create a user</summary>
-      <form onSubmit={(e) => void submit(e)} noValidate className="inline-form">
+      <form onSubmit={(e) => void submit(e)} noValidate className="stack-form">
         <Field id="new-user-email" label="Email" error={issues.email}>
           <input type="email" value={email} onChange={(e) => setEmail(e.target.value)} autoComplete="off" />
         </Field>
