@@ -1,5 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { ConnectorError, maskConfig, restoreMaskedSecrets, type Connector, type ConnectorContext, type ConnectorFactory } from '@postern/connector-kit';
+import {
+  ConnectorError,
+  maskConfig,
+  restoreMaskedSecrets,
+  type Connector,
+  type ConnectorContext,
+  type ConnectorFactory,
+} from '@postern/connector-kit';
 import type { ConnectorRegistry } from '../../connectors/registry.js';
 import { AppError, fieldIssues } from '../errors.js';
 import type { Clock, ConnectorStore, StoredConnector } from '../ports.js';
@@ -20,7 +27,12 @@ export interface PublicConnector {
  * config (that the DKIM key exists).
  */
 export interface ConnectorHooks {
-  create?(tenantId: string, factory: ConnectorFactory, config: Record<string, unknown>, ctx: ConnectorContext): Promise<Connector | undefined>;
+  create?(
+    tenantId: string,
+    factory: ConnectorFactory,
+    config: Record<string, unknown>,
+    ctx: ConnectorContext,
+  ): Promise<Connector | undefined>;
   checkReferences?(tenantId: string, factoryId: string, config: Record<string, unknown>): Promise<void>;
 }
 
@@ -38,6 +50,7 @@ export interface LiveConnector {
 export class ConnectorService {
   private readonly live = new Map<string, { version: string; value: LiveConnector }>();
   private readonly building = new Map<string, Promise<LiveConnector | undefined>>();
+  private readonly retiring = new Set<{ connector: Connector; timer: NodeJS.Timeout }>();
 
   constructor(
     private readonly registry: ConnectorRegistry,
@@ -48,13 +61,22 @@ export class ConnectorService {
     private readonly hooks: ConnectorHooks = {},
   ) {}
 
-  private async instantiate(tenantId: string, factory: ConnectorFactory, config: Record<string, unknown>): Promise<Connector> {
+  private async instantiate(
+    tenantId: string,
+    factory: ConnectorFactory,
+    config: Record<string, unknown>,
+  ): Promise<Connector> {
     const ctx = this.makeContext(tenantId);
     return (await this.hooks.create?.(tenantId, factory, config, ctx)) ?? factory.create(config, ctx);
   }
 
   /** Parses a config and checks what it refers to (a DKIM key). */
-  async validateFor(tenantId: string, factoryId: string, config: unknown, stored?: StoredConnector): Promise<Record<string, unknown>> {
+  async validateFor(
+    tenantId: string,
+    factoryId: string,
+    config: unknown,
+    stored?: StoredConnector,
+  ): Promise<Record<string, unknown>> {
     const valid = this.validate(factoryId, config, stored);
     await this.hooks.checkReferences?.(tenantId, factoryId, valid);
     return valid;
@@ -62,23 +84,42 @@ export class ConnectorService {
 
   factory(id: string): ConnectorFactory {
     const f = this.registry.get(id);
-    if (!f) throw new AppError('connector.factory_not_found', `No connector factory "${id}".`, { factoryId: id, available: this.registry.list().map((x) => x.id) });
+    if (!f)
+      throw new AppError('connector.factory_not_found', `No connector factory "${id}".`, {
+        factoryId: id,
+        available: this.registry.list().map((x) => x.id),
+      });
     return f;
   }
 
   toPublic(c: StoredConnector): PublicConnector {
-    return { id: c.id, factoryId: c.factoryId, type: 'email', config: maskConfig(c.config, this.registry.secretPaths(c.factoryId)), createdAt: c.createdAt, updatedAt: c.updatedAt };
+    return {
+      id: c.id,
+      factoryId: c.factoryId,
+      type: 'email',
+      config: maskConfig(c.config, this.registry.secretPaths(c.factoryId)),
+      createdAt: c.createdAt,
+      updatedAt: c.updatedAt,
+    };
   }
 
   /** Parses a config with the factory's schema; masked secrets are filled from `stored`. */
   validate(factoryId: string, config: unknown, stored?: StoredConnector): Record<string, unknown> {
     const f = this.factory(factoryId);
     const paths = this.registry.secretPaths(factoryId);
-    const filled = stored && stored.factoryId === factoryId ? restoreMaskedSecrets(config, stored.config, paths) : config;
+    const filled =
+      stored && stored.factoryId === factoryId ? restoreMaskedSecrets(config, stored.config, paths) : config;
     const r = f.configSchema.safeParse(filled ?? {});
     if (!r.success) {
       const issues = fieldIssues(r.error, ['config']);
-      throw new ConnectorError('connector.bad_config', `The ${f.name} configuration is invalid: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`.slice(0, 500), { details: { issues } });
+      throw new ConnectorError(
+        'connector.bad_config',
+        `The ${f.name} configuration is invalid: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`.slice(
+          0,
+          500,
+        ),
+        { details: { issues } },
+      );
     }
     return r.data as Record<string, unknown>;
   }
@@ -103,7 +144,10 @@ export class ConnectorService {
     const valid = await this.validateFor(tenantId, factoryId, config);
     const c = this.newConnector(tenantId, factoryId, valid);
     if (!(await this.store.insertEmailConnector(c, this.registry.secretPaths(factoryId)))) {
-      throw new AppError('connector.already_exists', 'This tenant already has an email connector; use PUT /api/connectors/email to change it.');
+      throw new AppError(
+        'connector.already_exists',
+        'This tenant already has an email connector; use PUT /api/connectors/email to change it.',
+      );
     }
     return c;
   }
@@ -122,7 +166,8 @@ export class ConnectorService {
     const merged = mergePatch(current.config, patch) as Record<string, unknown>;
     const valid = await this.validateFor(tenantId, current.factoryId, merged, current);
     const at = this.clock.now().toISOString();
-    if (!(await this.store.updateConfig(tenantId, id, valid, this.registry.secretPaths(current.factoryId), at))) throw new AppError('connector.not_found');
+    if (!(await this.store.updateConfig(tenantId, id, valid, this.registry.secretPaths(current.factoryId), at)))
+      throw new AppError('connector.not_found');
     return { ...current, config: valid, updatedAt: at };
   }
 
@@ -130,7 +175,11 @@ export class ConnectorService {
     await this.get(tenantId, id);
     const dependents = emailDependents(await this.signInExperience.get(tenantId));
     if (dependents.length && !force) {
-      throw new AppError('connector.in_use', `The sign-in experience needs email for: ${dependents.join(', ')}. Turn those off first, or delete with ?force=true.`, { dependents });
+      throw new AppError(
+        'connector.in_use',
+        `The sign-in experience needs email for: ${dependents.join(', ')}. Turn those off first, or delete with ?force=true.`,
+        { dependents },
+      );
     }
     if (!(await this.store.delete(tenantId, id))) throw new AppError('connector.not_found');
     return { deleted: true, warnings: dependents };
@@ -143,7 +192,11 @@ export class ConnectorService {
   }
 
   /** A connector instance for an unsaved config (test sends); the caller closes it. */
-  async build(tenantId: string, factoryId: string, config: Record<string, unknown>): Promise<{ factory: ConnectorFactory; connector: Connector }> {
+  async build(
+    tenantId: string,
+    factoryId: string,
+    config: Record<string, unknown>,
+  ): Promise<{ factory: ConnectorFactory; connector: Connector }> {
     const factory = this.factory(factoryId);
     return { factory, connector: await this.instantiate(tenantId, factory, config) };
   }
@@ -156,7 +209,13 @@ export class ConnectorService {
     const version = await this.store.version(tenantId);
     const hit = this.live.get(tenantId);
     if (hit && hit.version === version) return hit.value;
-    if (!version) return undefined;
+    if (!version) {
+      if (hit) {
+        this.live.delete(tenantId);
+        this.retire(hit.value.connector);
+      }
+      return undefined;
+    }
     // Concurrent first sends share one build, so no pooled connector is built twice.
     const key = `${tenantId}\n${version}`;
     let pending = this.building.get(key);
@@ -171,25 +230,51 @@ export class ConnectorService {
     const stored = await this.store.getEmailConnector(tenantId);
     if (!stored) return undefined;
     const factory = this.registry.get(stored.factoryId);
-    if (!factory) throw new ConnectorError('connector.bad_config', `The saved connector uses the factory "${stored.factoryId}", which this instance does not have.`);
+    if (!factory)
+      throw new ConnectorError(
+        'connector.bad_config',
+        `The saved connector uses the factory "${stored.factoryId}", which this instance does not have.`,
+      );
     const value = { factory, stored, connector: await this.instantiate(tenantId, factory, stored.config) };
     const old = this.live.get(tenantId);
     this.live.set(tenantId, { version: `${stored.id}@${stored.updatedAt}`, value });
-    if (old && old.value.connector !== value.connector) void old.value.connector.close?.().catch(() => undefined);
+    if (old && old.value.connector !== value.connector) this.retire(old.value.connector);
     return value;
   }
 
+  /**
+   * Closes a replaced connector once the sends still running on it are done: they hold it
+   * for at most the delivery budget (15 s), so it is closed a little after that.
+   */
+  private retire(connector: Connector): void {
+    const entry = {
+      connector,
+      timer: setTimeout(() => {
+        this.retiring.delete(entry);
+        void connector.close?.().catch(() => undefined);
+      }, 20_000),
+    };
+    entry.timer.unref();
+    this.retiring.add(entry);
+  }
+
   async closeAll(): Promise<void> {
-    const all = [...this.live.values()];
+    const all = [...this.live.values()].map((l) => l.value.connector);
+    for (const r of this.retiring) {
+      clearTimeout(r.timer);
+      all.push(r.connector);
+    }
     this.live.clear();
-    await Promise.allSettled(all.map((l) => l.value.connector.close?.()));
+    this.retiring.clear();
+    await Promise.allSettled(all.map((c) => c.close?.()));
   }
 }
 
 /** JSON Merge Patch (RFC 7396). */
 export function mergePatch(target: unknown, patch: unknown): unknown {
   if (!patch || typeof patch !== 'object' || Array.isArray(patch)) return patch;
-  const out: Record<string, unknown> = target && typeof target === 'object' && !Array.isArray(target) ? { ...(target as Record<string, unknown>) } : {};
+  const out: Record<string, unknown> =
+    target && typeof target === 'object' && !Array.isArray(target) ? { ...(target as Record<string, unknown>) } : {};
   for (const [k, v] of Object.entries(patch as Record<string, unknown>)) {
     if (k === '__proto__' || k === 'constructor' || k === 'prototype') continue;
     if (v === null) delete out[k];
