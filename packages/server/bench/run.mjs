@@ -2,7 +2,9 @@
 // `npm run bench`: starts Postern in a child process against local sinks and measures the
 // code scenarios at concurrency 1 and 32, next to the raw limits of the same sinks.
 // Options: --quick (≈30 s smoke run), --postgres (PostgreSQL instead of SQLite),
-// --cpu-prof (server profile into .bench/prof), --duration=SECONDS (per scenario).
+// --cpu-prof (server profile into .bench/prof), --duration=SECONDS (per scenario),
+// --seed=N (growth benchmark: N users, codes and email-log rows in the SQLite database first;
+// then only the HTTP send and send+verify scenarios run).
 import { mkdtempSync, rmSync, mkdirSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir, cpus, totalmem, loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -13,13 +15,19 @@ import { startSinkProcess } from './sinks.mjs';
 import { createClient, runLoad } from './load.mjs';
 import * as sc from './scenarios.mjs';
 import { printRow, table } from './report.mjs';
+import { seedSqlite } from './seed.mjs';
 
 const ROOT = new URL('../../../', import.meta.url).pathname;
-const args = new Set(process.argv.slice(2).filter((a) => !a.startsWith('--duration=')));
+const valued = (a) => a.startsWith('--duration=') || a.startsWith('--seed=');
+const args = new Set(process.argv.slice(2).filter((a) => !valued(a)));
 const durationArg = process.argv.find((a) => a.startsWith('--duration='));
+const seedArg = process.argv.find((a) => a.startsWith('--seed='));
+const SEED = seedArg ? Number(seedArg.slice(7)) : 0;
+if (!Number.isInteger(SEED) || SEED < 0) throw new Error(`--seed wants a whole number, got ${seedArg}`);
 for (const a of args) if (!['--quick', '--postgres', '--cpu-prof'].includes(a)) throw new Error(`unknown option ${a}`);
 const QUICK = args.has('--quick');
 const DB = args.has('--postgres') ? 'postgres' : 'sqlite';
+if (SEED && DB !== 'sqlite') throw new Error('--seed is for SQLite only');
 const PG_ADMIN_URL = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const measureMs = durationArg ? Number(durationArg.split('=')[1]) * 1000 : QUICK ? 1500 : 6000;
 const warmupMs = QUICK ? 300 : 1000;
@@ -108,10 +116,53 @@ async function measure(name, concurrency, scenario, { kind, raw, stepName, stepL
   }
 }
 
+/** Sign-in by code, then the SMTP raw limits and connector. */
+async function otherScenarios(client, http, smtp, sample) {
+  if (await sc.signInAvailable(client)) {
+    const users = [];
+    for (let w = 0; w < Math.max(...CONCURRENCY); w++) {
+      const mine = [];
+      for (let i = 0; i < SIGN_IN_USERS_PER_WORKER; i++) {
+        const email = sc.freshEmail('signin');
+        await sc.registerUser(client, http, email);
+        mine.push(email);
+      }
+      users.push(mine);
+    }
+    for (const c of CONCURRENCY)
+      await measure(
+        'sign-in by code (send+verify+tokens)',
+        c,
+        sc.signInByCode(client, http, (w) => users[w]),
+        {
+          raw: RAW_HTTP,
+          stepName: 'sign-in call',
+          stepLabel: 'sign-in call alone (rate: sign-ins/s)',
+        },
+      );
+  } else {
+    process.stdout.write('  sign-in by code: not available yet\n');
+  }
+
+  for (const c of CONCURRENCY) {
+    const raw = sc.rawSmtp(smtp, sample);
+    await measure(RAW_SMTP, c, raw, { kind: 'raw' });
+    raw.close();
+  }
+  for (const c of CONCURRENCY) {
+    const raw = sc.rawSmtp(smtp, sample, { noDelay: true });
+    await measure(RAW_SMTP_NODELAY, c, raw, { kind: 'raw' });
+    raw.close();
+  }
+  await sc.useConnector(client, sc.smtpConnector(smtp));
+  for (const c of CONCURRENCY)
+    await measure('send code, SMTP connector', c, sc.sendCode(client, 'smtp'), { raw: RAW_SMTP });
+}
+
 async function main() {
   const info = machine();
   process.stdout.write(
-    `Postern benchmark — ${DB}${QUICK ? ', quick' : ''}, ${measureMs / 1000} s per scenario after ${warmupMs / 1000} s warm-up\n`,
+    `Postern benchmark — ${DB}${QUICK ? ', quick' : ''}${SEED ? `, seeded with ${SEED}` : ''}, ${measureMs / 1000} s per scenario after ${warmupMs / 1000} s warm-up\n`,
   );
   process.stdout.write(
     `  machine: ${info.cpus} CPU (${info.model}), ${info.memoryGb} GB, Node ${info.node}, load average ${info.loadavgAtStart.join(' ')}\n`,
@@ -122,18 +173,22 @@ async function main() {
   const { http, smtp } = sinks;
   const adminKey = `bench-admin-${randomBytes(16).toString('hex')}`;
   let client;
+  const env = {
+    DATABASE_URL: db ? db.url : `sqlite:${join(dataDir, 'postern.db')}`,
+    POSTERN_DATA_DIR: dataDir,
+    POSTERN_SECRET: randomBytes(32).toString('base64'),
+    POSTERN_ADMIN_KEY: adminKey,
+    POSTERN_OUTBOUND_ALLOW: '127.0.0.1/32',
+    LOG_LEVEL: 'warn',
+  };
   try {
-    server = await startPostern({
-      cpuProfDir: args.has('--cpu-prof') ? join(ROOT, '.bench/prof') : undefined,
-      env: {
-        DATABASE_URL: db ? db.url : `sqlite:${join(dataDir, 'postern.db')}`,
-        POSTERN_DATA_DIR: dataDir,
-        POSTERN_SECRET: randomBytes(32).toString('base64'),
-        POSTERN_ADMIN_KEY: adminKey,
-        POSTERN_OUTBOUND_ALLOW: '127.0.0.1/32',
-        LOG_LEVEL: 'warn',
-      },
-    });
+    if (SEED) {
+      // A first start migrates the database; the rows go in while no server holds it.
+      await (await startPostern({ env })).stop();
+      const s = seedSqlite(join(dataDir, 'postern.db'), SEED);
+      process.stdout.write(`  seeded ${SEED} users, codes and email-log rows in ${s.toFixed(1)} s\n`);
+    }
+    server = await startPostern({ cpuProfDir: args.has('--cpu-prof') ? join(ROOT, '.bench/prof') : undefined, env });
     process.stdout.write(`  Postern pid ${server.pid} at ${server.url}\n\n`);
     client = createClient(server.url, adminKey);
     await sc.relaxPolicy(client);
@@ -144,7 +199,7 @@ async function main() {
     if (first.status !== 201) throw new Error(`the first send answered ${first.status}: ${JSON.stringify(first.body)}`);
     const sample = await http.sample();
     if (!sample) throw new Error('the HTTP sink received nothing');
-    for (const c of CONCURRENCY) {
+    for (const c of SEED ? [] : CONCURRENCY) {
       const raw = sc.rawHttp(http, sample, c);
       await measure(RAW_HTTP, c, raw, { kind: 'raw' });
       await raw.close();
@@ -158,45 +213,8 @@ async function main() {
         stepLabel: 'verify call alone (rate: pairs/s)',
       });
 
-    if (await sc.signInAvailable(client)) {
-      const users = [];
-      for (let w = 0; w < Math.max(...CONCURRENCY); w++) {
-        const mine = [];
-        for (let i = 0; i < SIGN_IN_USERS_PER_WORKER; i++) {
-          const email = sc.freshEmail('signin');
-          await sc.registerUser(client, http, email);
-          mine.push(email);
-        }
-        users.push(mine);
-      }
-      for (const c of CONCURRENCY)
-        await measure(
-          'sign-in by code (send+verify+tokens)',
-          c,
-          sc.signInByCode(client, http, (w) => users[w]),
-          {
-            raw: RAW_HTTP,
-            stepName: 'sign-in call',
-            stepLabel: 'sign-in call alone (rate: sign-ins/s)',
-          },
-        );
-    } else {
-      process.stdout.write('  sign-in by code: not available yet\n');
-    }
-
-    for (const c of CONCURRENCY) {
-      const raw = sc.rawSmtp(smtp, sample);
-      await measure(RAW_SMTP, c, raw, { kind: 'raw' });
-      raw.close();
-    }
-    for (const c of CONCURRENCY) {
-      const raw = sc.rawSmtp(smtp, sample, { noDelay: true });
-      await measure(RAW_SMTP_NODELAY, c, raw, { kind: 'raw' });
-      raw.close();
-    }
-    await sc.useConnector(client, sc.smtpConnector(smtp));
-    for (const c of CONCURRENCY)
-      await measure('send code, SMTP connector', c, sc.sendCode(client, 'smtp'), { raw: RAW_SMTP });
+    // The growth benchmark (--seed) measures the send and verify scenarios only.
+    if (!SEED) await otherScenarios(client, http, smtp, sample);
   } catch (err) {
     if (server) process.stderr.write(`Postern stderr (tail):\n${server.stderrTail()}\n`);
     throw err;
@@ -218,7 +236,7 @@ async function main() {
         `${(smtp32.rps / nodelay32.rps).toFixed(2)}× the same pool with TCP_NODELAY\n`,
     );
   mkdirSync(join(ROOT, '.bench'), { recursive: true });
-  const out = { date: new Date().toISOString(), database: DB, quick: QUICK, measureMs, warmupMs, machine: info, rows };
+  const out = { date: new Date().toISOString(), database: DB, quick: QUICK, seed: SEED, measureMs, warmupMs, machine: info, rows };
   writeFileSync(join(ROOT, '.bench/last.json'), JSON.stringify(out, null, 2) + '\n');
   process.stdout.write(`Wrote .bench/last.json${args.has('--cpu-prof') ? '; CPU profile in .bench/prof/' : ''}\n`);
 }
