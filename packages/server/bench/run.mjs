@@ -236,7 +236,16 @@ async function main() {
         `${(smtp32.rps / nodelay32.rps).toFixed(2)}× the same pool with TCP_NODELAY\n`,
     );
   mkdirSync(join(ROOT, '.bench'), { recursive: true });
-  const out = { date: new Date().toISOString(), database: DB, quick: QUICK, seed: SEED, measureMs, warmupMs, machine: info, rows };
+  const out = {
+    date: new Date().toISOString(),
+    database: DB,
+    quick: QUICK,
+    seed: SEED,
+    measureMs,
+    warmupMs,
+    machine: info,
+    rows,
+  };
   writeFileSync(join(ROOT, '.bench/last.json'), JSON.stringify(out, null, 2) + '\n');
   process.stdout.write(`Wrote .bench/last.json${args.has('--cpu-prof') ? '; CPU profile in .bench/prof/' : ''}\n`);
 }
