@@ -136,6 +136,7 @@ async function main() {
     const fail = (key) => (errors[key] = (errors[key] ?? 0) + 1);
     const newMinute = () => ({ send: [], verify: [], errors: 0 });
     let minute = newMinute();
+    const buckets = [];
     let inFlight = 0;
     let issued = 0;
     const pending = new Set();
@@ -206,17 +207,11 @@ async function main() {
         `  t=${String(s.atS).padStart(4)} s  RSS ${s.rssMb.toFixed(1)} MB (anon ${s.rssAnonMb.toFixed(1)})  fds ${s.fds} (${s.sockets} sockets)  CPU ${s.cpuPct}%  in flight ${inFlight}  sent ${issued}\n`,
       );
     };
+    // A minute's bucket is summarised only at the end: answers to requests started near its
+    // end still arrive into it after the next one has begun.
     const closeMinute = () => {
-      const m = minute;
+      buckets.push(minute);
       minute = newMinute();
-      minutes.push({
-        minute: minutes.length + 1,
-        sends: m.send.length,
-        send: summarize(m.send),
-        verifies: m.verify.length,
-        verify: summarize(m.verify),
-        errors: m.errors,
-      });
     };
     // Open loop: each tick issues whatever the schedule says is due by now, so a slow answer
     // never delays the next send.
@@ -243,6 +238,15 @@ async function main() {
     });
     await Promise.all(pending);
     if (minute.send.length) closeMinute();
+    for (const m of buckets)
+      minutes.push({
+        minute: minutes.length + 1,
+        sends: m.send.length,
+        send: summarize(m.send),
+        verifies: m.verify.length,
+        verify: summarize(m.verify),
+        errors: m.errors,
+      });
   } catch (err) {
     if (server) process.stderr.write(`Postern stderr (tail):\n${server.stderrTail()}\n`);
     throw err;
