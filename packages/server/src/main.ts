@@ -5,7 +5,7 @@ import { deriveKey, Keyring, parseMasterSecret } from './lib/crypto.js';
 import { CodePolicyService } from './core/codes/policy.js';
 import { VerificationCodes } from './core/codes/service.js';
 import type { Random } from './core/codes/generate.js';
-import { FlexibleRateLimits, type LimiterStore } from './storage/rate-limits.js';
+import { createRateLimits, type LimiterStore } from './storage/rate-limits.js';
 import { Metrics } from './lib/metrics.js';
 import { migrate, openDatabase, type Db } from './storage/db.js';
 import { createStores } from './storage/stores/index.js';
@@ -102,7 +102,7 @@ export async function createPostern(config: Config, opts: CreateOptions = {}): P
   const sender = new EmailSender(connectors, renderer, stores.emailLogs, metrics, clock, { ...DEFAULT_RULES, ...opts.deliveryRules });
   const limiterStore: LimiterStore =
     opts.limiterStore ?? (config.redisUrl ? { kind: 'redis', url: config.redisUrl } : db.pool ? { kind: 'postgres', pool: db.pool } : { kind: 'memory' });
-  const limits = new FlexibleRateLimits(limiterStore);
+  const limits = await createRateLimits(limiterStore);
   await limits.ready();
   const policies = new CodePolicyService(stores.settings, clock);
   const codes = new VerificationCodes(stores.codes, policies, limits, sender, metrics, clock, deriveKey(master.secret, 'code-hmac'), opts.random);

@@ -1,43 +1,175 @@
 import { createHash } from 'node:crypto';
-import { RateLimiterMemory, RateLimiterPostgres, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
-import { Redis } from 'ioredis';
+import { RateLimiterPostgres, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import { AppError } from '../core/errors.js';
 import type { Bucket, LimitResult, RateLimits } from '../core/codes/limits.js';
 
 export type LimiterStore = { kind: 'memory' } | { kind: 'postgres'; pool: pg.Pool } | { kind: 'redis'; url: string };
 
+export type RateLimitStore = RateLimits & { ready(timeoutMs?: number): Promise<boolean>; ping(): Promise<void> };
+
+/** The limiter for a store: in-process for `memory`, rate-limiter-flexible for the shared ones. */
+export async function createRateLimits(store: LimiterStore): Promise<RateLimitStore> {
+  if (store.kind === 'memory') return new MemoryRateLimits();
+  // ioredis is loaded only when Redis is configured.
+  const redis = store.kind === 'redis' ? await connectRedis(store.url) : undefined;
+  return new FlexibleRateLimits(store, redis);
+}
+
+async function connectRedis(url: string): Promise<Redis> {
+  const { Redis } = await import('ioredis');
+  // Bounded: a limiter call that cannot reach Redis must fail (503), never hang.
+  const redis = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 1_000, connectTimeout: 2_000, lazyConnect: false });
+  redis.on('error', () => undefined);
+  return redis;
+}
+
+interface Counter {
+  /** Events counted in the current window (more than the limit once refused or blocked). */
+  points: number;
+  /** When the window (or the block) ends, in ms since the epoch. */
+  endsAt: number;
+}
+
+/**
+ * In-process limits for a single instance, with rate-limiter-flexible's memory semantics
+ * (fixed window from the first event; exceeding it with `blockSeconds` set blocks for that
+ * long). It keeps one small record per key and no timer per key: RateLimiterMemory arms a
+ * timer for every key, which at a thousand sends a second was most of the process's live
+ * memory. Every bucket shape has its own Map, so within one Map insertion order is expiry
+ * order (a key is moved to the end whenever its window restarts), and a sweep drops expired
+ * entries from the front.
+ */
+export class MemoryRateLimits implements RateLimitStore {
+  private readonly windows = new Map<string, Map<string, Counter>>();
+  private readonly sweeper: NodeJS.Timeout;
+
+  constructor(
+    private readonly now: () => number = Date.now,
+    sweepEveryMs = 10_000,
+  ) {
+    this.sweeper = setInterval(() => this.sweep(), sweepEveryMs);
+    this.sweeper.unref();
+  }
+
+  private map(b: Bucket): Map<string, Counter> {
+    const id = `${b.name}:${b.points}:${b.durationSeconds}:${b.blockSeconds ?? 0}`;
+    let m = this.windows.get(id);
+    if (!m) this.windows.set(id, (m = new Map()));
+    return m;
+  }
+
+  /** The live counter of a key, or undefined when it has none or it has run out. */
+  private live(m: Map<string, Counter>, key: string, now: number): Counter | undefined {
+    const c = m.get(key);
+    if (c && c.endsAt > now) return c;
+    if (c) m.delete(key);
+    return undefined;
+  }
+
+  private restart(m: Map<string, Counter>, key: string, points: number, ms: number, now: number): Counter {
+    m.delete(key);
+    const c = { points, endsAt: now + ms };
+    m.set(key, c);
+    return c;
+  }
+
+  async hit(b: Bucket): Promise<LimitResult> {
+    const m = this.map(b);
+    const key = hashKey(b.key);
+    const now = this.now();
+    const c = this.live(m, key, now);
+    if (!c) {
+      this.restart(m, key, 1, b.durationSeconds * 1000, now);
+      return { allowed: true, retryAfter: 0, remaining: b.points - 1 };
+    }
+    c.points++;
+    if (c.points <= b.points) return { allowed: true, retryAfter: 0, remaining: b.points - c.points };
+    return this.refuse(m, key, b, now);
+  }
+
+  private refuse(m: Map<string, Counter>, key: string, b: Bucket, now: number): LimitResult {
+    let c = m.get(key)!;
+    // The first event over the limit starts the block, as rate-limiter-flexible does.
+    if (b.blockSeconds && c.points === b.points + 1) c = this.restart(m, key, c.points, b.blockSeconds * 1000, now);
+    return { allowed: false, retryAfter: Math.max(1, Math.ceil((c.endsAt - now) / 1000)), remaining: 0 };
+  }
+
+  async peek(b: Bucket): Promise<LimitResult> {
+    const now = this.now();
+    const c = this.live(this.map(b), hashKey(b.key), now);
+    if (c && c.points >= b.points) return { allowed: false, retryAfter: Math.max(1, Math.ceil((c.endsAt - now) / 1000)), remaining: 0 };
+    return { allowed: true, retryAfter: 0, remaining: b.points - (c?.points ?? 0) };
+  }
+
+  async undo(b: Bucket): Promise<void> {
+    const c = this.live(this.map(b), hashKey(b.key), this.now());
+    if (c) c.points--;
+  }
+
+  async block(b: Bucket, seconds: number): Promise<void> {
+    const m = this.map(b);
+    this.restart(m, hashKey(b.key), b.points + 1, seconds * 1000, this.now());
+  }
+
+  /** Drops expired counters; stops at the first live one of each Map (the rest end later). */
+  sweep(): void {
+    const now = this.now();
+    for (const m of this.windows.values()) {
+      for (const [key, c] of m) {
+        if (c.endsAt > now) break;
+        m.delete(key);
+      }
+    }
+  }
+
+  /** Counters held, for tests. */
+  get size(): number {
+    let n = 0;
+    for (const m of this.windows.values()) n += m.size;
+    return n;
+  }
+
+  async ready(): Promise<boolean> {
+    return true;
+  }
+
+  async ping(): Promise<void> {}
+
+  async close(): Promise<void> {
+    clearInterval(this.sweeper);
+  }
+}
+
+const hashKey = (key: string): string => createHash('sha256').update(key).digest('base64url');
+
 /**
  * rate-limiter-flexible behind the RateLimits port. One limiter per bucket shape
  * (name, points, duration, block) because policies differ per tenant; keys are hashed so
  * that no address is stored in the limiter's table or Redis.
  */
-export class FlexibleRateLimits implements RateLimits {
+export class FlexibleRateLimits implements RateLimitStore {
   private readonly limiters = new Map<string, RateLimiterAbstract>();
-  private readonly redis: Redis | undefined;
 
-  constructor(private readonly store: LimiterStore) {
-    if (store.kind === 'redis') {
-      // Bounded: a limiter call that cannot reach Redis must fail (503), never hang.
-      this.redis = new Redis(store.url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 1_000, connectTimeout: 2_000, lazyConnect: false });
-      this.redis.on('error', () => undefined);
-    }
-  }
+  constructor(
+    private readonly store: LimiterStore,
+    private readonly redis?: Redis,
+  ) {}
 
   private limiter(b: Bucket): RateLimiterAbstract {
     const id = `${b.name}:${b.points}:${b.durationSeconds}:${b.blockSeconds ?? 0}`;
     let l = this.limiters.get(id);
     if (l) return l;
     const opts = { keyPrefix: `pl:${id}`, points: b.points, duration: b.durationSeconds, blockDuration: b.blockSeconds ?? 0 };
-    if (this.store.kind === 'redis') l = new RateLimiterRedis({ ...opts, storeClient: this.redis });
-    else if (this.store.kind === 'postgres') l = new RateLimiterPostgres({ ...opts, storeClient: this.store.pool, storeType: 'pool', tableName: 'rate_limits', tableCreated: true, clearExpiredByTimeout: false });
-    else l = new RateLimiterMemory(opts);
+    if (this.store.kind === 'postgres') l = new RateLimiterPostgres({ ...opts, storeClient: this.store.pool, storeType: 'pool', tableName: 'rate_limits', tableCreated: true, clearExpiredByTimeout: false });
+    else l = new RateLimiterRedis({ ...opts, storeClient: this.redis });
     this.limiters.set(id, l);
     return l;
   }
 
   private key(b: Bucket): string {
-    return createHash('sha256').update(b.key).digest('base64url');
+    return hashKey(b.key);
   }
 
   /** A store failure refuses (503) rather than letting guesses through unlimited. */
