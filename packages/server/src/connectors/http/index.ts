@@ -44,7 +44,21 @@ export function createHttpConnector(config: HttpConfig, ctx: ConnectorContext, n
 
   async function send(message: EmailMessage, options: SendOptions): Promise<SendResult> {
     if (options.signal.aborted) throw timeoutError(options.signal.reason);
-    const signal = AbortSignal.any([options.signal, AbortSignal.timeout(config.timeoutMs)]);
+    // The attempt's signal or our own timeout, whichever comes first; both released at the end.
+    const controller = new AbortController();
+    const { signal } = controller;
+    const onOuterAbort = () => controller.abort(options.signal.reason);
+    options.signal.addEventListener('abort', onOuterAbort, { once: true });
+    const timer = setTimeout(() => controller.abort(new DOMException('The endpoint did not answer in time.', 'TimeoutError')), config.timeoutMs);
+    try {
+      return await sendWith(message, signal);
+    } finally {
+      clearTimeout(timer);
+      options.signal.removeEventListener('abort', onOuterAbort);
+    }
+  }
+
+  async function sendWith(message: EmailMessage, signal: AbortSignal): Promise<SendResult> {
     const body = webhookBody(message);
     const headers: Record<string, string> = { 'content-type': 'application/json', 'user-agent': 'Postern' };
     if (config.authorization) headers.authorization = config.authorization;

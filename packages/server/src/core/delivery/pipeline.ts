@@ -63,14 +63,18 @@ export async function deliver(connector: Connector, message: EmailMessage, rules
     const remaining = rules.totalBudgetMs - elapsed;
     if (remaining <= 0) break;
     attempts++;
-    const signal = AbortSignal.timeout(Math.min(rules.attemptTimeoutMs, remaining));
+    // A controller and a timer cleared when the attempt ends (AbortSignal.timeout would keep
+    // its signal, listeners and the message alive for the whole timeout after every send).
+    const controller = new AbortController();
+    const { signal } = controller;
+    let onAbort: (() => void) | undefined;
+    const timer = setTimeout(() => controller.abort(new DOMException('The attempt timed out.', 'TimeoutError')), Math.min(rules.attemptTimeoutMs, remaining));
     try {
       const r = await Promise.race([
         connector.send(message, { signal }),
         new Promise<never>((_, reject) => {
-          const onAbort = () => reject(new ConnectorError('connector.timeout', 'The provider did not answer in time.', { cause: signal.reason }));
-          if (signal.aborted) onAbort();
-          else signal.addEventListener('abort', onAbort, { once: true });
+          onAbort = () => reject(new ConnectorError('connector.timeout', 'The provider did not answer in time.', { cause: signal.reason }));
+          signal.addEventListener('abort', onAbort, { once: true });
         }),
       ]);
       return { ok: true, providerMessageId: r.providerMessageId ?? null, captured: r.captured === true, attempts, durationMs: performance.now() - started };
@@ -80,6 +84,9 @@ export async function deliver(connector: Connector, message: EmailMessage, rules
       if (delay === null || attempts >= rules.maxAttempts) break;
       if (performance.now() - started + delay >= rules.totalBudgetMs) break;
       await sleep(delay);
+    } finally {
+      clearTimeout(timer);
+      if (onAbort) signal.removeEventListener('abort', onAbort);
     }
   }
   const error = lastError ?? new ConnectorError('connector.timeout', 'The delivery budget ran out.');
