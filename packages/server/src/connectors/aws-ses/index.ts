@@ -1,8 +1,7 @@
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { isIP, type LookupFunction as NetLookup } from 'node:net';
-import { SendEmailCommand, SESv2Client, type SendEmailCommandInput } from '@aws-sdk/client-sesv2';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
+import type { SendEmailCommandInput, SESv2Client } from '@aws-sdk/client-sesv2';
 import { defineConnector, formatAddress, resolveSender, type EmailMessage } from '@postern/connector-kit';
 import { sesError } from './errors.js';
 import { logo } from './logo.js';
@@ -51,23 +50,32 @@ export default defineConnector<SesConfig>({
     // Sockets resolve names through ctx.lookup, so the destination policy sees the address
     // actually connected to; a literal IP never goes through lookup and is checked before each send.
     const lookup = ctx.lookup as unknown as NetLookup;
-    const client = new SESv2Client({
-      region: config.region,
-      endpoint,
-      credentials: { accessKeyId: config.accessKeyId, secretAccessKey: config.secretAccessKey },
-      // Our delivery pipeline owns retries (SPEC §3.5); the SDK must not add its own.
-      maxAttempts: 1,
-      requestHandler: new NodeHttpHandler({
-        httpAgent: new HttpAgent({ keepAlive: true, lookup }),
-        httpsAgent: new HttpsAgent({ keepAlive: true, lookup }),
-      }),
-    });
+    // The SDK is loaded with the first SES connector (it is a large module graph that a
+    // tenant on another provider never needs), and the client built once per connector.
+    let client: Promise<SESv2Client> | undefined;
+    const sdk = () => import('@aws-sdk/client-sesv2');
+    const buildClient = async (): Promise<SESv2Client> => {
+      const [{ SESv2Client }, { NodeHttpHandler }] = await Promise.all([sdk(), import('@smithy/node-http-handler')]);
+      return new SESv2Client({
+        region: config.region,
+        endpoint,
+        credentials: { accessKeyId: config.accessKeyId, secretAccessKey: config.secretAccessKey },
+        // Our delivery pipeline owns retries (SPEC §3.5); the SDK must not add its own.
+        maxAttempts: 1,
+        requestHandler: new NodeHttpHandler({
+          httpAgent: new HttpAgent({ keepAlive: true, lookup }),
+          httpsAgent: new HttpsAgent({ keepAlive: true, lookup }),
+        }),
+      });
+    };
     let closed = false;
     return {
       async send(message, { signal }) {
         try {
           if (isIP(host)) await ctx.assertDestination(host);
-          const out = await client.send(new SendEmailCommand(sesSendEmailInput(config, message)), {
+          client ??= buildClient();
+          const [ses, { SendEmailCommand }] = await Promise.all([client, sdk()]);
+          const out = await ses.send(new SendEmailCommand(sesSendEmailInput(config, message)), {
             abortSignal: signal,
           });
           return { providerMessageId: out.MessageId ?? null };
@@ -78,7 +86,7 @@ export default defineConnector<SesConfig>({
       async close() {
         if (closed) return;
         closed = true;
-        client.destroy();
+        if (client) (await client.catch(() => undefined))?.destroy();
       },
     };
   },

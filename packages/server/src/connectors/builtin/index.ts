@@ -1,4 +1,4 @@
-import nodemailer, { type Transporter } from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import { ConnectorError, defineConnector, formatAddress, type ConnectorFactory } from '@postern/connector-kit';
 import { builtinConfigSchema, type BuiltinConfig } from './schema.js';
 import { readme } from './readme.js';
@@ -17,9 +17,10 @@ export interface BuiltinOptions {
  * captures or relays the result.
  */
 export function createBuiltinFactory(opts: BuiltinOptions): ConnectorFactory<BuiltinConfig> {
-  let relay: Transporter | undefined;
+  // nodemailer is loaded only when a relay is configured (captured mail never needs it).
+  let relay: Promise<Transporter> | undefined;
   const relayTransport = () => {
-    relay ??= nodemailer.createTransport(opts.relayUrl!, { pool: true, maxConnections: 5 } as never);
+    relay ??= import('nodemailer').then(({ default: nodemailer }) => nodemailer.createTransport(opts.relayUrl!, { pool: true, maxConnections: 5 } as never));
     return relay;
   };
   return defineConnector<BuiltinConfig>({
@@ -41,7 +42,7 @@ export function createBuiltinFactory(opts: BuiltinOptions): ConnectorFactory<Bui
             return { providerMessageId: `mailbox:${id}`, captured: true };
           }
           try {
-            const info = await relayTransport().sendMail({ from, to: message.to, subject: message.subject, html: message.html, text: message.text, headers: message.headers });
+            const info = await (await relayTransport()).sendMail({ from, to: message.to, subject: message.subject, html: message.html, text: message.text, headers: message.headers });
             return { providerMessageId: info.messageId ?? null };
           } catch (err) {
             const e = err as { code?: string; responseCode?: number };

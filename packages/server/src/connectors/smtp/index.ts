@@ -1,4 +1,5 @@
-import nodemailer from 'nodemailer';
+import { createRequire } from 'node:module';
+import type Nodemailer from 'nodemailer';
 import type SMTPPool from 'nodemailer/lib/smtp-pool/index.js';
 import {
   ConnectorError,
@@ -86,6 +87,8 @@ export function createSmtpConnector(config: SmtpConfig, ctx: ConnectorContext, e
   if (config.auth?.type === 'oauth2') {
     options.auth = { type: 'OAuth2', user: config.auth.user, provisionCallback: oauth2Provisioner(config.auth, ctx, config.connectionTimeoutMs) };
   }
+  // nodemailer is loaded with the first SMTP connector (synchronously: it is CommonJS).
+  const nodemailer = createRequire(import.meta.url)('nodemailer') as typeof Nodemailer;
   const transport = nodemailer.createTransport(options);
   const secrets = secretValues(config, SECRET_PATHS);
   const messageDomain = config.fromEmail.split('@').pop() ?? 'postern.local';

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { compile as compileHtmlToText } from 'html-to-text';
+import { createRequire } from 'node:module';
+import type * as HtmlToText from 'html-to-text';
 import { TemplateError } from './errors.js';
 import { checkTemplate, COMPILE_OPTIONS, RUNTIME_OPTIONS, sandbox } from './sandbox.js';
 import type { RenderedTemplate, TemplateContent, TemplateField, TemplateVariables } from './types.js';
@@ -14,7 +15,15 @@ export interface CompiledTemplate {
   readonly text: Delegate | undefined;
 }
 
-const htmlToText = compileHtmlToText({
+// html-to-text is loaded the first time a template without a text part is rendered (the
+// shipped ones all have one); it is CommonJS, so that load is synchronous.
+let htmlToTextFn: ((html: string) => string) | undefined;
+const htmlToText = (html: string): string => {
+  htmlToTextFn ??= (createRequire(import.meta.url)('html-to-text') as typeof HtmlToText).compile(HTML_TO_TEXT);
+  return htmlToTextFn(html);
+};
+
+const HTML_TO_TEXT: HtmlToText.HtmlToTextOptions = {
   wordwrap: 78,
   selectors: [
     { selector: 'img', format: 'skip' },
@@ -25,7 +34,7 @@ const htmlToText = compileHtmlToText({
     { selector: 'tr', format: 'block' },
     { selector: 'td', format: 'block' },
   ],
-});
+};
 
 const LINE_BREAK = /[\r\n]/;
 
