@@ -1,9 +1,11 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import pg from 'pg';
+import { createRequire } from 'node:module';
+import type pg from 'pg';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Migration, type MigrationProvider } from 'kysely';
 import type { Database } from './schema.js';
+import { SyncSqlite } from './prepared.js';
 import * as m001 from './migrations/001_foundation.js';
 import * as m002 from './migrations/002_email.js';
 import * as m003 from './migrations/003_codes.js';
@@ -17,6 +19,8 @@ export interface Db {
   dialect: Dialect;
   /** The PostgreSQL pool (shared rate limits use it); undefined on SQLite. */
   pool?: pg.Pool;
+  /** Synchronous runs of prepared queries on SQLite (see prepared.ts); undefined on PostgreSQL. */
+  sqlite?: SyncSqlite;
   close(): Promise<void>;
 }
 
@@ -49,10 +53,16 @@ export function openDatabase(url: string, opts: OpenOptions = {}): Db {
     sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('busy_timeout = 5000');
     sqlite.pragma('foreign_keys = ON');
+    // Checkpoint after 10 000 WAL pages (~40 MB) instead of SQLite's 1 000: a checkpoint runs
+    // inside the commit that crosses the mark, and pages written many times between two
+    // checkpoints are copied once; measured +15 % sign-ins/s (docs/benchmarks.md).
+    sqlite.pragma('wal_autocheckpoint = 10000');
     const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
-    return { kysely, dialect: 'sqlite', close: () => kysely.destroy() };
+    return { kysely, dialect: 'sqlite', sqlite: new SyncSqlite(sqlite), close: () => kysely.destroy() };
   }
-  const pool = new pg.Pool({
+  // pg is loaded only for PostgreSQL (synchronously: it is CommonJS), not by SQLite installs.
+  const { Pool } = createRequire(import.meta.url)('pg') as typeof pg;
+  const pool = new Pool({
     connectionString: url,
     max: 10,
     connectionTimeoutMillis: 5000,

@@ -1,71 +1,118 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import type { Database } from '../schema.js';
 import type { CodeAttempt, CodeStore, StoredCode } from '../../core/ports.js';
 import type { Dialect } from '../db.js';
+import { prepare, Prepared } from '../prepared.js';
+
+type CodeRow = Selectable<Database['verification_codes']>;
+type Attempt = { tenantId: string; id: string; recipientKey: string; purpose: string; now: string };
+
+/**
+ * What one attempt does to the row it read: the outcome, and the guarded update to make
+ * (none when the row is not attemptable). Shared by the synchronous SQLite path and the
+ * Kysely path, which differ only in how they read and write.
+ */
+function decide(row: CodeRow | undefined, q: Attempt, matches: (codeHmac: string) => boolean): { result: CodeAttempt; update?: Record<string, unknown> } {
+  // A code for another recipient or purpose does not exist, as far as this caller knows.
+  if (!row || row.recipient_key !== q.recipientKey || row.purpose !== q.purpose || row.status !== 'active') {
+    return { result: { outcome: 'not_found', attempts: 0, maxAttempts: 0 } };
+  }
+  const base = { attempts: Number(row.attempts), maxAttempts: Number(row.max_attempts) };
+  if (row.expires_at <= q.now) return { result: { outcome: 'expired', ...base } };
+  if (base.attempts >= base.maxAttempts) return { result: { outcome: 'exhausted', ...base } };
+  const ok = matches(row.code_hmac);
+  const attempts = base.attempts + 1;
+  const update = { id: q.id, attempts, previous: base.attempts, status: ok ? 'consumed' : 'active', consumedAt: ok ? q.now : null };
+  if (!ok) return { result: { outcome: 'mismatch', attempts, maxAttempts: base.maxAttempts }, update };
+  return {
+    result: { outcome: 'ok', attempts, maxAttempts: base.maxAttempts, email: row.email, payload: row.payload ? (JSON.parse(row.payload) as Record<string, unknown>) : null },
+    update,
+  };
+}
+
+/** The outcome once the guarded update ran: no row changed means a racing writer won. */
+const afterUpdate = (d: ReturnType<typeof decide>, changed: number): CodeAttempt =>
+  d.update && changed !== 1 ? { outcome: 'not_found', attempts: d.result.attempts - 1, maxAttempts: d.result.maxAttempts } : d.result;
 
 export class SqlCodeStore implements CodeStore {
+  private readonly q;
+
   constructor(
     private readonly db: Kysely<Database>,
     private readonly dialect: Dialect,
-  ) {}
+    private readonly prepared: Prepared = new Prepared(db),
+  ) {
+    this.q = {
+      invalidateActive: prepare((p) =>
+        db
+          .updateTable('verification_codes')
+          .set({ status: 'invalidated' })
+          .where('tenant_id', '=', p('tenantId'))
+          .where('recipient_key', '=', p('recipientKey'))
+          .where('purpose', '=', p('purpose'))
+          .where('status', '=', 'active'),
+      ),
+      insert: prepare((p) =>
+        db.insertInto('verification_codes').values({
+          id: p('id'),
+          tenant_id: p('tenantId'),
+          recipient_key: p('recipientKey'),
+          email: p('email'),
+          purpose: p('purpose'),
+          code_hmac: p('codeHmac'),
+          attempts: 0,
+          max_attempts: p('maxAttempts'),
+          status: 'active',
+          payload: p('payload'),
+          expires_at: p('expiresAt'),
+          created_at: p('createdAt'),
+          consumed_at: null,
+        }),
+      ),
+      select: prepare((p) => {
+        const sel = db.selectFrom('verification_codes').selectAll().where('id', '=', p('id')).where('tenant_id', '=', p('tenantId'));
+        return dialect === 'postgres' ? sel.forUpdate() : sel;
+      }),
+      // Guarded by the attempt count read before, so a racing writer on SQLite (serialised
+      // anyway) or a missing row lock can never evaluate more than maxAttempts.
+      attempt: prepare((p) =>
+        db
+          .updateTable('verification_codes')
+          .set({ attempts: p('attempts'), status: p('status'), consumed_at: p('consumedAt') })
+          .where('id', '=', p('id'))
+          .where('status', '=', 'active')
+          .where('attempts', '=', p('previous')),
+      ),
+    };
+  }
 
   async issue(c: StoredCode): Promise<void> {
+    const row = { ...c, payload: c.payload ? JSON.stringify(c.payload) : null };
+    const sync = this.prepared.sync;
+    if (sync) {
+      sync.transaction(() => {
+        sync.run(this.q.invalidateActive, row);
+        sync.run(this.q.insert, row);
+      });
+      return;
+    }
     await this.db.transaction().execute(async (trx) => {
-      await trx
-        .updateTable('verification_codes')
-        .set({ status: 'invalidated' })
-        .where('tenant_id', '=', c.tenantId)
-        .where('recipient_key', '=', c.recipientKey)
-        .where('purpose', '=', c.purpose)
-        .where('status', '=', 'active')
-        .execute();
-      await trx
-        .insertInto('verification_codes')
-        .values({
-          id: c.id,
-          tenant_id: c.tenantId,
-          recipient_key: c.recipientKey,
-          email: c.email,
-          purpose: c.purpose,
-          code_hmac: c.codeHmac,
-          attempts: 0,
-          max_attempts: c.maxAttempts,
-          status: 'active',
-          payload: c.payload ? JSON.stringify(c.payload) : null,
-          expires_at: c.expiresAt,
-          created_at: c.createdAt,
-          consumed_at: null,
-        })
-        .execute();
+      await this.prepared.run(this.q.invalidateActive, row, trx);
+      await this.prepared.run(this.q.insert, row, trx);
     });
   }
 
-  async attempt(q: { tenantId: string; id: string; recipientKey: string; purpose: string; now: string }, matches: (codeHmac: string) => boolean): Promise<CodeAttempt> {
+  async attempt(q: Attempt, matches: (codeHmac: string) => boolean): Promise<CodeAttempt> {
+    const sync = this.prepared.sync;
+    if (sync) {
+      return sync.transaction(() => {
+        const d = decide(sync.first(this.q.select, q), q, matches);
+        return afterUpdate(d, d.update ? sync.run(this.q.attempt, d.update) : 0);
+      });
+    }
     return this.db.transaction().execute(async (trx) => {
-      let sel = trx.selectFrom('verification_codes').selectAll().where('id', '=', q.id).where('tenant_id', '=', q.tenantId);
-      if (this.dialect === 'postgres') sel = sel.forUpdate();
-      const row = await sel.executeTakeFirst();
-      // A code for another recipient or purpose does not exist, as far as this caller knows.
-      if (!row || row.recipient_key !== q.recipientKey || row.purpose !== q.purpose || row.status !== 'active') {
-        return { outcome: 'not_found', attempts: 0, maxAttempts: 0 };
-      }
-      const base = { attempts: Number(row.attempts), maxAttempts: Number(row.max_attempts) };
-      if (row.expires_at <= q.now) return { outcome: 'expired', ...base };
-      if (base.attempts >= base.maxAttempts) return { outcome: 'exhausted', ...base };
-      const ok = matches(row.code_hmac);
-      const attempts = base.attempts + 1;
-      // Guarded by the attempt count read above, so a racing writer on SQLite (serialised
-      // anyway) or a missing row lock can never evaluate more than maxAttempts.
-      const res = await trx
-        .updateTable('verification_codes')
-        .set(ok ? { attempts, status: 'consumed', consumed_at: q.now } : { attempts })
-        .where('id', '=', q.id)
-        .where('status', '=', 'active')
-        .where('attempts', '=', base.attempts)
-        .executeTakeFirst();
-      if (Number(res.numUpdatedRows) !== 1) return { outcome: 'not_found', ...base };
-      if (!ok) return { outcome: 'mismatch', attempts, maxAttempts: base.maxAttempts };
-      return { outcome: 'ok', attempts, maxAttempts: base.maxAttempts, email: row.email, payload: row.payload ? (JSON.parse(row.payload) as Record<string, unknown>) : null };
+      const d = decide(await this.prepared.first(this.q.select, q, trx), q, matches);
+      return afterUpdate(d, d.update ? await this.prepared.run(this.q.attempt, d.update, trx) : 0);
     });
   }
 

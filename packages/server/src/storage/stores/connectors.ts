@@ -4,6 +4,7 @@ import type { Database } from '../schema.js';
 import type { ConnectorStore, StoredConnector } from '../../core/ports.js';
 import type { Keyring } from '../../lib/crypto.js';
 import { isUniqueViolation } from './unique.js';
+import { prepare, Prepared } from '../prepared.js';
 
 type Row = Database['connectors'];
 
@@ -42,10 +43,15 @@ function join(pub: Record<string, unknown>, secrets: Record<string, unknown>) {
  * the tenant and connector id as associated data), never stored in clear.
  */
 export class SqlConnectorStore implements ConnectorStore {
+  private readonly versionQuery;
+
   constructor(
     private readonly db: Kysely<Database>,
     private readonly keyring: Keyring,
-  ) {}
+    private readonly prepared: Prepared = new Prepared(db),
+  ) {
+    this.versionQuery = prepare((p) => db.selectFrom('connectors').select(['id', 'updated_at']).where('tenant_id', '=', p('tenantId')).where('type', '=', 'email'));
+  }
 
   private toRow(c: StoredConnector, paths: readonly string[]): Row {
     const { pub, secrets } = split(c.config, paths);
@@ -132,12 +138,7 @@ export class SqlConnectorStore implements ConnectorStore {
   }
 
   async version(tenantId: string): Promise<string | undefined> {
-    const r = await this.db
-      .selectFrom('connectors')
-      .select(['id', 'updated_at'])
-      .where('tenant_id', '=', tenantId)
-      .where('type', '=', 'email')
-      .executeTakeFirst();
+    const r = await this.prepared.first(this.versionQuery, { tenantId });
     return r ? `${r.id}@${r.updated_at}` : undefined;
   }
 }

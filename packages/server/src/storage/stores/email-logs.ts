@@ -3,6 +3,7 @@ import type { Database } from '../schema.js';
 import type { EmailLogEntry, EmailLogFilter, EmailLogStore, Page, PageRequest } from '../../core/ports.js';
 import { decodeCursor, pageOf } from '../cursor.js';
 import { before } from './keyset.js';
+import { prepare, Prepared } from '../prepared.js';
 
 type Row = Database['email_logs'];
 const toEntry = (r: Row): EmailLogEntry => ({
@@ -21,27 +22,38 @@ const toEntry = (r: Row): EmailLogEntry => ({
 });
 
 export class SqlEmailLogStore implements EmailLogStore {
-  constructor(private readonly db: Kysely<Database>) {}
+  private readonly insert;
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly prepared: Prepared = new Prepared(db),
+  ) {
+    this.insert = prepare((p) =>
+      db.insertInto('email_logs').values({
+        id: p('id'),
+        tenant_id: p('tenantId'),
+        factory_id: p('factoryId'),
+        template_type: p('templateType'),
+        to_address: p('to'),
+        subject: p('subject'),
+        status: p('status'),
+        provider_message_id: p('providerMessageId'),
+        error_code: p('errorCode'),
+        error_message: p('errorMessage'),
+        attempts: p('attempts'),
+        duration_ms: p('durationMs'),
+        created_at: p('createdAt'),
+      }),
+    );
+  }
 
   async record(e: EmailLogEntry): Promise<void> {
-    await this.db
-      .insertInto('email_logs')
-      .values({
-        id: e.id,
-        tenant_id: e.tenantId,
-        factory_id: e.factoryId,
-        template_type: e.templateType,
-        to_address: e.to,
-        subject: e.subject,
-        status: e.status,
-        provider_message_id: e.providerMessageId,
-        error_code: e.error?.code ?? null,
-        error_message: e.error?.message ?? null,
-        attempts: e.attempts,
-        duration_ms: Math.round(e.durationMs),
-        created_at: e.createdAt,
-      })
-      .execute();
+    await this.prepared.run(this.insert, {
+      ...e,
+      errorCode: e.error?.code ?? null,
+      errorMessage: e.error?.message ?? null,
+      durationMs: Math.round(e.durationMs),
+    });
   }
 
   async list(tenantId: string, f: EmailLogFilter, page: PageRequest): Promise<Page<EmailLogEntry>> {

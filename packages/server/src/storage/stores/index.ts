@@ -10,17 +10,19 @@ import { SqlMailboxStore } from './mailbox.js';
 import { SqlSettingsStore } from './settings.js';
 import { SqlTemplateStore } from './templates.js';
 import { SqlTenantStore } from './tenants.js';
+import { Prepared } from '../prepared.js';
 
 export function createStores(db: Db, keyring: Keyring): Stores {
   const k = db.kysely;
+  const prepared = new Prepared(k, db.sqlite);
   return {
     dkimKeys: new SqlDkimKeyStore(k, keyring),
-    codes: new SqlCodeStore(k, db.dialect),
+    codes: new SqlCodeStore(k, db.dialect, prepared),
     tenants: new SqlTenantStore(k),
     adminKeys: new SqlAdminKeyStore(k),
     settings: new SqlSettingsStore(k),
-    connectors: new SqlConnectorStore(k, keyring),
-    emailLogs: new SqlEmailLogStore(k),
+    connectors: new SqlConnectorStore(k, keyring, prepared),
+    emailLogs: new SqlEmailLogStore(k, prepared),
     mailbox: new SqlMailboxStore(k),
     templates: new SqlTemplateStore(k),
   };

@@ -6,13 +6,15 @@ import { SqlGrantStore } from './grants.js';
 import { SqlSigningKeyStore } from './signing-keys.js';
 import { SqlOrganizationStore } from './organizations.js';
 import './tables.js';
+import { Prepared } from '../../prepared.js';
 
 /** The identity stores over the shared database (SQLite or PostgreSQL). */
 export function createIdentityStores(db: Db): IdentityStores {
   const k = db.kysely;
+  const prepared = new Prepared(k, db.sqlite);
   return {
-    users: new SqlUserStore(k),
-    refreshTokens: new SqlRefreshTokenStore(k, db.dialect),
+    users: new SqlUserStore(k, prepared),
+    refreshTokens: new SqlRefreshTokenStore(k, db.dialect, prepared),
     grants: new SqlGrantStore(k),
     signingKeys: new SqlSigningKeyStore(k),
     organizations: new SqlOrganizationStore(k),

@@ -1,19 +1,35 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../schema.js';
 import type { Dialect } from '../../db.js';
+import { prepare, Prepared } from '../../prepared.js';
 import type { RefreshTokenRecord, RefreshTokenStore, RotateOutcome } from '../../../core/identity/ports.js';
 
 export class SqlRefreshTokenStore implements RefreshTokenStore {
+  private readonly insertOne;
+
   constructor(
     private readonly db: Kysely<Database>,
     private readonly dialect: Dialect,
-  ) {}
+    private readonly prepared: Prepared = new Prepared(db),
+  ) {
+    this.insertOne = prepare((p) =>
+      db.insertInto('refresh_tokens').values({
+        id: p('id'),
+        tenant_id: p('tenantId'),
+        user_id: p('userId'),
+        family_id: p('familyId'),
+        token_hash: p('tokenHash'),
+        status: 'active',
+        amr: p('amr'),
+        expires_at: p('expiresAt'),
+        created_at: p('createdAt'),
+        used_at: null,
+      }),
+    );
+  }
 
   async insert(t: RefreshTokenRecord): Promise<void> {
-    await this.db
-      .insertInto('refresh_tokens')
-      .values({ id: t.id, tenant_id: t.tenantId, user_id: t.userId, family_id: t.familyId, token_hash: t.tokenHash, status: 'active', amr: JSON.stringify(t.amr), expires_at: t.expiresAt, created_at: t.createdAt, used_at: null })
-      .execute();
+    await this.prepared.run(this.insertOne, { ...t, amr: JSON.stringify(t.amr) });
   }
 
   async rotate(tenantId: string, oldHash: string, next: Omit<RefreshTokenRecord, 'familyId' | 'userId' | 'amr' | 'tenantId'>, now: string): Promise<RotateOutcome> {

@@ -6,6 +6,7 @@ import { decodeCursor, pageOf } from '../../cursor.js';
 import { before } from '../keyset.js';
 import { isUniqueViolation } from '../unique.js';
 import type { UsersTable } from './tables.js';
+import { prepare, Prepared } from '../../prepared.js';
 
 const toUser = (r: Selectable<UsersTable>): User => ({
   id: r.id,
@@ -23,7 +24,14 @@ const toUser = (r: Selectable<UsersTable>): User => ({
 const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 export class SqlUserStore implements UserStore {
-  constructor(private readonly db: Kysely<Database>) {}
+  private readonly byEmailKey;
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly prepared: Prepared = new Prepared(db),
+  ) {
+    this.byEmailKey = prepare((p) => db.selectFrom('users').selectAll().where('tenant_id', '=', p('tenantId')).where('email_key', '=', p('emailKey')));
+  }
 
   async create(u: User): Promise<boolean> {
     try {
@@ -55,7 +63,7 @@ export class SqlUserStore implements UserStore {
   }
 
   async findByEmailKey(tenantId: string, emailKey: string): Promise<User | undefined> {
-    const r = await this.db.selectFrom('users').selectAll().where('tenant_id', '=', tenantId).where('email_key', '=', emailKey).executeTakeFirst();
+    const r = await this.prepared.first(this.byEmailKey, { tenantId, emailKey });
     return r ? toUser(r) : undefined;
   }
 
