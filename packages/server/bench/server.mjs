@@ -13,7 +13,9 @@ const CLK_TCK = 100; // Linux USER_HZ; /proc/<pid>/stat times are in these ticks
  * prints its address. `cpuProfDir` adds `--cpu-prof` so the profile is written on exit.
  */
 export async function startPostern({ env, cpuProfDir }) {
-  const args = [];
+  // The flags of the bin's `#!/usr/bin/env -S node …` line, as `postern start` runs with
+  // them, then BENCH_NODE_ARGS (e.g. `--heapsnapshot-signal=SIGUSR2`).
+  const args = [...shebangFlags(), ...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean)];
   if (cpuProfDir) {
     mkdirSync(cpuProfDir, { recursive: true });
     args.push('--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`);
@@ -58,6 +60,13 @@ export async function startPostern({ env, cpuProfDir }) {
       clearTimeout(timer);
     },
   };
+}
+
+/** The Node flags on the bin's first line. */
+export function shebangFlags() {
+  const first = readFileSync(BIN, 'utf8').split('\n', 1)[0];
+  const m = /^#!\/usr\/bin\/env -S node(.*)$/.exec(first);
+  return m ? m[1].trim().split(/\s+/).filter(Boolean) : [];
 }
 
 /** User+system CPU time of a process, in milliseconds. */
