@@ -4,7 +4,8 @@
 // Options: --quick (≈30 s smoke run), --postgres (PostgreSQL instead of SQLite),
 // --cpu-prof (server profile into .bench/prof), --duration=SECONDS (per scenario),
 // --seed=N (growth benchmark: N users, codes and email-log rows in the SQLite database first;
-// then only the HTTP send and send+verify scenarios run).
+// then only the HTTP send and send+verify scenarios run), --only=TEXT (only the scenarios
+// whose name contains TEXT, e.g. --only=verify; raw limits of other scenarios are skipped).
 import { mkdtempSync, rmSync, mkdirSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir, cpus, totalmem, loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -18,10 +19,11 @@ import { printRow, table } from './report.mjs';
 import { seedSqlite } from './seed.mjs';
 
 const ROOT = new URL('../../../', import.meta.url).pathname;
-const valued = (a) => a.startsWith('--duration=') || a.startsWith('--seed=');
+const valued = (a) => a.startsWith('--duration=') || a.startsWith('--seed=') || a.startsWith('--only=');
 const args = new Set(process.argv.slice(2).filter((a) => !valued(a)));
 const durationArg = process.argv.find((a) => a.startsWith('--duration='));
 const seedArg = process.argv.find((a) => a.startsWith('--seed='));
+const ONLY = process.argv.find((a) => a.startsWith('--only='))?.slice(7) ?? '';
 const SEED = seedArg ? Number(seedArg.slice(7)) : 0;
 if (!Number.isInteger(SEED) || SEED < 0) throw new Error(`--seed wants a whole number, got ${seedArg}`);
 for (const a of args) if (!['--quick', '--postgres', '--cpu-prof'].includes(a)) throw new Error(`unknown option ${a}`);
@@ -32,6 +34,7 @@ const PG_ADMIN_URL = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:
 const measureMs = durationArg ? Number(durationArg.split('=')[1]) * 1000 : QUICK ? 1500 : 6000;
 const warmupMs = QUICK ? 300 : 1000;
 const CONCURRENCY = [1, 32];
+const VERIFY_POOL_RATE = 3000;
 const SIGN_IN_USERS_PER_WORKER = QUICK ? 1 : 2;
 
 function machine() {
@@ -74,12 +77,15 @@ const rows = [];
 let server;
 
 /** Warms up, then measures one scenario at one concurrency and records the row. */
-async function measure(name, concurrency, scenario, { kind, raw, stepName, stepLabel } = {}) {
-  await runLoad({ concurrency, durationMs: warmupMs, expect: scenario.expect, op: scenario.op });
+async function measure(name, concurrency, scenario, { kind, raw, stepName, stepLabel, prepare } = {}) {
+  if (ONLY && !name.includes(ONLY)) return;
+  if (prepare) await prepare();
+  const maxOps = () => scenario.maxOps?.() ?? undefined;
+  await runLoad({ concurrency, durationMs: warmupMs, maxOps: maxOps(), expect: scenario.expect, op: scenario.op });
   const mem = kind === 'raw' ? null : watchMemory(server.pid);
   const cpu0 = kind === 'raw' ? 0 : cpuMs(server.pid);
   const self0 = process.cpuUsage();
-  const r = await runLoad({ concurrency, durationMs: measureMs, expect: scenario.expect, op: scenario.op });
+  const r = await runLoad({ concurrency, durationMs: measureMs, maxOps: maxOps(), expect: scenario.expect, op: scenario.op });
   const self = process.cpuUsage(self0);
   const base = {
     concurrency,
@@ -212,6 +218,13 @@ async function main() {
         stepName: 'verify',
         stepLabel: 'verify call alone (rate: pairs/s)',
       });
+    // Verify alone: a pool of codes sized for the warm-up and the measurement at up to
+    // VERIFY_POOL_RATE verifies/s, issued before the clock starts.
+    for (const c of CONCURRENCY) {
+      const v = sc.verifyOnly(client, http);
+      const count = Math.ceil(((warmupMs + measureMs) / 1000) * VERIFY_POOL_RATE * (c === 1 ? 0.5 : 1));
+      await measure('verify code (codes issued beforehand)', c, v, { prepare: () => v.prepare(count) });
+    }
 
     // The growth benchmark (--seed) measures the send and verify scenarios only.
     if (!SEED) await otherScenarios(client, http, smtp, sample);

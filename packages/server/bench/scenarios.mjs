@@ -62,6 +62,37 @@ export function sendAndVerify(client, sink) {
   };
 }
 
+/**
+ * 3b: verify alone. `prepare(count)` issues `count` codes first (32 at a time, reading each
+ * from the HTTP sink); the op verifies one of them → 204. `maxOps()` is how many are left, so
+ * a run ends when the pool is used up rather than spinning on an empty one.
+ */
+export function verifyOnly(client, sink) {
+  const pool = [];
+  return {
+    expect: 204,
+    maxOps: () => pool.length,
+    async prepare(count) {
+      let issued = 0;
+      const worker = async () => {
+        while (issued < count) {
+          issued++;
+          const email = freshEmail('verify-only');
+          const sent = await client.call('POST', '/api/verification-codes', { email });
+          if (sent.status !== 201) throw new Error(`verify pool: send answered ${sent.status}`);
+          pool.push({ verificationId: sent.body.verificationId, email, code: await sink.codeFor(email) });
+        }
+      };
+      await Promise.all(Array.from({ length: 32 }, worker));
+    },
+    op: async () => {
+      const item = pool.pop();
+      if (!item) return 'pool empty';
+      return (await client.call('POST', '/api/verification-codes/verify', item)).status;
+    },
+  };
+}
+
 const PASSWORD = 'Bench-password-2024!';
 
 /** Whether the end-user code routes exist yet (SPEC §8); a probe send that is not 404. */
