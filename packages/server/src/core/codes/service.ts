@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { timeOrderedId } from '../../lib/ids.js';
 import type { TemplateType } from '@postern/connector-kit';
 import { AppError } from '../errors.js';
 import { normalizeEmail, type NormalizedEmail } from '../email-address.js';
@@ -114,7 +114,7 @@ export class VerificationCodes {
     const now = this.clock.now();
     const fixed = this.testCode(req.tenant, policy, addr);
     const code = fixed ?? generateCode(policy.length, policy.alphabet, this.random);
-    const id = randomUUID();
+    const id = timeOrderedId();
     const expiresAt = new Date(now.getTime() + policy.ttlSeconds * 1000).toISOString();
     await this.store.issue({ id, tenantId, recipientKey: addr.key, email: addr.address, purpose, codeHmac: codeHmac(this.hmacKey, id, code), maxAttempts: policy.maxAttempts, payload: req.data ?? null, expiresAt, createdAt: now.toISOString() });
     const result: IssueResult = { verificationId: id, expiresAt, resendAfter: policy.resendCooldownSeconds };

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { timeOrderedId } from '../../lib/ids.js';
 import type { ConnectorError, ConnectorFactory, Connector, EmailMessage, TemplateType } from '@postern/connector-kit';
 import { deliver, type DeliveryOutcome, type DeliveryRules, DEFAULT_RULES } from '../delivery/pipeline.js';
 import type { Metrics } from '../../lib/metrics.js';
@@ -59,7 +59,7 @@ export class EmailSender {
       connectorBranding: factory.capabilities.customTemplates ? undefined : config,
     });
     const message: EmailMessage = {
-      id: randomUUID(),
+      id: timeOrderedId(),
       tenantId: req.tenantId,
       from: rendered.senderName ? { name: rendered.senderName } : {},
       to: req.to,
@@ -80,7 +80,7 @@ export class EmailSender {
   /** Logs a message that was deliberately not sent (test addresses). */
   async recordSuppressed(factoryId: string, req: { tenantId: string; to: string; templateType: TemplateType; subject: string }): Promise<void> {
     await this.logs.record({
-      id: randomUUID(),
+      id: timeOrderedId(),
       tenantId: req.tenantId,
       factoryId,
       templateType: req.templateType,
@@ -98,7 +98,7 @@ export class EmailSender {
 
   private async record(factoryId: string, message: EmailMessage, outcome: DeliveryOutcome): Promise<SendOutcome> {
     const status: EmailStatus = outcome.ok ? (outcome.captured ? 'captured' : 'sent') : 'failed';
-    const logId = randomUUID();
+    const logId = timeOrderedId();
     const err: ConnectorError | undefined = outcome.error;
     await this.logs.record({
       id: logId,

@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { SignJWT, importJWK, jwtVerify, decodeProtectedHeader, type JWTPayload } from 'jose';
 import { sha256Hex } from '../../lib/crypto.js';
+import { timeOrderedId } from '../../lib/ids.js';
 import { AppError } from '../errors.js';
 import type { Clock } from '../ports.js';
 import type { RefreshTokenStore, User } from './ports.js';
@@ -60,13 +61,13 @@ export class TokenService {
   private newRefresh(): { token: string; hash: string; expiresAt: string; createdAt: string; id: string } {
     const token = `prt_${randomBytes(32).toString('base64url')}`;
     const now = this.clock.now();
-    return { token, hash: sha256Hex(token), id: randomUUID(), createdAt: now.toISOString(), expiresAt: new Date(now.getTime() + REFRESH_TOKEN_TTL_SECONDS * 1000).toISOString() };
+    return { token, hash: sha256Hex(token), id: timeOrderedId(), createdAt: now.toISOString(), expiresAt: new Date(now.getTime() + REFRESH_TOKEN_TTL_SECONDS * 1000).toISOString() };
   }
 
   /** Starts a new session (refresh-token family) for a user who just signed in. */
   async issue(user: User, amr: string[]): Promise<Tokens> {
     const r = this.newRefresh();
-    const familyId = randomUUID();
+    const familyId = timeOrderedId();
     await this.refresh.insert({ id: r.id, tenantId: user.tenantId, userId: user.id, familyId, tokenHash: r.hash, amr, expiresAt: r.expiresAt, createdAt: r.createdAt });
     return { accessToken: await this.accessToken(user, amr, familyId), refreshToken: r.token, expiresIn: ACCESS_TOKEN_TTL_SECONDS, tokenType: 'Bearer' };
   }
