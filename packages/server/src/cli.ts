@@ -45,7 +45,7 @@ export async function runCli(argv: string[] = process.argv): Promise<void> {
     .action(async () => {
       try {
         const config = loadConfig();
-        const db = openDatabase(config.databaseUrl);
+        const db = openDatabase(config.databaseUrl, { checkpointer: false });
         const done = await migrate(db);
         await db.close();
         process.stdout.write(done.length ? `Applied: ${done.join(', ')}\n` : 'The database is up to date.\n');

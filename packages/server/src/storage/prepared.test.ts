@@ -108,3 +108,30 @@ function row(c: StoredCode) {
     consumed_at: null,
   };
 }
+
+describe('WAL checkpoints on the worker', () => {
+  it('copies committed pages into the database file while the service connection keeps writing', async () => {
+    const { statSync } = await import('node:fs');
+    const dir = mkdtempSync(join(tmpdir(), 'postern-ckpt-'));
+    const file = join(dir, 'c.db');
+    const db = openDatabase(`sqlite:${file}`);
+    try {
+      await migrate(db);
+      await new Promise((r) => setTimeout(r, 800));
+      const before = statSync(file).size;
+      // ~0.7 MB of rows in ~6 000 WAL frames: below the 10 000-page backstop, so only the worker moves them.
+      const stores = createStores(db, new Keyring([randomBytes(32)]));
+      await stores.tenants.create({ id: 't1', name: 'One', type: 'production', createdAt: '2026-01-01T00:00:00.000Z' });
+      for (let i = 0; i < 1500; i++) await stores.codes.issue({ ...code(`c${i}`, `r${i}`), codeHmac: randomBytes(200).toString('hex') });
+      let after = statSync(file).size;
+      for (let t = 0; t < 40 && after <= before + 500_000; t++) {
+        await new Promise((r) => setTimeout(r, 100));
+        after = statSync(file).size;
+      }
+      expect(after).toBeGreaterThan(before + 500_000);
+    } finally {
+      await db.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
