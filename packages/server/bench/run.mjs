@@ -3,7 +3,7 @@
 // code scenarios at concurrency 1 and 32, next to the raw limits of the same sinks.
 // Options: --quick (≈30 s smoke run), --postgres (PostgreSQL instead of SQLite),
 // --cpu-prof (server profile into .bench/prof), --duration=SECONDS (per scenario),
-// --seed=N (growth benchmark: N users, codes and email-log rows in the SQLite database first;
+// --seed=N (growth benchmark: N users, codes and email-log rows in the database first;
 // then only the HTTP send and send+verify scenarios run), --only=TEXT (only the scenarios
 // whose name contains TEXT, e.g. --only=verify; raw limits of other scenarios are skipped).
 import { mkdtempSync, rmSync, mkdirSync, writeFileSync, readFileSync } from 'node:fs';
@@ -16,7 +16,7 @@ import { startSinkProcess } from './sinks.mjs';
 import { createClient, runLoad } from './load.mjs';
 import * as sc from './scenarios.mjs';
 import { printRow, table } from './report.mjs';
-import { seedSqlite } from './seed.mjs';
+import { seedPostgres, seedSqlite } from './seed.mjs';
 
 const ROOT = new URL('../../../', import.meta.url).pathname;
 const valued = (a) => a.startsWith('--duration=') || a.startsWith('--seed=') || a.startsWith('--only=');
@@ -29,7 +29,6 @@ if (!Number.isInteger(SEED) || SEED < 0) throw new Error(`--seed wants a whole n
 for (const a of args) if (!['--quick', '--postgres', '--cpu-prof'].includes(a)) throw new Error(`unknown option ${a}`);
 const QUICK = args.has('--quick');
 const DB = args.has('--postgres') ? 'postgres' : 'sqlite';
-if (SEED && DB !== 'sqlite') throw new Error('--seed is for SQLite only');
 const PG_ADMIN_URL = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const measureMs = durationArg ? Number(durationArg.split('=')[1]) * 1000 : QUICK ? 1500 : 6000;
 const warmupMs = QUICK ? 300 : 1000;
@@ -191,7 +190,7 @@ async function main() {
     if (SEED) {
       // A first start migrates the database; the rows go in while no server holds it.
       await (await startPostern({ env })).stop();
-      const s = seedSqlite(join(dataDir, 'postern.db'), SEED);
+      const s = db ? await seedPostgres(db.url, SEED) : seedSqlite(join(dataDir, 'postern.db'), SEED);
       process.stdout.write(`  seeded ${SEED} users, codes and email-log rows in ${s.toFixed(1)} s\n`);
     }
     server = await startPostern({ cpuProfDir: args.has('--cpu-prof') ? join(ROOT, '.bench/prof') : undefined, env });
