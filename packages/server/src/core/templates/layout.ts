@@ -17,6 +17,7 @@ const TOKENS: Record<string, string> = {
   company: COMPANY,
   user: '{{user.name}}',
   minutes: '{{expiresInMinutes}}',
+  duration: '{{expiresIn}}',
   org: '{{organization.name}}',
   inviter: INVITER,
   support: '{{branding.supportEmail}}',

@@ -32,6 +32,8 @@ export interface TemplateVariables {
   code?: string;
   link?: string;
   expiresInMinutes?: number;
+  /** Derived from expiresInMinutes in the message's language, e.g. "24 hours" (not settable). */
+  expiresIn?: string;
   locale?: string;
   application?: { id?: string; name?: string; logoUrl?: string };
   organization?: { id?: string; name?: string };
@@ -55,6 +57,7 @@ export const KNOWN_VARIABLES: Readonly<Record<string, readonly string[] | null>>
   code: null,
   link: null,
   expiresInMinutes: null,
+  expiresIn: null,
   locale: null,
   application: ['id', 'name', 'logoUrl'],
   organization: ['id', 'name'],

@@ -1,4 +1,5 @@
 import type { TemplateVariables } from './types.js';
+import { formatDuration } from './duration.js';
 
 type Group = Record<string, string>;
 
@@ -44,7 +45,12 @@ export function sanitizeVariables(input: TemplateVariables | Record<string, unkn
     if (safe !== undefined) out.link = safe;
   }
   const expires = src.expiresInMinutes;
-  if (typeof expires === 'number' && Number.isFinite(expires)) out.expiresInMinutes = expires;
+  if (typeof expires === 'number' && Number.isFinite(expires)) {
+    out.expiresInMinutes = expires;
+    // The same expiry in words of the message's language ("24 hours"), derived here so that
+    // no caller can pass anything else under that name.
+    out.expiresIn = formatDuration(expires, typeof out.locale === 'string' ? out.locale : 'en');
+  }
   for (const [group, fields] of Object.entries(GROUPS)) {
     const value = src[group];
     if (!value || typeof value !== 'object' || Array.isArray(value)) continue;

@@ -44,7 +44,7 @@ export const de: LocaleStrings = {
       introNoInviter: 'Sie wurden eingeladen, der Organisation {org} auf {app} beizutreten.',
       button: 'Einladung annehmen',
       linkHint: 'Falls die Schaltfläche nicht funktioniert, kopieren Sie diesen Link in Ihren Browser:',
-      expiry: 'Diese Einladung läuft in {minutes} Minuten ab.',
+      expiry: 'Diese Einladung läuft in {duration} ab.',
       ignore: 'Wenn Sie diese Einladung nicht erwartet haben, können Sie diese E-Mail ignorieren. Ohne Ihre Zustimmung treten Sie keiner Organisation bei.',
     },
     UserPermissionValidation: {

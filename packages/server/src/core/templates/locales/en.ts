@@ -44,7 +44,7 @@ export const en: LocaleStrings = {
       introNoInviter: "You've been invited to join the {org} organization on {app}.",
       button: 'Accept invitation',
       linkHint: "If the button doesn't work, copy this link into your browser:",
-      expiry: 'This invitation expires in {minutes} minutes.',
+      expiry: 'This invitation expires in {duration}.',
       ignore: "If you weren't expecting this invitation, you can ignore this email. You won't join anything unless you accept.",
     },
     UserPermissionValidation: {

@@ -44,7 +44,7 @@ export const es: LocaleStrings = {
       introNoInviter: 'Has recibido una invitación para unirte a la organización {org} en {app}.',
       button: 'Aceptar invitación',
       linkHint: 'Si el botón no funciona, copia este enlace en tu navegador:',
-      expiry: 'Esta invitación caduca en {minutes} minutos.',
+      expiry: 'Esta invitación caduca en {duration}.',
       ignore: 'Si no esperabas esta invitación, puedes ignorar este correo. No te unirás a nada a menos que la aceptes.',
     },
     UserPermissionValidation: {

@@ -45,7 +45,7 @@ export const fr: LocaleStrings = {
       introNoInviter: 'Vous avez reçu une invitation à rejoindre l’organisation {org} sur {app}.',
       button: 'Accepter l’invitation',
       linkHint: 'Si le bouton ne fonctionne pas, copiez ce lien dans votre navigateur\u00a0:',
-      expiry: 'Cette invitation expire dans {minutes} minutes.',
+      expiry: 'Cette invitation expire dans {duration}.',
       ignore: 'Si vous n’attendiez pas cette invitation, vous pouvez ignorer cet e-mail. Vous ne rejoindrez rien tant que vous ne l’aurez pas acceptée.',
     },
     UserPermissionValidation: {

@@ -45,7 +45,7 @@ export const ja: LocaleStrings = {
       introNoInviter: '{app} の組織「{org}」への招待が届いています。',
       button: '招待を承諾する',
       linkHint: 'ボタンが機能しない場合は、以下のリンクをコピーしてブラウザに貼り付けてください。',
-      expiry: 'この招待の有効期限は {minutes} 分です。',
+      expiry: 'この招待の有効期限は {duration} です。',
       ignore: 'この招待に心当たりがない場合は、このメールを無視してください。承諾しない限り、組織に参加することはありません。',
     },
     UserPermissionValidation: {

@@ -44,7 +44,7 @@ export const ptBR: LocaleStrings = {
       introNoInviter: 'Você recebeu um convite para participar da organização {org} em {app}.',
       button: 'Aceitar convite',
       linkHint: 'Se o botão não funcionar, copie e cole este link no seu navegador:',
-      expiry: 'Este convite expira em {minutes} minutos.',
+      expiry: 'Este convite expira em {duration}.',
       ignore: 'Se você não esperava este convite, pode ignorar este e-mail. Você só vai participar se aceitar o convite.',
     },
     UserPermissionValidation: {

@@ -45,7 +45,7 @@ export const zhCN: LocaleStrings = {
       introNoInviter: '您受邀加入 {app} 上的组织“{org}”。',
       button: '接受邀请',
       linkHint: '如果按钮无法使用，请将以下链接复制到浏览器中打开：',
-      expiry: '此邀请将在 {minutes} 分钟后失效。',
+      expiry: '此邀请将在{duration}后失效。',
       ignore: '如果您并未期待此邀请，请忽略此邮件。除非您接受邀请，否则不会加入任何组织。',
     },
     UserPermissionValidation: {
