@@ -25,6 +25,7 @@ export const VARIABLES: { name: string; what: string }[] = [
   { name: 'code', what: 'the one-time code' },
   { name: 'link', what: 'the invitation or action link' },
   { name: 'expiresInMinutes', what: 'minutes until the code expires' },
+  { name: 'expiresIn', what: 'the same in words of the message’s language (“10 minutes”, “24 hours”)' },
   { name: 'locale', what: 'the language of the message' },
   { name: 'user.name', what: 'the recipient’s name (also user.email, user.id)' },
   { name: 'application.name', what: 'the application (also application.logoUrl)' },
