@@ -12,6 +12,7 @@ import * as m002 from './migrations/002_email.js';
 import * as m003 from './migrations/003_codes.js';
 import * as m004 from './migrations/004_identity.js';
 import * as m005 from './migrations/005_deliverability.js';
+import * as m006 from './migrations/006_housekeeping.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -31,6 +32,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '003_codes': m003,
   '004_identity': m004,
   '005_deliverability': m005,
+  '006_housekeeping': m006,
 };
 
 class StaticMigrations implements MigrationProvider {

@@ -71,6 +71,20 @@ describe.each(DIALECTS)('identity stores on %s', (dialect) => {
     expect(out.some((o) => o.outcome === 'reused')).toBe(true);
   });
 
+  it('refresh tokens: purge deletes those expired before the cut-off, in batches, and no others', async () => {
+    for (let i = 0; i < 5; i++) await s.refreshTokens.insert({ id: `p${i}`, tenantId: 't1', userId: 'rt', familyId: 'fp', tokenHash: `h-p${i}`, amr: ['otp'], expiresAt: at(3000 + i), createdAt: at(1) });
+    await s.refreshTokens.insert({ id: 'p-live', tenantId: 't1', userId: 'rt', familyId: 'fq', tokenHash: 'h-p-live', amr: ['otp'], expiresAt: at(9000), createdAt: at(1) });
+    // The earlier tests' tokens expire at(1000): out of the way first.
+    while ((await s.refreshTokens.purge(at(2000), 100)) > 0);
+    expect(await s.refreshTokens.purge(at(3003), 2)).toBe(2);
+    expect(await s.refreshTokens.purge(at(3003), 2)).toBe(1);
+    expect(await s.refreshTokens.purge(at(3003), 2)).toBe(0);
+    // The live one still rotates; the purged ones are simply invalid.
+    expect((await s.refreshTokens.rotate('t1', 'h-p-live', { id: 'p-next', tokenHash: 'h-p-next', expiresAt: at(9000), createdAt: at(3004) }, at(3004))).outcome).toBe('ok');
+    expect(await s.refreshTokens.rotate('t1', 'h-p0', { id: 'p-x', tokenHash: 'h-p-x', expiresAt: at(9000), createdAt: at(3004) }, at(3004))).toEqual({ outcome: 'invalid' });
+    expect(await s.refreshTokens.familyActive('t1', 'fp', at(3002))).toBe(true); // p3 and p4 remain
+  });
+
   it('grants: bound to tenant and kind, consumed once, expire', async () => {
     await s.grants.insert({ tokenHash: 'g1', tenantId: 't1', kind: 'mfa', userId: 'rt', email: null, emailKey: null, data: { amr: ['pwd'] }, expiresAt: at(100), createdAt: at(1) });
     expect((await s.grants.find('t1', 'mfa', 'g1', at(2)))?.data).toEqual({ amr: ['pwd'] });

@@ -58,6 +58,8 @@ export interface RefreshTokenStore {
   revokeFamilyOf(tenantId: string, tokenHash: string): Promise<void>;
   /** Revokes every family of the user, except `keepFamily`. */
   revokeUser(tenantId: string, userId: string, keepFamily?: string): Promise<number>;
+  /** Deletes up to `limit` tokens that expired before `before`; resolves how many. */
+  purge(before: string, limit: number): Promise<number>;
   /** Whether the family still has an active token (access tokens carry the family as `sid`). */
   familyActive(tenantId: string, familyId: string, now: string): Promise<boolean>;
 }

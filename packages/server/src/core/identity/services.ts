@@ -49,6 +49,20 @@ export async function createIdentityServices(s: Omit<Services, 'identity'>): Pro
     users: new UserService(deps),
     organizations: new OrganizationService(deps),
     invitations: new InvitationFlows(deps),
-    purge: (olderThanMs = 3_600_000) => stores.grants.purge(new Date(s.clock.now().getTime() - olderThanMs).toISOString()),
+    /**
+     * Housekeeping: expired grants, and refresh tokens an hour past their expiry (in
+     * batches, yielding between them). A purged token presented again is simply invalid;
+     * reuse detection (which revokes the family) covers tokens within their lifetime.
+     */
+    purge: async (olderThanMs = 3_600_000) => {
+      const before = new Date(s.clock.now().getTime() - olderThanMs).toISOString();
+      let total = await stores.grants.purge(before);
+      for (;;) {
+        const n = await stores.refreshTokens.purge(before, 500);
+        total += n;
+        if (n < 500) return total;
+        await new Promise((r) => setImmediate(r));
+      }
+    },
   };
 }

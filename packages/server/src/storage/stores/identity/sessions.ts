@@ -73,6 +73,12 @@ export class SqlRefreshTokenStore implements RefreshTokenStore {
     return Number((await q.executeTakeFirst()).numUpdatedRows);
   }
 
+  async purge(before: string, limit: number): Promise<number> {
+    const ids = this.db.selectFrom('refresh_tokens').select('id').where('expires_at', '<', before).limit(limit);
+    const r = await this.db.deleteFrom('refresh_tokens').where('id', 'in', ids).executeTakeFirst();
+    return Number(r.numDeletedRows);
+  }
+
   async familyActive(tenantId: string, familyId: string, now: string): Promise<boolean> {
     const r = await this.db
       .selectFrom('refresh_tokens')
