@@ -101,7 +101,7 @@ function row(c: StoredCode) {
     code_hmac: c.codeHmac,
     attempts: 0,
     max_attempts: c.maxAttempts,
-    status: 'active',
+    status: 'active' as const,
     payload: null,
     expires_at: c.expiresAt,
     created_at: c.createdAt,
