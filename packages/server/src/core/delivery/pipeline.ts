@@ -83,6 +83,7 @@ export async function deliver(connector: Connector, message: EmailMessage, rules
       const delay = retryDelay(lastError, attempts, rules);
       if (delay === null || attempts >= rules.maxAttempts) break;
       if (performance.now() - started + delay >= rules.totalBudgetMs) break;
+      clearTimeout(timer); // the attempt is over: its timer must not run through the back-off
       await sleep(delay);
     } finally {
       clearTimeout(timer);
