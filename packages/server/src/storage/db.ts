@@ -94,10 +94,22 @@ export async function migrate(db: Db, schema?: string): Promise<string[]> {
   if (db.dialect === 'postgres' && schema) {
     await sql`create schema if not exists ${sql.id(schema)}`.execute(db.kysely);
   }
-  const migrator = new Migrator({ db: db.kysely, provider: new StaticMigrations() });
+  // Kysely looks its migration tables up across every schema it may read unless it is told
+  // which one: with a second Postern schema on the same database it would find that one's
+  // lock table, skip creating its own and then fail on it.
+  const migrator = new Migrator({
+    db: db.kysely,
+    provider: new StaticMigrations(),
+    ...(db.dialect === 'postgres' ? { migrationTableSchema: schema ?? (await currentSchema(db)) } : {}),
+  });
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+async function currentSchema(db: Db): Promise<string> {
+  const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db.kysely);
+  return rows[0]?.schema ?? 'public';
 }
 
 export async function ping(db: Db): Promise<void> {
