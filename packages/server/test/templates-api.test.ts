@@ -70,6 +70,26 @@ describe('email templates, branding and languages through the API', () => {
     expect(back.subject).not.toContain('Sign in to Acme');
   });
 
+  it('looks up the tenant\u2019s own templates along the whole locale chain before any shipped default (SPEC 5)', async () => {
+    // The shipped pt-BR exists; the tenant wrote only pt. A pt-BR request gets the tenant's pt.
+    expect((await p.api('PUT', '/api/email-templates/pt/SignIn', { subject: 'Tenant pt {{code}}', html: '<p>pt {{code}}</p>' })).status).toBe(200);
+    try {
+      expect((await send({ to: 'c@example.test', templateType: 'SignIn', locale: 'pt-BR' })).subject).toBe('Tenant pt 000000');
+      expect((await send({ to: 'c@example.test', templateType: 'SignIn' }, { 'accept-language': 'pt-BR,pt;q=0.9' })).subject).toBe('Tenant pt 000000');
+      // Another type without a tenant template in the chain keeps the shipped pt-BR design.
+      const other = await send({ to: 'c@example.test', templateType: 'Register', locale: 'pt-BR' });
+      expect(other.subject).not.toContain('Tenant');
+      expect(other.subject).toMatch(/[ãçéí]|Confirme/i);
+      // An exact tenant template still comes first.
+      expect((await p.api('PUT', '/api/email-templates/pt-BR/SignIn', { subject: 'Tenant pt-BR {{code}}', html: '<p>{{code}}</p>' })).status).toBe(200);
+      expect((await send({ to: 'c@example.test', templateType: 'SignIn', locale: 'pt-BR' })).subject).toBe('Tenant pt-BR 000000');
+    } finally {
+      await p.api('DELETE', '/api/email-templates/pt/SignIn');
+      await p.api('DELETE', '/api/email-templates/pt-BR/SignIn');
+    }
+    expect((await send({ to: 'c@example.test', templateType: 'SignIn', locale: 'pt-BR' })).subject).not.toContain('Tenant');
+  });
+
   it('refuses templates that do not compile, with the position, and unsafe constructs', async () => {
     const broken = await p.api('PUT', '/api/email-templates/en/Generic', { subject: 'Hi', html: '<p>\n{{#if code}}x</p>' });
     expect(broken.status).toBe(422);

@@ -1,5 +1,5 @@
 import { TEMPLATE_TYPES, type TemplateType } from '@postern/connector-kit';
-import { defaultTemplate, renderBuiltin, resolveLocale, SHIPPED_LOCALES, type TemplateContent, type TemplateRenderer, type TemplateVariables } from '../templates/index.js';
+import { defaultTemplate, findLocale, renderBuiltin, resolveLocale, SHIPPED_LOCALES, type TemplateContent, type TemplateRenderer, type TemplateVariables } from '../templates/index.js';
 import type { StoredTemplate, TemplateStore } from '../ports.js';
 import type { BrandingService } from '../branding.js';
 import type { SignInExperienceService } from '../sign-in-experience.js';
@@ -87,18 +87,36 @@ export class TemplateService implements MessageRenderer {
     });
   }
 
+  /**
+   * The locale of a send with the tenant's templates (SPEC §5): the tenant's own templates of
+   * this type are looked up along the whole chain (request, base language, Accept-Language,
+   * tenant default, `en`) before any shipped default, so a tenant's `pt` beats the shipped
+   * `pt-BR` for a `pt-BR` request.
+   */
+  async resolveTemplateLocale(tenantId: string, type: TemplateType, requested: string | undefined, acceptLanguage: string | undefined): Promise<string> {
+    const sie = await this.signInExperience.get(tenantId);
+    const chain = {
+      requested,
+      acceptLanguage: requested || !sie.languages.autoDetect ? undefined : acceptLanguage,
+      tenantDefault: sie.languages.default,
+    };
+    const own = [...(await this.tenantTemplates(tenantId)).values()].filter((t) => t.templateType === type).map((t) => t.locale);
+    return findLocale({ ...chain, available: own }) ?? resolveLocale({ ...chain, available: SHIPPED_LOCALES });
+  }
+
   async brandingVariables(tenantId: string): Promise<TemplateVariables['branding']> {
     return this.branding.get(tenantId);
   }
 
   async render(req: RenderRequest): Promise<RenderedMessage> {
-    const locale = await this.resolveLocaleFor(req.tenantId, req.locale, req.acceptLanguage);
     const variables = req.variables as TemplateVariables;
     if (!req.customTemplates) {
+      const locale = await this.resolveLocaleFor(req.tenantId, req.locale, req.acceptLanguage);
       const cb = (req.connectorBranding ?? {}) as NonNullable<TemplateVariables['branding']>;
       const r = renderBuiltin(req.templateType, locale, { ...variables, application: { name: cb.senderName || this.fallbackName, ...variables.application }, branding: cb });
       return { locale, ...r, variables: { ...req.variables, locale } };
     }
+    const locale = await this.resolveTemplateLocale(req.tenantId, req.templateType, req.locale, req.acceptLanguage);
     const [eff, branding] = await Promise.all([this.effective(req.tenantId, locale, req.templateType), this.brandingVariables(req.tenantId)]);
     const vars: TemplateVariables = { ...variables, locale, branding: { ...branding, ...variables.branding }, application: { name: branding?.companyName || branding?.senderName || this.fallbackName, logoUrl: branding?.logoUrl, ...variables.application } };
     const r = this.renderer.render(eff.content, vars);
