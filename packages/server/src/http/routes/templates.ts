@@ -5,7 +5,7 @@ import { AppError } from '../../core/errors.js';
 import { isTemplateError, lintTemplate, sampleVariables, type TemplateContent, type TemplateRenderer } from '../../core/templates/index.js';
 import type { EffectiveTemplate, TemplateService } from '../../core/email/template-renderer.js';
 import { BrandingSchema, type BrandingService } from '../../core/branding.js';
-import { errorResponses, NoContent } from '../schemas.js';
+import { errorResponses, NoContent, PageQuery, pageOf } from '../schemas.js';
 import type { Services } from '../context.js';
 
 const Locale = z.string().min(2).max(35).regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'must be a language tag such as en or pt-BR');
@@ -68,12 +68,16 @@ export const templateRoutes =
       {
         schema: {
           tags: ['email templates'],
-          summary: 'The effective templates (the tenant’s own, else the shipped defaults)',
-          querystring: z.strictObject({ locale: Locale.optional(), templateType: Type.optional() }),
-          response: { 200: z.object({ items: z.array(Template) }), ...errorResponses(400, 401, 403) },
+          summary: 'The effective templates (the tenant’s own, else the shipped defaults), a page at a time',
+          querystring: PageQuery.extend({ locale: Locale.optional(), templateType: Type.optional() }),
+          response: { 200: pageOf(Template), ...errorResponses(400, 401, 403) },
         },
       },
-      async (req) => ({ items: (await d.templates.list(req.tenantId, req.query)).map(toApi) }),
+      async (req) => {
+        const { limit, cursor, locale, templateType } = req.query;
+        const page = await d.templates.list(req.tenantId, { locale, templateType }, { limit, cursor });
+        return { items: page.items.map(toApi), nextCursor: page.nextCursor };
+      },
     );
     app.put(
       '/api/email-templates/:locale/:templateType',
