@@ -2,6 +2,9 @@ import { TEMPLATE_TYPES, type TemplateType } from '@postern/connector-kit';
 import { defaultTemplate, findLocale, renderBuiltin, resolveLocale, SHIPPED_LOCALES, type TemplateContent, type TemplateRenderer, type TemplateVariables } from '../templates/index.js';
 import type { StoredTemplate, TemplateStore } from '../ports.js';
 import { AppError } from '../errors.js';
+import { cleanSubject } from '../templates/renderer.js';
+
+const headerText = (value: string | undefined): string | undefined => (value === undefined ? undefined : cleanSubject(value) || undefined);
 import type { BrandingService } from '../branding.js';
 import type { SignInExperienceService } from '../sign-in-experience.js';
 import type { MessageRenderer, RenderRequest, RenderedMessage } from './render.js';
@@ -143,7 +146,8 @@ export class TemplateService implements MessageRenderer {
       locale,
       ...r,
       replyTo: eff.content.replyTo,
-      senderName: eff.content.senderName ?? branding?.senderName,
+      // Stored before control characters were refused, a name must still not reach From: raw.
+      senderName: headerText(eff.content.senderName ?? branding?.senderName),
       variables: { ...req.variables, locale },
     };
   }
