@@ -92,6 +92,17 @@ describe('templates that would hold the event loop', () => {
     ).toBe(true);
   });
 
+  it('answers an oversized part with 422 template.invalid too, not a bare validation error', async () => {
+    const html = '<p>{{code}}</p>' + 'x'.repeat(300_000);
+    const save = await p.api('PUT', '/api/email-templates/en/SignIn', { subject: 'x', html });
+    expect(save.status).toBe(422);
+    expect(save.body.details).toMatchObject({ field: 'html', line: 1, column: 1 });
+    expect(save.body.details.reason).toMatch(/at most 131072/);
+    const preview = await p.api('POST', '/api/email-templates/preview', { locale: 'en', templateType: 'SignIn', text: html });
+    expect(preview.status).toBe(422);
+    expect(preview.body.details).toMatchObject({ field: 'text' });
+  });
+
   it('keeps /healthz and other tenants answering while such templates are submitted', async () => {
     const attacks = [NESTED, UNCLOSED, NESTED, UNCLOSED].map((html) =>
       call(base, 'POST', '/api/email-templates/preview', p.adminKey, {

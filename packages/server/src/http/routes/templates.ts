@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { TEMPLATE_TYPES } from '@postern/connector-kit';
 import { AppError } from '../../core/errors.js';
-import { isTemplateError, lintTemplate, sampleVariables, type TemplateContent, type TemplateRenderer } from '../../core/templates/index.js';
+import { isTemplateError, lintTemplate, sampleVariables, TEMPLATE_LIMITS, type TemplateContent, type TemplateRenderer } from '../../core/templates/index.js';
 import type { EffectiveTemplate, TemplateService } from '../../core/email/template-renderer.js';
 import { BrandingSchema, type BrandingService } from '../../core/branding.js';
 import { errorResponses, NoContent, PageQuery, pageOf } from '../schemas.js';
@@ -23,11 +23,14 @@ const Template = z
     updatedAt: z.string().nullable(),
   })
   .meta({ id: 'EmailTemplate' });
+// The size of a part is the renderer's to judge (with the other template limits), so that an
+// oversized template is the same clear `422 template.invalid` on save, preview and import.
+const TemplatePart = z.string().meta({ description: `A Handlebars template; at most ${TEMPLATE_LIMITS.maxPartChars} characters, ${TEMPLATE_LIMITS.maxTags} tags and ${TEMPLATE_LIMITS.maxDepth} levels of nesting (else 422 template.invalid).` });
 const Warning = z.object({ code: z.string(), message: z.string(), field: z.string().optional() });
 const Body = z.strictObject({
   subject: z.string().min(1).max(998),
-  html: z.string().min(1).max(500_000),
-  text: z.string().max(500_000).nullish(),
+  html: TemplatePart.min(1),
+  text: TemplatePart.nullish(),
   replyTo: z.string().max(320).nullish(),
   senderName: z.string().max(100).nullish(),
 });
@@ -133,8 +136,8 @@ export const templateRoutes =
             locale: Locale,
             templateType: Type,
             subject: z.string().max(998).optional(),
-            html: z.string().max(500_000).optional(),
-            text: z.string().max(500_000).optional(),
+            html: TemplatePart.optional(),
+            text: TemplatePart.optional(),
             variables: z.record(z.string(), z.unknown()).optional(),
           }),
           response: { 200: z.object({ subject: z.string(), html: z.string(), text: z.string(), warnings: z.array(Warning) }), ...errorResponses(400, 401, 403, 422) },
