@@ -65,7 +65,11 @@ export class TemplateService implements MessageRenderer {
     return [...SHIPPED_LOCALES, ...[...new Set(custom)].sort(compareCustomLocales)];
   }
 
-  /** The template a send would use for this exact locale: the tenant's, else the shipped one, else English. */
+  /**
+   * The template for exactly this locale, as the list and the editor show it: the tenant's,
+   * else the shipped one, else English. A send first picks its locale along the fallback
+   * chain with `resolveTemplateLocale`, where the tenant's own templates come first.
+   */
   async effective(tenantId: string, locale: string, type: TemplateType): Promise<EffectiveTemplate> {
     const custom = (await this.tenantTemplates(tenantId)).get(`${locale.toLowerCase()}/${type}`);
     if (custom) return { locale: custom.locale, templateType: type, content: custom.content, isDefault: false, updatedAt: custom.updatedAt };
