@@ -89,6 +89,22 @@ export interface Page<T> {
   nextCursor: string | null;
 }
 
+/**
+ * Every item of a list (SPEC 2): asks for pages until `nextCursor` is null. For the
+ * bounded lists a screen shows whole; long ones (users, logs) page in the UI instead.
+ */
+export async function allPages<T>(fetchPage: (cursor: string | undefined) => Promise<Page<T>>): Promise<Page<T>> {
+  const items: T[] = [];
+  let cursor: string | undefined;
+  for (let pages = 0; pages < 1000; pages++) {
+    const page = await fetchPage(cursor);
+    items.push(...page.items);
+    if (!page.nextCursor) break;
+    cursor = page.nextCursor;
+  }
+  return { items, nextCursor: null };
+}
+
 export type JsonSchema = Record<string, unknown>;
 export type Config = Record<string, unknown>;
 
@@ -308,7 +324,7 @@ export const api = {
   mailboxMessage: (id: string) => request<MailboxMessage>(`/api/mailbox/${enc(id)}`),
   clearMailbox: () => request<void>('/api/mailbox', { method: 'DELETE' }),
 
-  emailTemplates: (q: { locale?: string; templateType?: string } = {}) => request<{ items: EmailTemplate[] }>('/api/email-templates', { query: q }),
+  emailTemplates: (q: { locale?: string; templateType?: string } = {}) => allPages((cursor) => request<Page<EmailTemplate>>('/api/email-templates', { query: { ...q, limit: 200, cursor } })),
   saveTemplate: (locale: string, type: string, body: TemplateContent) => request<EmailTemplate>(`/api/email-templates/${enc(locale)}/${enc(type)}`, { method: 'PUT', body }),
   revertTemplate: (locale: string, type: string) => request<void>(`/api/email-templates/${enc(locale)}/${enc(type)}`, { method: 'DELETE' }),
   preview: (body: { locale: string; templateType: string; subject?: string; html?: string; text?: string }) => request<Preview>('/api/email-templates/preview', { method: 'POST', body }),
@@ -328,7 +344,7 @@ export const api = {
   exportConfig: (auth?: RequestOptions['auth']) => request<ConfigBundle>('/api/config/export', auth ? { auth } : {}),
   importConfig: (auth: RequestOptions['auth'], body: { bundle: ConfigBundle; dryRun: boolean; secrets?: Record<string, string> }) => request<ImportResult>('/api/config/import', { method: 'POST', body, ...(auth ? { auth } : {}) }),
 
-  tenants: (auth?: RequestOptions['auth']) => request<Page<Tenant>>('/api/tenants', { root: true, query: { limit: 200 }, ...(auth ? { auth } : {}) }),
+  tenants: (auth?: RequestOptions['auth']) => allPages((cursor) => request<Page<Tenant>>('/api/tenants', { root: true, query: { limit: 200, cursor }, ...(auth ? { auth } : {}) })),
   createTenant: (body: { id: string; name: string; type: TenantType }) => request<Tenant>('/api/tenants', { method: 'POST', body, root: true }),
 
   users: (q: { search?: string; limit?: number; cursor?: string | null }) => request<Page<User>>('/api/users', { query: q }),
@@ -338,8 +354,8 @@ export const api = {
 
   organizations: (cursor?: string | null) => request<Page<Organization>>('/api/organizations', { query: { limit: 100, cursor } }),
   createOrganization: (name: string) => request<Organization>('/api/organizations', { method: 'POST', body: { name } }),
-  members: (orgId: string) => request<Page<Member>>(`/api/organizations/${enc(orgId)}/members`, { query: { limit: 200 } }),
-  invitations: (orgId: string) => request<Page<Invitation>>(`/api/organizations/${enc(orgId)}/invitations`, { query: { limit: 200 } }),
+  members: (orgId: string) => allPages((cursor) => request<Page<Member>>(`/api/organizations/${enc(orgId)}/members`, { query: { limit: 200, cursor } })),
+  invitations: (orgId: string) => allPages((cursor) => request<Page<Invitation>>(`/api/organizations/${enc(orgId)}/invitations`, { query: { limit: 200, cursor } })),
   invite: (orgId: string, body: { email: string; expiresInSeconds?: number }) => request<Invitation>(`/api/organizations/${enc(orgId)}/invitations`, { method: 'POST', body }),
   resendInvitation: (id: string) => request<Invitation>(`/api/organization-invitations/${enc(id)}/resend`, { method: 'POST' }),
   revokeInvitation: (id: string) => request<void>(`/api/organization-invitations/${enc(id)}`, { method: 'DELETE' }),

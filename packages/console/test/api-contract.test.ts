@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPostern, type TestPostern } from '../../server/test/helpers.js';
+import { allPages, type Page } from '../src/api.js';
 
 /**
  * The console's and hosted pages' API calls, checked against the server's OpenAPI
@@ -25,7 +26,7 @@ function calls(): Array<{ method: string; path: string; where: string }> {
   for (const f of files(SRC)) {
     const text = readFileSync(f, 'utf8');
     // request<T>('/api/…', { method: 'X', … })  (method GET when absent)
-    for (const m of text.matchAll(/request<[^>]*>\(\s*[`'](\/api\/[^`']*)[`']\s*(?:,\s*\{([^}]*)\})?/g)) {
+    for (const m of text.matchAll(/request<(?:[^<>]|<[^<>]*>)*>\(\s*[`'](\/api\/[^`']*)[`']\s*(?:,\s*\{([^}]*)\})?/g)) {
       const method = /method:\s*'([A-Z]+)'/.exec(m[2] ?? '')?.[1] ?? 'GET';
       out.push({ method, path: shape(m[1]!), where: f.slice(SRC.length + 1) });
     }
@@ -58,5 +59,21 @@ describe('the console API client against /api/openapi.json', () => {
   it('uses only documented routes, with their methods', () => {
     const missing = calls().filter((c) => !routes.has(`${c.method} ${c.path}`));
     expect(missing, JSON.stringify(missing, null, 2)).toEqual([]);
+  });
+
+  it('pages through a whole list with allPages, as the templates screen does', async () => {
+    const seen: Array<string | undefined> = [];
+    const all = await allPages(async (cursor) => {
+      seen.push(cursor);
+      const r = await p.api('GET', `/api/email-templates?limit=7${cursor ? `&cursor=${cursor}` : ''}`);
+      expect(r.status).toBe(200);
+      return r.body as Page<{ locale: string; templateType: string }>;
+    });
+    const keys = all.items.map((t) => `${t.locale}/${t.templateType}`);
+    expect(new Set(keys).size).toBe(keys.length);
+    expect(keys.length).toBe((await p.api('GET', '/api/email-templates?limit=200')).body.items.length);
+    expect(keys.length).toBeGreaterThan(50);
+    expect(seen.length).toBe(Math.ceil(keys.length / 7));
+    expect(all.nextCursor).toBeNull();
   });
 });

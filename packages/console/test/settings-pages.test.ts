@@ -50,6 +50,9 @@ describe('console settings pages', () => {
       await page.getByRole('heading', { name: 'Email templates' }).waitFor();
       // Shipped languages are columns; a language without shipped templates can be added.
       await page.getByRole('columnheader', { name: 'th', exact: true }).waitFor();
+      // Every shipped language, also those past the list's first page of 50 (the console pages through all).
+      await page.getByRole('columnheader', { name: 'pt-BR', exact: true }).waitFor();
+      expect(await page.getByRole('columnheader').count()).toBe(1 + 8);
       await page.getByLabel('Add a language').fill('ko');
       await page.getByRole('button', { name: 'Add language' }).click();
       await page.getByRole('columnheader', { name: 'ko', exact: true }).waitFor();

@@ -24,14 +24,63 @@ describe('email templates, branding and languages through the API', () => {
     return smtp.messages[smtp.messages.length - 1]!.parsed;
   };
 
+  const allTemplates = async (query = '', limit = 50) => {
+    const items: Array<{ locale: string; templateType: string; isDefault: boolean }> = [];
+    let cursor: string | null = null;
+    do {
+      const r: { status: number; body: any } = await p.api('GET', `/api/email-templates?limit=${limit}${cursor ? `&cursor=${cursor}` : ''}${query}`);
+      expect(r.status).toBe(200);
+      expect(r.body.items.length).toBeLessThanOrEqual(limit);
+      items.push(...r.body.items);
+      cursor = r.body.nextCursor;
+    } while (cursor);
+    return items;
+  };
+
   it('lists every type in every shipped language, all defaults', async () => {
     const r = await p.api('GET', '/api/email-templates');
     expect(r.status).toBe(200);
-    expect(r.body.items).toHaveLength(9 * 8);
-    expect(r.body.items.every((t: { isDefault: boolean }) => t.isDefault)).toBe(true);
+    expect(r.body.items).toHaveLength(50);
+    expect(typeof r.body.nextCursor).toBe('string');
+    const all = await allTemplates();
+    expect(all).toHaveLength(9 * 8);
+    expect(all.every((t: { isDefault: boolean }) => t.isDefault)).toBe(true);
     const th = await p.api('GET', '/api/email-templates?locale=th&templateType=SignIn');
     expect(th.body.items).toHaveLength(1);
     expect(th.body.items[0].subject).toMatch(/[\u0E00-\u0E7F]/);
+  });
+
+  it('pages like every other list: limit 1\u2013200, cursor, nextCursor (SPEC 2)', async () => {
+    for (const bad of ['0', '201', '-1', 'x', '1.5']) {
+      const r = await p.api('GET', `/api/email-templates?limit=${bad}`);
+      expect(r.status, bad).toBe(400);
+      expect(r.body.code).toBe('request.invalid');
+    }
+    expect((await p.api('GET', '/api/email-templates?cursor=not-a-cursor')).body.code).toBe('request.invalid');
+    const big = await p.api('GET', '/api/email-templates?limit=200');
+    expect(big.body.items).toHaveLength(72);
+    expect(big.body.nextCursor).toBeNull();
+    // Every page size gives the same items in the same order, without repeats.
+    const keys = (items: Array<{ locale: string; templateType: string }>) => items.map((t) => `${t.locale}/${t.templateType}`);
+    for (const limit of [1, 7, 9, 50]) expect(keys(await allTemplates('', limit))).toEqual(keys(big.body.items));
+    // A tenant language joins the list (after the shipped ones); a filter pages too.
+    expect((await p.api('PUT', '/api/email-templates/ko/SignIn', { subject: 'ko {{code}}', html: '<p>{{code}}</p>' })).status).toBe(200);
+    try {
+      const withKo = await allTemplates('', 10);
+      expect(withKo).toHaveLength(81);
+      expect(keys(withKo).slice(72)).toEqual(keys(withKo.filter((t) => t.locale === 'ko')));
+      expect(withKo.find((t) => t.locale === 'ko' && t.templateType === 'SignIn')?.isDefault).toBe(false);
+      expect(await allTemplates('&templateType=SignIn', 2)).toHaveLength(9);
+      // A cursor whose language was removed meanwhile still continues in place.
+      const first = await p.api('GET', '/api/email-templates?limit=75');
+      expect(first.body.items[74]).toMatchObject({ locale: 'ko' });
+      await p.api('DELETE', '/api/email-templates/ko/SignIn');
+      const rest = await p.api('GET', `/api/email-templates?limit=50&cursor=${first.body.nextCursor}`);
+      expect(rest.status).toBe(200);
+      expect(rest.body).toEqual({ items: [], nextCursor: null });
+    } finally {
+      await p.api('DELETE', '/api/email-templates/ko/SignIn');
+    }
   });
 
   it('sends the shipped design in the resolved language: locale field, then Accept-Language, then default', async () => {
@@ -68,6 +117,26 @@ describe('email templates, branding and languages through the API', () => {
     expect((await p.api('DELETE', '/api/email-templates/en/SignIn')).body.code).toBe('template.not_found');
     const back = await send({ to: 'b@example.test', templateType: 'SignIn', locale: 'en' });
     expect(back.subject).not.toContain('Sign in to Acme');
+  });
+
+  it('looks up the tenant\u2019s own templates along the whole locale chain before any shipped default (SPEC 5)', async () => {
+    // The shipped pt-BR exists; the tenant wrote only pt. A pt-BR request gets the tenant's pt.
+    expect((await p.api('PUT', '/api/email-templates/pt/SignIn', { subject: 'Tenant pt {{code}}', html: '<p>pt {{code}}</p>' })).status).toBe(200);
+    try {
+      expect((await send({ to: 'c@example.test', templateType: 'SignIn', locale: 'pt-BR' })).subject).toBe('Tenant pt 000000');
+      expect((await send({ to: 'c@example.test', templateType: 'SignIn' }, { 'accept-language': 'pt-BR,pt;q=0.9' })).subject).toBe('Tenant pt 000000');
+      // Another type without a tenant template in the chain keeps the shipped pt-BR design.
+      const other = await send({ to: 'c@example.test', templateType: 'Register', locale: 'pt-BR' });
+      expect(other.subject).not.toContain('Tenant');
+      expect(other.subject).toMatch(/[ãçéí]|Confirme/i);
+      // An exact tenant template still comes first.
+      expect((await p.api('PUT', '/api/email-templates/pt-BR/SignIn', { subject: 'Tenant pt-BR {{code}}', html: '<p>{{code}}</p>' })).status).toBe(200);
+      expect((await send({ to: 'c@example.test', templateType: 'SignIn', locale: 'pt-BR' })).subject).toBe('Tenant pt-BR 000000');
+    } finally {
+      await p.api('DELETE', '/api/email-templates/pt/SignIn');
+      await p.api('DELETE', '/api/email-templates/pt-BR/SignIn');
+    }
+    expect((await send({ to: 'c@example.test', templateType: 'SignIn', locale: 'pt-BR' })).subject).not.toContain('Tenant');
   });
 
   it('refuses templates that do not compile, with the position, and unsafe constructs', async () => {

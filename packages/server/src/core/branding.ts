@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isMultiLineText, isSingleLineText, MULTI_LINE_MESSAGE, SINGLE_LINE_MESSAGE } from '@postern/connector-kit';
 import { invalidDocument } from './errors.js';
 import type { Clock, SettingsStore } from './ports.js';
 import { mergePatch } from './email/connectors.js';
@@ -9,9 +10,9 @@ const httpsUrl = z.url({ protocol: /^https$/, error: 'must be an https:// URL' }
 /** SPEC §5: the tenant's branding, used by templates and the built-in designs. */
 export const BrandingSchema = z
   .strictObject({
-    senderName: z.string().trim().max(100).regex(/^[^\r\n]*$/, 'must be one line').optional(),
-    companyName: z.string().trim().max(200).optional(),
-    companyInformation: z.string().trim().max(1000).optional(),
+    senderName: z.string().trim().max(100).refine(isSingleLineText, SINGLE_LINE_MESSAGE).optional(),
+    companyName: z.string().trim().max(200).refine(isSingleLineText, SINGLE_LINE_MESSAGE).optional(),
+    companyInformation: z.string().trim().max(1000).refine(isMultiLineText, MULTI_LINE_MESSAGE).optional(),
     logoUrl: httpsUrl.optional(),
     darkLogoUrl: httpsUrl.optional(),
     primaryColor: z.string().regex(/^#[0-9a-fA-F]{6}$/, 'must be a colour like #4f46e5').optional(),

@@ -167,6 +167,9 @@ export class ConfigBundles {
     const existing = new Map((await this.d.stores.templates.listForTenant(tenant.id)).map((t) => [`${t.locale}/${t.templateType}`, t]));
     const wanted = new Map(bundle.templates.map((t) => [`${t.locale}/${t.templateType}`, t]));
     for (const [key, t] of wanted) {
+      // Each compile is bounded (templates/limits.ts); yielding between them keeps a bundle of
+      // many templates from holding the event loop for their sum.
+      await new Promise((resolve) => setImmediate(resolve));
       this.d.renderer.validate({ subject: t.subject, html: t.html, ...(t.text ? { text: t.text } : {}), ...(t.replyTo ? { replyTo: t.replyTo } : {}), ...(t.senderName ? { senderName: t.senderName } : {}) });
       const e = existing.get(key);
       if (!e) changes.push({ path: `templates.${key}`, action: 'add' });

@@ -2,6 +2,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { isConnectorError } from '@postern/connector-kit';
 import { AppError, ERRORS } from '../core/errors.js';
+import { isTemplateError } from '../core/templates/errors.js';
 
 interface Issue {
   path: string;
@@ -43,6 +44,9 @@ export function installErrorHandling(app: FastifyInstance): void {
       const { issues, ...rest } = err.details;
       return send(reply, err.status, err.code, err.message, { ...rest, ...(issues ? { issues } : {}), ...((err as { attempts?: number }).attempts ? { attempts: (err as { attempts?: number }).attempts } : {}) }, headers);
     }
+    // A template that cannot be compiled or rendered, wherever it surfaces (a send, an
+    // import, a preview): the tenant's template is at fault, never the server (SPEC §5).
+    if (isTemplateError(err)) return send(reply, 422, 'template.invalid', err.message, { ...err.details });
     if (hasZodFastifySchemaValidationErrors(err)) {
       const issues = zodIssues(err as never);
       return send(reply, 400, 'request.invalid', `Invalid request: ${issues.map((i) => `${i.path || 'body'}: ${i.message}`).join('; ')}`.slice(0, 500), { issues });

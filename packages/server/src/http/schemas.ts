@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isSingleLineText, SINGLE_LINE_MESSAGE } from '@postern/connector-kit';
 
 /** The error body every API answers with (SPEC §2). */
 export const ErrorBody = z
@@ -18,6 +19,12 @@ export const PageQuery = z.strictObject({
 });
 
 export const pageOf = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), nextCursor: z.string().nullable() });
+
+/**
+ * A name people give something (a tenant, an organization, a user, an admin key): one line,
+ * no control characters, since names reach mail headers and logs (`400 request.invalid`).
+ */
+export const NameText = (max = 200) => z.string().trim().min(1).max(max).refine(isSingleLineText, SINGLE_LINE_MESSAGE);
 
 export const Id = z.string().min(1).max(100).regex(/^[A-Za-z0-9_.:-]+$/, 'must be an id');
 

@@ -1,9 +1,9 @@
 /** Config fields that every HTTP-API email connector shares, so they read and validate alike. */
-import { secretPaths, secretValues, TEMPLATE_TYPES, z } from '@postern/connector-kit';
+import { isSingleLineText, secretPaths, secretValues, SINGLE_LINE_MESSAGE, TEMPLATE_TYPES, z } from '@postern/connector-kit';
 
 export const fromEmail = () => z.email().describe('The sender address; its domain must be verified at the provider.');
 export const fromName = () =>
-  z.string().trim().min(1).max(200).optional().describe('The sender name shown to recipients.');
+  z.string().trim().min(1).max(200).refine(isSingleLineText, SINGLE_LINE_MESSAGE).optional().describe('The sender name shown to recipients.');
 export const replyTo = () => z.email().optional().describe('Where replies go, when not to the sender.');
 
 /** An http(s) URL without a trailing path that matters: for proxies and local peers. */

@@ -1,4 +1,4 @@
-import { secret, z } from '@postern/connector-kit';
+import { isSingleLineText, secret, SINGLE_LINE_MESSAGE, z } from '@postern/connector-kit';
 import { fromEmail } from '../_provider/schema.js';
 
 /** DirectMail's public API address per region (a sender address only works in its own region). */
@@ -32,6 +32,7 @@ export const aliyunDmConfigSchema = z.strictObject({
     .trim()
     .min(1)
     .max(15)
+    .refine(isSingleLineText, SINGLE_LINE_MESSAGE)
     .optional()
     .describe('The sender name shown to recipients (at most 15 characters).'),
   replyToAddress: z

@@ -1,4 +1,4 @@
-import { z, secret } from '@postern/connector-kit';
+import { isSingleLineText, secret, SINGLE_LINE_MESSAGE, z } from '@postern/connector-kit';
 
 const noLineBreaks = (s: string) => !/[\r\n]/.test(s);
 const hostname = z
@@ -38,7 +38,7 @@ export const smtpConfigSchema = z.strictObject({
   /** Absent or `{type:"none"}` sends without authenticating. */
   auth: z.discriminatedUnion('type', [noAuth, loginAuth, oauth2Auth]).optional(),
   fromEmail: z.email(),
-  fromName: z.string().max(200).refine(noLineBreaks, 'must not contain line breaks').optional(),
+  fromName: z.string().max(200).refine(isSingleLineText, SINGLE_LINE_MESSAGE).optional(),
   replyTo: z.email().optional(),
   tls: z
     .strictObject({

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { resolveLocale, SHIPPED_LOCALES } from './index.js';
+import { findLocale, resolveLocale, SHIPPED_LOCALES } from './index.js';
 
 const available = SHIPPED_LOCALES;
 
@@ -37,5 +37,13 @@ describe('resolveLocale', () => {
   it('ignores malformed input', () => {
     expect(resolveLocale({ requested: '../../etc', acceptLanguage: ';;,q=,*', tenantDefault: 'th', available })).toBe('th');
     expect(resolveLocale({ acceptLanguage: 'x'.repeat(100_000), available })).toBe('en');
+  });
+
+  it('findLocale walks the same chain but answers undefined where resolveLocale falls back to en', () => {
+    expect(findLocale({ requested: 'pt-BR', available: ['pt'] })).toBe('pt');
+    expect(findLocale({ requested: 'ko', tenantDefault: 'ja', available: ['fr', 'ja'] })).toBe('ja');
+    expect(findLocale({ requested: 'ko', available: ['fr'] })).toBeUndefined();
+    expect(findLocale({ requested: 'ko', available: ['fr', 'en'] })).toBe('en');
+    expect(findLocale({ requested: 'ko', available: [] })).toBeUndefined();
   });
 });

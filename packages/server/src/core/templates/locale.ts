@@ -20,6 +20,14 @@ const TAG = /^[a-z]{2,3}(?:-[a-z0-9]{1,8})*$/i;
  * as in `available`.
  */
 export function resolveLocale(req: LocaleRequest): string {
+  return findLocale(req) ?? 'en';
+}
+
+/**
+ * The same chain as `resolveLocale`, ending with `en`, but undefined when no step of it is
+ * available: how a tenant's own templates are looked up before any shipped default.
+ */
+export function findLocale(req: LocaleRequest): string | undefined {
   const candidates: string[] = [];
   if (req.requested) candidates.push(req.requested);
   if (req.acceptLanguage) {
@@ -31,7 +39,7 @@ export function resolveLocale(req: LocaleRequest): string {
     const found = matchLocale(candidate, req.available);
     if (found) return found;
   }
-  return matchLocale('en', req.available) ?? 'en';
+  return matchLocale('en', req.available);
 }
 
 /** One tag against the available locales: exact, then base language, then a sibling. */

@@ -1,5 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { TemplateError, TemplateRenderer, type TemplateContent } from './index.js';
+import { TEMPLATE_LIMITS } from './limits.js';
 
 const renderer = new TemplateRenderer();
 
@@ -99,8 +100,20 @@ describe('subjects', () => {
     }
   });
 
-  it('refuses a line break that a variable brings into the result', () => {
-    expect(() => renderer.render({ subject: 'Hi {{user.name}}', html: '{{code}}' }, { user: { name: 'A\r\nBcc: x@evil.test' } })).toThrow(TemplateError);
+  it('folds a line break that a variable brings into the result into a space', () => {
+    const out = renderer.render({ subject: 'Hi {{user.name}}', html: '{{code}}' }, { user: { name: 'A\r\nBcc: x@evil.test\n\nend' } });
+    expect(out.subject).toBe('Hi A Bcc: x@evil.test end');
+  });
+
+  it('strips NUL, ESC, DEL and C1 controls from variables in the subject, TAB becomes a space', () => {
+    const out = renderer.render({ subject: '{{organization.name}} code', html: '{{code}}' }, { organization: { name: 'A\u0000c\u001b[31mme\u007f\u0085x\u009by\tz' } });
+    expect(out.subject).toBe('Ac[31mme xy z code');
+    expect(out.subject).not.toMatch(/[\u0000-\u001f\u007f-\u009f]/);
+  });
+
+  it('refuses control characters written into the subject itself', () => {
+    expect(errorOf({ subject: 'Hi\u0000there', html: 'x' }).details).toMatchObject({ field: 'subject', column: 3 });
+    expect(errorOf({ subject: 'Hi\u001bthere', html: 'x' }).details).toMatchObject({ field: 'subject', column: 3 });
   });
 
   it('does not HTML-escape', () => {
@@ -184,5 +197,83 @@ describe('header overrides', () => {
     expect(errorOf({ subject: 's', html: 'h', replyTo: 'a@x.test\nBcc: b@evil.test' }).details.field).toBe('replyTo');
     expect(errorOf({ subject: 's', html: 'h', replyTo: 'not an address' }).details.reason).toMatch(/email address/);
     expect(() => renderer.validate({ subject: 's', html: 'h', senderName: 'Acme Support', replyTo: 'help@acme.test' })).not.toThrow();
+  });
+});
+
+describe('limits (templates that would hold the event loop)', () => {
+  const L = TEMPLATE_LIMITS;
+
+  it('refuses 20,000 nested {{#if}} (240 KB) before parsing', () => {
+    const html = '{{#if code}}'.repeat(20_000) + 'x' + '{{/if}}'.repeat(20_000);
+    expect(errorOf({ subject: 's', html }).details.reason).toMatch(/at most 131072/);
+  });
+
+  it('refuses nesting deeper than the limit at the block that goes too deep, even in a small template', () => {
+    const html = '<p>\n' + '{{#if code}}'.repeat(L.maxDepth + 1) + 'x' + '{{/if}}'.repeat(L.maxDepth + 1);
+    const err = errorOf({ subject: 's', html });
+    expect(err.details).toMatchObject({ field: 'html', line: 2, column: 12 * L.maxDepth + 1 });
+    expect(err.details.reason).toMatch(new RegExp(`nested more than ${L.maxDepth} deep`));
+  });
+
+  it('accepts nesting up to the limit', () => {
+    const html = '{{#if code}}'.repeat(L.maxDepth) + '{{code}}' + '{{/if}}'.repeat(L.maxDepth);
+    expect(new TemplateRenderer().render({ subject: 's', html }, { code: '1' }).html).toBe('1');
+  });
+
+  it('refuses 6,000 unclosed blocks (72 KB) by depth, and {{^…}} blocks count as well', () => {
+    expect(errorOf({ subject: 's', html: '{{#if code}}'.repeat(6_000) }).details.reason).toMatch(/nested/);
+    expect(errorOf({ subject: 's', html: '{{^if code}}'.repeat(100) }).details.reason).toMatch(/nested/);
+  });
+
+  it('counts tags over all parts together', () => {
+    const half = '{{code}}'.repeat(L.maxTags / 2);
+    expect(() => new TemplateRenderer().validate({ subject: 's', html: half, text: half })).not.toThrow();
+    expect(errorOf({ subject: '{{code}}', html: half, text: half }).details).toMatchObject({ field: 'text' });
+    expect(errorOf({ subject: '{{code}}', html: half, text: half }).details.reason).toMatch(new RegExp(`more than ${L.maxTags} `));
+  });
+
+  it('does not count comments as tags, and refuses an over-long tag', () => {
+    const comments = '{{!-- }} a comment {{ --}}'.repeat(L.maxTags + 1);
+    expect(() => new TemplateRenderer().validate({ subject: 's', html: comments })).not.toThrow();
+    expect(errorOf({ subject: 's', html: `{{code${'.a'.repeat(200)}}}` }).details.reason).toMatch(new RegExp(`longer than ${L.maxTagChars} `));
+    // Within the length, tags full of separators spend the token budget.
+    const dotted = `{{user${'.a'.repeat(50)}}}`;
+    expect(errorOf({ subject: 's', html: dotted.repeat(L.maxTags / 10) }).details.reason).toMatch(/too many or too long/);
+  });
+
+  it('counts each {{else if}} as one more level of nesting', () => {
+    const chain = (n: number) => '{{#if link}}' + '{{else if code}}y'.repeat(n) + '{{/if}}';
+    expect(() => new TemplateRenderer().validate({ subject: 's', html: chain(L.maxDepth - 1) + chain(L.maxDepth - 1) })).not.toThrow();
+    expect(errorOf({ subject: 's', html: chain(L.maxDepth) }).details.reason).toMatch(/else if/);
+  });
+
+  it('refuses a part over the size limit and a subject over 998 characters', () => {
+    expect(errorOf({ subject: 's', html: 'x'.repeat(L.maxPartChars + 1) }).details).toMatchObject({ field: 'html' });
+    expect(errorOf({ subject: 'x'.repeat(999), html: 'x' }).details).toMatchObject({ field: 'subject' });
+  });
+
+  it('refuses nested {{#each}} whose repetitions would explode at render time', () => {
+    // 10^5 repetitions of the body: refused at compile, not discovered at send.
+    const html = '{{#each @root}}'.repeat(5) + '{{@key}}' + '{{/each}}'.repeat(5);
+    expect(errorOf({ subject: 's', html }).details.reason).toMatch(/repetitions/);
+    // One level is fine and renders every key.
+    const out = new TemplateRenderer().render(
+      { subject: 's', html: '{{#each user}}{{@key}}={{this}};{{/each}}' },
+      { user: { id: 'u1', name: 'A' } },
+    );
+    expect(out.html).toBe('id=u1;name=A;');
+  });
+
+  it('cuts an over-long variable value', () => {
+    const out = new TemplateRenderer().render(
+      { subject: 's', html: '{{user.name}}' },
+      { user: { name: 'n'.repeat(L.maxVariableChars + 500) } },
+    );
+    expect(out.html).toHaveLength(L.maxVariableChars);
+  });
+
+  it('derives a text part from deeply nested HTML without overflowing the stack', () => {
+    const html = '<div>'.repeat(5_000) + '{{code}}' + '</div>'.repeat(5_000);
+    expect(() => new TemplateRenderer().render({ subject: 's', html }, { code: '123456' })).not.toThrow();
   });
 });

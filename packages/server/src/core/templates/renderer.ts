@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import type * as HtmlToText from 'html-to-text';
 import { TemplateError } from './errors.js';
+import { newBudget, TEMPLATE_LIMITS, type TemplateBudget } from './limits.js';
 import { checkTemplate, COMPILE_OPTIONS, RUNTIME_OPTIONS, sandbox } from './sandbox.js';
 import type { RenderedTemplate, TemplateContent, TemplateField, TemplateVariables } from './types.js';
 import { sanitizeVariables } from './variables.js';
@@ -20,11 +21,14 @@ export interface CompiledTemplate {
 let htmlToTextFn: ((html: string) => string) | undefined;
 const htmlToText = (html: string): string => {
   htmlToTextFn ??= (createRequire(import.meta.url)('html-to-text') as typeof HtmlToText).compile(HTML_TO_TEXT);
-  return htmlToTextFn(html);
+  // Cut here rather than by html-to-text's own limit, which writes a warning to the console.
+  return htmlToTextFn(html.length > TEMPLATE_LIMITS.maxDerivedTextInput ? html.slice(0, TEMPLATE_LIMITS.maxDerivedTextInput) : html);
 };
 
 const HTML_TO_TEXT: HtmlToText.HtmlToTextOptions = {
   wordwrap: 78,
+  // Deeply nested elements would otherwise overflow the converter's recursion (a 500).
+  limits: { maxDepth: 48, maxChildNodes: 2_000 },
   selectors: [
     { selector: 'img', format: 'skip' },
     { selector: 'a', options: { hideLinkHrefIfSameAsText: true } },
@@ -37,6 +41,21 @@ const HTML_TO_TEXT: HtmlToText.HtmlToTextOptions = {
 };
 
 const LINE_BREAK = /[\r\n]/;
+/** Line breaks (and the Unicode line separators) that a variable brings into a subject. */
+const SUBJECT_BREAKS = /(?:\r\n|[\r\n\u0085\u2028\u2029])+/g;
+/** Every other control character: C0 (with TAB, which becomes a space), DEL and C1. */
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
+
+/**
+ * The subject as a header may carry it: line breaks from variables folded into one space,
+ * TAB as a space, every other control character (NUL, ESC, DEL, C1) removed.
+ */
+export function cleanSubject(subject: string): string {
+  return subject
+    .replace(SUBJECT_BREAKS, ' ')
+    .replace(CONTROL, (c) => (c === '\t' ? ' ' : ''))
+    .trim();
+}
 
 /**
  * Compiles and renders templates in the sandbox (see sandbox.ts). Compiled templates are
@@ -61,8 +80,8 @@ export class TemplateRenderer {
     for (const field of ['senderName', 'replyTo'] as const) {
       const value: unknown = content[field];
       if (value === undefined) continue;
-      const at = typeof value === 'string' ? value.search(/[\r\n\0]/) : 0;
-      if (at >= 0) throw new TemplateError({ field, line: 1, column: at + 1, reason: `The ${field} must be a single line of text.` });
+      const at = typeof value === 'string' ? value.search(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/) : 0;
+      if (at >= 0) throw new TemplateError({ field, line: 1, column: at + 1, reason: `The ${field} must be a single line of text without control characters.` });
       if (field === 'replyTo' && !/^[^\s@<>()",;:]+@[^\s@<>()",;:]+\.[^\s@<>()",;:]+$/.test(value as string)) {
         throw new TemplateError({ field, line: 1, column: 1, reason: 'The replyTo must be an email address.' });
       }
@@ -98,13 +117,16 @@ export class TemplateRenderer {
   render(content: TemplateContent, variables: TemplateVariables): RenderedTemplate {
     const compiled = this.compile(content);
     const context = sanitizeVariables(variables);
-    const subject = compiled.subject(context, RUNTIME_OPTIONS).trim();
-    if (LINE_BREAK.test(subject)) {
-      throw new TemplateError({ field: 'subject', line: 1, column: 1, reason: 'The rendered subject contains a line break (from a variable).' });
+    try {
+      const subject = cleanSubject(compiled.subject(context, RUNTIME_OPTIONS));
+      const html = compiled.html(context, RUNTIME_OPTIONS);
+      const text = compiled.text ? compiled.text(context, RUNTIME_OPTIONS) : htmlToText(html);
+      return { subject, html, text: normalizeText(text) };
+    } catch (err) {
+      // Whatever fails while rendering is the template's problem (422), never a 500.
+      if (err instanceof TemplateError) throw err;
+      throw new TemplateError({ field: 'html', line: 1, column: 1, reason: 'The template could not be rendered with these variables.' }, { cause: err });
     }
-    const html = compiled.html(context, RUNTIME_OPTIONS);
-    const text = compiled.text ? compiled.text(context, RUNTIME_OPTIONS) : htmlToText(html);
-    return { subject, html, text: normalizeText(text) };
   }
 }
 
@@ -127,15 +149,20 @@ function compileContent(content: TemplateContent): CompiledTemplate {
   if (breakAt >= 0) {
     throw new TemplateError({ field: 'subject', line: 1, column: breakAt + 1, reason: 'The subject must be a single line (no CR or LF).' });
   }
+  const controlAt = content.subject.search(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);
+  if (controlAt >= 0) {
+    throw new TemplateError({ field: 'subject', line: 1, column: controlAt + 1, reason: 'The subject must not contain control characters.' });
+  }
+  const budget = newBudget();
   return {
-    subject: compileField(content.subject, 'subject'),
-    html: compileField(content.html, 'html'),
-    text: content.text === undefined ? undefined : compileField(content.text, 'text'),
+    subject: compileField(content.subject, 'subject', budget),
+    html: compileField(content.html, 'html', budget),
+    text: content.text === undefined ? undefined : compileField(content.text, 'text', budget),
   };
 }
 
-function compileField(source: string, field: TemplateField): Delegate {
-  const { program } = checkTemplate(source, field);
+function compileField(source: string, field: TemplateField, budget: TemplateBudget): Delegate {
+  const { program } = checkTemplate(source, field, budget);
   const delegate = sandbox.compile(program, { ...COMPILE_OPTIONS, noEscape: field !== 'html' }) as Delegate;
   try {
     // Handlebars compiles lazily; compile now so that errors surface at validation, not at send.

@@ -1,5 +1,6 @@
 import Handlebars from 'handlebars';
 import { TemplateError } from './errors.js';
+import { newBudget, precheck, TEMPLATE_LIMITS, type TemplateBudget } from './limits.js';
 import type { TemplateField } from './types.js';
 
 /** The only helpers a template may use, and only as blocks. */
@@ -49,8 +50,13 @@ export const RUNTIME_OPTIONS = {
 
 type Node = hbs.AST.Node & { loc?: hbs.AST.SourceLocation };
 
-/** Parses a template and refuses what the sandbox does not allow; throws `TemplateError`. */
-export function checkTemplate(source: string, field: TemplateField): CheckedTemplate {
+/**
+ * Parses a template and refuses what the sandbox does not allow, and what is too large or
+ * too deep to parse or render quickly (limits.ts); throws `TemplateError`. The parts of one
+ * template share one `budget`.
+ */
+export function checkTemplate(source: string, field: TemplateField, budget: TemplateBudget = newBudget()): CheckedTemplate {
+  precheck(source, field, budget);
   let program: hbs.AST.Program;
   try {
     program = sandbox.parse(source);
@@ -81,14 +87,28 @@ export function checkTemplate(source: string, field: TemplateField): CheckedTemp
     if (!scoped && path.depth === 0 && path.parts.length > 0) refs.push(refAt(path, path.parts));
   };
 
-  const walk = (node: hbs.AST.Program | undefined, scoped: boolean): void => {
+  // What rendering may cost: `{{#each}}` repeats its body once per key of an object (the
+  // variables are sanitized, so at most `maxKeysPerObject`), and a variable prints at most
+  // `maxVariableChars`. Refused before compiling, so no render can run away.
+  const L = TEMPLATE_LIMITS;
+  const spend = (node: Node, tags: number, chars: number): void => {
+    budget.expandedTags += tags;
+    budget.expandedChars += chars;
+    if (budget.expandedTags > L.maxExpandedTags) fail(node, `With its {{#each}} repetitions the template would evaluate more than ${L.maxExpandedTags} tags.`);
+    if (budget.expandedChars > L.maxExpandedChars) fail(node, `With its {{#each}} repetitions and variables the message could exceed ${L.maxExpandedChars / 1024 / 1024} MB.`);
+  };
+
+  const walk = (node: hbs.AST.Program | undefined, scoped: boolean, times: number): void => {
     for (const stmt of node?.body ?? []) {
       switch (stmt.type) {
         case 'ContentStatement':
+          spend(stmt, 0, (stmt as hbs.AST.ContentStatement).value.length * times);
+          break;
         case 'CommentStatement':
           break;
         case 'MustacheStatement': {
           const m = stmt as hbs.AST.MustacheStatement;
+          spend(m, times, L.maxVariableChars * times);
           if (!m.escaped) fail(m, 'Unescaped output ({{{…}}} or {{&…}}) is not allowed.');
           if (m.params.length > 0 || m.hash) fail(m, 'Helpers cannot be called here; only {{#if}}, {{#unless}}, {{#each}} and {{#with}} blocks are allowed.');
           checkPath(m.path, scoped);
@@ -100,10 +120,11 @@ export function checkTemplate(source: string, field: TemplateField): CheckedTemp
           if (!BLOCK_HELPERS.has(name)) fail(b, `Unknown helper "${name}"; only if, unless, each and with are allowed.`);
           if (b.params.length !== 1 || b.hash) fail(b, `{{#${name}}} takes exactly one variable.`);
           checkPath(b.params[0]!, scoped);
+          spend(b, times, 0);
           const inner = scoped || name === 'each' || name === 'with';
-          walk(b.program, inner);
+          walk(b.program, inner, name === 'each' ? times * L.maxKeysPerObject : times);
           // `{{else}}` of each/with runs in the outer scope.
-          walk(b.inverse, scoped);
+          walk(b.inverse, scoped, times);
           break;
         }
         case 'PartialStatement':
@@ -115,7 +136,7 @@ export function checkTemplate(source: string, field: TemplateField): CheckedTemp
       }
     }
   };
-  walk(program, false);
+  walk(program, false, 1);
   return { program, refs };
 }
 

@@ -1,5 +1,6 @@
 import type { TemplateVariables } from './types.js';
 import { formatDuration } from './duration.js';
+import { TEMPLATE_LIMITS } from './limits.js';
 
 type Group = Record<string, string>;
 
@@ -14,8 +15,12 @@ const GROUPS = {
 const URL_FIELDS = new Set(['logoUrl', 'darkLogoUrl']);
 const HEX_COLOR = /^#(?:[0-9a-f]{3}|[0-9a-f]{4}|[0-9a-f]{6}|[0-9a-f]{8})$/i;
 
+/**
+ * A variable's value as a string. Values are cut at `maxVariableChars`: the compile-time
+ * bound on a message's size counts on it (limits.ts), and no name, code or URL needs more.
+ */
 function scalar(value: unknown): string | undefined {
-  if (typeof value === 'string') return value;
+  if (typeof value === 'string') return value.length > TEMPLATE_LIMITS.maxVariableChars ? value.slice(0, TEMPLATE_LIMITS.maxVariableChars) : value;
   if (typeof value === 'number' && Number.isFinite(value)) return String(value);
   return undefined;
 }

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError } from '../../core/errors.js';
-import { NoContent, errorResponses, Id, PageQuery, pageOf } from '../schemas.js';
+import { NoContent, errorResponses, Id, NameText, PageQuery, pageOf } from '../schemas.js';
 import type { Services } from '../context.js';
 
 const KeyInfo = z.object({ id: z.string(), name: z.string(), tenantId: z.string().nullable(), createdAt: z.string() }).meta({ id: 'AdminKey' });
@@ -15,7 +15,7 @@ export const adminKeyRoutes =
         schema: {
           tags: ['admin keys'],
           summary: 'Create an admin key for this tenant; `key` is shown only in this answer',
-          body: z.strictObject({ name: z.string().trim().min(1).max(200) }),
+          body: z.strictObject({ name: NameText() }),
           response: { 201: KeyInfo.extend({ key: z.string() }), ...errorResponses(400, 401, 403) },
         },
       },

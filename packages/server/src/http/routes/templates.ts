@@ -2,10 +2,10 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { TEMPLATE_TYPES } from '@postern/connector-kit';
 import { AppError } from '../../core/errors.js';
-import { isTemplateError, lintTemplate, sampleVariables, type TemplateContent, type TemplateRenderer } from '../../core/templates/index.js';
+import { isTemplateError, lintTemplate, sampleVariables, TEMPLATE_LIMITS, type TemplateContent, type TemplateRenderer } from '../../core/templates/index.js';
 import type { EffectiveTemplate, TemplateService } from '../../core/email/template-renderer.js';
 import { BrandingSchema, type BrandingService } from '../../core/branding.js';
-import { errorResponses, NoContent } from '../schemas.js';
+import { errorResponses, NoContent, PageQuery, pageOf } from '../schemas.js';
 import type { Services } from '../context.js';
 
 const Locale = z.string().min(2).max(35).regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'must be a language tag such as en or pt-BR');
@@ -23,11 +23,14 @@ const Template = z
     updatedAt: z.string().nullable(),
   })
   .meta({ id: 'EmailTemplate' });
+// The size of a part is the renderer's to judge (with the other template limits), so that an
+// oversized template is the same clear `422 template.invalid` on save, preview and import.
+const TemplatePart = z.string().meta({ description: `A Handlebars template; at most ${TEMPLATE_LIMITS.maxPartChars} characters, ${TEMPLATE_LIMITS.maxTags} tags and ${TEMPLATE_LIMITS.maxDepth} levels of nesting (else 422 template.invalid).` });
 const Warning = z.object({ code: z.string(), message: z.string(), field: z.string().optional() });
 const Body = z.strictObject({
   subject: z.string().min(1).max(998),
-  html: z.string().min(1).max(500_000),
-  text: z.string().max(500_000).nullish(),
+  html: TemplatePart.min(1),
+  text: TemplatePart.nullish(),
   replyTo: z.string().max(320).nullish(),
   senderName: z.string().max(100).nullish(),
 });
@@ -68,12 +71,16 @@ export const templateRoutes =
       {
         schema: {
           tags: ['email templates'],
-          summary: 'The effective templates (the tenant’s own, else the shipped defaults)',
-          querystring: z.strictObject({ locale: Locale.optional(), templateType: Type.optional() }),
-          response: { 200: z.object({ items: z.array(Template) }), ...errorResponses(400, 401, 403) },
+          summary: 'The effective templates (the tenant’s own, else the shipped defaults), a page at a time',
+          querystring: PageQuery.extend({ locale: Locale.optional(), templateType: Type.optional() }),
+          response: { 200: pageOf(Template), ...errorResponses(400, 401, 403) },
         },
       },
-      async (req) => ({ items: (await d.templates.list(req.tenantId, req.query)).map(toApi) }),
+      async (req) => {
+        const { limit, cursor, locale, templateType } = req.query;
+        const page = await d.templates.list(req.tenantId, { locale, templateType }, { limit, cursor });
+        return { items: page.items.map(toApi), nextCursor: page.nextCursor };
+      },
     );
     app.put(
       '/api/email-templates/:locale/:templateType',
@@ -129,8 +136,8 @@ export const templateRoutes =
             locale: Locale,
             templateType: Type,
             subject: z.string().max(998).optional(),
-            html: z.string().max(500_000).optional(),
-            text: z.string().max(500_000).optional(),
+            html: TemplatePart.optional(),
+            text: TemplatePart.optional(),
             variables: z.record(z.string(), z.unknown()).optional(),
           }),
           response: { 200: z.object({ subject: z.string(), html: z.string(), text: z.string(), warnings: z.array(Warning) }), ...errorResponses(400, 401, 403, 422) },

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError } from '../../core/errors.js';
 import { TENANT_ID } from '../../core/tenants.js';
-import { errorResponses, PageQuery, pageOf } from '../schemas.js';
+import { errorResponses, NameText, PageQuery, pageOf } from '../schemas.js';
 import type { Services } from '../context.js';
 
 export const TenantSchema = z
@@ -26,7 +26,7 @@ export const tenantRoutes =
           summary: 'Create a tenant (system key); it is served under /t/{id}/',
           body: z.strictObject({
             id: z.string().regex(TENANT_ID, 'lower-case letters, digits and dashes, 1–63 characters'),
-            name: z.string().trim().min(1).max(200),
+            name: NameText(),
             type: z.enum(['development', 'production']).default('development'),
           }),
           response: { 201: TenantSchema, ...errorResponses(400, 401, 403, 409) },

@@ -6,10 +6,13 @@ import { signInWithCode, signInWithPassword } from '../../../core/identity/flows
 import { resetPassword } from '../../../core/identity/flows/forgot-password.js';
 import { sendMfaCode, verifyMfa } from '../../../core/identity/flows/mfa.js';
 import { errorResponses, NoContent } from '../../schemas.js';
+import { isSingleLineText, SINGLE_LINE_MESSAGE } from '@postern/connector-kit';
 import type { Services } from '../../context.js';
 import { Code, Email, Locale, MfaChallenge, OpaqueToken, Password, PUBLIC, TokensSchema, UserSchema, VerificationId, callerOf } from './shared.js';
 
 const tags = ['experience'];
+/** A name given at sign-up: one line, no control characters (it reaches mail headers). */
+const UserName = z.string().max(200).refine(isSingleLineText, SINGLE_LINE_MESSAGE);
 const SignInAnswer = z.union([z.object({ tokens: TokensSchema }), MfaChallenge]);
 
 /** The end-user flows of SPEC §8 under /api/experience (no key). */
@@ -40,8 +43,8 @@ export const experienceRoutes =
           security: [],
           summary: 'Create an account with a Register code, or with the registration token of a code sign-in',
           body: z.union([
-            z.strictObject({ email: Email, verificationId: VerificationId, code: Code, password: Password.optional(), name: z.string().max(200).optional() }),
-            z.strictObject({ registrationToken: OpaqueToken, password: Password.optional(), name: z.string().max(200).optional() }),
+            z.strictObject({ email: Email, verificationId: VerificationId, code: Code, password: Password.optional(), name: UserName.optional() }),
+            z.strictObject({ registrationToken: OpaqueToken, password: Password.optional(), name: UserName.optional() }),
           ]),
           response: { 201: z.object({ user: UserSchema, tokens: TokensSchema }), ...errorResponses(400, 401, 403, 404, 409, 422, 429) },
         },

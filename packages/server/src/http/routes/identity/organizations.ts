@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { errorResponses, Id, NoContent, PageQuery, pageOf } from '../../schemas.js';
+import { errorResponses, Id, NameText, NoContent, PageQuery, pageOf } from '../../schemas.js';
 import type { Services } from '../../context.js';
 import { Email, Locale, callerOf } from './shared.js';
 
@@ -20,7 +20,7 @@ export const organizationRoutes =
     const { organizations, invitations } = s.identity;
     app.post(
       '/api/organizations',
-      { schema: { tags, summary: 'Create an organization', body: z.strictObject({ name: z.string().trim().min(1).max(200) }), response: { 201: Org, ...errorResponses(400, 401, 403) } } },
+      { schema: { tags, summary: 'Create an organization', body: z.strictObject({ name: NameText() }), response: { 201: Org, ...errorResponses(400, 401, 403) } } },
       async (req, reply) => reply.status(201).send(orgView(await organizations.create(req.tenantId, req.body.name))),
     );
     app.get('/api/organizations', { schema: { tags, summary: 'List organizations', querystring: PageQuery, response: { 200: pageOf(Org), ...errorResponses(400, 401, 403) } } }, async (req) => {

@@ -1,12 +1,12 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { errorResponses, Id, NoContent, PageQuery, pageOf } from '../../schemas.js';
+import { errorResponses, Id, NameText, NoContent, PageQuery, pageOf } from '../../schemas.js';
 import type { Services } from '../../context.js';
 import { Email, Password, UserSchema } from './shared.js';
 
 const tags = ['users'];
 const Params = z.strictObject({ id: Id });
-const Name = z.string().trim().min(1).max(200);
+const Name = NameText();
 
 /** User management (SPEC §10), admin key required. */
 export const userRoutes =
