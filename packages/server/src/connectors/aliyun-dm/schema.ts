@@ -1,5 +1,5 @@
-import { secret, z } from '@postern/connector-kit';
-import { fromEmail } from '../_provider/schema.js';
+import { destination, secret, z } from '@postern/connector-kit';
+import { fromEmail, httpUrl, noControlCharacters } from '../_provider/schema.js';
 
 /** DirectMail's public API address per region (a sender address only works in its own region). */
 export const ALIYUN_DM_ENDPOINTS = {
@@ -20,10 +20,12 @@ export const aliyunDmConfigSchema = z.strictObject({
     .max(128)
     .describe('The AccessKey ID of a RAM user allowed to send with DirectMail.'),
   accessKeySecret: secret(z.string().trim().min(1).describe('The AccessKey secret of that RAM user.')),
-  regionId: z
-    .enum(Object.keys(ALIYUN_DM_ENDPOINTS) as [AliyunRegionId, ...AliyunRegionId[]])
-    .default('cn-hangzhou')
-    .describe('The DirectMail region where the sender address was created.'),
+  regionId: destination(
+    z
+      .enum(Object.keys(ALIYUN_DM_ENDPOINTS) as [AliyunRegionId, ...AliyunRegionId[]])
+      .default('cn-hangzhou')
+      .describe('The DirectMail region where the sender address was created.'),
+  ),
   accountName: fromEmail().describe(
     'The sender address, exactly as created under Sender Addresses in the DirectMail console.',
   ),
@@ -32,18 +34,20 @@ export const aliyunDmConfigSchema = z.strictObject({
     .trim()
     .min(1)
     .max(15)
+    .refine(noControlCharacters, 'must not contain line breaks or control characters')
     .optional()
     .describe('The sender name shown to recipients (at most 15 characters).'),
   replyToAddress: z
     .boolean()
     .default(false)
     .describe('Use the reply-to address configured for the sender address in the console.'),
-  endpoint: z
-    .url({ protocol: /^https?$/ })
-    .optional()
-    .describe(
-      "Override the API address (a proxy, or a local peer in tests). Default: the region's, e.g. https://dm.aliyuncs.com",
-    ),
+  endpoint: destination(
+    httpUrl()
+      .optional()
+      .describe(
+        "Override the API address (a proxy, or a local peer in tests). Default: the region's, e.g. https://dm.aliyuncs.com",
+      ),
+  ),
 });
 
 export type AliyunDmConfig = z.output<typeof aliyunDmConfigSchema>;

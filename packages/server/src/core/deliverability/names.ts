@@ -18,6 +18,9 @@ const LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 export function asciiHostname(input: string): string | null {
   const trimmed = input.trim().replace(/\.$/, '');
   if (trimmed === '' || trimmed.length > 253) return null;
+  // The URL parser behind domainToASCII drops tabs and line breaks ("example.com\r\nx" →
+  // "example.comx"): refuse every control character and space before it sees them.
+  if (/[\u0000-\u0020\u007f-\u009f\u00a0\u2028\u2029]/.test(trimmed)) return null;
   const ascii = domainToASCII(trimmed).toLowerCase();
   if (ascii === '' || ascii.length > 253) return null;
   const labels = ascii.split('.');

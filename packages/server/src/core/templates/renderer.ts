@@ -61,8 +61,8 @@ export class TemplateRenderer {
     for (const field of ['senderName', 'replyTo'] as const) {
       const value: unknown = content[field];
       if (value === undefined) continue;
-      const at = typeof value === 'string' ? value.search(/[\r\n\0]/) : 0;
-      if (at >= 0) throw new TemplateError({ field, line: 1, column: at + 1, reason: `The ${field} must be a single line of text.` });
+      const at = typeof value === 'string' ? value.search(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/) : 0;
+      if (at >= 0) throw new TemplateError({ field, line: 1, column: at + 1, reason: `The ${field} must be a single line of text without control characters.` });
       if (field === 'replyTo' && !/^[^\s@<>()",;:]+@[^\s@<>()",;:]+\.[^\s@<>()",;:]+$/.test(value as string)) {
         throw new TemplateError({ field, line: 1, column: 1, reason: 'The replyTo must be an email address.' });
       }

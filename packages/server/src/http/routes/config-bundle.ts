@@ -37,7 +37,7 @@ export const configBundleRoutes =
           }),
           response: {
             200: z.object({ changes: z.array(z.object({ path: z.string(), action: z.enum(['add', 'update', 'remove']) })), applied: z.boolean() }),
-            ...errorResponses(400, 401, 403, 422),
+            ...errorResponses(400, 401, 403, 409, 422),
           },
         },
       },
