@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import {
   changedDestinations,
   ConnectorError,
+  getConfigPath,
+  isMasked,
   maskConfig,
   maskedSecretPaths,
   restoreMaskedSecrets,
@@ -205,6 +207,13 @@ export class ConnectorService {
     const current = await this.get(tenantId, id);
     const merged = mergePatch(current.config, patch) as Record<string, unknown>;
     const valid = await this.validateFor(tenantId, current.factoryId, merged, current);
+    // A merge patch keeps every secret it does not mention: those are reused as well.
+    const reused = this.registry.secretPaths(current.factoryId).filter((p) => {
+      const given = getConfigPath(patch, p);
+      const kept = getConfigPath(valid, p);
+      return (given === undefined || isMasked(given)) && typeof kept === 'string' && kept === getConfigPath(current.config, p);
+    });
+    this.refuseRedirectedSecrets(current.factoryId, reused, valid, current.config, 'config');
     const at = this.clock.now().toISOString();
     if (!(await this.store.updateConfig(tenantId, id, valid, this.registry.secretPaths(current.factoryId), at)))
       throw new AppError('connector.not_found');
