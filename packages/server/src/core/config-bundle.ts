@@ -8,7 +8,7 @@ import type { ConnectorRegistry } from '../connectors/registry.js';
 import { isTemplateError, type TemplateRenderer } from './templates/index.js';
 import { BrandingSchema, type Branding, type BrandingService } from './branding.js';
 import { emailDependents, SignInExperienceSchema, type SignInExperience, type SignInExperienceService } from './sign-in-experience.js';
-import { CodePolicySchema, type CodePolicy, type CodePolicyService } from './codes/policy.js';
+import { checkTestAddresses, CodePolicySchema, type CodePolicy, type CodePolicyService } from './codes/policy.js';
 import type { TemplateService } from './email/template-renderer.js';
 
 /** The same bounds as `PUT /api/email-templates/:locale/:templateType`. */
@@ -215,9 +215,13 @@ export class ConfigBundles {
     const sie: SignInExperience = bundle.signInExperience;
     diffObject('signInExperience', await this.d.signInExperience.get(tenant.id), sie, changes);
     // Test addresses exist for development tenants only; they do not carry over to production.
-    const policy: CodePolicy = { ...bundle.codePolicy, testAddresses: tenant.type === 'development' ? bundle.codePolicy.testAddresses : [] };
+    const policy: CodePolicy = { ...bundle.codePolicy, testAddresses: tenant.type === 'development' ? checkTestAddresses(bundle.codePolicy, 'bundle.codePolicy.') : [] };
     diffObject('codePolicy', await this.d.policies.get(tenant.id), policy, changes);
 
+    // The guards of the endpoints that change these settings one by one hold for an import too.
+    if (!sie.signIn.methods.some((m) => m.password || m.verificationCode)) {
+      throw new AppError('sign_in_experience.no_sign_in_method', 'The bundle leaves sign-in without a method: keep password or verification code on for at least one identifier.', { fields: ['signIn.methods'] });
+    }
     const dependents = emailDependents(sie);
     if (!bundle.connector && current && dependents.length) {
       // The same guard as DELETE /api/connectors/:id: sign-in would need email and have none.
