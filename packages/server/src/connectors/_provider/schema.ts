@@ -22,9 +22,11 @@ export const replyTo = () => z.email().optional().describe('Where replies go, wh
  */
 export const httpUrl = (protocol: RegExp = /^https?$/, error = 'must be an http:// or https:// URL') =>
   z
-    .url({ protocol, error })
+    .string()
     .max(2000)
-    .refine((s) => !/[\u0000-\u0020\u007f-\u009f\u2028\u2029]/.test(s), 'must not contain spaces or control characters');
+    // Checked before the URL check, which hands on the parsed (cleaned) form.
+    .regex(/^[^\u0000-\u0020\u007f-\u009f\u2028\u2029]*$/, 'must not contain spaces or control characters')
+    .url({ protocol, error });
 
 /** An http(s) URL without a trailing path that matters: for proxies and local peers. A destination field. */
 export const baseUrl = (real: string) =>
