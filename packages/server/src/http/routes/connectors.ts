@@ -12,7 +12,7 @@ const Factory = z
     description: z.string(),
     logo: z.string().meta({ description: 'SVG document' }),
     readme: z.string().meta({ description: 'Markdown' }),
-    configSchema: z.record(z.string(), z.unknown()).meta({ description: 'JSON Schema of the config; secret fields carry "writeOnly": true' }),
+    configSchema: z.record(z.string(), z.unknown()).meta({ description: 'JSON Schema of the config; secret fields carry "writeOnly": true, destination fields (where the connector sends) "x-postern-destination": true' }),
     capabilities: z.object({ customTemplates: z.boolean(), providerTemplates: z.boolean(), customSender: z.boolean() }),
   })
   .meta({ id: 'ConnectorFactory' });
@@ -87,7 +87,7 @@ export const connectorRoutes =
         schema: {
           tags: ['connectors'],
           summary: 'Send one real test message with an unsaved config',
-          description: 'Masked secrets are filled from the saved connector of the same factory. The delivery rules (timeouts, retries) apply.',
+          description: 'Masked secrets are filled from the saved connector of the same factory, unless a destination field differs from it (then 400 connector.bad_config names each secret to send again). `to` is checked like every address (control characters, quotes, display names are 400 request.invalid). The delivery rules (timeouts, retries) apply.',
           body: z.strictObject({
             factoryId: Id,
             config: Config,
@@ -130,7 +130,8 @@ export const connectorRoutes =
       {
         schema: {
           tags: ['connectors'],
-          summary: 'Change the config (JSON Merge Patch; a masked secret sent back keeps the stored one)',
+          summary: 'Change the config (JSON Merge Patch; a masked or omitted secret keeps the stored one)',
+          description: 'A stored secret is reused only while no destination field changes (fields marked "x-postern-destination" in the factory schema: host, port, URL, region, domain, token URL…); otherwise 400 connector.bad_config names each secret to send again.',
           params: z.strictObject({ id: Id }),
           body: z.strictObject({ config: Config }),
           response: { 200: Connector, ...errorResponses(400, 401, 403, 404) },
