@@ -7,7 +7,14 @@ describe.each(DIALECTS)('settings import guards on %s', (dialect) => {
   beforeAll(async () => {
     p = await startPostern(dialect);
     await p.api('POST', '/api/tenants', { id: 'dev', name: 'Dev', type: 'development' });
-    expect((await p.api('PUT', '/t/dev/api/email-templates/en/Generic', { subject: 'Code {{code}}', html: '<p>{{code}}</p>' })).status).toBe(200);
+    expect(
+      (
+        await p.api('PUT', '/t/dev/api/email-templates/en/Generic', {
+          subject: 'Code {{code}}',
+          html: '<p>{{code}}</p>',
+        })
+      ).status,
+    ).toBe(200);
   });
   afterAll(async () => {
     await p?.close();
@@ -15,14 +22,30 @@ describe.each(DIALECTS)('settings import guards on %s', (dialect) => {
 
   const exported = async () => (await p.api('GET', '/t/dev/api/config/export')).body;
   const snapshot = async () => JSON.stringify({ ...(await exported()), exportedAt: null });
-  const importBoth = async (bundle: unknown) => [await p.api('POST', '/t/dev/api/config/import', { bundle, dryRun: true }), await p.api('POST', '/t/dev/api/config/import', { bundle })];
+  const importBoth = async (bundle: unknown) => [
+    await p.api('POST', '/t/dev/api/config/import', { bundle, dryRun: true }),
+    await p.api('POST', '/t/dev/api/config/import', { bundle }),
+  ];
 
   it('answers an invalid template with 422 template.invalid naming it, dry run too, and applies nothing', async () => {
     const before = await snapshot();
-    for (const html of ['<p>{{#if code}}unclosed</p>', '<p>{{> partial}}</p>', '<p>{{{code}}}</p>', '<p>{{lookup this "constructor"}}</p>']) {
+    for (const html of [
+      '<p>{{#if code}}unclosed</p>',
+      '<p>{{> partial}}</p>',
+      '<p>{{{code}}}</p>',
+      '<p>{{lookup this "constructor"}}</p>',
+    ]) {
       const bundle = await exported();
       bundle.branding = { ...bundle.branding, companyName: 'Changed' };
-      bundle.templates.push({ locale: 'de', templateType: 'SignIn', subject: 'Code', html, text: null, replyTo: null, senderName: null });
+      bundle.templates.push({
+        locale: 'de',
+        templateType: 'SignIn',
+        subject: 'Code',
+        html,
+        text: null,
+        replyTo: null,
+        senderName: null,
+      });
       for (const r of await importBoth(bundle)) {
         expect(r.status, `${html}: ${JSON.stringify(r.body)}`).toBe(422);
         expect(r.body.code).toBe('template.invalid');
@@ -43,7 +66,9 @@ describe.each(DIALECTS)('settings import guards on %s', (dialect) => {
       for (const r of await importBoth(bundle)) {
         expect(r.status, JSON.stringify(r.body)).toBe(400);
         expect(r.body.code).toBe('request.invalid');
-        expect(r.body.details.issues).toEqual([{ path: 'bundle.templates.1', message: expect.stringContaining('bundle.templates.0') }]);
+        expect(r.body.details.issues).toEqual([
+          { path: 'bundle.templates.1', message: expect.stringContaining('bundle.templates.0') },
+        ]);
       }
     }
     expect(await snapshot()).toBe(before);
@@ -104,9 +129,13 @@ describe.each(DIALECTS)('settings import guards on %s', (dialect) => {
       expect(r.body.details.issues[0].path).toBe('bundle.codePolicy.testAddresses.0.email');
     }
     bundle.codePolicy.testAddresses = [{ email: 'QA@Example.TEST', code: '12' }];
-    expect((await p.api('POST', '/t/dev/api/config/import', { bundle, dryRun: true })).body.details.issues[0].path).toBe('bundle.codePolicy.testAddresses.0.code');
+    expect(
+      (await p.api('POST', '/t/dev/api/config/import', { bundle, dryRun: true })).body.details.issues[0].path,
+    ).toBe('bundle.codePolicy.testAddresses.0.code');
     bundle.codePolicy.testAddresses = [{ email: 'QA@Example.TEST', code: '123456' }];
     expect((await p.api('POST', '/t/dev/api/config/import', { bundle })).status).toBe(200);
-    expect((await p.api('GET', '/t/dev/api/verification-code-policy')).body.testAddresses).toEqual([{ email: 'QA@example.test', code: '123456' }]);
+    expect((await p.api('GET', '/t/dev/api/verification-code-policy')).body.testAddresses).toEqual([
+      { email: 'QA@example.test', code: '123456' },
+    ]);
   });
 });

@@ -28,7 +28,11 @@ const CASES: Case[] = [
   {
     name: 'http',
     factoryId: 'http',
-    config: () => ({ endpoint: 'https://hooks.example.test/postern', authorization: 'Bearer stored-http-secret-0001', signingSecret: SIGNING }),
+    config: () => ({
+      endpoint: 'https://hooks.example.test/postern',
+      authorization: 'Bearer stored-http-secret-0001',
+      signingSecret: SIGNING,
+    }),
     secrets: ['authorization', 'signingSecret'],
     moves: (a) => ({ endpoint: `${a}/steal` }),
     benign: { timeoutMs: 5000 },
@@ -36,9 +40,21 @@ const CASES: Case[] = [
   {
     name: 'smtp (password)',
     factoryId: 'smtp',
-    config: () => ({ host: 'smtp.example.test', port: 587, auth: { type: 'login', user: 'postern', pass: 'stored-smtp-password-0001' }, fromEmail: 'auth@example.test', tls: { servername: 'smtp.example.test' } }),
+    config: () => ({
+      host: 'smtp.example.test',
+      port: 587,
+      auth: { type: 'login', user: 'postern', pass: 'stored-smtp-password-0001' },
+      fromEmail: 'auth@example.test',
+      tls: { servername: 'smtp.example.test' },
+    }),
     secrets: ['auth.pass'],
-    moves: () => ({ host: '127.0.0.1', port: 2525, 'tls.servername': 'evil.example.test', 'tls.rejectUnauthorized': false, 'tls.ca': PEM }),
+    moves: () => ({
+      host: '127.0.0.1',
+      port: 2525,
+      'tls.servername': 'evil.example.test',
+      'tls.rejectUnauthorized': false,
+      'tls.ca': PEM,
+    }),
     benign: { fromName: 'Acme' },
   },
   {
@@ -46,7 +62,14 @@ const CASES: Case[] = [
     factoryId: 'smtp',
     config: () => ({
       host: 'smtp.example.test',
-      auth: { type: 'oauth2', user: 'postern', clientId: 'client-1', clientSecret: 'stored-client-secret-0001', refreshToken: 'stored-refresh-token-0001', accessUrl: 'https://oauth2.example.test/token' },
+      auth: {
+        type: 'oauth2',
+        user: 'postern',
+        clientId: 'client-1',
+        clientSecret: 'stored-client-secret-0001',
+        refreshToken: 'stored-refresh-token-0001',
+        accessUrl: 'https://oauth2.example.test/token',
+      },
       fromEmail: 'auth@example.test',
     }),
     secrets: ['auth.clientSecret', 'auth.refreshToken'],
@@ -80,7 +103,12 @@ const CASES: Case[] = [
   {
     name: 'aws-ses',
     factoryId: 'aws-ses',
-    config: () => ({ accessKeyId: 'AKIASTOREDKEY00001', secretAccessKey: 'stored-ses-secret-0001', region: 'us-east-1', fromEmail: 'auth@example.test' }),
+    config: () => ({
+      accessKeyId: 'AKIASTOREDKEY00001',
+      secretAccessKey: 'stored-ses-secret-0001',
+      region: 'us-east-1',
+      fromEmail: 'auth@example.test',
+    }),
     secrets: ['secretAccessKey'],
     moves: (a) => ({ endpoint: a, region: 'eu-west-1' }),
     benign: { configurationSetName: 'auth' },
@@ -88,7 +116,11 @@ const CASES: Case[] = [
   {
     name: 'aliyun-dm',
     factoryId: 'aliyun-dm',
-    config: () => ({ accessKeyId: 'LTAIstored0001', accessKeySecret: 'stored-aliyun-secret-0001', accountName: 'auth@example.test' }),
+    config: () => ({
+      accessKeyId: 'LTAIstored0001',
+      accessKeySecret: 'stored-aliyun-secret-0001',
+      accountName: 'auth@example.test',
+    }),
     secrets: ['accessKeySecret'],
     moves: (a) => ({ endpoint: a, regionId: 'eu-central-1' }),
     benign: { fromAlias: 'Acme' },
@@ -104,7 +136,9 @@ const CASES: Case[] = [
 ];
 
 function get(obj: unknown, path: string): unknown {
-  return path.split('.').reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), obj);
+  return path
+    .split('.')
+    .reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), obj);
 }
 function set(obj: Record<string, unknown>, path: string, value: unknown): Record<string, unknown> {
   const copy = structuredClone(obj);
@@ -120,8 +154,10 @@ function servedDestinations(schema: unknown, path: string[] = [], out = new Set<
   if (!schema || typeof schema !== 'object') return out;
   const n = schema as Record<string, unknown>;
   if (n['x-postern-destination'] === true) out.add(path.join('.'));
-  for (const [k, v] of Object.entries((n.properties as Record<string, unknown>) ?? {})) servedDestinations(v, [...path, k], out);
-  for (const key of ['anyOf', 'oneOf', 'allOf']) for (const v of (n[key] as unknown[]) ?? []) servedDestinations(v, path, out);
+  for (const [k, v] of Object.entries((n.properties as Record<string, unknown>) ?? {}))
+    servedDestinations(v, [...path, k], out);
+  for (const key of ['anyOf', 'oneOf', 'allOf'])
+    for (const v of (n[key] as unknown[]) ?? []) servedDestinations(v, path, out);
   return out;
 }
 
@@ -131,7 +167,11 @@ describe.each(DIALECTS)('stored secrets and destination fields on %s', (dialect)
   const stolen: PeerRequest[] = [];
   let url: string;
   beforeAll(async () => {
-    p = await startPostern(dialect, { POSTERN_OUTBOUND_ALLOW: '127.0.0.1/32' }, { deliveryRules: { baseBackoffMs: 10 } });
+    p = await startPostern(
+      dialect,
+      { POSTERN_OUTBOUND_ALLOW: '127.0.0.1/32' },
+      { deliveryRules: { baseBackoffMs: 10 } },
+    );
     attacker = await startHttpPeer((req) => {
       stolen.push(req);
       return { status: 200, body: { id: 'stolen' } };
@@ -153,7 +193,9 @@ describe.each(DIALECTS)('stored secrets and destination fields on %s', (dialect)
   const expectRefused = (r: { status: number; body: any }, c: Case, prefix: string, moved: string) => {
     expect(r.status, JSON.stringify(r.body)).toBe(400);
     expect(r.body.code).toBe('connector.bad_config');
-    expect(r.body.details.issues.map((i: { path: string }) => i.path).sort()).toEqual(c.secrets.map((s) => `${prefix}.${s}`).sort());
+    expect(r.body.details.issues.map((i: { path: string }) => i.path).sort()).toEqual(
+      c.secrets.map((s) => `${prefix}.${s}`).sort(),
+    );
     expect(r.body.details.changedDestinations).toContain(moved);
     for (const s of c.secrets) expect(r.body.message).toContain(s);
     expect(JSON.stringify(r.body)).not.toContain('stored-');
@@ -189,6 +231,17 @@ describe.each(DIALECTS)('stored secrets and destination fields on %s', (dialect)
         expect(partial.status, JSON.stringify(partial.body)).toBe(400);
         expect(partial.body.code).toBe('connector.bad_config');
         expect((await stored()).config).toEqual(before.config);
+        // Replacing the whole config (PUT) with the masked secrets: refused the same way.
+        expectRefused(
+          await p.api('PUT', '/api/connectors/email', {
+            factoryId: c.factoryId,
+            config: set(saved.config, path, value),
+          }),
+          c,
+          'config',
+          path,
+        );
+        expect((await stored()).config).toEqual(before.config);
         // With every secret entered again the change goes through.
         let full = set(saved.config, path, value);
         for (const s of c.secrets) full = set(full, s, get(c.config(url), s));
@@ -207,7 +260,11 @@ describe.each(DIALECTS)('stored secrets and destination fields on %s', (dialect)
     it(`${c.name}: the test send refuses a masked secret with a changed destination and sends nothing`, async () => {
       const saved = await save(c);
       for (const [path, value] of Object.entries(c.moves(url))) {
-        const r = await p.api('POST', '/api/connectors/test', { factoryId: c.factoryId, config: set(saved.config, path, value), to: 'someone@example.test' });
+        const r = await p.api('POST', '/api/connectors/test', {
+          factoryId: c.factoryId,
+          config: set(saved.config, path, value),
+          to: 'someone@example.test',
+        });
         expectRefused(r, c, 'config', path);
       }
       expect(stolen).toEqual([]);
@@ -232,7 +289,12 @@ describe.each(DIALECTS)('stored secrets and destination fields on %s', (dialect)
         const withMasks = structuredClone(moved);
         for (const s of c.secrets) withMasks.connector.config = set(withMasks.connector.config, s, get(masked, s));
         delete withMasks.connector.omittedSecrets;
-        expectRefused(await p.api('POST', '/api/config/import', { bundle: withMasks, dryRun: false }), c, 'secrets', path);
+        expectRefused(
+          await p.api('POST', '/api/config/import', { bundle: withMasks, dryRun: false }),
+          c,
+          'secrets',
+          path,
+        );
         expect((await stored()).config).toEqual(before.config);
         // Given in `secrets`, the move is allowed.
         const secrets = Object.fromEntries(c.secrets.map((s) => [s, get(c.config(url), s)]));

@@ -17,14 +17,24 @@ describe('connector errors on unauthenticated routes', () => {
   const addr = () => `echo${++n}@example.test`;
 
   beforeAll(async () => {
-    p = await startPostern('sqlite', { POSTERN_OUTBOUND_ALLOW: '127.0.0.1/32' }, { deliveryRules: { baseBackoffMs: 10 } });
+    p = await startPostern(
+      'sqlite',
+      { POSTERN_OUTBOUND_ALLOW: '127.0.0.1/32' },
+      { deliveryRules: { baseBackoffMs: 10 } },
+    );
     peer = await startHttpPeer((req) => {
       const payload = JSON.parse(req.body.toString('utf8')) as { payload: { code?: string; link?: string } };
       if (payload.payload.code) codes.push(payload.payload.code);
       // The whole request, rendered html and text included, comes back as the error body.
-      return { status, headers: { 'content-type': 'text/plain', ...headers }, body: `rejected: code ${payload.payload.code ?? ''}: ${req.body.toString('utf8')}` };
+      return {
+        status,
+        headers: { 'content-type': 'text/plain', ...headers },
+        body: `rejected: code ${payload.payload.code ?? ''}: ${req.body.toString('utf8')}`,
+      };
     });
-    expect((await p.api('PUT', '/api/connectors/email', { factoryId: 'http', config: { endpoint: peer.url } })).status).toBe(200);
+    expect(
+      (await p.api('PUT', '/api/connectors/email', { factoryId: 'http', config: { endpoint: peer.url } })).status,
+    ).toBe(200);
     expect((await p.api('PATCH', '/api/verification-code-policy', { resendCooldownSeconds: 0 })).status).toBe(200);
   });
   afterAll(async () => {
@@ -33,7 +43,12 @@ describe('connector errors on unauthenticated routes', () => {
   });
 
   const pub = async (url: string, body: unknown) => {
-    const res = await p.app.inject({ method: 'POST', url, headers: { 'content-type': 'application/json' }, payload: JSON.stringify(body) });
+    const res = await p.app.inject({
+      method: 'POST',
+      url,
+      headers: { 'content-type': 'application/json' },
+      payload: JSON.stringify(body),
+    });
     return { status: res.statusCode, text: res.body, body: JSON.parse(res.body), headers: res.headers };
   };
 
@@ -44,7 +59,11 @@ describe('connector errors on unauthenticated routes', () => {
     const code = codes.at(-1)!;
     expect(code).toMatch(/^\d{6}$/);
     expect(r.status, r.text).toBe(502);
-    expect(r.body).toEqual({ code: 'connector.delivery_failed', message: 'The provider did not accept the message.', details: {} });
+    expect(r.body).toEqual({
+      code: 'connector.delivery_failed',
+      message: 'The provider did not accept the message.',
+      details: {},
+    });
     expect(r.text).not.toContain(code);
     expect(r.text).not.toContain('rejected:');
   });
@@ -55,7 +74,11 @@ describe('connector errors on unauthenticated routes', () => {
     try {
       const r = await pub('/api/experience/verification-codes', { email: addr(), intent: 'register' });
       expect(r.status, r.text).toBe(429);
-      expect(r.body).toEqual({ code: 'connector.rate_limited', message: 'The provider is rate limiting this account.', details: { retryAfter: 30 } });
+      expect(r.body).toEqual({
+        code: 'connector.rate_limited',
+        message: 'The provider is rate limiting this account.',
+        details: { retryAfter: 30 },
+      });
       expect(r.headers['retry-after']).toBe('30');
       expect(r.text).not.toContain(codes.at(-1)!);
     } finally {

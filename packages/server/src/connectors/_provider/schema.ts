@@ -31,9 +31,7 @@ export const httpUrl = (protocol: RegExp = /^https?$/, error = 'must be an http:
 /** An http(s) URL without a trailing path that matters: for proxies and local peers. A destination field. */
 export const baseUrl = (real: string) =>
   destination(
-    httpUrl()
-      .optional()
-      .describe(`Override the API address (a proxy, or a local peer in tests). Default: ${real}`),
+    httpUrl().optional().describe(`Override the API address (a proxy, or a local peer in tests). Default: ${real}`),
   );
 
 /** templateType → the provider's template id/name/alias; only the listed types use one. */

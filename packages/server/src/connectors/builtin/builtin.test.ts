@@ -13,7 +13,10 @@ describe('builtin relay errors', () => {
   let strict: SmtpPeer;
   let filtering: SmtpPeer;
   beforeAll(async () => {
-    open = await startSmtpPeer({ rejectRecipients: ['gone@example.test'], rejectSenders: [FROM.replace('no-reply', 'blocked')] });
+    open = await startSmtpPeer({
+      rejectRecipients: ['gone@example.test'],
+      rejectSenders: [FROM.replace('no-reply', 'blocked')],
+    });
     strict = await startSmtpPeer({ requireAuth: true, insecureAuth: true, users: { relay: PASSWORD } });
     filtering = await startSmtpPeer({ rejectMessages: true });
   });
@@ -34,13 +37,19 @@ describe('builtin relay errors', () => {
   });
 
   it('maps a 550 at RCPT TO, and only that, to connector.rejected_recipient', async () => {
-    const err = await expectFailure(send(`smtp://127.0.0.1:${open.port}`, 'gone@example.test'), 'connector.rejected_recipient');
+    const err = await expectFailure(
+      send(`smtp://127.0.0.1:${open.port}`, 'gone@example.test'),
+      'connector.rejected_recipient',
+    );
     expect(err.details.providerStatus).toBe(550);
     expect(err.message).toMatch(/built-in relay/);
   });
 
   it('maps a 550 at MAIL FROM to connector.delivery_failed, not a rejected recipient', async () => {
-    const err = await expectFailure(send(`smtp://127.0.0.1:${open.port}`, 'user@example.test', FROM.replace('no-reply', 'blocked')), 'connector.delivery_failed');
+    const err = await expectFailure(
+      send(`smtp://127.0.0.1:${open.port}`, 'user@example.test', FROM.replace('no-reply', 'blocked')),
+      'connector.delivery_failed',
+    );
     expect(err.details.providerStatus).toBe(550);
   });
 
@@ -51,7 +60,9 @@ describe('builtin relay errors', () => {
 
   it('maps a 535 at AUTH to connector.auth_failed without showing the password', async () => {
     const wrong = 'wrong-relay-password-987654';
-    const err = await expectFailure(send(`smtp://relay:${wrong}@127.0.0.1:${strict.port}`), 'connector.auth_failed', [wrong]);
+    const err = await expectFailure(send(`smtp://relay:${wrong}@127.0.0.1:${strict.port}`), 'connector.auth_failed', [
+      wrong,
+    ]);
     expect(err.details.providerStatus).toBe(535);
     const ok = await send(`smtp://relay:${PASSWORD}@127.0.0.1:${strict.port}`, 'authed@example.test');
     expect(ok.providerMessageId).toEqual(expect.any(String));

@@ -6,7 +6,11 @@ const hostname = z
   .min(1)
   .max(253)
   .regex(/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9._:-]+)$/, 'must be a host name or an IP address');
-const user = z.string().min(1).max(512).refine(noControlCharacters, 'must not contain line breaks or control characters');
+const user = z
+  .string()
+  .min(1)
+  .max(512)
+  .refine(noControlCharacters, 'must not contain line breaks or control characters');
 
 const noAuth = z.strictObject({ type: z.literal('none') });
 const loginAuth = z.strictObject({
@@ -38,7 +42,11 @@ export const smtpConfigSchema = z.strictObject({
   /** Absent or `{type:"none"}` sends without authenticating. */
   auth: z.discriminatedUnion('type', [noAuth, loginAuth, oauth2Auth]).optional(),
   fromEmail: z.email(),
-  fromName: z.string().max(200).refine(noControlCharacters, 'must not contain line breaks or control characters').optional(),
+  fromName: z
+    .string()
+    .max(200)
+    .refine(noControlCharacters, 'must not contain line breaks or control characters')
+    .optional(),
   replyTo: z.email().optional(),
   tls: z
     .strictObject({

@@ -211,7 +211,11 @@ export class ConnectorService {
     const reused = this.registry.secretPaths(current.factoryId).filter((p) => {
       const given = getConfigPath(patch, p);
       const kept = getConfigPath(valid, p);
-      return (given === undefined || isMasked(given)) && typeof kept === 'string' && kept === getConfigPath(current.config, p);
+      return (
+        (given === undefined || isMasked(given)) &&
+        typeof kept === 'string' &&
+        kept === getConfigPath(current.config, p)
+      );
     });
     this.refuseRedirectedSecrets(current.factoryId, reused, valid, current.config, 'config');
     const at = this.clock.now().toISOString();

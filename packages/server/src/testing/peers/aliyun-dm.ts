@@ -127,7 +127,11 @@ export async function startAliyunDmPeer(options: AliyunDmPeerOptions = {}) {
       if (params.get('Action') !== 'SingleSendMail')
         return fail(400, 'InvalidParameter', 'Specified Action is not supported by this peer.');
       if (state.rateLimited)
-        return fail(400, state.throttleCode, THROTTLE_MESSAGES[state.throttleCode] ?? 'Request was denied due to flow control.');
+        return fail(
+          400,
+          state.throttleCode,
+          THROTTLE_MESSAGES[state.throttleCode] ?? 'Request was denied due to flow control.',
+        );
       if (state.outage)
         return fail(503, 'ServiceUnavailable', 'The request has failed due to a temporary failure of the server.');
       for (const name of ['AccountName', 'AddressType', 'ReplyToAddress', 'ToAddress', 'Subject']) {
