@@ -61,6 +61,13 @@ describe('the example custom connector', () => {
       expect(peer.received.some((m) => m.to === 'custom@example.test')).toBe(true);
       const logs = await p.api('GET', '/api/email-logs?to=custom@example.test');
       expect(logs.body.items[0]).toMatchObject({ factoryId: 'acme-mail', status: 'sent', providerMessageId: expect.stringMatching(/^acme-/) });
+      // Its destination() field protects the stored key like the built-in factories' do.
+      expect(f.body.configSchema.properties.baseUrl['x-postern-destination']).toBe(true);
+      const saved = (await p.api('GET', '/api/connectors')).body.items[0];
+      const moved = await p.api('PATCH', `/api/connectors/${saved.id}`, { config: { baseUrl: 'https://elsewhere.example.test' } });
+      expect(moved.status).toBe(400);
+      expect(moved.body.code).toBe('connector.bad_config');
+      expect(moved.body.details.issues).toEqual([{ path: 'config.apiKey', message: expect.any(String) }]);
     } finally {
       await p?.close();
     }

@@ -1,14 +1,16 @@
 // A complete custom connector for Postern: "Acme Mail", a made-up JSON API.
 // Put this folder (or the file) in POSTERN_CONNECTORS_DIR and restart Postern; the factory
 // appears in GET /api/connector-factories and in the console like the built-in ones.
-import { ConnectorError, codeForHttpStatus, defineConnector, parseRetryAfter, resolveSender, scrubSecrets, secret, z } from '@postern/connector-kit';
+import { ConnectorError, codeForHttpStatus, defineConnector, destination, parseRetryAfter, resolveSender, scrubSecrets, secret, z } from '@postern/connector-kit';
 
 const configSchema = z.strictObject({
   apiKey: secret(z.string().min(10)).describe('The API key from Acme Mail → Settings → Keys.'),
   fromEmail: z.email().describe('A sender address verified at Acme Mail.'),
   fromName: z.string().max(100).optional(),
   replyTo: z.email().optional(),
-  baseUrl: z.url({ protocol: /^https?$/ }).default('https://api.acmemail.example'),
+  // A destination: changing it requires the API key to be entered again, so that a stored key
+  // is never sent to a new server.
+  baseUrl: destination(z.url({ protocol: /^https?$/ }).default('https://api.acmemail.example')),
 });
 
 export default defineConnector({

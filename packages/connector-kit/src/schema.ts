@@ -8,6 +8,21 @@ export function secret<T extends z.ZodType>(schema: T): T {
   return schema.meta({ writeOnly: true }) as T;
 }
 
+/** The JSON Schema keyword that marks a destination field (see `destination`). */
+export const DESTINATION_KEYWORD = 'x-postern-destination';
+
+/**
+ * Marks a config field as a destination: where the connector connects or sends to (a host,
+ * port, URL, region, sending domain, token URL, trusted certificate…). When a request
+ * changes any destination field, a masked secret sent back is not filled in from the
+ * stored config: every secret must be entered again (`400 connector.bad_config`), so that
+ * a stored secret can never be redirected to a new server. Carries
+ * `"x-postern-destination": true` in the JSON Schema the API serves.
+ */
+export function destination<T extends z.ZodType>(schema: T): T {
+  return schema.meta({ [DESTINATION_KEYWORD]: true }) as T;
+}
+
 export type JsonSchema = Record<string, unknown>;
 
 /** The JSON Schema (draft 2020-12) of a connector config, as served by the API. */
@@ -15,11 +30,8 @@ export function configJsonSchema(schema: z.ZodType): JsonSchema {
   return z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
 }
 
-/**
- * The dot paths of every secret field in a config schema (`apiKey`, `auth.pass`), read
- * from the same JSON Schema the API serves so that the two can never disagree.
- */
-export function secretPaths(schema: z.ZodType): string[] {
+/** The dot paths of every field whose JSON Schema node has `keyword: true`. */
+function markedPaths(schema: z.ZodType, keyword: string): string[] {
   const out = new Set<string>();
   const walk = (node: unknown, path: string[], defs: Record<string, unknown>, depth: number): void => {
     if (!node || typeof node !== 'object' || depth > 20) return;
@@ -27,9 +39,10 @@ export function secretPaths(schema: z.ZodType): string[] {
     if (typeof n.$ref === 'string' && n.$ref.startsWith('#/$defs/')) {
       walk(defs[n.$ref.slice(8)], path, defs, depth + 1);
     }
-    if (n.writeOnly === true && path.length > 0) out.add(path.join('.'));
+    if (n[keyword] === true && path.length > 0) out.add(path.join('.'));
     if (n.properties && typeof n.properties === 'object') {
-      for (const [k, v] of Object.entries(n.properties as Record<string, unknown>)) walk(v, [...path, k], defs, depth + 1);
+      for (const [k, v] of Object.entries(n.properties as Record<string, unknown>))
+        walk(v, [...path, k], defs, depth + 1);
     }
     for (const key of ['anyOf', 'oneOf', 'allOf'] as const) {
       if (Array.isArray(n[key])) for (const v of n[key] as unknown[]) walk(v, path, defs, depth + 1);
@@ -38,6 +51,19 @@ export function secretPaths(schema: z.ZodType): string[] {
   const root = configJsonSchema(schema);
   walk(root, [], (root.$defs as Record<string, unknown>) ?? {}, 0);
   return [...out].sort();
+}
+
+/**
+ * The dot paths of every secret field in a config schema (`apiKey`, `auth.pass`), read
+ * from the same JSON Schema the API serves so that the two can never disagree.
+ */
+export function secretPaths(schema: z.ZodType): string[] {
+  return markedPaths(schema, 'writeOnly');
+}
+
+/** The dot paths of every destination field in a config schema (`baseUrl`, `auth.accessUrl`). */
+export function destinationPaths(schema: z.ZodType): string[] {
+  return markedPaths(schema, DESTINATION_KEYWORD);
 }
 
 export const MASK_PREFIX = '••••';
@@ -88,11 +114,7 @@ export function maskConfig<T>(config: T, paths: readonly string[]): T {
  * that sends back what it was shown keeps the secret. A masked value with nothing stored
  * behind it is left as it is (and then fails validation or authentication visibly).
  */
-export function restoreMaskedSecrets(
-  incoming: unknown,
-  stored: unknown,
-  paths: readonly string[],
-): unknown {
+export function restoreMaskedSecrets(incoming: unknown, stored: unknown, paths: readonly string[]): unknown {
   if (!incoming || typeof incoming !== 'object') return incoming;
   const copy = structuredClone(incoming) as Record<string, unknown>;
   for (const p of paths) {
@@ -111,3 +133,30 @@ export function secretValues(config: unknown, paths: readonly string[]): string[
 }
 
 export { getPath as getConfigPath };
+
+/** The secret paths whose incoming value is masked and would be filled from `stored`. */
+export function maskedSecretPaths(incoming: unknown, stored: unknown, paths: readonly string[]): string[] {
+  return paths.filter((p) => isMasked(getPath(incoming, p)) && typeof getPath(stored, p) === 'string');
+}
+
+/** A JSON text of a value with object keys sorted, so that equal configs compare equal. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const o = value as Record<string, unknown>;
+    return `{${Object.keys(o)
+      .filter((k) => o[k] !== undefined)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical(o[k])}`)
+      .join(',')}}`;
+  }
+  return value === undefined ? 'null' : JSON.stringify(value);
+}
+
+/**
+ * The destination paths whose value differs between two parsed configs (an absent value
+ * and a present one differ). Compare parsed configs, so that defaults count alike.
+ */
+export function changedDestinations(next: unknown, stored: unknown, paths: readonly string[]): string[] {
+  return paths.filter((p) => canonical(getPath(next, p)) !== canonical(getPath(stored, p)));
+}

@@ -158,6 +158,12 @@ describe('console', () => {
       expect(await pass.getAttribute('type')).toBe('password');
       expect(await pass.inputValue()).toBe('');
       expect(await pass.getAttribute('placeholder')).toContain('••••tery');
+      // Moving the connector elsewhere asks for the secret again; moving back keeps it.
+      const port = await page.getByLabel('Port').inputValue();
+      await page.getByLabel('Port').fill('2525');
+      await page.getByText('You changed port: enter this secret again.', { exact: false }).waitFor();
+      await page.getByLabel('Port').fill(port);
+      await page.getByText('The saved secret (••••tery) is kept unless you type a new one.').waitFor();
       await page.getByLabel('From email').fill('new@example.com');
       await shot(page, '09-smtp-change');
       await page.getByRole('button', { name: 'Save and Done' }).click();

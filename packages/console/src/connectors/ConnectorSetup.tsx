@@ -1,6 +1,6 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { api, ApiError, type Config, type Connector, type ConnectorFactory, type TestSendResult } from '../api.js';
-import { configPath, isMasked, prune, withDefaults, type Schema } from '../form/schema.js';
+import { configPath, destinationPaths, isMasked, prune, valueAt, withDefaults, type Schema } from '../form/schema.js';
 import { SchemaForm } from '../form/SchemaForm.js';
 import { navigate } from '../router.js';
 import { ErrorBox, Loading, Notice } from '../ui/Feedback.js';
@@ -66,6 +66,9 @@ function SetupForm({ factory, current, replacing }: { factory: ConnectorFactory;
   }, [factory.name]);
 
   const payload = () => (prune(config, schema, schema) as Config | undefined) ?? {};
+  // Saved secrets go only where they went before: a changed destination needs them typed again.
+  const sameFactory = current?.factoryId === factory.id;
+  const moved = sameFactory ? destinationPaths(schema).filter((p) => JSON.stringify(valueAt(config, p) ?? null) !== JSON.stringify(valueAt(current?.config, p) ?? null)) : [];
 
   const sendTest = async (e: FormEvent) => {
     e.preventDefault();
@@ -122,7 +125,7 @@ function SetupForm({ factory, current, replacing }: { factory: ConnectorFactory;
             <p className="muted small">
               Fields marked <span className="required">*</span> are required.
             </p>
-            <SchemaForm schema={schema} value={config} onChange={setConfig} errors={errors.fields} masked={masked} />
+            <SchemaForm schema={schema} value={config} onChange={setConfig} errors={errors.fields} masked={masked} moved={moved} />
           </form>
           <form className="card" onSubmit={sendTest} noValidate aria-label="Send a test email">
             <h2>Send test email</h2>

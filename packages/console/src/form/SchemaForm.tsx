@@ -14,18 +14,21 @@ export interface SchemaFormProps {
   errors: Record<string, string[]>;
   /** The saved masked secrets by path, kept when their input is left empty. */
   masked: Record<string, string>;
+  /** Destination fields changed from the saved config: saved secrets are then not reused. */
+  moved?: string[];
 }
 
 interface Ctx {
   root: Schema;
   errors: Record<string, string[]>;
   masked: Record<string, string>;
+  moved: string[];
   idBase: string;
 }
 
-export function SchemaForm({ schema, value, onChange, errors, masked }: SchemaFormProps) {
+export function SchemaForm({ schema, value, onChange, errors, masked, moved = [] }: SchemaFormProps) {
   const idBase = useId().replace(/:/g, '');
-  const ctx: Ctx = { root: schema, errors, masked, idBase };
+  const ctx: Ctx = { root: schema, errors, masked, moved, idBase };
   return (
     <div className="schema-form">
       <ObjectFields schema={schema} path="" value={value} onChange={(v) => onChange(v as Record<string, Value>)} ctx={ctx} />
@@ -198,7 +201,7 @@ function Input({ schema, value, onChange, ctx, required, path, name, common }: F
   }
   if (kind === 'string') {
     const text = typeof value === 'string' ? value : '';
-    if (schema.writeOnly === true) return <SecretInput common={common} name={name} value={text} saved={ctx.masked[path]} onChange={onChange} />;
+    if (schema.writeOnly === true) return <SecretInput common={common} name={name} value={text} saved={ctx.masked[path]} moved={ctx.moved} onChange={onChange} />;
     if (typeof schema.maxLength === 'number' && schema.maxLength > 5000) {
       return <textarea {...common} rows={4} spellCheck={false} value={text} onChange={(e) => onChange(e.target.value)} />;
     }
@@ -209,7 +212,7 @@ function Input({ schema, value, onChange, ctx, required, path, name, common }: F
   return <JsonInput common={common} value={value} onChange={onChange} />;
 }
 
-function SecretInput({ common, name, value, saved, onChange }: { common: Common; name: string; value: string; saved: string | undefined; onChange(v: Value): void }) {
+function SecretInput({ common, name, value, saved, moved, onChange }: { common: Common; name: string; value: string; saved: string | undefined; moved: string[]; onChange(v: Value): void }) {
   const keeping = isMasked(value);
   const generate = () => {
     const bytes = crypto.getRandomValues(new Uint8Array(32));
@@ -232,7 +235,13 @@ function SecretInput({ common, name, value, saved, onChange }: { common: Common;
           </button>
         ) : null}
       </div>
-      {keeping ? <p className="help">The saved secret ({value}) is kept unless you type a new one.</p> : null}
+      {keeping && moved.length ? (
+        <p className="field-error" role="status">
+          You changed {moved.join(', ')}: enter this secret again. A saved secret is never sent to a new destination.
+        </p>
+      ) : keeping ? (
+        <p className="help">The saved secret ({value}) is kept unless you type a new one.</p>
+      ) : null}
     </div>
   );
 }

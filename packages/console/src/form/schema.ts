@@ -184,3 +184,34 @@ export function labelOf(key: string, s: Schema): string {
 export function configPath(issuePath: string): string {
   return issuePath.replace(/^body\./, '').replace(/^config(\.|$)/, '');
 }
+
+/**
+ * The dot paths of the fields a connector schema marks `"x-postern-destination": true`:
+ * where the connector sends. Changing one means the saved secrets are not reused.
+ */
+export function destinationPaths(root: Schema): string[] {
+  const out = new Set<string>();
+  const walk = (node: unknown, path: string, depth: number): void => {
+    if (depth > 20) return;
+    const n = resolve(node, root);
+    if (n['x-postern-destination'] === true && path) out.add(path);
+    const props = asSchema(n.properties) ?? {};
+    for (const [k, v] of Object.entries(props)) walk(v, path ? `${path}.${k}` : k, depth + 1);
+    for (const key of ['anyOf', 'oneOf', 'allOf']) {
+      const list = n[key];
+      if (Array.isArray(list)) for (const v of list) walk(v, path, depth + 1);
+    }
+  };
+  walk(root, '', 0);
+  return [...out].sort();
+}
+
+/** The value at a dot path of a config, or undefined. */
+export function valueAt(config: unknown, path: string): unknown {
+  let cur: unknown = config;
+  for (const p of path.split('.')) {
+    if (!cur || typeof cur !== 'object') return undefined;
+    cur = (cur as Record<string, unknown>)[p];
+  }
+  return cur;
+}

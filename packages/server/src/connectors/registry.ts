@@ -1,7 +1,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { secretPaths, type ConnectorFactory } from '@postern/connector-kit';
+import { destinationPaths, secretPaths, type ConnectorFactory } from '@postern/connector-kit';
 import { createBuiltinFactory, type BuiltinOptions } from './builtin/index.js';
 import { BUILT_IN_FACTORIES } from './list.js';
 
@@ -9,6 +9,7 @@ import { BUILT_IN_FACTORIES } from './list.js';
 export class ConnectorRegistry {
   private readonly factories = new Map<string, ConnectorFactory>();
   private readonly secrets = new Map<string, string[]>();
+  private readonly destinations = new Map<string, string[]>();
 
   constructor(factories: ConnectorFactory[]) {
     for (const f of factories) this.add(f);
@@ -18,6 +19,7 @@ export class ConnectorRegistry {
     if (this.factories.has(f.id)) throw new Error(`Two connector factories have the id "${f.id}".`);
     this.factories.set(f.id, f);
     this.secrets.set(f.id, secretPaths(f.configSchema));
+    this.destinations.set(f.id, destinationPaths(f.configSchema));
   }
 
   get(id: string): ConnectorFactory | undefined {
@@ -30,6 +32,11 @@ export class ConnectorRegistry {
 
   secretPaths(id: string): string[] {
     return this.secrets.get(id) ?? [];
+  }
+
+  /** The fields that say where a connector sends (marked with `destination()` in its schema). */
+  destinationPaths(id: string): string[] {
+    return this.destinations.get(id) ?? [];
   }
 }
 

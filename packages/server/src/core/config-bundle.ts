@@ -1,24 +1,29 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { TEMPLATE_TYPES, getConfigPath } from '@postern/connector-kit';
-import { AppError, fieldIssues } from './errors.js';
+import { TEMPLATE_TYPES, getConfigPath, isMasked } from '@postern/connector-kit';
+import { AppError, fieldIssues, type FieldIssue } from './errors.js';
 import type { Clock, Stores, Tenant } from './ports.js';
 import type { ConnectorService } from './email/connectors.js';
 import type { ConnectorRegistry } from '../connectors/registry.js';
-import type { TemplateRenderer } from './templates/index.js';
+import { isTemplateError, type TemplateRenderer } from './templates/index.js';
 import { BrandingSchema, type Branding, type BrandingService } from './branding.js';
 import { emailDependents, SignInExperienceSchema, type SignInExperience, type SignInExperienceService } from './sign-in-experience.js';
-import { CodePolicySchema, type CodePolicy, type CodePolicyService } from './codes/policy.js';
+import { checkTestAddresses, CodePolicySchema, type CodePolicy, type CodePolicyService } from './codes/policy.js';
 import type { TemplateService } from './email/template-renderer.js';
 
+/** The same bounds as `PUT /api/email-templates/:locale/:templateType`. */
 const BundleTemplate = z.strictObject({
-  locale: z.string().min(2).max(35),
+  locale: z
+    .string()
+    .min(2)
+    .max(35)
+    .regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'must be a language tag such as en or pt-BR'),
   templateType: z.enum(TEMPLATE_TYPES),
-  subject: z.string(),
-  html: z.string(),
-  text: z.string().nullable(),
-  replyTo: z.string().nullable(),
-  senderName: z.string().nullable(),
+  subject: z.string().min(1).max(998),
+  html: z.string().min(1).max(500_000),
+  text: z.string().max(500_000).nullable(),
+  replyTo: z.string().max(320).nullable(),
+  senderName: z.string().max(100).nullable(),
 });
 
 /** The settings bundle (docs/config-bundle.md). Version 1. */
@@ -133,6 +138,23 @@ export class ConfigBundles {
     const bundle = parsed.data;
     const changes: Change[] = [];
 
+    // One template per type and language (language tags are case-insensitive).
+    const seen = new Map<string, number>();
+    const duplicates: FieldIssue[] = [];
+    const twice = new Set<string>();
+    bundle.templates.forEach((t, i) => {
+      const key = `${t.locale.toLowerCase()}/${t.templateType}`;
+      const first = seen.get(key);
+      if (first === undefined) seen.set(key, i);
+      else {
+        twice.add(`${t.templateType} in ${t.locale}`);
+        duplicates.push({ path: `bundle.templates.${i}`, message: `a second ${t.templateType} template for ${t.locale} (the first is bundle.templates.${first})` });
+      }
+    });
+    if (duplicates.length) {
+      throw new AppError('request.invalid', `The bundle has more than one template for the same type and language (${[...twice].join(', ')}); keep one of each.`, { issues: duplicates });
+    }
+
     // Connector: secrets from the bundle, else from `secrets`, else the target's own when the factory is the same.
     const current = await this.d.stores.connectors.getEmailConnector(tenant.id);
     let nextConfig: Record<string, unknown> | undefined;
@@ -141,12 +163,19 @@ export class ConfigBundles {
       this.d.connectors.factory(factoryId);
       const config = structuredClone(bundle.connector.config);
       const missing: string[] = [];
+      // Secrets taken from the target's stored config: refused below if the bundle changes a destination.
+      const reused: string[] = [];
       for (const p of this.d.registry.secretPaths(factoryId)) {
-        if (getConfigPath(config, p) !== undefined) continue;
+        const value = getConfigPath(config, p);
+        // A masked value (an export of what the API showed) is no secret: treat it as absent.
+        if (value !== undefined && !isMasked(value)) continue;
+        if (value !== undefined) unset(config, p);
         const given = input.secrets?.[p];
         if (given !== undefined) set(config, p, given);
-        else if (current?.factoryId === factoryId && getConfigPath(current.config, p) !== undefined) set(config, p, getConfigPath(current.config, p));
-        else if (bundle.connector.omittedSecrets?.includes(p)) missing.push(p);
+        else if (current?.factoryId === factoryId && getConfigPath(current.config, p) !== undefined) {
+          set(config, p, getConfigPath(current.config, p));
+          reused.push(p);
+        } else if (bundle.connector.omittedSecrets?.includes(p) || value !== undefined) missing.push(p);
         else {
           const r = this.d.connectors.factory(factoryId).configSchema.safeParse(config);
           if (!r.success && r.error.issues.some((i) => i.path.map(String).join('.') === p)) missing.push(p);
@@ -156,6 +185,7 @@ export class ConfigBundles {
         throw new AppError('request.invalid', `The bundle's ${factoryId} connector needs its secret ${missing.join(', ')}: pass it in "secrets" (e.g. {"${missing[0]}": "…"}).`, { issues: missing.map((m) => ({ path: `secrets.${m}`, message: 'required' })) });
       }
       nextConfig = await this.d.connectors.validateFor(tenant.id, factoryId, config);
+      if (current && reused.length) this.d.connectors.refuseRedirectedSecrets(factoryId, reused, nextConfig, current.config, 'secrets');
       if (!current) changes.push({ path: 'connector', action: 'add' });
       else if (current.factoryId !== factoryId) changes.push({ path: 'connector', action: 'update' });
       else diffObject('connector.config', current.config, nextConfig, changes);
@@ -170,7 +200,13 @@ export class ConfigBundles {
       // Each compile is bounded (templates/limits.ts); yielding between them keeps a bundle of
       // many templates from holding the event loop for their sum.
       await new Promise((resolve) => setImmediate(resolve));
-      this.d.renderer.validate({ subject: t.subject, html: t.html, ...(t.text ? { text: t.text } : {}), ...(t.replyTo ? { replyTo: t.replyTo } : {}), ...(t.senderName ? { senderName: t.senderName } : {}) });
+      try {
+        this.d.renderer.validate({ subject: t.subject, html: t.html, ...(t.text ? { text: t.text } : {}), ...(t.replyTo ? { replyTo: t.replyTo } : {}), ...(t.senderName ? { senderName: t.senderName } : {}) });
+      } catch (err) {
+        if (!isTemplateError(err)) throw err;
+        const index = bundle.templates.indexOf(t);
+        throw new AppError('template.invalid', `The bundle's ${t.templateType} template for ${t.locale} is invalid: ${err.message}`, { ...err.details, path: `bundle.templates.${index}`, locale: t.locale, templateType: t.templateType });
+      }
       const e = existing.get(key);
       if (!e) changes.push({ path: `templates.${key}`, action: 'add' });
       else if (!same([e.subject, e.html, e.text, e.replyTo, e.senderName], [t.subject, t.html, t.text, t.replyTo, t.senderName])) changes.push({ path: `templates.${key}`, action: 'update' });
@@ -182,11 +218,20 @@ export class ConfigBundles {
     const sie: SignInExperience = bundle.signInExperience;
     diffObject('signInExperience', await this.d.signInExperience.get(tenant.id), sie, changes);
     // Test addresses exist for development tenants only; they do not carry over to production.
-    const policy: CodePolicy = { ...bundle.codePolicy, testAddresses: tenant.type === 'development' ? bundle.codePolicy.testAddresses : [] };
+    const policy: CodePolicy = { ...bundle.codePolicy, testAddresses: tenant.type === 'development' ? checkTestAddresses(bundle.codePolicy, 'bundle.codePolicy.') : [] };
     diffObject('codePolicy', await this.d.policies.get(tenant.id), policy, changes);
 
-    if (!bundle.connector && !current && emailDependents(sie).length) {
-      throw new AppError('sign_in_experience.email_connector_required', 'The bundle turns on email flows but has no email connector.', { fields: emailDependents(sie) });
+    // The guards of the endpoints that change these settings one by one hold for an import too.
+    if (!sie.signIn.methods.some((m) => m.password || m.verificationCode)) {
+      throw new AppError('sign_in_experience.no_sign_in_method', 'The bundle leaves sign-in without a method: keep password or verification code on for at least one identifier.', { fields: ['signIn.methods'] });
+    }
+    const dependents = emailDependents(sie);
+    if (!bundle.connector && current && dependents.length) {
+      // The same guard as DELETE /api/connectors/:id: sign-in would need email and have none.
+      throw new AppError('connector.in_use', `The bundle removes the email connector, but its sign-in experience needs email for: ${dependents.join(', ')}. Turn those off in the bundle, or include a connector.`, { dependents });
+    }
+    if (!bundle.connector && !current && dependents.length) {
+      throw new AppError('sign_in_experience.email_connector_required', 'The bundle turns on email flows but has no email connector.', { fields: dependents });
     }
     if (input.dryRun || changes.length === 0) return { changes, applied: false };
 

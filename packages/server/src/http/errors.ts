@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
-import { isConnectorError } from '@postern/connector-kit';
+import { CONNECTOR_ERRORS, isConnectorError } from '@postern/connector-kit';
 import { AppError, ERRORS } from '../core/errors.js';
 import { isTemplateError } from '../core/templates/errors.js';
 
@@ -35,14 +35,23 @@ export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError | Error, req: FastifyRequest, reply: FastifyReply) => {
     if (err instanceof AppError) {
       const headers = err.status === 429 && !err.headers['retry-after'] ? { ...err.headers, 'retry-after': '1' } : err.headers;
-      return send(reply, err.status, err.code, err.message, err.details, headers);
+      // Every 429 says how long to wait twice: the Retry-After header and details.retryAfter.
+      const details = err.status === 429 && typeof err.details.retryAfter !== 'number' ? { ...err.details, retryAfter: Number(headers['retry-after']) || 1 } : err.details;
+      return send(reply, err.status, err.code, err.message, details, headers);
     }
     if (isConnectorError(err)) {
       const headers: Record<string, string> = {};
-      // Every 429 carries Retry-After (SPEC §6), also when the provider named no wait.
-      if (err.status === 429) headers['retry-after'] = String(typeof err.details.retryAfter === 'number' ? Math.max(1, Math.ceil(err.details.retryAfter)) : 1);
+      // Every 429 carries Retry-After and details.retryAfter (SPEC §6), also when the provider named no wait.
+      const retryAfter = err.status === 429 ? { retryAfter: typeof err.details.retryAfter === 'number' ? Math.max(1, Math.ceil(err.details.retryAfter)) : 1 } : {};
+      if (retryAfter.retryAfter !== undefined) headers['retry-after'] = String(retryAfter.retryAfter);
+      if (!req.principal) {
+        // Routes without an admin key (end-user flows) get the code and the catalogue's
+        // sentence only: a provider's words or body may carry the rendered message, and with
+        // it the one-time code or link the caller is meant to receive by email only.
+        return send(reply, err.status, err.code, CONNECTOR_ERRORS[err.code].message, retryAfter, headers);
+      }
       const { issues, ...rest } = err.details;
-      return send(reply, err.status, err.code, err.message, { ...rest, ...(issues ? { issues } : {}), ...((err as { attempts?: number }).attempts ? { attempts: (err as { attempts?: number }).attempts } : {}) }, headers);
+      return send(reply, err.status, err.code, err.message, { ...rest, ...retryAfter, ...(issues ? { issues } : {}), ...((err as { attempts?: number }).attempts ? { attempts: (err as { attempts?: number }).attempts } : {}) }, headers);
     }
     // A template that cannot be compiled or rendered, wherever it surfaces (a send, an
     // import, a preview): the tenant's template is at fault, never the server (SPEC §5).

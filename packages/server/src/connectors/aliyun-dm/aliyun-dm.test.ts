@@ -157,13 +157,21 @@ describe('aliyun-dm', () => {
   it('maps Throttling to connector.rate_limited and ServiceUnavailable to a retryable connector.unavailable', async () => {
     peer.rateLimited = true;
     try {
-      const err = await expectFailure(
-        connector().send(sampleMessage(), { signal: signal() }),
-        'connector.rate_limited',
-      );
-      expect(err.details.providerErrorCode).toBe('Throttling.User');
+      // DirectMail sends no Retry-After: every throttling code still says how long to wait.
+      for (const throttle of ['Throttling.User', 'Throttling.Api', 'Throttling']) {
+        peer.throttleCode = throttle;
+        const err = await expectFailure(
+          connector().send(sampleMessage(), { signal: signal() }),
+          'connector.rate_limited',
+        );
+        expect(err.details.providerErrorCode).toBe(throttle);
+        expect(err.details.providerStatus).toBe(400);
+        expect(err.details.retryAfter).toBe(1);
+        expect(err.retryable).toBe(true);
+      }
     } finally {
       peer.rateLimited = false;
+      peer.throttleCode = 'Throttling.User';
     }
     peer.outage = true;
     try {

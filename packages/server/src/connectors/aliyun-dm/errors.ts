@@ -11,12 +11,16 @@ export function aliyunDmError(res: ProviderResponse, secrets: string[]): Connect
   let code: ConnectorErrorCode = 'connector.delivery_failed';
   let message = `DirectMail did not accept the message (${providerCode || `HTTP ${res.status}`}).`;
   let retryable: boolean | undefined;
+  let retryAfter: number | undefined;
   if (AUTH_CODES.test(providerCode)) {
     code = 'connector.auth_failed';
     message = `DirectMail rejected the credentials (${providerCode}): check the AccessKey ID and secret, and that the RAM user may use DirectMail.`;
-  } else if (providerCode.startsWith('Throttling')) {
+  } else if (providerCode === 'Throttling' || providerCode.startsWith('Throttling.')) {
+    // Throttling.User, Throttling.Api, …: per-second flow control. DirectMail sends no
+    // Retry-After, so the wait is one second, like its SDKs' first back-off.
     code = 'connector.rate_limited';
-    message = 'DirectMail is rate limiting this account.';
+    message = `DirectMail is rate limiting this account (${providerCode}).`;
+    retryAfter = 1;
   } else if (providerCode.startsWith('InvalidToAddress')) {
     code = 'connector.rejected_recipient';
     message = 'DirectMail rejected the recipient address.';
@@ -39,6 +43,7 @@ export function aliyunDmError(res: ProviderResponse, secrets: string[]): Connect
     response: res,
     providerMessage: text || undefined,
     secrets,
+    retryAfter,
     ...(providerCode ? { details: { providerErrorCode: providerCode } } : {}),
     ...(retryable === undefined ? {} : { retryable }),
   });

@@ -1,5 +1,5 @@
-import { isSingleLineText, secret, SINGLE_LINE_MESSAGE, z } from '@postern/connector-kit';
-import { fromEmail } from '../_provider/schema.js';
+import { destination, isSingleLineText, secret, SINGLE_LINE_MESSAGE, z } from '@postern/connector-kit';
+import { fromEmail, httpUrl } from '../_provider/schema.js';
 
 /** DirectMail's public API address per region (a sender address only works in its own region). */
 export const ALIYUN_DM_ENDPOINTS = {
@@ -20,10 +20,12 @@ export const aliyunDmConfigSchema = z.strictObject({
     .max(128)
     .describe('The AccessKey ID of a RAM user allowed to send with DirectMail.'),
   accessKeySecret: secret(z.string().trim().min(1).describe('The AccessKey secret of that RAM user.')),
-  regionId: z
-    .enum(Object.keys(ALIYUN_DM_ENDPOINTS) as [AliyunRegionId, ...AliyunRegionId[]])
-    .default('cn-hangzhou')
-    .describe('The DirectMail region where the sender address was created.'),
+  regionId: destination(
+    z
+      .enum(Object.keys(ALIYUN_DM_ENDPOINTS) as [AliyunRegionId, ...AliyunRegionId[]])
+      .default('cn-hangzhou')
+      .describe('The DirectMail region where the sender address was created.'),
+  ),
   accountName: fromEmail().describe(
     'The sender address, exactly as created under Sender Addresses in the DirectMail console.',
   ),
@@ -39,12 +41,13 @@ export const aliyunDmConfigSchema = z.strictObject({
     .boolean()
     .default(false)
     .describe('Use the reply-to address configured for the sender address in the console.'),
-  endpoint: z
-    .url({ protocol: /^https?$/ })
-    .optional()
-    .describe(
-      "Override the API address (a proxy, or a local peer in tests). Default: the region's, e.g. https://dm.aliyuncs.com",
-    ),
+  endpoint: destination(
+    httpUrl()
+      .optional()
+      .describe(
+        "Override the API address (a proxy, or a local peer in tests). Default: the region's, e.g. https://dm.aliyuncs.com",
+      ),
+  ),
 });
 
 export type AliyunDmConfig = z.output<typeof aliyunDmConfigSchema>;

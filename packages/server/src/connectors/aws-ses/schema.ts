@@ -1,5 +1,5 @@
-import { secret, z } from '@postern/connector-kit';
-import { fromEmail, fromName, replyTo } from '../_provider/schema.js';
+import { destination, secret, z } from '@postern/connector-kit';
+import { fromEmail, fromName, httpUrl, replyTo } from '../_provider/schema.js';
 
 export const sesConfigSchema = z.strictObject({
   accessKeyId: z
@@ -10,11 +10,13 @@ export const sesConfigSchema = z.strictObject({
   secretAccessKey: secret(
     z.string().trim().min(1).describe('The secret access key that belongs to the access key id.'),
   ),
-  region: z
-    .string()
-    .trim()
-    .regex(/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/, 'an AWS region such as us-east-1')
-    .describe('The SES region where your identities are verified, e.g. us-east-1, eu-west-1.'),
+  region: destination(
+    z
+      .string()
+      .trim()
+      .regex(/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/, 'an AWS region such as us-east-1')
+      .describe('The SES region where your identities are verified, e.g. us-east-1, eu-west-1.'),
+  ),
   fromEmail: fromEmail(),
   fromName: fromName(),
   replyTo: replyTo(),
@@ -25,12 +27,13 @@ export const sesConfigSchema = z.strictObject({
     .max(64)
     .optional()
     .describe('A configuration set for event publishing (optional).'),
-  endpoint: z
-    .url({ protocol: /^https?$/ })
-    .optional()
-    .describe(
-      'Override the API address (a VPC endpoint, a proxy, a local peer). Default: https://email.<region>.amazonaws.com',
-    ),
+  endpoint: destination(
+    httpUrl()
+      .optional()
+      .describe(
+        'Override the API address (a VPC endpoint, a proxy, a local peer). Default: https://email.<region>.amazonaws.com',
+      ),
+  ),
 });
 
 export type SesConfig = z.output<typeof sesConfigSchema>;

@@ -1,6 +1,7 @@
 import type { Transporter } from 'nodemailer';
 import { ConnectorError, defineConnector, formatAddress, type ConnectorFactory } from '@postern/connector-kit';
 import { builtinConfigSchema, type BuiltinConfig } from './schema.js';
+import { mapSmtpError } from '../smtp/errors.js';
 import { readme } from './readme.js';
 import { logo } from './logo.js';
 
@@ -23,6 +24,7 @@ export function createBuiltinFactory(opts: BuiltinOptions): ConnectorFactory<Bui
     relay ??= import('nodemailer').then(({ default: nodemailer }) => nodemailer.createTransport(opts.relayUrl!, { pool: true, maxConnections: 5 } as never));
     return relay;
   };
+  const relaySecrets = relayCredentials(opts.relayUrl);
   return defineConnector<BuiltinConfig>({
     id: 'builtin',
     name: 'Built-in email service',
@@ -45,12 +47,23 @@ export function createBuiltinFactory(opts: BuiltinOptions): ConnectorFactory<Bui
             const info = await (await relayTransport()).sendMail({ from, to: message.to, subject: message.subject, html: message.html, text: message.text, headers: message.headers });
             return { providerMessageId: info.messageId ?? null };
           } catch (err) {
-            const e = err as { code?: string; responseCode?: number };
-            const code = e.code === 'EAUTH' ? 'connector.auth_failed' : e.responseCode && e.responseCode >= 500 ? 'connector.rejected_recipient' : 'connector.unavailable';
-            throw new ConnectorError(code, 'The built-in relay did not accept the message.', { cause: err, details: { providerStatus: e.responseCode } });
+            // The same reading of SMTP answers as the SMTP connector: only a 5xx to RCPT TO
+            // is a rejected recipient, 535 a credentials problem, 4xx transient.
+            throw mapSmtpError(err, relaySecrets, 'The built-in relay');
           }
         },
       };
     },
   });
+}
+
+/** The user name and password in POSTERN_BUILTIN_RELAY, scrubbed from anything shown. */
+function relayCredentials(relayUrl: string | undefined): string[] {
+  if (!relayUrl) return [];
+  try {
+    const u = new URL(relayUrl);
+    return [u.password, decodeURIComponent(u.password), u.username, decodeURIComponent(u.username)].filter((v) => v.length >= 4);
+  } catch {
+    return [];
+  }
 }

@@ -1,4 +1,5 @@
-import { z, secret } from '@postern/connector-kit';
+import { destination, z, secret } from '@postern/connector-kit';
+import { httpUrl } from '../_provider/schema.js';
 
 const SIGNING_SECRET_PREFIX = 'whsec_';
 
@@ -17,7 +18,7 @@ const noLineBreaks = (s: string) => !/[\r\n]/.test(s);
 
 export const httpConfigSchema = z.strictObject({
   /** Where every message is POSTed. */
-  endpoint: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }),
+  endpoint: destination(httpUrl()),
   /** Sent verbatim as the Authorization header, e.g. `Bearer …`. */
   authorization: secret(z.string().min(1).max(4096).refine(noLineBreaks, 'must not contain line breaks')).optional(),
   /** Standard Webhooks secret: `whsec_` + base64 of 24–64 random bytes. */

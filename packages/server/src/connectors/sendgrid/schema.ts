@@ -1,4 +1,4 @@
-import { secret, z } from '@postern/connector-kit';
+import { destination, secret, z } from '@postern/connector-kit';
 import { baseUrl, fromEmail, fromName, replyTo, templateMap } from '../_provider/schema.js';
 
 export const SENDGRID_BASE_URLS = { global: 'https://api.sendgrid.com', eu: 'https://api.eu.sendgrid.com' } as const;
@@ -9,10 +9,12 @@ export const sendgridConfigSchema = z.strictObject({
   fromName: fromName(),
   replyTo: replyTo(),
   templateIds: templateMap('SendGrid dynamic template id (d-…)'),
-  region: z
-    .enum(['global', 'eu'])
-    .default('global')
-    .describe('Data residency: "eu" for EU subusers, which must use api.eu.sendgrid.com.'),
+  region: destination(
+    z
+      .enum(['global', 'eu'])
+      .default('global')
+      .describe('Data residency: "eu" for EU subusers, which must use api.eu.sendgrid.com.'),
+  ),
   baseUrl: baseUrl(SENDGRID_BASE_URLS.global),
 });
 

@@ -22,8 +22,14 @@ export function findConnectorError(err: unknown): ConnectorError | undefined {
 /**
  * Maps a nodemailer failure onto a connector error, keeping it as `cause`, with the reply
  * code in `details.providerStatus` and the server's words (scrubbed) in `providerMessage`.
+ * Used by the SMTP connector and the built-in service's relay alike; `server` names the
+ * server in the messages. Only a 5xx answer to RCPT TO is a rejected recipient.
  */
-export function mapSmtpError(err: unknown, secrets: ReadonlyArray<string | undefined>): ConnectorError {
+export function mapSmtpError(
+  err: unknown,
+  secrets: ReadonlyArray<string | undefined>,
+  server = 'The SMTP server',
+): ConnectorError {
   const passthrough = findConnectorError(err);
   if (passthrough) return passthrough;
 
@@ -32,7 +38,7 @@ export function mapSmtpError(err: unknown, secrets: ReadonlyArray<string | undef
   const said = scrubSecrets(e.response ?? e.message, secrets).slice(0, 500);
   const details = { ...(status ? { providerStatus: status } : {}), providerMessage: said };
   const make = (code: ConnectorErrorCode, message: string, retryable?: boolean) =>
-    new ConnectorError(code, message, { details, cause: err, ...(retryable === undefined ? {} : { retryable }) });
+    new ConnectorError(code, message.replace(/^The SMTP server/, server), { details, cause: err, ...(retryable === undefined ? {} : { retryable }) });
   const command = (e.command ?? '').toUpperCase();
 
   if (CERTIFICATE_PROBLEM.test(e.message) && !status) {
@@ -45,14 +51,15 @@ export function mapSmtpError(err: unknown, secrets: ReadonlyArray<string | undef
   if (e.code === 'ETIMEDOUT' || (!status && /time(d)? ?out/i.test(e.message))) {
     return make('connector.timeout', 'The SMTP server did not answer in time.');
   }
-  if (status === 552) return make('connector.delivery_failed', 'The SMTP server refused the message as too large.');
+  // 552 on RCPT TO is a full mailbox (the recipient's problem), after DATA a message too large.
+  if (status === 552 && !command.startsWith('RCPT')) return make('connector.delivery_failed', 'The SMTP server refused the message as too large.');
   if (status && status >= 400 && status < 500) {
     if (status === 421) return make('connector.unavailable', 'The SMTP server is not accepting connections right now.');
     if (RATE_LIMIT_WORDS.test(said)) return make('connector.rate_limited', 'The SMTP server is rate limiting this account.');
     return make('connector.delivery_failed', 'The SMTP server deferred the message.', true);
   }
   if (e.code === 'EENVELOPE') {
-    if (command.startsWith('RCPT') || /recipient/i.test(e.message)) {
+    if ((command.startsWith('RCPT') || /recipient/i.test(e.message)) && (!status || status >= 500)) {
       return make('connector.rejected_recipient', 'The SMTP server refused the recipient.');
     }
     return make('connector.delivery_failed', 'The SMTP server refused the sender address.');

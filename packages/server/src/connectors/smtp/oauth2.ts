@@ -1,4 +1,5 @@
-import { ConnectorError, scrubSecrets, type ConnectorContext } from '@postern/connector-kit';
+import { ConnectorError, parseRetryAfter, scrubSecrets, type ConnectorContext } from '@postern/connector-kit';
+import { findConnectorError } from './errors.js';
 import type { SmtpAuth } from './schema.js';
 
 type OAuth2Auth = Extract<SmtpAuth, { type: 'oauth2' }>;
@@ -33,11 +34,24 @@ export function oauth2Provisioner(auth: OAuth2Auth, ctx: ConnectorContext, timeo
       });
       text = await res.text();
     } catch (err) {
+      // The destination policy's refusal (a blocked address) passes through as it is.
+      const policy = findConnectorError(err);
+      if (policy) throw policy;
+      const name = (err as { name?: unknown } | null)?.name;
+      if (name === 'TimeoutError' || name === 'AbortError') {
+        throw new ConnectorError('connector.timeout', 'The OAuth2 token endpoint did not answer in time.', { cause: err });
+      }
       throw new ConnectorError('connector.unavailable', 'The OAuth2 token endpoint could not be reached.', { cause: err });
     }
     const parsed = safeJson(text) as { access_token?: unknown; expires_in?: unknown } | undefined;
     if (!res.ok || typeof parsed?.access_token !== 'string') {
       const details = { providerStatus: res.status, providerMessage: scrubSecrets(text.slice(0, 300), secrets) };
+      if (res.status === 429) {
+        const retryAfter = parseRetryAfter(res.headers.get('retry-after'));
+        throw new ConnectorError('connector.rate_limited', 'The OAuth2 token endpoint is rate limiting this client.', {
+          details: { ...details, ...(retryAfter === undefined ? {} : { retryAfter }) },
+        });
+      }
       const code = res.status >= 500 ? 'connector.unavailable' : 'connector.auth_failed';
       throw new ConnectorError(code, `The OAuth2 token endpoint refused the refresh token (HTTP ${res.status}).`, { details });
     }

@@ -1,12 +1,16 @@
-import { isSingleLineText, secret, SINGLE_LINE_MESSAGE, z } from '@postern/connector-kit';
+import { destination, isSingleLineText, secret, SINGLE_LINE_MESSAGE, z } from '@postern/connector-kit';
+import { httpUrl } from '../_provider/schema.js';
 
-const noLineBreaks = (s: string) => !/[\r\n]/.test(s);
 const hostname = z
   .string()
   .min(1)
   .max(253)
   .regex(/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9._:-]+)$/, 'must be a host name or an IP address');
-const user = z.string().min(1).max(512).refine(noLineBreaks, 'must not contain line breaks');
+const user = z
+  .string()
+  .min(1)
+  .max(512)
+  .refine(isSingleLineText, SINGLE_LINE_MESSAGE);
 
 const noAuth = z.strictObject({ type: z.literal('none') });
 const loginAuth = z.strictObject({
@@ -23,14 +27,14 @@ const oauth2Auth = z.strictObject({
   clientSecret: secret(z.string().min(1).max(4096)),
   refreshToken: secret(z.string().min(1).max(8192)),
   /** The provider's token endpoint, e.g. `https://oauth2.googleapis.com/token`. */
-  accessUrl: z.url({ protocol: /^https?$/ }),
+  accessUrl: destination(httpUrl()),
 });
 
 const timeout = (fallback: number) => z.number().int().min(100).max(600_000).default(fallback);
 
 export const smtpConfigSchema = z.strictObject({
-  host: hostname,
-  port: z.number().int().min(1).max(65_535).default(587),
+  host: destination(hostname),
+  port: destination(z.number().int().min(1).max(65_535).default(587)),
   /** Implicit TLS from the first byte (usually port 465). */
   secure: z.boolean().default(false),
   /** Refuse to send unless the server upgrades the connection with STARTTLS. */
@@ -38,20 +42,33 @@ export const smtpConfigSchema = z.strictObject({
   /** Absent or `{type:"none"}` sends without authenticating. */
   auth: z.discriminatedUnion('type', [noAuth, loginAuth, oauth2Auth]).optional(),
   fromEmail: z.email(),
-  fromName: z.string().max(200).refine(isSingleLineText, SINGLE_LINE_MESSAGE).optional(),
+  fromName: z
+    .string()
+    .max(200)
+    .refine(isSingleLineText, SINGLE_LINE_MESSAGE)
+    .optional(),
   replyTo: z.email().optional(),
   tls: z
     .strictObject({
       /** Leave on: turning it off lets anyone on the path read the mail and the password. */
-      rejectUnauthorized: z.boolean().optional(),
+      rejectUnauthorized: destination(z.boolean().optional()),
       /** PEM certificate(s) of a private CA (or the server's own certificate) to trust. */
-      ca: z
-        .string()
-        .max(100_000)
-        .regex(/-----BEGIN CERTIFICATE-----[\s\S]+-----END CERTIFICATE-----/, 'must be a PEM certificate')
-        .optional(),
+      ca: destination(
+        z
+          .string()
+          .max(100_000)
+          .regex(/-----BEGIN CERTIFICATE-----[\s\S]+-----END CERTIFICATE-----/, 'must be a PEM certificate')
+          .optional(),
+      ),
       /** The name to check the certificate against when `host` is an IP address. */
-      servername: z.string().min(1).max(253).optional(),
+      servername: destination(
+        z
+          .string()
+          .min(1)
+          .max(253)
+          .regex(/^[A-Za-z0-9._-]+$/, 'must be a host name')
+          .optional(),
+      ),
     })
     .optional(),
   /** Sign every message with a stored DKIM key (SPEC §12). */

@@ -7,6 +7,7 @@ import { createSmtpConnector, smtpConfigSchema, type SmtpConfig } from './index.
 import { startSmtpPeer, type SmtpPeer } from '../../testing/peers/smtp.js';
 import { startWebhookPeer, type WebhookScriptStep } from '../../testing/peers/webhook.js';
 import { createTestCertificate, type TestCertificate } from '../../testing/tls.js';
+import { createOutboundPolicy } from '../../core/delivery/outbound/index.js';
 
 let cert: TestCertificate;
 beforeAll(async () => {
@@ -76,6 +77,29 @@ describe('smtp connector: OAuth2 (XOAUTH2)', () => {
       expect(JSON.stringify(err.details)).not.toContain(oauth.refreshToken);
       expect(peer.messages).toHaveLength(0);
     });
+  });
+
+  it('answers connector.destination_blocked when the token URL is a blocked address', async () => {
+    // The SMTP server (127.0.0.1) is allowed; the token endpoint (metadata, other loopback) is not.
+    const policy = createOutboundPolicy({ allow: ['127.0.0.1/32'] });
+    const ctx = createTestContext({ fetch: policy.fetch, lookup: policy.lookup, assertDestination: policy.assertDestination });
+    const smtp = await startSmtpPeer({ tls: cert, requireAuth: true, accessTokens: { alice: 'access-token-42' } });
+    try {
+      for (const accessUrl of ['http://169.254.169.254/token', 'http://127.0.0.2:9/token', 'http://[::1]:9/token']) {
+        const connector = createSmtpConnector(baseConfig(smtp, { auth: { type: 'oauth2', user: 'alice', accessUrl, ...oauth } }), ctx);
+        const err = (await connector.send(sampleMessage(), { signal: AbortSignal.timeout(10_000) }).then(
+          () => undefined,
+          (e: unknown) => e,
+        )) as ConnectorError;
+        await connector.close?.();
+        expect(isConnectorError(err), String(err)).toBe(true);
+        expect(err.code, err.message).toBe('connector.destination_blocked');
+      }
+      expect(smtp.messages).toHaveLength(0);
+    } finally {
+      await smtp.close();
+      await policy.close();
+    }
   });
 });
 

@@ -72,16 +72,25 @@ export class CodePolicyService {
     if (policy.testAddresses.length && tenantType !== 'development') {
       throw new AppError('request.invalid', 'Test addresses are allowed on development tenants only.', { issues: [{ path: 'testAddresses', message: 'development tenants only' }] });
     }
-    policy.testAddresses = policy.testAddresses.map((t, i) => {
-      const addr = normalizeEmail(t.email, `testAddresses.${i}.email`);
-      const valid = policy.alphabet === 'numeric' ? /^\d+$/.test(t.code) : /^[A-Za-z0-9]+$/.test(t.code);
-      if (!valid || t.code.length !== policy.length) {
-        throw new AppError('request.invalid', `Test address code ${i + 1} must be ${policy.length} ${policy.alphabet === 'numeric' ? 'digits' : 'letters or digits'}.`, { issues: [{ path: `testAddresses.${i}.code`, message: 'does not fit the policy' }] });
-      }
-      return { email: addr.address, code: t.code.toUpperCase() };
-    });
+    policy.testAddresses = checkTestAddresses(policy);
     await this.settings.put(tenantId, KEY, policy, this.clock.now().toISOString());
     this.cache.delete(tenantId);
     return policy;
   }
+}
+
+/**
+ * The policy's test addresses, each normalised like every other address and its code
+ * checked against the policy; `400 request.invalid` names the entry at fault. Used by the
+ * policy PATCH and the settings import alike.
+ */
+export function checkTestAddresses(policy: CodePolicy, prefix = ''): CodePolicy['testAddresses'] {
+  return policy.testAddresses.map((t, i) => {
+    const addr = normalizeEmail(t.email, `${prefix}testAddresses.${i}.email`);
+    const valid = policy.alphabet === 'numeric' ? /^\d+$/.test(t.code) : /^[A-Za-z0-9]+$/.test(t.code);
+    if (!valid || t.code.length !== policy.length) {
+      throw new AppError('request.invalid', `Test address code ${i + 1} must be ${policy.length} ${policy.alphabet === 'numeric' ? 'digits' : 'letters or digits'}.`, { issues: [{ path: `${prefix}testAddresses.${i}.code`, message: 'does not fit the policy' }] });
+    }
+    return { email: addr.address, code: t.code.toUpperCase() };
+  });
 }

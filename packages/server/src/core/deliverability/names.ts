@@ -16,8 +16,11 @@ const LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 
 /** Lower-cased ASCII (punycode) form of a host name, or null when it is not one. */
 export function asciiHostname(input: string): string | null {
+  // The URL parser behind domainToASCII drops tabs and line breaks ("example.com\r\nx" →
+  // "example.comx"): refuse every control character before anything is trimmed away.
+  if (/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(input)) return null;
   const trimmed = input.trim().replace(/\.$/, '');
-  if (trimmed === '' || trimmed.length > 253) return null;
+  if (trimmed === '' || trimmed.length > 253 || /[\s\u00a0]/.test(trimmed)) return null;
   const ascii = domainToASCII(trimmed).toLowerCase();
   if (ascii === '' || ascii.length > 253) return null;
   const labels = ascii.split('.');

@@ -1,7 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import {
+  changedDestinations,
   ConnectorError,
+  getConfigPath,
+  isMasked,
   maskConfig,
+  maskedSecretPaths,
   restoreMaskedSecrets,
   type Connector,
   type ConnectorContext,
@@ -103,12 +107,16 @@ export class ConnectorService {
     };
   }
 
-  /** Parses a config with the factory's schema; masked secrets are filled from `stored`. */
+  /**
+   * Parses a config with the factory's schema; masked secrets are filled from `stored` —
+   * unless the config changes a destination field, then each must be entered again.
+   */
   validate(factoryId: string, config: unknown, stored?: StoredConnector): Record<string, unknown> {
     const f = this.factory(factoryId);
     const paths = this.registry.secretPaths(factoryId);
-    const filled =
-      stored && stored.factoryId === factoryId ? restoreMaskedSecrets(config, stored.config, paths) : config;
+    const same = stored !== undefined && stored.factoryId === factoryId;
+    const masked = same ? maskedSecretPaths(config, stored.config, paths) : [];
+    const filled = same ? restoreMaskedSecrets(config, stored.config, paths) : config;
     const r = f.configSchema.safeParse(filled ?? {});
     if (!r.success) {
       const issues = fieldIssues(r.error, ['config']);
@@ -121,7 +129,41 @@ export class ConnectorService {
         { details: { issues } },
       );
     }
-    return r.data as Record<string, unknown>;
+    const valid = r.data as Record<string, unknown>;
+    if (same) this.refuseRedirectedSecrets(factoryId, masked, valid, stored.config, 'config');
+    return valid;
+  }
+
+  /**
+   * A stored secret is never sent to a new destination (SPEC §3.2): when `next` differs
+   * from the stored config in a field the factory's schema marks with `destination()`,
+   * the secrets that would be taken from the stored config (`reused`) must be entered
+   * again. `400 connector.bad_config` names each, under `prefix` (`config`, `secrets`).
+   */
+  refuseRedirectedSecrets(
+    factoryId: string,
+    reused: readonly string[],
+    next: Record<string, unknown>,
+    storedConfig: Record<string, unknown>,
+    prefix: string,
+  ): void {
+    if (reused.length === 0) return;
+    const changed = changedDestinations(next, storedConfig, this.registry.destinationPaths(factoryId));
+    if (changed.length === 0) return;
+    const names = reused.join(', ');
+    throw new ConnectorError(
+      'connector.bad_config',
+      `Enter ${names} again: this change also changes where the connector sends (${changed.join(', ')}), and a stored secret is never sent to a new destination.`,
+      {
+        details: {
+          issues: reused.map((p) => ({
+            path: `${prefix}.${p}`,
+            message: `enter the secret again (${changed.join(', ')} changed)`,
+          })),
+          changedDestinations: changed,
+        },
+      },
+    );
   }
 
   async list(tenantId: string): Promise<PublicConnector[]> {
@@ -165,6 +207,17 @@ export class ConnectorService {
     const current = await this.get(tenantId, id);
     const merged = mergePatch(current.config, patch) as Record<string, unknown>;
     const valid = await this.validateFor(tenantId, current.factoryId, merged, current);
+    // A merge patch keeps every secret it does not mention: those are reused as well.
+    const reused = this.registry.secretPaths(current.factoryId).filter((p) => {
+      const given = getConfigPath(patch, p);
+      const kept = getConfigPath(valid, p);
+      return (
+        (given === undefined || isMasked(given)) &&
+        typeof kept === 'string' &&
+        kept === getConfigPath(current.config, p)
+      );
+    });
+    this.refuseRedirectedSecrets(current.factoryId, reused, valid, current.config, 'config');
     const at = this.clock.now().toISOString();
     if (!(await this.store.updateConfig(tenantId, id, valid, this.registry.secretPaths(current.factoryId), at)))
       throw new AppError('connector.not_found');

@@ -29,6 +29,21 @@ export function maskCode(text: string, code: unknown): string {
   return typeof code === 'string' && code.length >= 4 ? text.split(code).join(CODE_MASK) : text;
 }
 
+/**
+ * Removes the one-time code and the link of a message from a connector error's sentence
+ * and provider message: a provider that echoes the request body would otherwise hand them
+ * to whoever reads the error (SPEC §11: a code is never returned or logged).
+ */
+export function scrubMessageSecrets(err: ConnectorError, variables: Record<string, unknown>): void {
+  const hidden: Array<[string, string]> = [];
+  const { code, link } = variables;
+  if (typeof link === 'string' && link.length >= 8) hidden.push([link, '[link]'], [link.replaceAll('/', '\\/'), '[link]']);
+  if (typeof code === 'string' && code.length >= 4) hidden.push([code, CODE_MASK]);
+  const scrub = (text: string) => hidden.reduce((t, [from, to]) => t.split(from).join(to), text);
+  err.message = scrub(err.message);
+  for (const [k, v] of Object.entries(err.details)) if (typeof v === 'string') err.details[k] = scrub(v);
+}
+
 /** render → connector (timeouts, retries) → email log → metrics. */
 export class EmailSender {
   constructor(
@@ -74,6 +89,7 @@ export class EmailSender {
       ...(req.ip ? { ip: req.ip } : {}),
     };
     const outcome = await deliver(connector, message, this.rules);
+    if (outcome.error) scrubMessageSecrets(outcome.error, message.variables);
     return this.record(factory.id, message, outcome);
   }
 

@@ -30,6 +30,7 @@ export const configBundleRoutes =
         schema: {
           tags: ['tenants'],
           summary: 'Import a settings bundle: the changes, applied in one transaction unless dryRun',
+          description: 'Refused as a whole (dry run too): an invalid template (422 template.invalid), two templates of one type and language (400), "connector": null while sign-in needs email (409 connector.in_use), reusing the target\'s stored secrets for a connector with another destination (400 connector.bad_config). See docs/config-bundle.md.',
           body: z.strictObject({
             bundle: z.unknown(),
             secrets: z.record(z.string().max(200), z.string().max(10_000)).optional(),
@@ -37,7 +38,7 @@ export const configBundleRoutes =
           }),
           response: {
             200: z.object({ changes: z.array(z.object({ path: z.string(), action: z.enum(['add', 'update', 'remove']) })), applied: z.boolean() }),
-            ...errorResponses(400, 401, 403, 422),
+            ...errorResponses(400, 401, 403, 409, 422),
           },
         },
       },

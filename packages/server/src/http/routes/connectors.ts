@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { configJsonSchema, TEMPLATE_TYPES, type ConnectorFactory } from '@postern/connector-kit';
+import { normalizeEmail } from '../../core/email-address.js';
 import { errorResponses, Id } from '../schemas.js';
 import type { Services } from '../context.js';
 
@@ -11,7 +12,7 @@ const Factory = z
     description: z.string(),
     logo: z.string().meta({ description: 'SVG document' }),
     readme: z.string().meta({ description: 'Markdown' }),
-    configSchema: z.record(z.string(), z.unknown()).meta({ description: 'JSON Schema of the config; secret fields carry "writeOnly": true' }),
+    configSchema: z.record(z.string(), z.unknown()).meta({ description: 'JSON Schema of the config; secret fields carry "writeOnly": true, destination fields (where the connector sends) "x-postern-destination": true' }),
     capabilities: z.object({ customTemplates: z.boolean(), providerTemplates: z.boolean(), customSender: z.boolean() }),
   })
   .meta({ id: 'ConnectorFactory' });
@@ -28,7 +29,8 @@ const Connector = z
   .meta({ id: 'Connector' });
 
 const Config = z.record(z.string(), z.unknown());
-const Email = z.string().trim().min(3).max(320).regex(/^[^\s@<>()",;:\\[\]]+@[^\s@<>()",;:\\[\]]+$/, 'must be an email address');
+/** Checked by the one address normaliser (control characters, quotes, IDN) in the handler. */
+const Email = z.string().min(1).max(320).meta({ format: 'email' });
 
 export const connectorRoutes =
   (s: Services): FastifyPluginAsyncZod =>
@@ -85,7 +87,7 @@ export const connectorRoutes =
         schema: {
           tags: ['connectors'],
           summary: 'Send one real test message with an unsaved config',
-          description: 'Masked secrets are filled from the saved connector of the same factory. The delivery rules (timeouts, retries) apply.',
+          description: 'Masked secrets are filled from the saved connector of the same factory, unless a destination field differs from it (then 400 connector.bad_config names each secret to send again). `to` is checked like every address (control characters, quotes, display names are 400 request.invalid). The delivery rules (timeouts, retries) apply.',
           body: z.strictObject({
             factoryId: Id,
             config: Config,
@@ -97,13 +99,14 @@ export const connectorRoutes =
         },
       },
       async (req) => {
+        const to = normalizeEmail(req.body.to, 'to').address;
         const saved = await s.stores.connectors.getEmailConnector(req.tenantId);
         const config = await s.email.connectors.validateFor(req.tenantId, req.body.factoryId, req.body.config, saved);
         const { factory, connector } = await s.email.connectors.build(req.tenantId, req.body.factoryId, config);
         try {
           const out = await s.email.sender.sendWith(factory, connector, config, {
             tenantId: req.tenantId,
-            to: req.body.to,
+            to,
             templateType: req.body.templateType,
             locale: req.body.locale,
             acceptLanguage: req.headers['accept-language'],
@@ -127,7 +130,8 @@ export const connectorRoutes =
       {
         schema: {
           tags: ['connectors'],
-          summary: 'Change the config (JSON Merge Patch; a masked secret sent back keeps the stored one)',
+          summary: 'Change the config (JSON Merge Patch; a masked or omitted secret keeps the stored one)',
+          description: 'A stored secret is reused only while no destination field changes (fields marked "x-postern-destination" in the factory schema: host, port, URL, region, domain, token URL…); otherwise 400 connector.bad_config names each secret to send again.',
           params: z.strictObject({ id: Id }),
           body: z.strictObject({ config: Config }),
           response: { 200: Connector, ...errorResponses(400, 401, 403, 404) },

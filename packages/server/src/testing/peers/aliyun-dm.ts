@@ -68,7 +68,16 @@ export async function startAliyunDmPeer(options: AliyunDmPeerOptions = {}) {
   const accessKeySecret = options.accessKeySecret ?? 'peer-access-key-secret-0123456789';
   const received: AliyunDmReceived[] = [];
   const nonces = new Set<string>();
-  const state = { rateLimited: false, outage: false, hang: false };
+  /**
+   * `rateLimited` answers as DirectMail's flow control does: HTTP 400 with `throttleCode`
+   * (`Throttling.User` by default; also `Throttling.Api`, `Throttling`) and no Retry-After.
+   */
+  const state = { rateLimited: false, throttleCode: 'Throttling.User', outage: false, hang: false };
+  const THROTTLE_MESSAGES: Record<string, string> = {
+    'Throttling.User': 'Request was denied due to user flow control.',
+    'Throttling.Api': 'Request was denied due to api flow control.',
+    Throttling: 'Request was denied due to request throttling.',
+  };
   const fail = (status: number, Code: string, Message: string): PeerReply => ({
     status,
     body: {
@@ -117,7 +126,12 @@ export async function startAliyunDmPeer(options: AliyunDmPeerOptions = {}) {
       nonces.add(nonce);
       if (params.get('Action') !== 'SingleSendMail')
         return fail(400, 'InvalidParameter', 'Specified Action is not supported by this peer.');
-      if (state.rateLimited) return fail(400, 'Throttling.User', 'Request was denied due to user flow control.');
+      if (state.rateLimited)
+        return fail(
+          400,
+          state.throttleCode,
+          THROTTLE_MESSAGES[state.throttleCode] ?? 'Request was denied due to flow control.',
+        );
       if (state.outage)
         return fail(503, 'ServiceUnavailable', 'The request has failed due to a temporary failure of the server.');
       for (const name of ['AccountName', 'AddressType', 'ReplyToAddress', 'ToAddress', 'Subject']) {

@@ -14,6 +14,12 @@ export interface SmtpPeerOptions {
   accessTokens?: Record<string, string>;
   /** Recipients refused with 550 at RCPT TO. */
   rejectRecipients?: string[];
+  /** Senders refused with 550 at MAIL FROM. */
+  rejectSenders?: string[];
+  /** Refuse every message after DATA with 554 (a content filter). */
+  rejectMessages?: boolean;
+  /** Allow AUTH on a connection without TLS (a relay on a private network). */
+  insecureAuth?: boolean;
   /** A server that accepts connections and never says a word. */
   stall?: boolean;
   /** Certificate for implicit TLS and STARTTLS. Without it STARTTLS is not offered. */
@@ -51,12 +57,13 @@ export async function startSmtpPeer(opts: SmtpPeerOptions = {}): Promise<SmtpPee
   let connections = 0;
   const authMethods = new Map<string, string>();
   const rejected = new Set((opts.rejectRecipients ?? []).map((a) => a.toLowerCase()));
+  const rejectedSenders = new Set((opts.rejectSenders ?? []).map((a) => a.toLowerCase()));
 
   const options: SMTPServerOptions = {
     secure: opts.secure ?? false,
     ...(opts.tls ? { key: opts.tls.key, cert: opts.tls.cert } : { disabledCommands: ['STARTTLS'] }),
     authMethods: ['PLAIN', 'LOGIN', 'XOAUTH2'],
-    allowInsecureAuth: false,
+    allowInsecureAuth: opts.insecureAuth ?? false,
     authOptional: !opts.requireAuth,
     closeTimeout: 200,
     logger: false,
@@ -77,6 +84,12 @@ export async function startSmtpPeer(opts: SmtpPeerOptions = {}): Promise<SmtpPee
       if (expected !== undefined && auth.password === expected) return cb(null, { user });
       return cb(new Error('Invalid username or password'));
     },
+    onMailFrom(address, _session, cb) {
+      if (rejectedSenders.has(address.address.toLowerCase())) {
+        return cb(Object.assign(new Error('5.7.1 Sender address rejected'), { responseCode: 550 }));
+      }
+      cb();
+    },
     onRcptTo(address, _session, cb) {
       if (rejected.has(address.address.toLowerCase())) {
         const err = Object.assign(new Error('5.1.1 Mailbox unavailable'), { responseCode: 550 });
@@ -91,6 +104,9 @@ export async function startSmtpPeer(opts: SmtpPeerOptions = {}): Promise<SmtpPee
       stream.on('end', () => {
         if (stream.sizeExceeded) {
           return cb(Object.assign(new Error('5.3.4 Message exceeds fixed maximum message size'), { responseCode: 552 }));
+        }
+        if (opts.rejectMessages) {
+          return cb(Object.assign(new Error('5.7.1 Message rejected by content filter'), { responseCode: 554 }));
         }
         const raw = Buffer.concat(chunks);
         simpleParser(raw).then(
