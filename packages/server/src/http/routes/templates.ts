@@ -67,6 +67,7 @@ export const templateRoutes =
       '/api/email-templates',
       {
         schema: {
+          operationId: 'listEmailTemplates',
           tags: ['email templates'],
           summary: 'The effective templates (the tenant’s own, else the shipped defaults)',
           querystring: z.strictObject({ locale: Locale.optional(), templateType: Type.optional() }),
@@ -79,6 +80,7 @@ export const templateRoutes =
       '/api/email-templates/:locale/:templateType',
       {
         schema: {
+          operationId: 'saveEmailTemplate',
           tags: ['email templates'],
           summary: 'Save the tenant’s template for a locale and type',
           params: z.strictObject({ locale: Locale, templateType: Type }),
@@ -106,6 +108,7 @@ export const templateRoutes =
       '/api/email-templates/:locale/:templateType',
       {
         schema: {
+          operationId: 'revertEmailTemplate',
           tags: ['email templates'],
           summary: 'Revert to the shipped default',
           params: z.strictObject({ locale: Locale, templateType: Type }),
@@ -123,6 +126,7 @@ export const templateRoutes =
       '/api/email-templates/preview',
       {
         schema: {
+          operationId: 'previewEmailTemplate',
           tags: ['email templates'],
           summary: 'Render a template (saved or given) with sample data, and lint it',
           body: z.strictObject({
@@ -157,13 +161,14 @@ export const templateRoutes =
     );
     app.get(
       '/api/branding',
-      { schema: { tags: ['branding'], summary: 'The tenant’s branding', response: { 200: BrandingSchema, ...errorResponses(401, 403) } } },
+      { schema: { operationId: 'getBranding', tags: ['branding'], summary: 'The tenant’s branding', response: { 200: BrandingSchema, ...errorResponses(401, 403) } } },
       async (req) => d.branding.get(req.tenantId),
     );
     app.patch(
       '/api/branding',
       {
         schema: {
+          operationId: 'updateBranding',
           tags: ['branding'],
           summary: 'Change the branding (JSON Merge Patch)',
           body: z.record(z.string(), z.unknown()),
