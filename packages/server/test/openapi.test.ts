@@ -10,9 +10,13 @@ const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'tr
 describe('OpenAPI operationIds', () => {
   let p: TestPostern;
   let ops: Array<{ op: string; operationId: unknown }>;
+  let doc: {
+    paths: Record<string, Record<string, { operationId?: unknown }>>;
+    components?: { schemas?: Record<string, unknown> };
+  };
   beforeAll(async () => {
     p = await startPostern('sqlite');
-    const doc = (await p.api('GET', '/api/openapi.json')).body as { paths: Record<string, Record<string, { operationId?: unknown }>> };
+    doc = (await p.api('GET', '/api/openapi.json')).body;
     ops = Object.entries(doc.paths).flatMap(([path, item]) =>
       Object.entries(item)
         .filter(([method]) => METHODS.includes(method))
@@ -37,6 +41,13 @@ describe('OpenAPI operationIds', () => {
     for (const o of ops) seen.set(String(o.operationId), [...(seen.get(String(o.operationId)) ?? []), o.op]);
     const shared = [...seen.entries()].filter(([, list]) => list.length > 1);
     expect(Object.fromEntries(shared)).toEqual({});
+  });
+
+  it('resolves every $ref to a schema in components', () => {
+    const refs = [...JSON.stringify(doc).matchAll(/"\$ref":"#\/components\/schemas\/([^"]+)"/g)].map((m) => m[1]!);
+    expect(refs.length).toBeGreaterThan(0);
+    const missing = [...new Set(refs)].filter((name) => !doc.components?.schemas?.[name]);
+    expect(missing).toEqual([]);
   });
 
   it('keeps the ids clients are built on', () => {
