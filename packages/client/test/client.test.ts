@@ -101,6 +101,35 @@ describe('the client against a running Postern', () => {
     });
   });
 
+  it('answers locked once the address has used up its lockout budget, with the wait', async () => {
+    const policy = await unwrap(client.api.GET('/api/verification-code-policy'));
+    await unwrap(
+      client.api.PATCH('/api/verification-code-policy', {
+        body: { lockout: { maxFailures: 2, windowSeconds: 600, lockSeconds: 600 } },
+      }),
+    );
+    try {
+      const email = addr();
+      const sent = await client.sendCode({ email });
+      const code = await codeFor(client, email);
+      const reasons: string[] = [];
+      for (let i = 0; i < 3; i++) {
+        const r = await client.verifyCode({ verificationId: sent.verificationId, email, code: wrong(code) });
+        reasons.push(r.ok ? 'ok' : r.reason);
+      }
+      expect(reasons).toEqual(['mismatch', 'mismatch', 'locked']);
+      const locked = await client.verifyCode({ verificationId: sent.verificationId, email, code });
+      expect(locked).toMatchObject({
+        ok: false,
+        reason: 'locked',
+        error: { status: 429, code: 'verification_code.locked' },
+      });
+      if (!locked.ok) expect(locked.error.retryAfterSeconds).toBeGreaterThan(0);
+    } finally {
+      await unwrap(client.api.PATCH('/api/verification-code-policy', { body: { lockout: policy.lockout } }));
+    }
+  });
+
   it('throws unexpected answers as PosternError with status, code, message and details', async () => {
     const bad = await client.sendCode({ email: 'not-an-address' }).catch((e: unknown) => e);
     expect(bad).toBeInstanceOf(PosternError);
