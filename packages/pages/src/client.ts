@@ -2,38 +2,22 @@
  * The end-user API client of the hosted pages (SPEC §8–10): no admin key, the tenant prefix
  * from the page's own path, the tokens in sessionStorage, refresh on expiry.
  */
-import { PosternError, tenantPrefix } from '@postern/client';
+import { PosternError, tenantPrefix, type components, type operations } from '@postern/client';
 
-export interface Tokens {
-  accessToken: string;
-  refreshToken: string;
-  expiresIn: number;
-  tokenType: 'Bearer';
-}
+type Schemas = components['schemas'];
+type JsonOk<O extends keyof operations> = operations[O]['responses'] extends { 200: { content: { 'application/json': infer T } } } ? T : never;
+
+// The answers' types come from the server's OpenAPI document (packages/client).
+export type Tokens = Schemas['Tokens'];
 export interface CodeSent {
   verificationId: string;
   expiresAt?: string;
   resendAfter?: number;
 }
-export interface MfaChallenge {
-  mfaRequired: true;
-  mfaToken: string;
-  factors: 'email'[];
-}
-export type SignInAnswer = { tokens: Tokens } | MfaChallenge | { status: 'registration_required'; registrationToken: string };
-export interface Account {
-  id: string;
-  email: string | null;
-  emailVerified: boolean;
-  name: string | null;
-  mfa: { email: boolean };
-}
-export interface InvitationView {
-  organization: { name: string };
-  email: string;
-  status: string;
-  expiresAt: string;
-}
+export type SignInAnswer = JsonOk<'signInWithVerificationCode'>;
+export type MfaChallenge = Extract<SignInAnswer, { mfaRequired: true }>;
+export type Account = Schemas['MyAccount'];
+export type InvitationView = JsonOk<'getInvitation'>;
 
 interface StoredTokens {
   accessToken: string;
