@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 export default defineConfig({
   resolve: {
     alias: {
+      '@postern/client': fileURLToPath(new URL('./packages/client/src/index.ts', import.meta.url)),
       '@postern/connector-kit/conformance': fileURLToPath(
         new URL('./packages/connector-kit/src/conformance.ts', import.meta.url),
       ),

@@ -1,10 +1,15 @@
 import { defineConfig } from 'vite';
+import { fileURLToPath } from 'node:url';
 
-// The server serves dist/index.html at /console/* (and the hosted page paths) and
+// The server serves dist/index.html at /console/* and
 // dist/assets/* at /console/assets/*, under a CSP without inline scripts.
 export default defineConfig({
   base: '/console/',
   esbuild: { jsx: 'automatic' },
+  // The typed API client from source, as the workspace has it (packages/client).
+  resolve: {
+    alias: { '@postern/client': fileURLToPath(new URL('../client/src/index.ts', import.meta.url)) },
+  },
   build: {
     outDir: 'dist',
     assetsDir: 'assets',

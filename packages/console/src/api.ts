@@ -1,87 +1,63 @@
 /**
- * The typed client of the management API (SPEC §2). Every call goes through `request()`,
- * which adds the admin key and the tenant prefix and turns error bodies into `ApiError`.
+ * The console's calls to the management API (SPEC §2), through the typed client generated
+ * from the server's OpenAPI document (`@postern/client`): the types below are the
+ * document's, and every path, parameter and body is checked against it at compile time.
+ * Errors are `PosternError` (`ApiError` here), with `code`, `status` and `details`.
  */
+import {
+  createPosternClient,
+  PosternError,
+  tenantPrefix,
+  unwrap,
+  type components,
+  type operations,
+  type PosternApi,
+} from '@postern/client';
 import { session } from './session.js';
 
-export interface ValidationIssue {
-  path: string;
-  message: string;
+export { PosternError as ApiError, tenantPrefix };
+export type { ValidationIssue } from '@postern/client';
+
+type Schemas = components['schemas'];
+type JsonOf<R> = R extends { content: { 'application/json': infer T } } ? T : never;
+/** The JSON body of an operation's success answer (200 or 201). */
+type Answer<O extends keyof operations> = operations[O]['responses'] extends infer R
+  ? R extends { 200: infer A }
+    ? JsonOf<A>
+    : R extends { 201: infer A }
+      ? JsonOf<A>
+      : never
+  : never;
+/** The JSON request body of an operation. */
+type Body<O extends keyof operations> = operations[O] extends { requestBody?: infer B }
+  ? JsonOf<NonNullable<B>>
+  : never;
+
+/** Credentials for one call: an admin key and the tenant it acts on. */
+export interface Auth {
+  key: string;
+  tenantId: string;
 }
 
-/** An error answer of the API: `{code, message, details}` plus the HTTP status. */
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly details: Record<string, unknown> = {},
-  ) {
-    super(message);
-    this.name = 'ApiError';
-  }
-
-  /** `details.issues` of a validation failure, if any. */
-  get issues(): ValidationIssue[] {
-    const raw = this.details.issues;
-    if (!Array.isArray(raw)) return [];
-    return raw.filter((i): i is ValidationIssue => !!i && typeof i === 'object' && typeof i.path === 'string' && typeof i.message === 'string');
-  }
-
-  /** A string array in `details` (`fields`, `dependents`, `warnings`). */
-  list(key: string): string[] {
-    const raw = this.details[key];
-    return Array.isArray(raw) ? raw.filter((x): x is string => typeof x === 'string') : [];
-  }
+/** The typed client for `auth` (default: the signed-in key and tenant); `root` calls outside any `/t/<tenant>`. */
+function client(auth?: Auth, root = false): PosternApi {
+  const a = auth ?? { key: session.key() ?? '', tenantId: session.tenantId() };
+  return createPosternClient({
+    baseUrl: window.location.origin,
+    apiKey: a.key,
+    ...(root ? {} : { tenant: a.tenantId }),
+  }).api;
 }
 
-export interface RequestOptions {
-  method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
-  body?: unknown;
-  query?: Record<string, string | number | boolean | undefined | null>;
-  /** Call at the root instead of under `/t/<tenant>` (system routes such as /api/tenants). */
-  root?: boolean;
-  /** Override the stored credentials (used while signing in). */
-  auth?: { key: string; tenantId: string };
-}
-
-/** `/t/<id>` for a tenant other than `default`, else the empty string. */
-export function tenantPrefix(tenantId: string): string {
-  return tenantId === 'default' ? '' : `/t/${encodeURIComponent(tenantId)}`;
-}
-
-export async function request<T>(path: string, opts: RequestOptions = {}): Promise<T> {
-  const auth = opts.auth ?? { key: session.key() ?? '', tenantId: session.tenantId() };
-  const qs = new URLSearchParams();
-  for (const [k, v] of Object.entries(opts.query ?? {})) if (v !== undefined && v !== null && v !== '') qs.set(k, String(v));
-  const search = qs.toString();
-  const url = (opts.root ? '' : tenantPrefix(auth.tenantId)) + path + (search ? `?${search}` : '');
-  const headers: Record<string, string> = { accept: 'application/json', authorization: `Bearer ${auth.key}` };
-  // A content type without a body is itself a validation error on this API.
-  if (opts.body !== undefined) headers['content-type'] = 'application/json';
-  let res: Response;
+/** The data of a call, or its error answer thrown as `ApiError`. */
+async function call<T>(request: Promise<{ data?: T; error?: unknown; response: Response }>): Promise<T> {
   try {
-    res = await fetch(url, { method: opts.method ?? 'GET', headers, body: opts.body === undefined ? null : JSON.stringify(opts.body) });
-  } catch {
-    throw new ApiError(0, 'network.error', 'The server could not be reached. Check that Postern is running.');
+    return await unwrap(request);
+  } catch (e) {
+    if (e instanceof PosternError && e.code === 'network.error')
+      throw new PosternError(0, 'network.error', 'The server could not be reached. Check that Postern is running.');
+    throw e;
   }
-  const text = await res.text();
-  let parsed: unknown;
-  try {
-    parsed = text ? JSON.parse(text) : undefined;
-  } catch {
-    parsed = undefined;
-  }
-  if (!res.ok) {
-    const b = (parsed && typeof parsed === 'object' ? parsed : {}) as { code?: unknown; message?: unknown; details?: unknown };
-    throw new ApiError(
-      res.status,
-      typeof b.code === 'string' ? b.code : `http.${res.status}`,
-      typeof b.message === 'string' ? b.message : `The server answered ${res.status}.`,
-      b.details && typeof b.details === 'object' ? (b.details as Record<string, unknown>) : {},
-    );
-  }
-  return parsed as T;
 }
 
 export interface Page<T> {
@@ -108,262 +84,188 @@ export async function allPages<T>(fetchPage: (cursor: string | undefined) => Pro
 export type JsonSchema = Record<string, unknown>;
 export type Config = Record<string, unknown>;
 
-export interface ConnectorFactory {
-  id: string;
-  name: string;
-  description: string;
-  logo: string;
-  readme: string;
-  configSchema: JsonSchema;
-  capabilities: { customTemplates: boolean; providerTemplates: boolean; customSender: boolean };
-}
+export type ConnectorFactory = Schemas['ConnectorFactory'];
+export type Connector = Schemas['Connector'];
+export type TestSendResult = Answer<'testConnector'>;
+export type SignInExperience = Schemas['SignInExperience'];
 
-export interface Connector {
-  id: string;
-  factoryId: string;
-  type: 'email';
-  config: Config;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface TestSendResult {
-  ok: true;
-  providerMessageId: string | null;
-  durationMs: number;
-  attempts: number;
-}
-
-export interface SignInExperience {
-  signUp: { enabled: boolean; identifiers: 'email'[]; password: boolean };
-  signIn: { methods: { identifier: 'email'; password: boolean; verificationCode: boolean }[] };
-  forgotPassword: { email: boolean };
-  mfa: { factors: 'email'[]; policy: 'off' | 'user-controlled' | 'mandatory' };
-  languages: { default: string; autoDetect: boolean };
-  passwordPolicy: { minLength: number };
-}
-
-export const EMAIL_STATUSES = ['sent', 'failed', 'captured', 'suppressed'] as const;
-export type EmailStatus = (typeof EMAIL_STATUSES)[number];
-export const TEMPLATE_TYPES = ['SignIn', 'Register', 'ForgotPassword', 'Generic', 'OrganizationInvitation', 'UserPermissionValidation', 'BindNewIdentifier', 'MfaVerification', 'BindMfa'] as const;
-
-export type TemplateType = (typeof TEMPLATE_TYPES)[number];
+export type EmailStatus = Schemas['EmailLog']['status'];
+export const EMAIL_STATUSES = ['sent', 'failed', 'captured', 'suppressed'] as const satisfies readonly EmailStatus[];
+export type TemplateType = Schemas['EmailTemplate']['templateType'];
+export const TEMPLATE_TYPES = [
+  'SignIn',
+  'Register',
+  'ForgotPassword',
+  'Generic',
+  'OrganizationInvitation',
+  'UserPermissionValidation',
+  'BindNewIdentifier',
+  'MfaVerification',
+  'BindMfa',
+] as const satisfies readonly TemplateType[];
+// The lists above name every value the document allows (a compile error here when the server adds one).
+const _allListed: [
+  Exclude<EmailStatus, (typeof EMAIL_STATUSES)[number]>,
+  Exclude<TemplateType, (typeof TEMPLATE_TYPES)[number]>,
+] extends [never, never]
+  ? true
+  : false = true;
+void _allListed;
 
 /** An effective template (`GET /api/email-templates`): the tenant's own, or the shipped default. */
-export interface EmailTemplate {
-  locale: string;
-  templateType: TemplateType;
-  subject: string;
-  html: string;
-  text: string | null;
-  replyTo: string | null;
-  senderName: string | null;
-  isDefault: boolean;
-  updatedAt: string | null;
-}
-export interface TemplateContent {
-  subject: string;
-  html: string;
-  text: string | null;
-  replyTo: string | null;
-  senderName: string | null;
-}
-export interface TemplateWarning {
-  code: string;
-  message: string;
-  field?: string;
-}
-export interface Preview {
-  subject: string;
-  html: string;
-  text: string;
-  warnings: TemplateWarning[];
-}
+export type EmailTemplate = Schemas['EmailTemplate'];
+export type TemplateContent = Body<'saveEmailTemplate'>;
+export type Preview = Answer<'previewEmailTemplate'>;
+export type TemplateWarning = Preview['warnings'][number];
 
-export const BRANDING_FIELDS = ['senderName', 'companyName', 'companyInformation', 'logoUrl', 'darkLogoUrl', 'primaryColor', 'supportEmail'] as const;
-export type Branding = Partial<Record<(typeof BRANDING_FIELDS)[number], string>>;
+export type Branding = Schemas['Branding'];
+export const BRANDING_FIELDS = [
+  'senderName',
+  'companyName',
+  'companyInformation',
+  'logoUrl',
+  'darkLogoUrl',
+  'primaryColor',
+  'supportEmail',
+] as const satisfies readonly (keyof Branding)[];
 
-export interface CodePolicy {
-  length: number;
-  alphabet: 'numeric' | 'alphanumeric';
-  ttlSeconds: number;
-  maxAttempts: number;
-  resendCooldownSeconds: number;
-  maxSendsPerRecipientPerHour: number;
-  maxSendsPerIpPerHour: number;
-  lockout: { maxFailures: number; windowSeconds: number; lockSeconds: number };
-  testAddresses: { email: string; code: string }[];
-}
+export type CodePolicy = Schemas['VerificationCodePolicy'];
 
-export interface DkimKey {
-  id: string;
-  domain: string;
-  selector: string;
-  dnsName: string;
-  dnsValue: string;
-  /** `dnsValue` split into strings of at most 255 characters, as a TXT record holds them. */
-  dnsStrings: string[];
-  createdAt: string;
-}
-export type CheckStatus = 'pass' | 'warn' | 'fail' | 'missing';
-export interface CheckPart {
-  status: CheckStatus;
-  record: string | null;
-  issues: string[];
-}
-export interface DomainCheck {
-  spf: CheckPart;
-  dkim: CheckPart;
-  dmarc: CheckPart;
-  advice: string[];
-}
+export type DkimKey = Schemas['DkimKey'];
+export type DomainCheck = Answer<'checkDomain'>;
+export type CheckPart = DomainCheck['spf'];
+export type CheckStatus = CheckPart['status'];
 
 /** A settings bundle (docs/config-bundle.md); the console passes it through unchanged. */
-export interface ConfigBundle {
-  version: 1;
-  tenant: { id: string; type: TenantType };
-  connector: { factoryId: string; config: Config; omittedSecrets?: string[] } | null;
-  [key: string]: unknown;
-}
-export interface ImportResult {
-  changes: { path: string; action: 'add' | 'update' | 'remove' }[];
-  applied: boolean;
-}
+export type ConfigBundle = Schemas['ConfigBundle'];
+export type ImportResult = Answer<'importConfig'>;
 
-export interface EmailLog {
-  id: string;
-  factoryId: string;
-  templateType: string;
-  to: string;
-  subject: string;
-  status: EmailStatus;
-  providerMessageId: string | null;
-  error: { code: string; message: string } | null;
-  attempts: number;
-  durationMs: number;
-  createdAt: string;
-}
+export type EmailLog = Schemas['EmailLog'];
+export type MailboxSummary = Schemas['MailboxSummary'];
+export type MailboxMessage = Schemas['MailboxMessage'];
 
-export interface MailboxSummary {
-  id: string;
-  to: string;
-  from: string;
-  subject: string;
-  createdAt: string;
-}
-export interface MailboxMessage extends MailboxSummary {
-  html: string;
-  text: string;
-}
+export type Tenant = Schemas['Tenant'];
+export type TenantType = Tenant['type'];
+export type AdminKey = Schemas['AdminKey'];
 
-export type TenantType = 'development' | 'production';
-export interface Tenant {
-  id: string;
-  name: string;
-  type: TenantType;
-  createdAt: string;
-}
-
-export interface AdminKey {
-  id: string;
-  name: string;
-  tenantId: string | null;
-  createdAt: string;
-}
-
-export interface User {
-  id: string;
-  email: string | null;
-  emailVerified: boolean;
-  name: string | null;
-  hasPassword: boolean;
-  mfa: { email: boolean };
-  createdAt: string;
-  updatedAt: string;
-}
-export interface Organization {
-  id: string;
-  name: string;
-  createdAt: string;
-}
-export interface Member {
-  userId: string;
-  email: string | null;
-  name: string | null;
-  createdAt: string;
-}
-export type InvitationStatus = 'pending' | 'accepted' | 'revoked' | 'expired';
-export interface Invitation {
-  id: string;
-  organizationId: string;
-  email: string;
-  status: InvitationStatus;
-  inviterId: string | null;
-  expiresAt: string;
-  createdAt: string;
+export type User = Schemas['User'];
+export type Organization = Schemas['Organization'];
+export type Member = Answer<'listOrganizationMembers'>['items'][number];
+export type Invitation = Schemas['OrganizationInvitation'] & {
   /** Only in the answers of invite and resend. */
   link?: string;
-}
+};
+export type InvitationStatus = Invitation['status'];
 
-const enc = encodeURIComponent;
+const id = (value: string) => ({ params: { path: { id: value } } });
 
 export const api = {
-  connectorFactories: () => request<ConnectorFactory[]>('/api/connector-factories'),
-  connectors: () => request<{ items: Connector[] }>('/api/connectors'),
-  replaceEmailConnector: (factoryId: string, config: Config) => request<Connector>('/api/connectors/email', { method: 'PUT', body: { factoryId, config } }),
-  testConnector: (factoryId: string, config: Config, to: string) => request<TestSendResult>('/api/connectors/test', { method: 'POST', body: { factoryId, config, to } }),
-  deleteConnector: (id: string, force = false) =>
-    request<{ deleted: true; warnings: string[] }>(`/api/connectors/${enc(id)}`, { method: 'DELETE', query: force ? { force: 'true' } : {} }),
+  /** Any call that needs the admin key: used to check a key while signing in. */
+  checkKey: (auth: Auth) => call(client(auth).GET('/api/connectors')),
 
-  signInExperience: () => request<SignInExperience>('/api/sign-in-experience'),
-  patchSignInExperience: (patch: Partial<SignInExperience>) => request<SignInExperience>('/api/sign-in-experience', { method: 'PATCH', body: patch }),
+  connectorFactories: () => call(client().GET('/api/connector-factories')),
+  connectors: () => call(client().GET('/api/connectors')),
+  replaceEmailConnector: (factoryId: string, config: Config) =>
+    call(client().PUT('/api/connectors/email', { body: { factoryId, config } })),
+  testConnector: (factoryId: string, config: Config, to: string) =>
+    call(client().POST('/api/connectors/test', { body: { factoryId, config, to } })),
+  deleteConnector: (connectorId: string, force = false) =>
+    call(
+      client().DELETE('/api/connectors/{id}', {
+        params: { path: { id: connectorId }, query: force ? { force: 'true' } : {} },
+      }),
+    ),
 
-  emailLogs: (q: { status?: string; templateType?: string; to?: string; limit?: number; cursor?: string | null }) => request<Page<EmailLog>>('/api/email-logs', { query: q }),
+  signInExperience: () => call(client().GET('/api/sign-in-experience')),
+  patchSignInExperience: (patch: Body<'updateSignInExperience'>) =>
+    call(client().PATCH('/api/sign-in-experience', { body: patch })),
 
-  mailbox: (cursor?: string | null) => request<Page<MailboxSummary>>('/api/mailbox', { query: { cursor } }),
-  mailboxMessage: (id: string) => request<MailboxMessage>(`/api/mailbox/${enc(id)}`),
-  clearMailbox: () => request<void>('/api/mailbox', { method: 'DELETE' }),
+  emailLogs: (q: {
+    status?: EmailStatus | '';
+    templateType?: TemplateType | '';
+    to?: string;
+    limit?: number;
+    cursor?: string | null;
+  }) => call(client().GET('/api/email-logs', { params: { query: defined(q) } })),
 
-  emailTemplates: (q: { locale?: string; templateType?: string } = {}) => allPages((cursor) => request<Page<EmailTemplate>>('/api/email-templates', { query: { ...q, limit: 200, cursor } })),
-  saveTemplate: (locale: string, type: string, body: TemplateContent) => request<EmailTemplate>(`/api/email-templates/${enc(locale)}/${enc(type)}`, { method: 'PUT', body }),
-  revertTemplate: (locale: string, type: string) => request<void>(`/api/email-templates/${enc(locale)}/${enc(type)}`, { method: 'DELETE' }),
-  preview: (body: { locale: string; templateType: string; subject?: string; html?: string; text?: string }) => request<Preview>('/api/email-templates/preview', { method: 'POST', body }),
+  mailbox: (cursor?: string | null) => call(client().GET('/api/mailbox', { params: { query: defined({ cursor }) } })),
+  mailboxMessage: (messageId: string) => call(client().GET('/api/mailbox/{id}', id(messageId))),
+  clearMailbox: () => call(client().DELETE('/api/mailbox')),
 
-  branding: () => request<Branding>('/api/branding'),
-  patchBranding: (patch: Record<string, string | null>) => request<Branding>('/api/branding', { method: 'PATCH', body: patch }),
+  emailTemplates: (q: { locale?: string; templateType?: TemplateType } = {}) =>
+    allPages((cursor) => call(client().GET('/api/email-templates', { params: { query: defined({ ...q, limit: 200, cursor }) } }))),
+  saveTemplate: (locale: string, templateType: TemplateType, body: TemplateContent) =>
+    call(
+      client().PUT('/api/email-templates/{locale}/{templateType}', {
+        params: { path: { locale, templateType } },
+        body,
+      }),
+    ),
+  revertTemplate: (locale: string, templateType: TemplateType) =>
+    call(
+      client().DELETE('/api/email-templates/{locale}/{templateType}', { params: { path: { locale, templateType } } }),
+    ),
+  preview: (body: Body<'previewEmailTemplate'>) => call(client().POST('/api/email-templates/preview', { body })),
 
-  codePolicy: () => request<CodePolicy>('/api/verification-code-policy'),
-  patchCodePolicy: (patch: Partial<CodePolicy>) => request<CodePolicy>('/api/verification-code-policy', { method: 'PATCH', body: patch }),
+  branding: () => call(client().GET('/api/branding')),
+  patchBranding: (patch: Record<string, string | null>) => call(client().PATCH('/api/branding', { body: patch })),
 
-  dkimKeys: () => request<{ items: DkimKey[] }>('/api/dkim-keys'),
-  createDkimKey: (domain: string, selector: string) => request<DkimKey>('/api/dkim-keys', { method: 'POST', body: { domain, selector } }),
-  deleteDkimKey: (id: string) => request<void>(`/api/dkim-keys/${enc(id)}`, { method: 'DELETE' }),
-  checkDomain: (domain: string, dkimSelector?: string) => request<DomainCheck>('/api/deliverability/check', { method: 'POST', body: dkimSelector ? { domain, dkimSelector } : { domain } }),
+  codePolicy: () => call(client().GET('/api/verification-code-policy')),
+  patchCodePolicy: (patch: Partial<CodePolicy>) =>
+    call(client().PATCH('/api/verification-code-policy', { body: patch })),
+
+  dkimKeys: () => call(client().GET('/api/dkim-keys')),
+  createDkimKey: (domain: string, selector: string) =>
+    call(client().POST('/api/dkim-keys', { body: { domain, selector } })),
+  deleteDkimKey: (keyId: string) => call(client().DELETE('/api/dkim-keys/{id}', id(keyId))),
+  checkDomain: (domain: string, dkimSelector?: string) =>
+    call(client().POST('/api/deliverability/check', { body: dkimSelector ? { domain, dkimSelector } : { domain } })),
 
   /** Export and import take the tenant explicitly: "Migrate to production" talks to two. */
-  exportConfig: (auth?: RequestOptions['auth']) => request<ConfigBundle>('/api/config/export', auth ? { auth } : {}),
-  importConfig: (auth: RequestOptions['auth'], body: { bundle: ConfigBundle; dryRun: boolean; secrets?: Record<string, string> }) => request<ImportResult>('/api/config/import', { method: 'POST', body, ...(auth ? { auth } : {}) }),
+  exportConfig: (auth?: Auth) => call(client(auth).GET('/api/config/export')),
+  importConfig: (auth: Auth | undefined, body: Body<'importConfig'>) =>
+    call(client(auth).POST('/api/config/import', { body })),
 
-  tenants: (auth?: RequestOptions['auth']) => allPages((cursor) => request<Page<Tenant>>('/api/tenants', { root: true, query: { limit: 200, cursor }, ...(auth ? { auth } : {}) })),
-  createTenant: (body: { id: string; name: string; type: TenantType }) => request<Tenant>('/api/tenants', { method: 'POST', body, root: true }),
+  tenants: (auth?: Auth) =>
+    allPages((cursor) => call(client(auth, true).GET('/api/tenants', { params: { query: defined({ limit: 200, cursor }) } }))),
+  createTenant: (body: Body<'createTenant'>) => call(client(undefined, true).POST('/api/tenants', { body })),
 
-  users: (q: { search?: string; limit?: number; cursor?: string | null }) => request<Page<User>>('/api/users', { query: q }),
-  createUser: (body: { email: string; password?: string; name?: string }) => request<User>('/api/users', { method: 'POST', body }),
-  patchUser: (id: string, patch: { name?: string | null; email?: string }) => request<User>(`/api/users/${enc(id)}`, { method: 'PATCH', body: patch }),
-  deleteUser: (id: string) => request<void>(`/api/users/${enc(id)}`, { method: 'DELETE' }),
+  users: (q: { search?: string; limit?: number; cursor?: string | null }) =>
+    call(client().GET('/api/users', { params: { query: defined(q) } })),
+  createUser: (body: Body<'createUser'>) => call(client().POST('/api/users', { body })),
+  patchUser: (userId: string, patch: { name?: string | null; email?: string }) =>
+    call(client().PATCH('/api/users/{id}', { ...id(userId), body: patch })),
+  deleteUser: (userId: string) => call(client().DELETE('/api/users/{id}', id(userId))),
 
-  organizations: (cursor?: string | null) => request<Page<Organization>>('/api/organizations', { query: { limit: 100, cursor } }),
-  createOrganization: (name: string) => request<Organization>('/api/organizations', { method: 'POST', body: { name } }),
-  members: (orgId: string) => allPages((cursor) => request<Page<Member>>(`/api/organizations/${enc(orgId)}/members`, { query: { limit: 200, cursor } })),
-  invitations: (orgId: string) => allPages((cursor) => request<Page<Invitation>>(`/api/organizations/${enc(orgId)}/invitations`, { query: { limit: 200, cursor } })),
-  invite: (orgId: string, body: { email: string; expiresInSeconds?: number }) => request<Invitation>(`/api/organizations/${enc(orgId)}/invitations`, { method: 'POST', body }),
-  resendInvitation: (id: string) => request<Invitation>(`/api/organization-invitations/${enc(id)}/resend`, { method: 'POST' }),
-  revokeInvitation: (id: string) => request<void>(`/api/organization-invitations/${enc(id)}`, { method: 'DELETE' }),
+  organizations: (cursor?: string | null) =>
+    call(client().GET('/api/organizations', { params: { query: defined({ limit: 100, cursor }) } })),
+  createOrganization: (name: string) => call(client().POST('/api/organizations', { body: { name } })),
+  members: (orgId: string) =>
+    allPages((cursor) =>
+      call(client().GET('/api/organizations/{id}/members', { params: { path: { id: orgId }, query: defined({ limit: 200, cursor }) } })),
+    ),
+  invitations: (orgId: string) =>
+    allPages((cursor) =>
+      call(client().GET('/api/organizations/{id}/invitations', { params: { path: { id: orgId }, query: defined({ limit: 200, cursor }) } })),
+    ),
+  invite: (orgId: string, body: Body<'createOrganizationInvitation'>) =>
+    call(client().POST('/api/organizations/{id}/invitations', { ...id(orgId), body })),
+  resendInvitation: (invitationId: string) =>
+    call(client().POST('/api/organization-invitations/{id}/resend', id(invitationId))),
+  revokeInvitation: (invitationId: string) =>
+    call(client().DELETE('/api/organization-invitations/{id}', id(invitationId))),
 
-  adminKeys: () => request<Page<AdminKey>>('/api/admin-keys', { query: { limit: 200 } }),
-  createAdminKey: (name: string) => request<AdminKey & { key: string }>('/api/admin-keys', { method: 'POST', body: { name } }),
-  deleteAdminKey: (id: string) => request<void>(`/api/admin-keys/${enc(id)}`, { method: 'DELETE' }),
+  adminKeys: () => call(client().GET('/api/admin-keys', { params: { query: { limit: 200 } } })),
+  createAdminKey: (name: string) => call(client().POST('/api/admin-keys', { body: { name } })),
+  deleteAdminKey: (keyId: string) => call(client().DELETE('/api/admin-keys/{id}', id(keyId))),
 };
+
+/** The query without empty values (`undefined`, `null`, `''`), which the API would refuse or misread. */
+function defined<T extends Record<string, unknown>>(q: T): { [K in keyof T]?: Exclude<T[K], null | ''> } {
+  return Object.fromEntries(Object.entries(q).filter(([, v]) => v !== undefined && v !== null && v !== '')) as {
+    [K in keyof T]?: Exclude<T[K], null | ''>;
+  };
+}
 
 /** The plain-words names of the settings listed in `details.dependents` / `details.fields`. */
 export const DEPENDENT_LABELS: Record<string, string> = {

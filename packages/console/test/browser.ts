@@ -8,6 +8,8 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { startPostern, type TestPostern } from '../../server/test/helpers.js';
 
 export const DIST_INDEX = fileURLToPath(new URL('../dist/index.html', import.meta.url));
+/** The hosted end-user pages' bundle (packages/pages), served by the same Postern. */
+export const PAGES_INDEX = fileURLToPath(new URL('../../pages/dist/index.html', import.meta.url));
 export const SHOTS = '/tmp/console-shots';
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -21,6 +23,9 @@ export interface ConsoleEnv {
 export async function startConsoleEnv(env: Record<string, string> = {}): Promise<ConsoleEnv> {
   if (!existsSync(DIST_INDEX)) {
     throw new Error(`The console is not built (${DIST_INDEX} is missing): run \`npm run build -w packages/console\` before these tests.`);
+  }
+  if (!existsSync(PAGES_INDEX)) {
+    throw new Error(`The hosted pages are not built (${PAGES_INDEX} is missing): run \`npm run build -w packages/pages\` before these tests.`);
   }
   if (!existsSync(CHROMIUM)) throw new Error(`No chromium at ${CHROMIUM}: apt-get install -y chromium`);
   mkdirSync(SHOTS, { recursive: true });

@@ -1,10 +1,10 @@
 import { useEffect, useState, type FormEvent } from 'react';
-import { api, EMAIL_STATUSES, TEMPLATE_TYPES, type EmailLog } from '../api.js';
+import { api, EMAIL_STATUSES, TEMPLATE_TYPES, type EmailLog, type EmailStatus, type TemplateType } from '../api.js';
 import { ErrorBox, formatDate, Loading } from '../ui/Feedback.js';
 
 interface Filters {
-  status: string;
-  templateType: string;
+  status: EmailStatus | '';
+  templateType: TemplateType | '';
   to: string;
 }
 
@@ -47,7 +47,7 @@ export function EmailLogsPage() {
       <form className="filters card" onSubmit={submit} aria-label="Filter email logs">
         <div className="field">
           <label htmlFor="log-status">Status</label>
-          <select id="log-status" value={draft.status} onChange={(e) => setDraft({ ...draft, status: e.target.value })}>
+          <select id="log-status" value={draft.status} onChange={(e) => setDraft({ ...draft, status: e.target.value as Filters['status'] })}>
             <option value="">Any</option>
             {EMAIL_STATUSES.map((s) => (
               <option key={s} value={s}>
@@ -58,7 +58,7 @@ export function EmailLogsPage() {
         </div>
         <div className="field">
           <label htmlFor="log-type">Template type</label>
-          <select id="log-type" value={draft.templateType} onChange={(e) => setDraft({ ...draft, templateType: e.target.value })}>
+          <select id="log-type" value={draft.templateType} onChange={(e) => setDraft({ ...draft, templateType: e.target.value as Filters['templateType'] })}>
             <option value="">Any</option>
             {TEMPLATE_TYPES.map((t) => (
               <option key={t} value={t}>

@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import { api, ApiError, request } from '../api.js';
+import { api, ApiError } from '../api.js';
 import { session } from '../session.js';
 import { ErrorBox } from '../ui/Feedback.js';
 
@@ -20,7 +20,7 @@ export function SignIn({ onSignedIn }: { onSignedIn(): void }) {
     setBusy(true);
     setError(undefined);
     try {
-      await request('/api/connectors', { auth });
+      await api.checkKey(auth);
       let isSystem = false;
       try {
         await api.tenants(auth);

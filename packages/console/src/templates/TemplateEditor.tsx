@@ -32,8 +32,8 @@ function fieldErrors(error: unknown): Record<string, string> {
 
 /** Edits one template (`/email-templates/:locale/:type`) beside its live preview. */
 export function TemplateEditorPage({ locale, type }: { locale: string; type: string }) {
-  const known = (TEMPLATE_TYPES as readonly string[]).includes(type);
-  const state = useLoad(() => (known ? api.emailTemplates({ locale, templateType: type }).then((r) => r.items[0]) : Promise.resolve(undefined)), [locale, type]);
+  const known = (TEMPLATE_TYPES as readonly string[]).includes(type) ? (type as TemplateType) : undefined;
+  const state = useLoad(() => (known ? api.emailTemplates({ locale, templateType: known }).then((r) => r.items[0]) : Promise.resolve(undefined)), [locale, type]);
   if (!known) {
     return (
       <section>
@@ -44,7 +44,7 @@ export function TemplateEditorPage({ locale, type }: { locale: string; type: str
       </section>
     );
   }
-  const label = TYPE_LABELS[type as TemplateType];
+  const label = TYPE_LABELS[known];
   return (
     <section>
       <p className="crumbs">
@@ -54,12 +54,12 @@ export function TemplateEditorPage({ locale, type }: { locale: string; type: str
         {label} <span className="muted">({locale})</span>
       </h1>
       <ErrorBox error={state.error} />
-      {state.data ? <Editor key={`${locale}/${type}`} initial={state.data} locale={locale} type={type} onChanged={(t) => state.setData(t)} /> : state.loading ? <Loading what="the template" /> : null}
+      {state.data ? <Editor key={`${locale}/${type}`} initial={state.data} locale={locale} type={known} onChanged={(t) => state.setData(t)} /> : state.loading ? <Loading what="the template" /> : null}
     </section>
   );
 }
 
-function Editor({ initial, locale, type, onChanged }: { initial: EmailTemplate; locale: string; type: string; onChanged(t: EmailTemplate): void }) {
+function Editor({ initial, locale, type, onChanged }: { initial: EmailTemplate; locale: string; type: TemplateType; onChanged(t: EmailTemplate): void }) {
   const [form, setForm] = useState(() => toForm(initial));
   const [isDefault, setIsDefault] = useState(initial.isDefault);
   const [saveError, setSaveError] = useState<unknown>();

@@ -1,7 +1,7 @@
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import { jsonSchemaTransform, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { jsonSchemaTransform, jsonSchemaTransformObject, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { loggerOptions } from '../lib/logger.js';
 import { TENANT_ID } from '../core/tenants.js';
 import { installErrorHandling } from './errors.js';
@@ -74,6 +74,8 @@ export async function buildApp(s: Services, opts: BuildAppOptions = {}): Promise
       security: [{ adminKey: [] }],
     },
     transform: jsonSchemaTransform,
+    // Fills components.schemas with the schemas that carry a meta id (the $refs point there).
+    transformObject: jsonSchemaTransformObject,
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs', uiConfig: { deepLinking: true } });
   app.get('/api/openapi.json', { schema: { hide: true }, config: { auth: 'public' } }, async () => app.swagger());

@@ -13,6 +13,7 @@ export const adminKeyRoutes =
       '/api/admin-keys',
       {
         schema: {
+          operationId: 'createAdminKey',
           tags: ['admin keys'],
           summary: 'Create an admin key for this tenant; `key` is shown only in this answer',
           body: z.strictObject({ name: NameText() }),
@@ -23,12 +24,12 @@ export const adminKeyRoutes =
     );
     app.get(
       '/api/admin-keys',
-      { schema: { tags: ['admin keys'], summary: "List this tenant's admin keys (never the keys themselves)", querystring: PageQuery, response: { 200: pageOf(KeyInfo), ...errorResponses(400, 401, 403) } } },
+      { schema: { operationId: 'listAdminKeys', tags: ['admin keys'], summary: "List this tenant's admin keys (never the keys themselves)", querystring: PageQuery, response: { 200: pageOf(KeyInfo), ...errorResponses(400, 401, 403) } } },
       async (req) => s.stores.adminKeys.list(req.tenantId, req.query),
     );
     app.delete(
       '/api/admin-keys/:id',
-      { schema: { tags: ['admin keys'], summary: 'Delete an admin key', params: z.strictObject({ id: Id }), response: { 204: NoContent, ...errorResponses(400, 401, 403, 404) } } },
+      { schema: { operationId: 'deleteAdminKey', tags: ['admin keys'], summary: 'Delete an admin key', params: z.strictObject({ id: Id }), response: { 204: NoContent, ...errorResponses(400, 401, 403, 404) } } },
       async (req, reply) => {
         if (!(await s.stores.adminKeys.delete(req.params.id, req.tenantId))) throw new AppError('admin_key.not_found');
         return reply.status(204).send(null);

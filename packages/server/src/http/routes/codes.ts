@@ -12,13 +12,14 @@ export const codeRoutes =
   async (app) => {
     app.get(
       '/api/verification-code-policy',
-      { schema: { tags: ['verification codes'], summary: 'The verification code policy', response: { 200: CodePolicySchema, ...errorResponses(401, 403) } } },
+      { schema: { operationId: 'getVerificationCodePolicy', tags: ['verification codes'], summary: 'The verification code policy', response: { 200: CodePolicySchema, ...errorResponses(401, 403) } } },
       async (req) => s.codes.policies.get(req.tenantId),
     );
     app.patch(
       '/api/verification-code-policy',
       {
         schema: {
+          operationId: 'updateVerificationCodePolicy',
           tags: ['verification codes'],
           summary: 'Change the policy (JSON Merge Patch); testAddresses only on development tenants',
           body: z.record(z.string(), z.unknown()),
@@ -31,6 +32,7 @@ export const codeRoutes =
       '/api/verification-codes',
       {
         schema: {
+          operationId: 'sendVerificationCode',
           tags: ['verification codes'],
           summary: 'Send a code to an address with the chosen template type',
           body: z.strictObject({
@@ -60,6 +62,7 @@ export const codeRoutes =
       '/api/verification-codes/verify',
       {
         schema: {
+          operationId: 'verifyVerificationCode',
           tags: ['verification codes'],
           summary: 'Verify (and consume) a code sent with POST /api/verification-codes',
           body: z.strictObject({

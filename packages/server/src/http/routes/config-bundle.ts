@@ -12,6 +12,7 @@ export const configBundleRoutes =
       '/api/config/export',
       {
         schema: {
+          operationId: 'exportConfig',
           tags: ['tenants'],
           summary: "Export the tenant's settings as a bundle; secrets only with includeSecrets=true and a system key",
           querystring: z.strictObject({ includeSecrets: z.enum(['true', 'false']).default('false') }),
@@ -28,6 +29,7 @@ export const configBundleRoutes =
       '/api/config/import',
       {
         schema: {
+          operationId: 'importConfig',
           tags: ['tenants'],
           summary: 'Import a settings bundle: the changes, applied in one transaction unless dryRun',
           description: 'Refused as a whole (dry run too): an invalid template (422 template.invalid), two templates of one type and language (400), "connector": null while sign-in needs email (409 connector.in_use), reusing the target\'s stored secrets for a connector with another destination (400 connector.bad_config). See docs/config-bundle.md.',

@@ -44,23 +44,24 @@ export const connectorRoutes =
 
     app.get(
       '/api/connector-factories',
-      { schema: { tags: ['connectors'], summary: 'Connector factories: built-in and custom', response: { 200: z.array(Factory), ...errorResponses(401, 403) } } },
+      { schema: { operationId: 'listConnectorFactories', tags: ['connectors'], summary: 'Connector factories: built-in and custom', response: { 200: z.array(Factory), ...errorResponses(401, 403) } } },
       async () => s.email.registry.list().map(describe),
     );
     app.get(
       '/api/connector-factories/:id',
-      { schema: { tags: ['connectors'], summary: 'One connector factory', params: z.strictObject({ id: Id }), response: { 200: Factory, ...errorResponses(400, 401, 403, 404) } } },
+      { schema: { operationId: 'getConnectorFactory', tags: ['connectors'], summary: 'One connector factory', params: z.strictObject({ id: Id }), response: { 200: Factory, ...errorResponses(400, 401, 403, 404) } } },
       async (req) => describe(s.email.connectors.factory(req.params.id)),
     );
     app.get(
       '/api/connectors',
-      { schema: { tags: ['connectors'], summary: "The tenant's email connector (at most one)", response: { 200: z.object({ items: z.array(Connector) }), ...errorResponses(401, 403) } } },
+      { schema: { operationId: 'listConnectors', tags: ['connectors'], summary: "The tenant's email connector (at most one)", response: { 200: z.object({ items: z.array(Connector) }), ...errorResponses(401, 403) } } },
       async (req) => ({ items: await s.email.connectors.list(req.tenantId) }),
     );
     app.post(
       '/api/connectors',
       {
         schema: {
+          operationId: 'createConnector',
           tags: ['connectors'],
           summary: 'Create the email connector',
           body: z.strictObject({ factoryId: Id, config: Config }),
@@ -73,6 +74,7 @@ export const connectorRoutes =
       '/api/connectors/email',
       {
         schema: {
+          operationId: 'replaceEmailConnector',
           tags: ['connectors'],
           summary: 'Create or replace the email connector in one transaction ("Change email connector")',
           body: z.strictObject({ factoryId: Id, config: Config }),
@@ -85,6 +87,7 @@ export const connectorRoutes =
       '/api/connectors/test',
       {
         schema: {
+          operationId: 'testConnector',
           tags: ['connectors'],
           summary: 'Send one real test message with an unsaved config',
           description: 'Masked secrets are filled from the saved connector of the same factory, unless a destination field differs from it (then 400 connector.bad_config names each secret to send again). `to` is checked like every address (control characters, quotes, display names are 400 request.invalid). The delivery rules (timeouts, retries) apply.',
@@ -122,13 +125,14 @@ export const connectorRoutes =
     );
     app.get(
       '/api/connectors/:id',
-      { schema: { tags: ['connectors'], summary: 'One connector', params: z.strictObject({ id: Id }), response: { 200: Connector, ...errorResponses(400, 401, 403, 404) } } },
+      { schema: { operationId: 'getConnector', tags: ['connectors'], summary: 'One connector', params: z.strictObject({ id: Id }), response: { 200: Connector, ...errorResponses(400, 401, 403, 404) } } },
       async (req) => s.email.connectors.toPublic(await s.email.connectors.get(req.tenantId, req.params.id)),
     );
     app.patch(
       '/api/connectors/:id',
       {
         schema: {
+          operationId: 'updateConnector',
           tags: ['connectors'],
           summary: 'Change the config (JSON Merge Patch; a masked or omitted secret keeps the stored one)',
           description: 'A stored secret is reused only while no destination field changes (fields marked "x-postern-destination" in the factory schema: host, port, URL, region, domain, token URL…); otherwise 400 connector.bad_config names each secret to send again.',
@@ -143,6 +147,7 @@ export const connectorRoutes =
       '/api/connectors/:id',
       {
         schema: {
+          operationId: 'deleteConnector',
           tags: ['connectors'],
           summary: 'Delete the connector; 409 connector.in_use lists the sign-in settings that need it unless ?force=true',
           params: z.strictObject({ id: Id }),

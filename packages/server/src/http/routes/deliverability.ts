@@ -22,6 +22,7 @@ export const deliverabilityRoutes =
       '/api/dkim-keys',
       {
         schema: {
+          operationId: 'createDkimKey',
           tags: ['deliverability'],
           summary: 'Generate an RSA-2048 DKIM key; publish dnsValue at dnsName',
           body: z.strictObject({ domain: z.string().min(1).max(253), selector: z.string().min(1).max(63) }),
@@ -32,12 +33,12 @@ export const deliverabilityRoutes =
     );
     app.get(
       '/api/dkim-keys',
-      { schema: { tags: ['deliverability'], summary: 'DKIM keys with the DNS records to publish', response: { 200: z.object({ items: z.array(DkimKey) }), ...errorResponses(401, 403) } } },
+      { schema: { operationId: 'listDkimKeys', tags: ['deliverability'], summary: 'DKIM keys with the DNS records to publish', response: { 200: z.object({ items: z.array(DkimKey) }), ...errorResponses(401, 403) } } },
       async (req) => ({ items: await d.dkimKeys.list(req.tenantId) }),
     );
     app.delete(
       '/api/dkim-keys/:id',
-      { schema: { tags: ['deliverability'], summary: 'Delete a DKIM key', params: z.strictObject({ id: Id }), response: { 204: NoContent, ...errorResponses(400, 401, 403, 404, 409) } } },
+      { schema: { operationId: 'deleteDkimKey', tags: ['deliverability'], summary: 'Delete a DKIM key', params: z.strictObject({ id: Id }), response: { 204: NoContent, ...errorResponses(400, 401, 403, 404, 409) } } },
       async (req, reply) => {
         await d.dkimKeys.delete(req.tenantId, req.params.id);
         return reply.status(204).send(null);
@@ -47,6 +48,7 @@ export const deliverabilityRoutes =
       '/api/deliverability/check',
       {
         schema: {
+          operationId: 'checkDomain',
           tags: ['deliverability'],
           summary: "Check a domain's SPF, DKIM and DMARC records",
           body: z.strictObject({ domain: z.string().min(1).max(253), dkimSelector: z.string().min(1).max(63).optional() }),

@@ -27,6 +27,7 @@ export const emailLogRoutes =
       '/api/email-logs',
       {
         schema: {
+          operationId: 'listEmailLogs',
           tags: ['email logs'],
           summary: 'Every send, newest first',
           querystring: PageQuery.extend({

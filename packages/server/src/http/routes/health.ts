@@ -9,10 +9,10 @@ export const healthRoutes =
   (s: Services): FastifyPluginAsyncZod =>
   async (app) => {
     const Ok = z.object({ status: z.literal('ok') });
-    app.get('/healthz', { config: { auth: 'public' }, schema: { tags: ['health'], summary: 'The process is up', security: [], response: { 200: Ok } } }, async () => ({ status: 'ok' as const }));
+    app.get('/healthz', { config: { auth: 'public' }, schema: { operationId: 'getHealth', tags: ['health'], summary: 'The process is up', security: [], response: { 200: Ok } } }, async () => ({ status: 'ok' as const }));
     app.get(
       '/readyz',
-      { config: { auth: 'public' }, schema: { tags: ['health'], summary: 'The database (and Redis, when configured) is reachable', security: [], response: { 200: Ok } } },
+      { config: { auth: 'public' }, schema: { operationId: 'getReadiness', tags: ['health'], summary: 'The database (and Redis, when configured) is reachable', security: [], response: { 200: Ok } } },
       async () => {
         try {
           await ping(s.db);

@@ -12,7 +12,7 @@ export const mailboxRoutes =
   async (app) => {
     app.get(
       '/api/mailbox',
-      { schema: { tags: ['mailbox'], summary: 'Mail captured by the built-in service (no relay), newest first', querystring: PageQuery, response: { 200: pageOf(Summary), ...errorResponses(400, 401, 403) } } },
+      { schema: { operationId: 'listMailbox', tags: ['mailbox'], summary: 'Mail captured by the built-in service (no relay), newest first', querystring: PageQuery, response: { 200: pageOf(Summary), ...errorResponses(400, 401, 403) } } },
       async (req) => {
         const page = await s.stores.mailbox.list(req.tenantId, req.query);
         return { items: page.items.map(({ tenantId: _t, ...rest }) => rest), nextCursor: page.nextCursor };
@@ -20,7 +20,7 @@ export const mailboxRoutes =
     );
     app.get(
       '/api/mailbox/:id',
-      { schema: { tags: ['mailbox'], summary: 'One captured message', params: z.strictObject({ id: Id }), response: { 200: Message, ...errorResponses(400, 401, 403, 404) } } },
+      { schema: { operationId: 'getMailboxMessage', tags: ['mailbox'], summary: 'One captured message', params: z.strictObject({ id: Id }), response: { 200: Message, ...errorResponses(400, 401, 403, 404) } } },
       async (req) => {
         const m = await s.stores.mailbox.get(req.tenantId, req.params.id);
         if (!m) throw new AppError('mailbox.not_found');
@@ -30,7 +30,7 @@ export const mailboxRoutes =
     );
     app.delete(
       '/api/mailbox',
-      { schema: { tags: ['mailbox'], summary: 'Empty the mailbox', response: { 204: NoContent, ...errorResponses(401, 403) } } },
+      { schema: { operationId: 'clearMailbox', tags: ['mailbox'], summary: 'Empty the mailbox', response: { 204: NoContent, ...errorResponses(401, 403) } } },
       async (req, reply) => {
         await s.stores.mailbox.clear(req.tenantId);
         return reply.status(204).send(null);

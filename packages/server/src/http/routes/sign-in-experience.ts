@@ -9,13 +9,14 @@ export const signInExperienceRoutes =
   async (app) => {
     app.get(
       '/api/sign-in-experience',
-      { schema: { tags: ['sign-in experience'], summary: 'The sign-in experience', response: { 200: SignInExperienceSchema, ...errorResponses(401, 403) } } },
+      { schema: { operationId: 'getSignInExperience', tags: ['sign-in experience'], summary: 'The sign-in experience', response: { 200: SignInExperienceSchema, ...errorResponses(401, 403) } } },
       async (req) => s.email.signInExperience.get(req.tenantId),
     );
     app.patch(
       '/api/sign-in-experience',
       {
         schema: {
+          operationId: 'updateSignInExperience',
           tags: ['sign-in experience'],
           summary: 'Change the sign-in experience (JSON Merge Patch)',
           body: z.record(z.string(), z.unknown()).meta({ description: 'A JSON Merge Patch of the SignInExperience' }),

@@ -2,36 +2,54 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import fastifyStatic from '@fastify/static';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 
-/** Where `npm run build` puts the console and hosted pages (packages/console/dist). */
+/** Where `npm run build` puts the console (packages/console/dist). */
 export const CONSOLE_DIST = fileURLToPath(new URL('../../../../console/dist', import.meta.url));
+/** Where `npm run build` puts the hosted end-user pages (packages/pages/dist). */
+export const PAGES_DIST = fileURLToPath(new URL('../../../../pages/dist', import.meta.url));
 
-/** Hosted end-user pages, served by the same single-page bundle as the console. */
+/** Hosted end-user pages, served by their own single-page bundle. */
 export const HOSTED_PAGES = ['/sign-in', '/register', '/forgot-password', '/mfa', '/account', '/invitation/:token'];
 
-/**
- * Serves the built console under /console/ and the hosted pages at their paths. Every
- * page path answers the app's index.html; the app routes on the client.
- */
-export async function staticRoutes(app: FastifyInstance, dist = CONSOLE_DIST): Promise<void> {
+const CSP =
+  "default-src 'self'; img-src 'self' https: data:; style-src 'self' 'unsafe-inline'; frame-src 'self' blob: data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
+
+/** A built single-page bundle: its index.html for every page path, its assets under `prefix`. */
+async function bundle(app: FastifyInstance, dist: string, prefix: string, what: string) {
   const index = join(dist, 'index.html');
   const built = existsSync(index);
   const page = () =>
     built
       ? readFileSync(index, 'utf8')
-      : '<!doctype html><meta charset="utf-8"><title>Postern</title><p>The console is not built yet. Run <code>npm run build</code> and restart.</p>';
+      : `<!doctype html><meta charset="utf-8"><title>Postern</title><p>The ${what} ${what.endsWith('s') ? 'are' : 'is'} not built yet. Run <code>npm run build</code> and restart.</p>`;
   if (built) {
-    await app.register(fastifyStatic, { root: join(dist, 'assets'), prefix: '/console/assets/', decorateReply: false, index: false, maxAge: '1y', immutable: true });
+    await app.register(fastifyStatic, {
+      root: join(dist, 'assets'),
+      prefix,
+      decorateReply: false,
+      index: false,
+      maxAge: '1y',
+      immutable: true,
+    });
   }
-  const sendPage = async (_req: unknown, reply: { type(t: string): { header(k: string, v: string): { send(b: string): unknown } } }) =>
-    reply
-      .type('text/html; charset=utf-8')
-      .header('content-security-policy', "default-src 'self'; img-src 'self' https: data:; style-src 'self' 'unsafe-inline'; frame-src 'self' blob: data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'")
-      .send(page());
+  return async (_req: unknown, reply: FastifyReply) =>
+    reply.type('text/html; charset=utf-8').header('content-security-policy', CSP).send(page());
+}
+
+/**
+ * Serves the built console under /console/ and the hosted pages at their paths. Every
+ * page path answers its app's index.html; the app routes on the client.
+ */
+export async function staticRoutes(
+  app: FastifyInstance,
+  dist = { console: CONSOLE_DIST, pages: PAGES_DIST },
+): Promise<void> {
+  const consolePage = await bundle(app, dist.console, '/console/assets/', 'console');
+  const hostedPage = await bundle(app, dist.pages, '/pages/assets/', 'hosted pages');
   const opts = { schema: { hide: true }, config: { auth: 'public' as const } };
-  app.get('/console', opts, sendPage as never);
-  app.get('/console/*', opts, sendPage as never);
-  for (const p of HOSTED_PAGES) app.get(p, opts, sendPage as never);
+  app.get('/console', opts, consolePage);
+  app.get('/console/*', opts, consolePage);
+  for (const p of HOSTED_PAGES) app.get(p, opts, hostedPage);
   app.get('/', opts, async (_req, reply) => reply.redirect('/console/'));
 }

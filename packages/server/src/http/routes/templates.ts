@@ -70,6 +70,7 @@ export const templateRoutes =
       '/api/email-templates',
       {
         schema: {
+          operationId: 'listEmailTemplates',
           tags: ['email templates'],
           summary: 'The effective templates (the tenant’s own, else the shipped defaults), a page at a time',
           querystring: PageQuery.extend({ locale: Locale.optional(), templateType: Type.optional() }),
@@ -86,6 +87,7 @@ export const templateRoutes =
       '/api/email-templates/:locale/:templateType',
       {
         schema: {
+          operationId: 'saveEmailTemplate',
           tags: ['email templates'],
           summary: 'Save the tenant’s template for a locale and type',
           params: z.strictObject({ locale: Locale, templateType: Type }),
@@ -113,6 +115,7 @@ export const templateRoutes =
       '/api/email-templates/:locale/:templateType',
       {
         schema: {
+          operationId: 'revertEmailTemplate',
           tags: ['email templates'],
           summary: 'Revert to the shipped default',
           params: z.strictObject({ locale: Locale, templateType: Type }),
@@ -130,6 +133,7 @@ export const templateRoutes =
       '/api/email-templates/preview',
       {
         schema: {
+          operationId: 'previewEmailTemplate',
           tags: ['email templates'],
           summary: 'Render a template (saved or given) with sample data, and lint it',
           body: z.strictObject({
@@ -164,13 +168,14 @@ export const templateRoutes =
     );
     app.get(
       '/api/branding',
-      { schema: { tags: ['branding'], summary: 'The tenant’s branding', response: { 200: BrandingSchema, ...errorResponses(401, 403) } } },
+      { schema: { operationId: 'getBranding', tags: ['branding'], summary: 'The tenant’s branding', response: { 200: BrandingSchema, ...errorResponses(401, 403) } } },
       async (req) => d.branding.get(req.tenantId),
     );
     app.patch(
       '/api/branding',
       {
         schema: {
+          operationId: 'updateBranding',
           tags: ['branding'],
           summary: 'Change the branding (JSON Merge Patch)',
           body: z.record(z.string(), z.unknown()),

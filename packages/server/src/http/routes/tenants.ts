@@ -14,7 +14,7 @@ export const tenantRoutes =
   async (app) => {
     app.get(
       '/api/tenants',
-      { config: { auth: 'system' }, schema: { tags: ['tenants'], summary: 'List tenants (system key)', querystring: PageQuery, response: { 200: pageOf(TenantSchema), ...errorResponses(400, 401, 403) } } },
+      { config: { auth: 'system' }, schema: { operationId: 'listTenants', tags: ['tenants'], summary: 'List tenants (system key)', querystring: PageQuery, response: { 200: pageOf(TenantSchema), ...errorResponses(400, 401, 403) } } },
       async (req) => s.stores.tenants.list(req.query),
     );
     app.post(
@@ -22,6 +22,7 @@ export const tenantRoutes =
       {
         config: { auth: 'system' },
         schema: {
+          operationId: 'createTenant',
           tags: ['tenants'],
           summary: 'Create a tenant (system key); it is served under /t/{id}/',
           body: z.strictObject({

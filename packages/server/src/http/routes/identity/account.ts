@@ -20,10 +20,10 @@ export const accountRoutes =
     const d = s.identity.deps;
     const schema = <T extends object>(summary: string, extra: T) => ({ tags, summary, security: [{ accessToken: [] }], ...extra });
 
-    app.get('/api/my-account', { ...PUBLIC, schema: schema('The signed-in account', { response: { 200: Account, ...errorResponses(401) } }) }, async (req) => account.accountView((await bearerAccount(s, req)).user));
+    app.get('/api/my-account', { ...PUBLIC, schema: schema('The signed-in account', { operationId: 'getMyAccount', response: { 200: Account, ...errorResponses(401) } }) }, async (req) => account.accountView((await bearerAccount(s, req)).user));
     app.post(
       '/api/my-account/identity-verifications',
-      { ...PUBLIC, schema: schema('Send a UserPermissionValidation code to the current email', { body: LocaleBody, response: { 202: Sent, ...errorResponses(400, 401, 422, 429, 502, 504) } }) },
+      { ...PUBLIC, schema: schema('Send a UserPermissionValidation code to the current email', { operationId: 'sendIdentityVerificationCode', body: LocaleBody, response: { 202: Sent, ...errorResponses(400, 401, 422, 429, 502, 504) } }) },
       async (req, reply) => {
         const { user } = await bearerAccount(s, req);
         return reply.status(202).send(await sendIdentityCode(d, callerOf(req, req.body?.locale), user));
@@ -31,17 +31,17 @@ export const accountRoutes =
     );
     app.post(
       '/api/my-account/identity-verifications/verify',
-      { ...PUBLIC, schema: schema('Trade the code for a 10-minute identity verification token', { body: z.strictObject({ verificationId: VerificationId, code: Code }), response: { 200: IdentityToken, ...errorResponses(400, 401, 404, 429) } }) },
+      { ...PUBLIC, schema: schema('Trade the code for a 10-minute identity verification token', { operationId: 'verifyIdentityWithCode', body: z.strictObject({ verificationId: VerificationId, code: Code }), response: { 200: IdentityToken, ...errorResponses(400, 401, 404, 429) } }) },
       async (req) => verifyIdentityByCode(d, callerOf(req), (await bearerAccount(s, req)).user, req.body),
     );
     app.post(
       '/api/my-account/identity-verifications/password',
-      { ...PUBLIC, schema: schema('Trade the password for a 10-minute identity verification token', { body: z.strictObject({ password: Password }), response: { 200: IdentityToken, ...errorResponses(400, 401) } }) },
+      { ...PUBLIC, schema: schema('Trade the password for a 10-minute identity verification token', { operationId: 'verifyIdentityWithPassword', body: z.strictObject({ password: Password }), response: { 200: IdentityToken, ...errorResponses(400, 401) } }) },
       async (req) => verifyIdentityByPassword(d, callerOf(req), (await bearerAccount(s, req)).user, req.body),
     );
     app.post(
       '/api/my-account/email-verifications',
-      { ...PUBLIC, schema: schema('Send a BindNewIdentifier code to a new address', { body: z.strictObject({ email: Email, locale: Locale.optional() }), response: { 202: Sent, ...errorResponses(400, 401, 422, 429, 502, 504) } }) },
+      { ...PUBLIC, schema: schema('Send a BindNewIdentifier code to a new address', { operationId: 'sendEmailVerificationCode', body: z.strictObject({ email: Email, locale: Locale.optional() }), response: { 202: Sent, ...errorResponses(400, 401, 422, 429, 502, 504) } }) },
       async (req, reply) => {
         const { user } = await bearerAccount(s, req);
         return reply.status(202).send(await account.sendBindEmailCode(d, callerOf(req, req.body.locale), user, req.body));
@@ -51,7 +51,7 @@ export const accountRoutes =
       '/api/my-account/primary-email',
       {
         ...PUBLIC,
-        schema: schema('Link or change the email (Identity-Verification needed when the account has an email or a password)', {
+        schema: schema('Link or change the email (Identity-Verification needed when the account has an email or a password)', { operationId: 'setPrimaryEmail',
           headers: IV,
           body: z.strictObject({ email: Email, verificationId: VerificationId, code: Code }),
           response: { 200: Account, ...errorResponses(400, 401, 403, 404, 409, 429) },
@@ -64,7 +64,7 @@ export const accountRoutes =
     );
     app.post(
       '/api/my-account/password',
-      { ...PUBLIC, schema: schema('Set a new password (needs Identity-Verification); other sessions end', { headers: IV, body: z.strictObject({ newPassword: Password }), response: { 204: NoContent, ...errorResponses(400, 401, 403, 422) } }) },
+      { ...PUBLIC, schema: schema('Set a new password (needs Identity-Verification); other sessions end', { operationId: 'setPassword', headers: IV, body: z.strictObject({ newPassword: Password }), response: { 204: NoContent, ...errorResponses(400, 401, 403, 422) } }) },
       async (req, reply) => {
         const { user, claims } = await bearerAccount(s, req);
         await account.changePassword(d, callerOf(req), user, claims.sid, req.body, identityHeader(req));
@@ -73,7 +73,7 @@ export const accountRoutes =
     );
     app.post(
       '/api/my-account/mfa/email',
-      { ...PUBLIC, schema: schema("Start enrolling email MFA: a BindMfa code to the account's email", { body: LocaleBody, response: { 202: Sent, ...errorResponses(400, 401, 403, 422, 429, 502, 504) } }) },
+      { ...PUBLIC, schema: schema("Start enrolling email MFA: a BindMfa code to the account's email", { operationId: 'startEmailMfaEnrollment', body: LocaleBody, response: { 202: Sent, ...errorResponses(400, 401, 403, 422, 429, 502, 504) } }) },
       async (req, reply) => {
         const { user } = await bearerAccount(s, req);
         return reply.status(202).send(await account.sendBindMfaCode(d, callerOf(req, req.body?.locale), user));
@@ -81,7 +81,7 @@ export const accountRoutes =
     );
     app.post(
       '/api/my-account/mfa/email/verify',
-      { ...PUBLIC, schema: schema('Finish enrolling email MFA', { body: z.strictObject({ verificationId: VerificationId, code: Code }), response: { 200: Account, ...errorResponses(400, 401, 404, 422, 429) } }) },
+      { ...PUBLIC, schema: schema('Finish enrolling email MFA', { operationId: 'verifyEmailMfaEnrollment', body: z.strictObject({ verificationId: VerificationId, code: Code }), response: { 200: Account, ...errorResponses(400, 401, 404, 422, 429) } }) },
       async (req) => {
         const { user } = await bearerAccount(s, req);
         await account.enrolEmailMfa(d, callerOf(req), user, req.body);
@@ -90,7 +90,7 @@ export const accountRoutes =
     );
     app.delete(
       '/api/my-account/mfa/email',
-      { ...PUBLIC, schema: schema('Turn email MFA off (needs Identity-Verification)', { headers: IV, response: { 204: NoContent, ...errorResponses(401, 403) } }) },
+      { ...PUBLIC, schema: schema('Turn email MFA off (needs Identity-Verification)', { operationId: 'disableEmailMfa', headers: IV, response: { 204: NoContent, ...errorResponses(401, 403) } }) },
       async (req, reply) => {
         const { user } = await bearerAccount(s, req);
         await account.removeEmailMfa(d, callerOf(req), user, identityHeader(req));
@@ -99,7 +99,7 @@ export const accountRoutes =
     );
     app.delete(
       '/api/my-account',
-      { ...PUBLIC, schema: schema('Delete the account (needs Identity-Verification)', { headers: IV, response: { 204: NoContent, ...errorResponses(401, 403) } }) },
+      { ...PUBLIC, schema: schema('Delete the account (needs Identity-Verification)', { operationId: 'deleteMyAccount', headers: IV, response: { 204: NoContent, ...errorResponses(401, 403) } }) },
       async (req, reply) => {
         const { user } = await bearerAccount(s, req);
         await account.deleteAccount(d, callerOf(req), user, identityHeader(req));

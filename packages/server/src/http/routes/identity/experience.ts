@@ -25,6 +25,7 @@ export const experienceRoutes =
       {
         ...PUBLIC,
         schema: {
+          operationId: 'sendExperienceVerificationCode',
           tags,
           security: [],
           summary: 'Send a SignIn, Register or ForgotPassword code; the same answer whether or not an account exists',
@@ -39,6 +40,7 @@ export const experienceRoutes =
       {
         ...PUBLIC,
         schema: {
+          operationId: 'register',
           tags,
           security: [],
           summary: 'Create an account with a Register code, or with the registration token of a code sign-in',
@@ -55,7 +57,7 @@ export const experienceRoutes =
       '/api/experience/sign-in/password',
       {
         ...PUBLIC,
-        schema: { tags, security: [], summary: 'Sign in with email and password', body: z.strictObject({ email: Email, password: Password }), response: { 200: SignInAnswer, ...errorResponses(400, 401, 403) } },
+        schema: { operationId: 'signInWithPassword', tags, security: [], summary: 'Sign in with email and password', body: z.strictObject({ email: Email, password: Password }), response: { 200: SignInAnswer, ...errorResponses(400, 401, 403) } },
       },
       async (req) => signInWithPassword(d, callerOf(req), req.body),
     );
@@ -64,6 +66,7 @@ export const experienceRoutes =
       {
         ...PUBLIC,
         schema: {
+          operationId: 'signInWithVerificationCode',
           tags,
           security: [],
           summary: 'Sign in with a SignIn code; with no account and sign-up on, answers registration_required',
@@ -78,6 +81,7 @@ export const experienceRoutes =
       {
         ...PUBLIC,
         schema: {
+          operationId: 'resetPassword',
           tags,
           security: [],
           summary: 'Set a new password with a ForgotPassword code; ends every session',
@@ -94,7 +98,7 @@ export const experienceRoutes =
       '/api/experience/mfa/verification-codes',
       {
         ...PUBLIC,
-        schema: { tags, security: [], summary: "Send a MfaVerification code to the account's email", body: z.strictObject({ mfaToken: OpaqueToken, locale: Locale.optional() }), response: { 202: z.object({ verificationId: z.string() }), ...errorResponses(400, 401, 422, 429, 502, 504) } },
+        schema: { operationId: 'sendMfaVerificationCode', tags, security: [], summary: "Send a MfaVerification code to the account's email", body: z.strictObject({ mfaToken: OpaqueToken, locale: Locale.optional() }), response: { 202: z.object({ verificationId: z.string() }), ...errorResponses(400, 401, 422, 429, 502, 504) } },
       },
       async (req, reply) => reply.status(202).send(await sendMfaCode(d, callerOf(req, req.body.locale), req.body)),
     );
@@ -102,7 +106,7 @@ export const experienceRoutes =
       '/api/experience/mfa/verify',
       {
         ...PUBLIC,
-        schema: { tags, security: [], summary: 'Complete sign-in with the MFA code', body: z.strictObject({ mfaToken: OpaqueToken, verificationId: VerificationId, code: Code }), response: { 200: z.object({ tokens: TokensSchema }), ...errorResponses(400, 401, 404, 429) } },
+        schema: { operationId: 'verifyMfa', tags, security: [], summary: 'Complete sign-in with the MFA code', body: z.strictObject({ mfaToken: OpaqueToken, verificationId: VerificationId, code: Code }), response: { 200: z.object({ tokens: TokensSchema }), ...errorResponses(400, 401, 404, 429) } },
       },
       async (req) => verifyMfa(d, callerOf(req), req.body),
     );

@@ -16,6 +16,7 @@ export const invitationRoutes =
       {
         ...PUBLIC,
         schema: {
+          operationId: 'getInvitation',
           tags,
           security: [],
           summary: 'What an invitation is for; read only, so link scanners may fetch it',
@@ -30,6 +31,7 @@ export const invitationRoutes =
       {
         ...PUBLIC,
         schema: {
+          operationId: 'acceptInvitation',
           tags,
           security: [{ accessToken: [] }],
           summary: "Join the organization; needs the invitee's access token with the invited, verified email",

@@ -12,7 +12,7 @@ export const jwksRoutes =
   async (app) => {
     app.get(
       '/.well-known/jwks.json',
-      { ...PUBLIC, schema: { tags: ['tokens'], security: [], summary: "The tenant's access-token signing keys (JWKS); /t/T/.well-known/jwks.json for tenant T", response: { 200: Jwks, ...errorResponses(404) } } },
+      { ...PUBLIC, schema: { operationId: 'getJwks', tags: ['tokens'], security: [], summary: "The tenant's access-token signing keys (JWKS); /t/T/.well-known/jwks.json for tenant T", response: { 200: Jwks, ...errorResponses(404) } } },
       async (req, reply) => {
         reply.header('cache-control', 'public, max-age=300');
         return (await s.identity.keys.jwks(req.tenantId)) as unknown as { keys: Array<Record<string, unknown>> };
@@ -20,7 +20,7 @@ export const jwksRoutes =
     );
     app.post(
       '/api/signing-keys/rotate',
-      { schema: { tags: ['tokens'], summary: 'Make a new signing key; the previous one stays published so issued tokens keep verifying', response: { 200: z.object({ kid: z.string() }), ...errorResponses(401, 403) } } },
+      { schema: { operationId: 'rotateSigningKey', tags: ['tokens'], summary: 'Make a new signing key; the previous one stays published so issued tokens keep verifying', response: { 200: z.object({ kid: z.string() }), ...errorResponses(401, 403) } } },
       async (req) => s.identity.keys.rotate(req.tenantId),
     );
   };

@@ -20,23 +20,24 @@ export const organizationRoutes =
     const { organizations, invitations } = s.identity;
     app.post(
       '/api/organizations',
-      { schema: { tags, summary: 'Create an organization', body: z.strictObject({ name: NameText() }), response: { 201: Org, ...errorResponses(400, 401, 403) } } },
+      { schema: { operationId: 'createOrganization', tags, summary: 'Create an organization', body: z.strictObject({ name: NameText() }), response: { 201: Org, ...errorResponses(400, 401, 403) } } },
       async (req, reply) => reply.status(201).send(orgView(await organizations.create(req.tenantId, req.body.name))),
     );
-    app.get('/api/organizations', { schema: { tags, summary: 'List organizations', querystring: PageQuery, response: { 200: pageOf(Org), ...errorResponses(400, 401, 403) } } }, async (req) => {
+    app.get('/api/organizations', { schema: { operationId: 'listOrganizations', tags, summary: 'List organizations', querystring: PageQuery, response: { 200: pageOf(Org), ...errorResponses(400, 401, 403) } } }, async (req) => {
       const p = await organizations.list(req.tenantId, req.query);
       return { items: p.items.map(orgView), nextCursor: p.nextCursor };
     });
-    app.get('/api/organizations/:id', { schema: { tags, summary: 'An organization', params: Params, response: { 200: Org, ...errorResponses(400, 401, 403, 404) } } }, async (req) => orgView(await invitations.organization(req.tenantId, req.params.id)));
+    app.get('/api/organizations/:id', { schema: { operationId: 'getOrganization', tags, summary: 'An organization', params: Params, response: { 200: Org, ...errorResponses(400, 401, 403, 404) } } }, async (req) => orgView(await invitations.organization(req.tenantId, req.params.id)));
     app.get(
       '/api/organizations/:id/members',
-      { schema: { tags, summary: 'Members of an organization', params: Params, querystring: PageQuery, response: { 200: pageOf(Member), ...errorResponses(400, 401, 403, 404) } } },
+      { schema: { operationId: 'listOrganizationMembers', tags, summary: 'Members of an organization', params: Params, querystring: PageQuery, response: { 200: pageOf(Member), ...errorResponses(400, 401, 403, 404) } } },
       async (req) => organizations.members(req.tenantId, req.params.id, req.query),
     );
     app.post(
       '/api/organizations/:id/invitations',
       {
         schema: {
+          operationId: 'createOrganizationInvitation',
           tags,
           summary: 'Invite by email: sends OrganizationInvitation with {{link}}; a failed send leaves no invitation and answers the connector error',
           params: Params,
@@ -48,15 +49,15 @@ export const organizationRoutes =
     );
     app.get(
       '/api/organizations/:id/invitations',
-      { schema: { tags, summary: 'Invitations of an organization', params: Params, querystring: PageQuery, response: { 200: pageOf(Invitation), ...errorResponses(400, 401, 403, 404) } } },
+      { schema: { operationId: 'listOrganizationInvitations', tags, summary: 'Invitations of an organization', params: Params, querystring: PageQuery, response: { 200: pageOf(Invitation), ...errorResponses(400, 401, 403, 404) } } },
       async (req) => invitations.list(req.tenantId, req.params.id, req.query),
     );
     app.post(
       '/api/organization-invitations/:id/resend',
-      { schema: { tags, summary: 'Send the invitation again with a fresh link (the old link stops working)', params: Params, response: { 200: Invitation.extend({ link: z.string() }), ...errorResponses(400, 401, 403, 404, 410, 422, 429, 502, 504) } } },
+      { schema: { operationId: 'resendOrganizationInvitation', tags, summary: 'Send the invitation again with a fresh link (the old link stops working)', params: Params, response: { 200: Invitation.extend({ link: z.string() }), ...errorResponses(400, 401, 403, 404, 410, 422, 429, 502, 504) } } },
       async (req) => invitations.resend(callerOf(req), req.params.id),
     );
-    app.delete('/api/organization-invitations/:id', { schema: { tags, summary: 'Revoke a pending invitation', params: Params, response: { 204: NoContent, ...errorResponses(400, 401, 403, 404, 410) } } }, async (req, reply) => {
+    app.delete('/api/organization-invitations/:id', { schema: { operationId: 'revokeOrganizationInvitation', tags, summary: 'Revoke a pending invitation', params: Params, response: { 204: NoContent, ...errorResponses(400, 401, 403, 404, 410) } } }, async (req, reply) => {
       await invitations.revoke(req.tenantId, req.params.id);
       return reply.status(204).send(null);
     });

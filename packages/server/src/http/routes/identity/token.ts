@@ -13,6 +13,7 @@ export const tokenRoutes =
       {
         ...PUBLIC,
         schema: {
+          operationId: 'refreshTokens',
           tags: ['experience'],
           security: [],
           summary: 'Trade a refresh token for new tokens; a used refresh token is dead, and presenting it again ends its session',
@@ -24,7 +25,7 @@ export const tokenRoutes =
     );
     app.post(
       '/api/sign-out',
-      { ...PUBLIC, schema: { tags: ['experience'], security: [], summary: "End the refresh token's session", body: z.strictObject({ refreshToken: OpaqueToken }), response: { 204: NoContent, ...errorResponses(400) } } },
+      { ...PUBLIC, schema: { operationId: 'signOut', tags: ['experience'], security: [], summary: "End the refresh token's session", body: z.strictObject({ refreshToken: OpaqueToken }), response: { 204: NoContent, ...errorResponses(400) } } },
       async (req, reply) => {
         await s.identity.tokens.signOut(req.tenantId, req.body.refreshToken);
         return reply.status(204).send(null);

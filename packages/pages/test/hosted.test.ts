@@ -1,8 +1,8 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import type { Page } from 'playwright-core';
-import { codeFor, mailTo, newTenant, shot, signIn, startConsoleEnv, withPage, wrongCode, type ConsoleEnv } from './browser.js';
+import { codeFor, mailTo, newTenant, shot, signIn, startConsoleEnv, withPage, wrongCode, type ConsoleEnv } from '../../console/test/browser.js';
 
-// The hosted end-user pages, built into the console bundle, against a real Postern whose
+// The hosted end-user pages (packages/pages), built, against a real Postern whose
 // built-in service captures mail into the mailbox; codes are read from there.
 let env: ConsoleEnv;
 

@@ -2,38 +2,22 @@
  * The end-user API client of the hosted pages (SPEC §8–10): no admin key, the tenant prefix
  * from the page's own path, the tokens in sessionStorage, refresh on expiry.
  */
-import { ApiError, tenantPrefix } from '../api.js';
+import { PosternError, tenantPrefix, type components, type operations } from '@postern/client';
 
-export interface Tokens {
-  accessToken: string;
-  refreshToken: string;
-  expiresIn: number;
-  tokenType: 'Bearer';
-}
+type Schemas = components['schemas'];
+type JsonOk<O extends keyof operations> = operations[O]['responses'] extends { 200: { content: { 'application/json': infer T } } } ? T : never;
+
+// The answers' types come from the server's OpenAPI document (packages/client).
+export type Tokens = Schemas['Tokens'];
 export interface CodeSent {
   verificationId: string;
   expiresAt?: string;
   resendAfter?: number;
 }
-export interface MfaChallenge {
-  mfaRequired: true;
-  mfaToken: string;
-  factors: 'email'[];
-}
-export type SignInAnswer = { tokens: Tokens } | MfaChallenge | { status: 'registration_required'; registrationToken: string };
-export interface Account {
-  id: string;
-  email: string | null;
-  emailVerified: boolean;
-  name: string | null;
-  mfa: { email: boolean };
-}
-export interface InvitationView {
-  organization: { name: string };
-  email: string;
-  status: string;
-  expiresAt: string;
-}
+export type SignInAnswer = JsonOk<'signInWithVerificationCode'>;
+export type MfaChallenge = Extract<SignInAnswer, { mfaRequired: true }>;
+export type Account = Schemas['MyAccount'];
+export type InvitationView = JsonOk<'getInvitation'>;
 
 interface StoredTokens {
   accessToken: string;
@@ -52,14 +36,14 @@ function store(): Storage | null {
 
 /** Seconds to wait from a 429: `details.retryAfter`, else the `Retry-After` header. */
 export function retryAfterOf(e: unknown): number | undefined {
-  if (!(e instanceof ApiError)) return undefined;
+  if (!(e instanceof PosternError)) return undefined;
   const r = e.details.retryAfter;
   return typeof r === 'number' && r >= 0 ? Math.ceil(r) : undefined;
 }
 
 /** The access token was refused (not a wrong password, which is also a 401). */
 export function isAuthFailure(e: unknown): boolean {
-  return e instanceof ApiError && e.status === 401 && (e.code === 'account.unauthorized' || e.code === 'session.invalid_token');
+  return e instanceof PosternError && e.status === 401 && (e.code === 'account.unauthorized' || e.code === 'session.invalid_token');
 }
 
 export class HostedClient {
@@ -99,7 +83,7 @@ export class HostedClient {
     return !!this.tokens();
   }
 
-  /** One call; error answers become `ApiError` with `details.retryAfter` filled from the header on a 429. */
+  /** One call; error answers become `PosternError` with `details.retryAfter` filled from the header on a 429. */
   async call<T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
     const h: Record<string, string> = { accept: 'application/json', ...headers };
     if (body !== undefined) h['content-type'] = 'application/json';
@@ -107,7 +91,7 @@ export class HostedClient {
     try {
       res = await fetch(tenantPrefix(this.tenantId) + path, { method, headers: h, body: body === undefined ? null : JSON.stringify(body) });
     } catch {
-      throw new ApiError(0, 'network.error', 'The server could not be reached.');
+      throw new PosternError(0, 'network.error', 'The server could not be reached.');
     }
     const text = await res.text();
     let parsed: unknown;
@@ -121,7 +105,7 @@ export class HostedClient {
     const details = { ...(b.details && typeof b.details === 'object' ? (b.details as Record<string, unknown>) : {}) };
     const header = Number(res.headers.get('retry-after'));
     if (res.status === 429 && typeof details.retryAfter !== 'number' && Number.isFinite(header)) details.retryAfter = header;
-    throw new ApiError(res.status, typeof b.code === 'string' ? b.code : `http.${res.status}`, typeof b.message === 'string' ? b.message : `HTTP ${res.status}`, details);
+    throw new PosternError(res.status, typeof b.code === 'string' ? b.code : `http.${res.status}`, typeof b.message === 'string' ? b.message : `HTTP ${res.status}`, details);
   }
 
   /** Trades the refresh token for new tokens; false (and signed out) when it is no longer valid. */
@@ -133,7 +117,7 @@ export class HostedClient {
         this.saveTokens(await this.call<Tokens>('POST', '/api/token', { grantType: 'refresh_token', refreshToken: t.refreshToken }));
         return true;
       } catch (e) {
-        if (e instanceof ApiError && (e.status === 401 || e.status === 400)) this.clearTokens();
+        if (e instanceof PosternError && (e.status === 401 || e.status === 400)) this.clearTokens();
         else throw e;
         return false;
       }
@@ -149,9 +133,9 @@ export class HostedClient {
    */
   async authed<T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
     let t = this.tokens();
-    if (!t) throw new ApiError(401, 'account.unauthorized', 'Not signed in.');
+    if (!t) throw new PosternError(401, 'account.unauthorized', 'Not signed in.');
     if (t.expiresAt - 15_000 <= this.now() && (await this.refresh())) t = this.tokens();
-    if (!t) throw new ApiError(401, 'account.unauthorized', 'Not signed in.');
+    if (!t) throw new PosternError(401, 'account.unauthorized', 'Not signed in.');
     try {
       return await this.call<T>(method, path, body, { ...headers, authorization: `Bearer ${t.accessToken}` });
     } catch (e) {

@@ -1,5 +1,5 @@
 /** Turns an end-user API error into a sentence in the page's language, plus field errors. */
-import { ApiError } from '../api.js';
+import { PosternError } from '@postern/client';
 import { retryAfterOf } from './client.js';
 import type { StringKey } from './i18n.js';
 
@@ -19,12 +19,14 @@ export function waitText(t: T, seconds: number): string {
 const FIELD_HINT: Record<string, StringKey | undefined> = { email: 'fieldEmail', code: 'fieldCode' };
 
 export function explain(t: T, error: unknown, extra: Record<string, string> = {}): Explained {
-  const e = error instanceof ApiError ? error : new ApiError(0, 'client.error', error instanceof Error ? error.message : String(error));
+  const e = error instanceof PosternError ? error : new PosternError(0, 'client.error', error instanceof Error ? error.message : String(error));
+  // A plain string, so that each case narrows it to the literal code.
+  const code: string = e.code;
   const d = e.details;
   const fields: Record<string, string> = {};
   const wait = waitText(t, retryAfterOf(e) ?? 60);
   let message: string;
-  switch (e.code) {
+  switch (code) {
     case 'verification_code.mismatch':
       message = typeof d.attemptsLeft === 'number' ? t('verification_code.mismatch', { attemptsLeft: d.attemptsLeft }) : t('verification_code.mismatch.none');
       fields.code = message;
@@ -32,13 +34,13 @@ export function explain(t: T, error: unknown, extra: Record<string, string> = {}
     case 'verification_code.expired':
     case 'verification_code.exhausted':
     case 'verification_code.not_found':
-      message = t(e.code);
+      message = t(code);
       fields.code = message;
       break;
     case 'verification_code.locked':
     case 'verification_code.rate_limited':
     case 'session.locked':
-      message = t(e.code, { wait });
+      message = t(code, { wait });
       break;
     case 'password.policy_violation': {
       message = typeof d.minLength === 'number' ? t('password.policy_violation', { min: d.minLength, max: typeof d.maxLength === 'number' ? d.maxLength : 256 }) : t('password.policy_violation.none');
@@ -54,7 +56,7 @@ export function explain(t: T, error: unknown, extra: Record<string, string> = {}
       }
       break;
     case 'invitation.email_mismatch':
-      message = t(e.code, { email: extra.email ?? '', current: extra.current ?? '' });
+      message = t(code, { email: extra.email ?? '', current: extra.current ?? '' });
       break;
     case 'session.invalid_credentials':
     case 'session.invalid_token':
@@ -67,11 +69,11 @@ export function explain(t: T, error: unknown, extra: Record<string, string> = {}
     case 'invitation.not_pending':
     case 'invitation.not_found':
     case 'network.error':
-      message = t(e.code);
-      if (e.code === 'user.email_exists') fields.email = message;
+      message = t(code);
+      if (code === 'user.email_exists') fields.email = message;
       break;
     default:
-      message = e.code.startsWith('connector.') ? t('connector.any') : t('genericError', { code: e.code });
+      message = code.startsWith('connector.') ? t('connector.any') : t('genericError', { code });
   }
-  return { message, fields, code: e.code };
+  return { message, fields, code };
 }

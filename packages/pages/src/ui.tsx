@@ -1,6 +1,6 @@
 /** The building blocks of the hosted pages: the card shell, alerts, the code field with its resend countdown. */
 import { useEffect, useRef, useState, type FormEvent, type ReactNode, type RefObject } from 'react';
-import { Field } from '../ui/Field.js';
+import { Field } from './Field.js';
 import { explain, type Explained } from './errors.js';
 import { LANG_NAMES, LANGS, setLang, useLang, type Lang } from './i18n.js';
 import type { CodeSent } from './client.js';

@@ -1,5 +1,5 @@
 /**
- * The hosted end-user pages (SPEC §14), served from the console's bundle at /sign-in, …
+ * The hosted end-user pages (SPEC §14), served from their own bundle (packages/pages) at /sign-in, …
  * and /t/T/sign-in, …. They call only the end-user APIs of their tenant.
  */
 import { useMemo } from 'react';

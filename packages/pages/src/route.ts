@@ -5,7 +5,7 @@ export interface HostedPage {
   token?: string;
 }
 
-/** Which hosted page a path is (`/sign-in`, `/t/acme/invitation/abc`), or null for the console. */
+/** Which hosted page a path is (`/sign-in`, `/t/acme/invitation/abc`), or null for any other path. */
 export function hostedPage(pathname: string): HostedPage | null {
   const m = /^(?:\/t\/([^/]+))?\/(sign-in|register|forgot-password|mfa|account|invitation)(?:\/([^/]+))?\/?$/.exec(pathname);
   if (!m) return null;

@@ -1,0 +1,1 @@
+export function render(doc: unknown, errorsMarkdown: string): Promise<Record<string, string>>;
