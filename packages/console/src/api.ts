@@ -175,6 +175,7 @@ export interface CodePolicy {
   resendCooldownSeconds: number;
   maxSendsPerRecipientPerHour: number;
   maxSendsPerIpPerHour: number;
+  maxFailedPasswordsPerIpPerHour: number;
   lockout: { maxFailures: number; windowSeconds: number; lockSeconds: number };
   testAddresses: { email: string; code: string }[];
 }

@@ -8,7 +8,7 @@ import type { ConnectorRegistry } from '../connectors/registry.js';
 import type { TemplateRenderer } from './templates/index.js';
 import { BrandingSchema, type Branding, type BrandingService } from './branding.js';
 import { emailDependents, SignInExperienceSchema, type SignInExperience, type SignInExperienceService } from './sign-in-experience.js';
-import { CodePolicySchema, type CodePolicy, type CodePolicyService } from './codes/policy.js';
+import { CodePolicySchema, DEFAULT_CODE_POLICY, type CodePolicy, type CodePolicyService } from './codes/policy.js';
 import type { TemplateService } from './email/template-renderer.js';
 
 const BundleTemplate = z.strictObject({
@@ -125,7 +125,7 @@ export class ConfigBundles {
   }
 
   async import(tenant: Tenant, input: { bundle: unknown; secrets?: Record<string, string> | undefined; dryRun?: boolean | undefined }): Promise<{ changes: Change[]; applied: boolean }> {
-    const parsed = BundleSchema.safeParse(input.bundle);
+    const parsed = BundleSchema.safeParse(withNewPolicyFields(input.bundle));
     if (!parsed.success) {
       const issues = fieldIssues(parsed.error, ['bundle']);
       throw new AppError('request.invalid', `The bundle is not a Postern settings bundle of version 1: ${issues.slice(0, 5).map((i) => `${i.path}: ${i.message}`).join('; ')}`, { issues });
@@ -206,4 +206,12 @@ export class ConfigBundles {
     this.d.signInExperience.invalidate(tenant.id);
     return { changes, applied: true };
   }
+}
+
+/** A bundle exported before a code policy field existed gets that field's default. */
+function withNewPolicyFields(bundle: unknown): unknown {
+  if (!bundle || typeof bundle !== 'object' || Array.isArray(bundle)) return bundle;
+  const policy = (bundle as { codePolicy?: unknown }).codePolicy;
+  if (!policy || typeof policy !== 'object' || Array.isArray(policy) || 'maxFailedPasswordsPerIpPerHour' in policy) return bundle;
+  return { ...bundle, codePolicy: { ...policy, maxFailedPasswordsPerIpPerHour: DEFAULT_CODE_POLICY.maxFailedPasswordsPerIpPerHour } };
 }

@@ -37,6 +37,7 @@ export const ERRORS = {
   'experience.method_disabled': { status: 403, message: 'This sign-in method is turned off for this application.' },
   'session.invalid_credentials': { status: 401, message: 'The email address or the password is wrong.' },
   'session.locked': { status: 429, message: 'Too many wrong passwords; try again later.' },
+  'session.rate_limited': { status: 429, message: 'Too many failed sign-ins from this network; try again later.' },
   'session.invalid_token': { status: 401, message: 'The token is invalid or has expired.' },
   'account.unauthorized': { status: 401, message: 'A valid access token is required (Authorization: Bearer <accessToken>).' },
   'account.identity_verification_required': { status: 403, message: 'Verify your identity first (Identity-Verification header).' },

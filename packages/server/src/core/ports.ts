@@ -191,6 +191,15 @@ export interface CodeAttempt {
   payload?: Record<string, unknown> | null;
 }
 
+/** `purpose` is `TemplateType:flow`, or `*:flow` for any template type of that flow. */
+export interface CodeQuery {
+  tenantId: string;
+  id: string;
+  recipientKey: string;
+  purpose: string;
+  now: string;
+}
+
 export interface CodeStore {
   /** Invalidates the active codes of the same tenant, recipient and purpose and inserts this one, in one transaction. */
   issue(code: StoredCode): Promise<void>;
@@ -201,7 +210,13 @@ export interface CodeStore {
    * count the previous one left, so no more than maxAttempts are ever evaluated, and only
    * one correct attempt consumes the code.
    */
-  attempt(q: { tenantId: string; id: string; recipientKey: string; purpose: string; now: string }, matches: (codeHmac: string) => boolean): Promise<CodeAttempt>;
+  attempt(q: CodeQuery, matches: (codeHmac: string) => boolean): Promise<CodeAttempt>;
+  /**
+   * Reads, without counting or locking, whether a code exists for this caller and can take
+   * an attempt: undefined if so, else the outcome an attempt would have (`not_found`,
+   * `expired`, `exhausted`). Lets the caller spend a lockout point only on a real code.
+   */
+  probe(q: CodeQuery): Promise<CodeAttempt | undefined>;
   /** Invalidates a recipient's outstanding codes (all purposes, or those starting with a prefix). */
   invalidateRecipient(tenantId: string, recipientKey: string, purposePrefix?: string): Promise<number>;
   invalidate(tenantId: string, id: string): Promise<void>;
