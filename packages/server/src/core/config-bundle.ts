@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { TEMPLATE_TYPES, getConfigPath } from '@postern/connector-kit';
-import { AppError, fieldIssues } from './errors.js';
+import { AppError, fieldIssues, tooDeep } from './errors.js';
+import { jsonValueDepth, MAX_JSON_DEPTH } from '../lib/json-depth.js';
 import type { Clock, Stores, Tenant } from './ports.js';
 import type { ConnectorService } from './email/connectors.js';
 import type { ConnectorRegistry } from '../connectors/registry.js';
@@ -125,6 +126,8 @@ export class ConfigBundles {
   }
 
   async import(tenant: Tenant, input: { bundle: unknown; secrets?: Record<string, string> | undefined; dryRun?: boolean | undefined }): Promise<{ changes: Change[]; applied: boolean }> {
+    // The HTTP edge bounds body depth; a bundle read from a file by the CLI is checked here.
+    if (jsonValueDepth(input.bundle) > MAX_JSON_DEPTH || jsonValueDepth(input.secrets) > MAX_JSON_DEPTH) throw tooDeep();
     const parsed = BundleSchema.safeParse(withNewPolicyFields(input.bundle));
     if (!parsed.success) {
       const issues = fieldIssues(parsed.error, ['bundle']);

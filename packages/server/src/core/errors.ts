@@ -1,4 +1,5 @@
 import { CONNECTOR_ERRORS } from '@postern/connector-kit';
+import { MAX_JSON_DEPTH } from '../lib/json-depth.js';
 
 /**
  * The one catalogue of error codes (SPEC §2): code → HTTP status → default message.
@@ -102,4 +103,9 @@ export function fieldIssues(error: { issues: ReadonlyArray<{ path: ReadonlyArray
 export function invalidDocument(what: string, error: Parameters<typeof fieldIssues>[0], prefix: string[] = []): AppError {
   const issues = fieldIssues(error, prefix);
   return new AppError('request.invalid', `Invalid ${what}: ${issues.map((i) => `${i.path || '(root)'}: ${i.message}`).join('; ')}`.slice(0, 500), { issues });
+}
+
+/** `400 request.invalid` for a JSON document nested deeper than the service accepts. */
+export function tooDeep(): AppError {
+  return new AppError('request.invalid', `The JSON document is nested too deeply (at most ${MAX_JSON_DEPTH} levels).`, { issues: [{ path: 'body', message: `nested deeper than ${MAX_JSON_DEPTH} levels` }] });
 }

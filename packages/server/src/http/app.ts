@@ -4,7 +4,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import { jsonSchemaTransform, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { loggerOptions } from '../lib/logger.js';
 import { TENANT_ID } from '../core/tenants.js';
-import { installErrorHandling } from './errors.js';
+import { boundJsonDepth, installErrorHandling } from './errors.js';
 import { tenantAndAuthHook } from './auth.js';
 import type { Services } from './context.js';
 import { healthRoutes } from './routes/health.js';
@@ -51,6 +51,7 @@ export async function buildApp(s: Services, opts: BuildAppOptions = {}): Promise
   // Response schemas document the API; bodies are serialised as they are.
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   installErrorHandling(app);
+  boundJsonDepth(app as unknown as FastifyInstance);
   app.addHook('onRequest', tenantAndAuthHook(s));
   app.addHook('onResponse', async (req, reply) => {
     s.metrics.httpRequests.inc({ method: req.method, status: `${Math.floor(reply.statusCode / 100)}xx` });
