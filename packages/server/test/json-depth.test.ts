@@ -32,7 +32,12 @@ describe('JSON body depth', () => {
   ];
 
   it.each(ROUTES)('%s %s with a body 10,000 deep is 400 request.invalid', async (method, url, payload) => {
-    const res = await p.app.inject({ method: method as 'POST', url, payload, headers: { authorization: `Bearer ${p.adminKey}`, 'content-type': 'application/json' } });
+    const res = await p.app.inject({
+      method: method as 'POST',
+      url,
+      payload,
+      headers: { authorization: `Bearer ${p.adminKey}`, 'content-type': 'application/json' },
+    });
     const body = JSON.parse(res.body) as { code: string; details: { issues?: Array<{ path: string }> } };
     if (url === '/api/no-such-route') {
       expect(res.statusCode).not.toBe(500);
@@ -44,7 +49,12 @@ describe('JSON body depth', () => {
   });
 
   it('also without an admin key, and with a charset parameter', async () => {
-    const res = await p.app.inject({ method: 'PATCH', url: '/api/branding', payload: under('companyName', 10_000), headers: { 'content-type': 'application/json; charset=utf-8' } });
+    const res = await p.app.inject({
+      method: 'PATCH',
+      url: '/api/branding',
+      payload: under('companyName', 10_000),
+      headers: { 'content-type': 'application/json; charset=utf-8' },
+    });
     expect(res.statusCode).not.toBe(500);
     expect([400, 401]).toContain(res.statusCode);
   });
@@ -70,6 +80,8 @@ describe('JSON body depth', () => {
     let deep: unknown = 1;
     for (let i = 0; i < 10_000; i++) deep = { a: deep };
     const tenant = (await p.services.tenants.get('default'))!;
-    await expect(p.services.bundles.import(tenant, { bundle: { version: 1, branding: deep } })).rejects.toMatchObject({ code: 'request.invalid' });
+    await expect(p.services.bundles.import(tenant, { bundle: { version: 1, branding: deep } })).rejects.toMatchObject({
+      code: 'request.invalid',
+    });
   });
 });

@@ -7,7 +7,8 @@ describe('JSON depth', () => {
     expect(jsonTextDepth('{"a":[1,{"b":{}}]}')).toBe(4);
     expect(jsonTextDepth('{"a":"[[[[{{{{\\"[[["}')).toBe(1);
     expect(jsonTextDepth('["\\\\", ["x"]]')).toBe(2);
-    for (const v of [{ a: [1, { b: {} }] }, [[[]]], 'x', null, { a: '{{{{' }]) expect(jsonValueDepth(v)).toBe(jsonTextDepth(JSON.stringify(v)));
+    for (const v of [{ a: [1, { b: {} }] }, [[[]]], 'x', null, { a: '{{{{' }])
+      expect(jsonValueDepth(v)).toBe(jsonTextDepth(JSON.stringify(v)));
   });
 
   it('stops just past the limit on a very deep document', () => {
