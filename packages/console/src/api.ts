@@ -254,6 +254,10 @@ export interface AdminKey {
   name: string;
   tenantId: string | null;
   createdAt: string;
+  /** A system key (every tenant); listed only to system keys. */
+  system: boolean;
+  /** The key the console is signed in with. */
+  current: boolean;
 }
 
 export interface User {
@@ -348,6 +352,7 @@ export const api = {
   adminKeys: () => request<Page<AdminKey>>('/api/admin-keys', { query: { limit: 200 } }),
   createAdminKey: (name: string) => request<AdminKey & { key: string }>('/api/admin-keys', { method: 'POST', body: { name } }),
   deleteAdminKey: (id: string) => request<void>(`/api/admin-keys/${enc(id)}`, { method: 'DELETE' }),
+  rotateAdminKey: (id: string) => request<AdminKey & { key: string; replaces: string }>(`/api/admin-keys/${enc(id)}/rotate`, { method: 'POST' }),
 };
 
 /** The plain-words names of the settings listed in `details.dependents` / `details.fields`. */

@@ -16,6 +16,7 @@ export const ERRORS = {
   'tenant.not_found': { status: 404, message: 'No such tenant.' },
   'tenant.already_exists': { status: 409, message: 'A tenant with this id already exists.' },
   'admin_key.not_found': { status: 404, message: 'No such admin key.' },
+  'admin_key.last_system_key': { status: 409, message: 'This is the last system admin key; rotate it, or create another system key before revoking it.' },
   ...CONNECTOR_ERRORS,
   'connector.not_found': { status: 404, message: 'No such connector.' },
   'connector.factory_not_found': { status: 404, message: 'No such connector factory.' },

@@ -42,9 +42,14 @@ export interface AdminKeyRecord {
 export interface AdminKeyStore {
   findByHash(hash: string): Promise<AdminKeyRecord | undefined>;
   create(record: AdminKeyRecord): Promise<void>;
-  /** Keys of a tenant (system keys when tenantId is null). */
-  list(tenantId: string | null, page: PageRequest): Promise<Page<Omit<AdminKeyRecord, 'keyHash'>>>;
+  /** Keys of a tenant (system keys when tenantId is null), with the system keys too when `withSystem`. */
+  list(tenantId: string | null, page: PageRequest, withSystem?: boolean): Promise<Page<Omit<AdminKeyRecord, 'keyHash'>>>;
+  get(id: string): Promise<AdminKeyRecord | undefined>;
   delete(id: string, tenantId: string | null): Promise<boolean>;
+  /** Deletes a system key unless fewer than `keep` would remain, in one transaction. */
+  deleteSystemKey(id: string, keep: number): Promise<'deleted' | 'not_found' | 'last'>;
+  /** Deletes key `oldId` (of `next.tenantId`) and inserts `next` in one transaction; false when there was no such key. */
+  replace(oldId: string, next: AdminKeyRecord): Promise<boolean>;
   countSystemKeys(): Promise<number>;
 }
 
