@@ -120,7 +120,11 @@ export async function migrate(db: Db, schema?: string): Promise<string[]> {
   if (db.dialect === 'postgres' && schema) {
     await sql`create schema if not exists ${sql.id(schema)}`.execute(db.kysely);
   }
-  const migrator = new Migrator({ db: db.kysely, provider: new StaticMigrations() });
+  // Kysely looks for its migration tables in every schema unless told which one: another
+  // schema of the same database holding them (another app, or a test) would make it skip
+  // creating ours. On PostgreSQL they live in the schema we use.
+  const tableSchema = db.dialect === 'postgres' ? (schema ?? (await sql<{ s: string }>`select current_schema() as s`.execute(db.kysely)).rows[0]?.s) : undefined;
+  const migrator = new Migrator({ db: db.kysely, provider: new StaticMigrations(), ...(tableSchema ? { migrationTableSchema: tableSchema } : {}) });
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
