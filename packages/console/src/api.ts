@@ -255,9 +255,10 @@ export const api = {
   revokeInvitation: (invitationId: string) =>
     call(client().DELETE('/api/organization-invitations/{id}', id(invitationId))),
 
-  adminKeys: () => call(client().GET('/api/admin-keys', { params: { query: { limit: 200 } } })),
+  adminKeys: () => allPages((cursor) => call(client().GET('/api/admin-keys', { params: { query: defined({ limit: 200, cursor }) } }))),
   createAdminKey: (name: string) => call(client().POST('/api/admin-keys', { body: { name } })),
   deleteAdminKey: (keyId: string) => call(client().DELETE('/api/admin-keys/{id}', id(keyId))),
+  rotateAdminKey: (keyId: string) => call(client().POST('/api/admin-keys/{id}/rotate', id(keyId))),
 };
 
 /** The query without empty values (`undefined`, `null`, `''`), which the API would refuse or misread. */

@@ -331,6 +331,41 @@ describe('console', () => {
     });
   });
 
+  it('lists system keys to a system key, and rotates the console’s own key, showing the new one once', async () => {
+    const tenant = await newTenant(env, 'rotate');
+    const made = await env.postern.api('POST', '/api/admin-keys', { name: 'ops-console', system: true });
+    expect(made.status).toBe(201);
+    const oldKey: string = made.body.key;
+    await withPage(env, async (page) => {
+      await page.goto(`${env.url}/console/`);
+      await page.getByLabel('Admin key').fill(oldKey);
+      await page.getByLabel('Tenant', { exact: true }).fill(tenant);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('heading', { name: 'Email connector' }).waitFor();
+      await page.getByRole('link', { name: 'Tenant settings' }).click();
+      const row = page.locator('tbody tr', { hasText: 'ops-console' });
+      await row.getByText('(this console’s key)').waitFor();
+      expect(await row.locator('.chip').innerText()).toBe('system');
+      await row.getByRole('button', { name: 'Rotate' }).click();
+      await row.getByRole('button', { name: 'Rotate “ops-console”' }).click();
+      await page.getByText('Key “ops-console” rotated.').waitFor();
+      const field = page.getByLabel('New admin key');
+      expect(await field.getAttribute('type')).toBe('password');
+      await page.getByRole('button', { name: 'Reveal' }).click();
+      expect(await field.getAttribute('type')).toBe('text');
+      const newKey = await field.inputValue();
+      expect(newKey).toMatch(/^pk_/);
+      expect(newKey).not.toBe(oldKey);
+      await page.getByRole('button', { name: 'Copy' }).waitFor();
+      await shot(page, '16b-admin-key-rotated');
+      expect((await fetch(`${env.url}/api/admin-keys`, { headers: { authorization: `Bearer ${oldKey}` } })).status).toBe(401);
+      expect((await fetch(`${env.url}/api/admin-keys`, { headers: { authorization: `Bearer ${newKey}` } })).status).toBe(200);
+      // The console carries on with the new key.
+      await page.getByRole('link', { name: 'Connectors' }).click();
+      await page.getByRole('heading', { name: 'Built-in email service' }).waitFor();
+    });
+  });
+
   it('serves the hosted sign-in page at the hosted page paths, for the default tenant and under /t/T', async () => {
     await withPage(env, async (page) => {
       await page.goto(`${env.url}/sign-in`);

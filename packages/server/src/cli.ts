@@ -72,6 +72,62 @@ export async function runCli(argv: string[] = process.argv): Promise<void> {
       }
     });
 
+  adminKey
+    .command('list')
+    .description('list the stored admin keys: system keys, or one tenant\'s (never the keys themselves)')
+    .option('--tenant <id>', "a tenant's keys instead of the system keys")
+    .action(async (o: { tenant?: string }) => {
+      try {
+        const rows = await withPostern(async (p) => {
+          const out = [];
+          let cursor: string | undefined;
+          do {
+            const page = await p.services.stores.adminKeys.list(o.tenant ?? null, { limit: 200, ...(cursor ? { cursor } : {}) });
+            out.push(...page.items);
+            cursor = page.nextCursor ?? undefined;
+          } while (cursor);
+          return out;
+        });
+        for (const k of rows) process.stdout.write(`${k.id}  ${k.createdAt}  ${k.tenantId ?? '(system)'}  ${k.name}\n`);
+        if (rows.length === 0) process.stdout.write(o.tenant ? `No keys for tenant "${o.tenant}".\n` : 'No stored system keys (POSTERN_ADMIN_KEY, when set, is not stored).\n');
+      } catch (err) {
+        fail(err);
+      }
+    });
+  adminKey
+    .command('rotate')
+    .description('replace an admin key by a new one (same name and scope) and print the new key once; the old one stops working')
+    .option('--id <id>', 'the key to rotate (default: the only stored system key)')
+    .action(async (o: { id?: string }) => {
+      try {
+        const k = await withPostern(async (p) => {
+          let id = o.id;
+          if (!id) {
+            const system = await p.services.stores.adminKeys.list(null, { limit: 2 });
+            if (system.items.length !== 1) throw new Error(system.items.length === 0 ? 'There is no stored system key; create one with `postern admin-key create`.' : 'There are several system keys; name one with --id (see `postern admin-key list`).');
+            id = system.items[0]!.id;
+          }
+          return p.services.adminKeys.rotateById(id);
+        });
+        process.stderr.write(`Rotated ${k.replaces} into ${k.id} (${k.tenantId ?? 'system'}, "${k.name}"). The new key, shown once:\n`);
+        process.stdout.write(`${k.key}\n`);
+      } catch (err) {
+        fail(err);
+      }
+    });
+  adminKey
+    .command('revoke')
+    .description('revoke an admin key (the last system key is kept unless POSTERN_ADMIN_KEY is set)')
+    .requiredOption('--id <id>', 'the key to revoke')
+    .action(async (o: { id: string }) => {
+      try {
+        await withPostern(async (p) => p.services.adminKeys.revokeById(o.id));
+        process.stdout.write(`Revoked ${o.id}.\n`);
+      } catch (err) {
+        fail(err);
+      }
+    });
+
   const config = program.command('config').description('move settings between tenants (see docs/config-bundle.md)');
   config
     .command('export')

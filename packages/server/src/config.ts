@@ -19,6 +19,12 @@ export interface Config {
   metricsToken: string | undefined;
   logLevel: string;
   dataDir: string;
+  /** Receiving a whole request (headers and body) may take this long; then the socket is closed. */
+  requestTimeoutMs: number;
+  /** Receiving a request's headers (also the first bytes on a new connection) may take this long. */
+  headersTimeoutMs: number;
+  /** An idle keep-alive connection is closed after this long. */
+  keepAliveTimeoutMs: number;
 }
 
 export class ConfigError extends Error {
@@ -65,6 +71,9 @@ const fields = {
   POSTERN_METRICS_TOKEN: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(LOG_LEVELS as [string, ...string[]]).default('info'),
   POSTERN_DATA_DIR: z.string().min(1).optional(),
+  POSTERN_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100, 'must be at least 100').max(3_600_000, 'must be at most 3600000').default(30_000),
+  POSTERN_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(100, 'must be at least 100').max(3_600_000, 'must be at most 3600000').default(10_000),
+  POSTERN_KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(100, 'must be at least 100').max(3_600_000, 'must be at most 3600000').default(5_000),
 } as const;
 
 /** Reads the environment; throws a ConfigError naming the first bad variable. */
@@ -87,6 +96,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     if (/^\d+$/.test(v.POSTERN_TRUST_PROXY)) trustProxy = Number(v.POSTERN_TRUST_PROXY);
     else trustProxy = list(v.POSTERN_TRUST_PROXY);
   }
+  // Node refuses a headers timeout longer than the request timeout; say so at start instead.
+  if (env.POSTERN_HEADERS_TIMEOUT_MS && v.POSTERN_HEADERS_TIMEOUT_MS > v.POSTERN_REQUEST_TIMEOUT_MS) {
+    throw new ConfigError('POSTERN_HEADERS_TIMEOUT_MS', `must not exceed POSTERN_REQUEST_TIMEOUT_MS (${v.POSTERN_REQUEST_TIMEOUT_MS})`);
+  }
   const dataDir =
     v.POSTERN_DATA_DIR ?? (v.DATABASE_URL.startsWith('sqlite:') && v.DATABASE_URL !== 'sqlite::memory:' ? dirOf(v.DATABASE_URL.slice(7)) : './data');
   const config: Config = {
@@ -106,6 +119,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     metricsToken: v.POSTERN_METRICS_TOKEN,
     logLevel: v.LOG_LEVEL,
     dataDir,
+    requestTimeoutMs: v.POSTERN_REQUEST_TIMEOUT_MS,
+    headersTimeoutMs: Math.min(v.POSTERN_HEADERS_TIMEOUT_MS, v.POSTERN_REQUEST_TIMEOUT_MS),
+    keepAliveTimeoutMs: v.POSTERN_KEEP_ALIVE_TIMEOUT_MS,
   };
   return Object.freeze(config);
 }

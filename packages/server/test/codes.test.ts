@@ -122,6 +122,18 @@ describe.each(DIALECTS)('verification codes on %s', (dialect) => {
     expect((await verify(s.body.verificationId, email, code, { templateType: 'SignIn' })).status).toBe(204);
   });
 
+  it('verifies a code sent with a templateType by its verification id alone (SPEC 6)', async () => {
+    for (const templateType of ['SignIn', 'ForgotPassword', 'Generic']) {
+      const email = addr();
+      const s = await send(email, { templateType });
+      expect(s.status).toBe(201);
+      const code = await lastCode(p, email);
+      // Another recipient's address with the same id is still refused without a templateType.
+      expect((await verify(s.body.verificationId, addr(), code)).body.code).toBe('verification_code.not_found');
+      expect((await verify(s.body.verificationId, email, code)).status, templateType).toBe(204);
+    }
+  });
+
   it('matches the recipient after normalisation', async () => {
     const s = await send(`  Mixed.Case@EXAMPLE.test. `);
     const code = await lastCode(p, 'Mixed.Case@example.test');

@@ -71,6 +71,15 @@ describe.each(DIALECTS)('moving settings from development to production on %s', 
     expect(again.body).toEqual({ changes: [], applied: false });
   });
 
+  it('imports a bundle exported before maxFailedPasswordsPerIpPerHour existed, with its default', async () => {
+    await p.api('POST', '/api/tenants', { id: 'older', name: 'Older', type: 'production' });
+    const bundle = (await p.api('GET', '/t/prod/api/config/export?includeSecrets=true')).body;
+    delete bundle.codePolicy.maxFailedPasswordsPerIpPerHour;
+    const r = await p.api('POST', '/t/older/api/config/import', { bundle });
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    expect((await p.api('GET', '/t/older/api/verification-code-policy')).body.maxFailedPasswordsPerIpPerHour).toBe(30);
+  });
+
   it('refuses a bundle that is not one', async () => {
     const r = await p.api('POST', '/t/prod/api/config/import', { bundle: { version: 2 } });
     expect(r.status).toBe(400);

@@ -12,6 +12,14 @@ describe('configuration', () => {
     expect(c).toMatchObject({ port: 3000, host: '127.0.0.1', publicUrl: 'http://localhost:3000', databaseUrl: 'sqlite:./data/postern.db', logLevel: 'info', dataDir: './data' });
     expect(c.redisUrl).toBeUndefined();
     expect(Object.isFrozen(c)).toBe(true);
+    expect(c).toMatchObject({ requestTimeoutMs: 30_000, headersTimeoutMs: 10_000, keepAliveTimeoutMs: 5_000 });
+  });
+
+  it('reads the timeouts, and keeps the headers timeout within the request timeout', () => {
+    expect(loadConfig({ POSTERN_REQUEST_TIMEOUT_MS: '5000', POSTERN_HEADERS_TIMEOUT_MS: '2000', POSTERN_KEEP_ALIVE_TIMEOUT_MS: '1000' })).toMatchObject({ requestTimeoutMs: 5000, headersTimeoutMs: 2000, keepAliveTimeoutMs: 1000 });
+    // Only the request timeout set, below the headers default: the headers one follows it.
+    expect(loadConfig({ POSTERN_REQUEST_TIMEOUT_MS: '5000' }).headersTimeoutMs).toBe(5000);
+    expect(() => loadConfig({ POSTERN_REQUEST_TIMEOUT_MS: '5000', POSTERN_HEADERS_TIMEOUT_MS: '6000' })).toThrow(/POSTERN_HEADERS_TIMEOUT_MS: must not exceed/);
   });
 
   it.each([
@@ -24,6 +32,9 @@ describe('configuration', () => {
     ['LOG_LEVEL', 'loud'],
     ['POSTERN_DNS_SERVERS', 'dns.example'],
     ['POSTERN_ADMIN_KEY', 'short'],
+    ['POSTERN_REQUEST_TIMEOUT_MS', 'soon'],
+    ['POSTERN_HEADERS_TIMEOUT_MS', '0'],
+    ['POSTERN_KEEP_ALIVE_TIMEOUT_MS', '99999999'],
   ])('names the variable when %s=%s is bad', (name, value) => {
     let err: unknown;
     try {

@@ -59,10 +59,13 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List this tenant's admin keys (never the keys themselves) */
+        /**
+         * List this tenant's admin keys, and the system keys when called with one (never the keys themselves)
+         * @description The key from POSTERN_ADMIN_KEY is not stored, so it is not listed: change it in the environment.
+         */
         get: operations["listAdminKeys"];
         put?: never;
-        /** Create an admin key for this tenant; `key` is shown only in this answer */
+        /** Create an admin key for this tenant (or, with a system key, a system key); `key` is shown only in this answer */
         post: operations["createAdminKey"];
         delete?: never;
         options?: never;
@@ -80,8 +83,25 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Delete an admin key */
+        /** Revoke an admin key; a system key may revoke system keys, but not the last one (409 admin_key.last_system_key) */
         delete: operations["deleteAdminKey"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin-keys/{id}/rotate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Replace an admin key by a new one with the same name and scope; the old key stops working at once and the new `key` is shown only in this answer */
+        post: operations["rotateAdminKey"];
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -1039,6 +1059,7 @@ export interface components {
             resendCooldownSeconds: number;
             maxSendsPerRecipientPerHour: number;
             maxSendsPerIpPerHour: number;
+            maxFailedPasswordsPerIpPerHour: number;
             lockout: {
                 maxFailures: number;
                 windowSeconds: number;
@@ -1081,6 +1102,10 @@ export interface components {
             name: string;
             tenantId: string | null;
             createdAt: string;
+            /** @description A system key (valid for every tenant); listed only to system keys */
+            system: boolean;
+            /** @description The key this request was made with */
+            current: boolean;
         };
         ConnectorFactoryInput: {
             id: string;
@@ -1283,6 +1308,7 @@ export interface components {
             resendCooldownSeconds: number;
             maxSendsPerRecipientPerHour: number;
             maxSendsPerIpPerHour: number;
+            maxFailedPasswordsPerIpPerHour: number;
             lockout: {
                 maxFailures: number;
                 windowSeconds: number;
@@ -1325,6 +1351,10 @@ export interface components {
             name: string;
             tenantId: string | null;
             createdAt: string;
+            /** @description A system key (valid for every tenant); listed only to system keys */
+            system: boolean;
+            /** @description The key this request was made with */
+            current: boolean;
         };
         ConnectorFactory: {
             id: string;
@@ -1728,6 +1758,8 @@ export interface operations {
             content: {
                 "application/json": {
                     name: string;
+                    /** @description Make a system key (every tenant); needs a system key */
+                    system?: boolean;
                 };
             };
         };
@@ -1743,6 +1775,11 @@ export interface operations {
                         name: string;
                         tenantId: string | null;
                         createdAt: string;
+                        /** @description A system key (valid for every tenant); listed only to system keys */
+                        system: boolean;
+                        /** @description The key this request was made with */
+                        current: boolean;
+                        /** @description The key itself: shown only in this answer */
                         key: string;
                     };
                 };
@@ -1793,6 +1830,85 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    rotateAdminKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        name: string;
+                        tenantId: string | null;
+                        createdAt: string;
+                        /** @description A system key (valid for every tenant); listed only to system keys */
+                        system: boolean;
+                        /** @description The key this request was made with */
+                        current: boolean;
+                        /** @description The key itself: shown only in this answer */
+                        key: string;
+                        replaces: string;
+                    };
+                };
             };
             /** @description Default Response */
             400: {
@@ -3284,7 +3400,7 @@ export interface operations {
                     email: string;
                     code: string;
                     /**
-                     * @default Generic
+                     * @description Not needed: the verification id names the template type. When given, it must be the one the code was sent with.
                      * @enum {string}
                      */
                     templateType?: "SignIn" | "Register" | "ForgotPassword" | "Generic" | "OrganizationInvitation" | "UserPermissionValidation" | "BindNewIdentifier" | "MfaVerification" | "BindMfa";

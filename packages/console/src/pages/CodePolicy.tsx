@@ -16,6 +16,7 @@ const NUMBERS: { key: NumKey; label: string; min: number; max: number; unit: str
   { key: 'resendCooldownSeconds', label: 'Resend cooldown', min: 0, max: 600, unit: 'seconds', help: 'Wait before another code for the same recipient and purpose.' },
   { key: 'maxSendsPerRecipientPerHour', label: 'Sends per recipient per hour', min: 1, max: 10000, unit: 'messages', help: 'Per tenant and recipient.' },
   { key: 'maxSendsPerIpPerHour', label: 'Sends per IP address per hour', min: 1, max: 1000000, unit: 'messages', help: 'Per tenant and client IP.' },
+  { key: 'maxFailedPasswordsPerIpPerHour', label: 'Failed password sign-ins per IP address per hour', min: 1, max: 1000000, unit: 'failures', help: 'Wrong passwords and unknown addresses alike, across all addresses, from one client IP.' },
 ];
 const LOCKOUT: { key: LockKey; label: string; min: number; max: number; unit: string; help: string }[] = [
   { key: 'maxFailures', label: 'Failures before lockout', min: 1, max: 10000, unit: 'failures', help: 'Wrong codes for one recipient within the window.' },

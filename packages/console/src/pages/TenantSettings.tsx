@@ -92,18 +92,23 @@ function CreateTenant({ onCreated }: { onCreated(): void }) {
 function AdminKeys({ tenantId }: { tenantId: string }) {
   const keys = useLoad(() => api.adminKeys().then((p) => p.items), [tenantId]);
   const [name, setName] = useState('');
-  const [created, setCreated] = useState<AdminKey & { key: string }>();
+  const [shown, setShown] = useState<{ key: AdminKey & { key: string }; how: 'created' | 'rotated'; self: boolean }>();
   const [error, setError] = useState<unknown>();
-  const [confirm, setConfirm] = useState<string>();
+  const [confirm, setConfirm] = useState<{ id: string; action: 'delete' | 'rotate' }>();
   const [copied, setCopied] = useState(false);
+  const [revealed, setRevealed] = useState(false);
   const keyRef = useRef<HTMLInputElement>(null);
 
+  const show = (key: AdminKey & { key: string }, how: 'created' | 'rotated', self = false) => {
+    setCopied(false);
+    setRevealed(false);
+    setShown({ key, how, self });
+  };
   const create = async (e: FormEvent) => {
     e.preventDefault();
     setError(undefined);
-    setCopied(false);
     try {
-      setCreated(await api.createAdminKey(name.trim()));
+      show(await api.createAdminKey(name.trim()), 'created');
       setName('');
       await keys.reload();
     } catch (err) {
@@ -111,19 +116,34 @@ function AdminKeys({ tenantId }: { tenantId: string }) {
     }
   };
   const copy = async () => {
-    if (!created) return;
+    if (!shown) return;
     try {
-      await navigator.clipboard.writeText(created.key);
+      await navigator.clipboard.writeText(shown.key.key);
       setCopied(true);
     } catch {
-      // No clipboard permission: select the text so the user can copy it themselves.
+      // No clipboard permission: show and select the text so the user can copy it themselves.
+      setRevealed(true);
       keyRef.current?.select();
     }
   };
   const remove = async (id: string) => {
     setConfirm(undefined);
+    setError(undefined);
     try {
       await api.deleteAdminKey(id);
+      await keys.reload();
+    } catch (err) {
+      setError(err);
+    }
+  };
+  const rotate = async (k: AdminKey) => {
+    setConfirm(undefined);
+    setError(undefined);
+    try {
+      const next = await api.rotateAdminKey(k.id);
+      // The console's own key was replaced: keep working with the new one.
+      if (k.current) session.signIn(next.key, session.tenantId(), session.isSystem());
+      show(next, 'rotated', k.current);
       await keys.reload();
     } catch (err) {
       setError(err);
@@ -133,7 +153,10 @@ function AdminKeys({ tenantId }: { tenantId: string }) {
   return (
     <div className="card">
       <h2>Admin keys</h2>
-      <p className="muted small">Keys created here work for this tenant only. The bootstrap key is a system key and is not listed.</p>
+      <p className="muted small">
+        Keys created here work for this tenant only. Signed in with a system key, you also see the system keys (every tenant), including the one generated at the first start; the last
+        system key can be rotated but not deleted. A key set with POSTERN_ADMIN_KEY is not stored and not listed.
+      </p>
       <form className="inline-form" onSubmit={create} noValidate>
         <div className="field">
           <label htmlFor="key-name">New key name</label>
@@ -143,20 +166,27 @@ function AdminKeys({ tenantId }: { tenantId: string }) {
           Create key
         </button>
       </form>
-      {created ? (
+      {shown ? (
         <div className="notice success" role="status">
           <p>
-            <strong>Key “{created.name}” created.</strong> Copy it now: it is not shown again.
+            <strong>
+              Key “{shown.key.name}” {shown.how}.
+            </strong>{' '}
+            Copy it now: it is not shown again.{shown.how === 'rotated' ? ' The old key no longer works.' : ''}
+            {shown.self ? ' This console now uses the new key.' : ''}
           </p>
           <div className="row">
             <label htmlFor="new-key" className="visually-hidden">
               New admin key
             </label>
-            <input id="new-key" ref={keyRef} className="mono" type="text" readOnly value={created.key} onFocus={(e) => e.target.select()} />
+            <input id="new-key" ref={keyRef} className="mono" type={revealed ? 'text' : 'password'} readOnly value={shown.key.key} onFocus={(e) => e.target.select()} autoComplete="off" />
+            <button type="button" className="secondary" aria-pressed={revealed} onClick={() => setRevealed(!revealed)}>
+              {revealed ? 'Hide' : 'Reveal'}
+            </button>
             <button type="button" className="secondary" onClick={() => void copy()}>
               {copied ? 'Copied' : 'Copy'}
             </button>
-            <button type="button" className="secondary" onClick={() => setCreated(undefined)}>
+            <button type="button" className="secondary" onClick={() => setShown(undefined)}>
               Done
             </button>
           </div>
@@ -170,6 +200,7 @@ function AdminKeys({ tenantId }: { tenantId: string }) {
           <thead>
             <tr>
               <th scope="col">Name</th>
+              <th scope="col">Scope</th>
               <th scope="col">Created</th>
               <th scope="col">
                 <span className="visually-hidden">Actions</span>
@@ -179,22 +210,31 @@ function AdminKeys({ tenantId }: { tenantId: string }) {
           <tbody>
             {keys.data.map((k) => (
               <tr key={k.id}>
-                <td>{k.name}</td>
+                <td>
+                  {k.name}
+                  {k.current ? <span className="muted small"> (this console’s key)</span> : null}
+                </td>
+                <td>{k.system ? <span className="chip">system</span> : 'this tenant'}</td>
                 <td>{formatDate(k.createdAt)}</td>
                 <td className="right">
-                  {confirm === k.id ? (
+                  {confirm?.id === k.id ? (
                     <>
-                      <button type="button" className="danger small" onClick={() => void remove(k.id)}>
-                        Delete “{k.name}”
+                      <button type="button" className={confirm.action === 'delete' ? 'danger small' : 'primary small'} onClick={() => void (confirm.action === 'delete' ? remove(k.id) : rotate(k))}>
+                        {confirm.action === 'delete' ? `Delete “${k.name}”` : `Rotate “${k.name}”`}
                       </button>{' '}
                       <button type="button" className="secondary small" onClick={() => setConfirm(undefined)}>
                         Cancel
                       </button>
                     </>
                   ) : (
-                    <button type="button" className="danger-outline small" onClick={() => setConfirm(k.id)}>
-                      Delete
-                    </button>
+                    <>
+                      <button type="button" className="secondary small" onClick={() => setConfirm({ id: k.id, action: 'rotate' })}>
+                        Rotate
+                      </button>{' '}
+                      <button type="button" className="danger-outline small" onClick={() => setConfirm({ id: k.id, action: 'delete' })}>
+                        Delete
+                      </button>
+                    </>
                   )}
                 </td>
               </tr>

@@ -1,14 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { TEMPLATE_TYPES, getConfigPath, isMasked } from '@postern/connector-kit';
-import { AppError, fieldIssues, type FieldIssue } from './errors.js';
+import { AppError, fieldIssues, tooDeep, type FieldIssue } from './errors.js';
+import { jsonValueDepth, MAX_JSON_DEPTH } from '../lib/json-depth.js';
 import type { Clock, Stores, Tenant } from './ports.js';
 import type { ConnectorService } from './email/connectors.js';
 import type { ConnectorRegistry } from '../connectors/registry.js';
 import { isTemplateError, type TemplateRenderer } from './templates/index.js';
 import { BrandingSchema, type Branding, type BrandingService } from './branding.js';
 import { emailDependents, SignInExperienceSchema, type SignInExperience, type SignInExperienceService } from './sign-in-experience.js';
-import { checkTestAddresses, CodePolicySchema, type CodePolicy, type CodePolicyService } from './codes/policy.js';
+import { checkTestAddresses, CodePolicySchema, DEFAULT_CODE_POLICY, type CodePolicy, type CodePolicyService } from './codes/policy.js';
 import type { TemplateService } from './email/template-renderer.js';
 
 /** The same bounds as `PUT /api/email-templates/:locale/:templateType`. */
@@ -130,7 +131,9 @@ export class ConfigBundles {
   }
 
   async import(tenant: Tenant, input: { bundle: unknown; secrets?: Record<string, string> | undefined; dryRun?: boolean | undefined }): Promise<{ changes: Change[]; applied: boolean }> {
-    const parsed = BundleSchema.safeParse(input.bundle);
+    // The HTTP edge bounds body depth; a bundle read from a file by the CLI is checked here.
+    if (jsonValueDepth(input.bundle) > MAX_JSON_DEPTH || jsonValueDepth(input.secrets) > MAX_JSON_DEPTH) throw tooDeep();
+    const parsed = BundleSchema.safeParse(withNewPolicyFields(input.bundle));
     if (!parsed.success) {
       const issues = fieldIssues(parsed.error, ['bundle']);
       throw new AppError('request.invalid', `The bundle is not a Postern settings bundle of version 1: ${issues.slice(0, 5).map((i) => `${i.path}: ${i.message}`).join('; ')}`, { issues });
@@ -254,4 +257,12 @@ export class ConfigBundles {
     this.d.signInExperience.invalidate(tenant.id);
     return { changes, applied: true };
   }
+}
+
+/** A bundle exported before a code policy field existed gets that field's default. */
+function withNewPolicyFields(bundle: unknown): unknown {
+  if (!bundle || typeof bundle !== 'object' || Array.isArray(bundle)) return bundle;
+  const policy = (bundle as { codePolicy?: unknown }).codePolicy;
+  if (!policy || typeof policy !== 'object' || Array.isArray(policy) || 'maxFailedPasswordsPerIpPerHour' in policy) return bundle;
+  return { ...bundle, codePolicy: { ...policy, maxFailedPasswordsPerIpPerHour: DEFAULT_CODE_POLICY.maxFailedPasswordsPerIpPerHour } };
 }

@@ -1,4 +1,5 @@
 import { CONNECTOR_ERRORS } from '@postern/connector-kit';
+import { MAX_JSON_DEPTH } from '../lib/json-depth.js';
 
 /**
  * The one catalogue of error codes (SPEC §2): code → HTTP status → default message.
@@ -15,6 +16,7 @@ export const ERRORS = {
   'tenant.not_found': { status: 404, message: 'No such tenant.' },
   'tenant.already_exists': { status: 409, message: 'A tenant with this id already exists.' },
   'admin_key.not_found': { status: 404, message: 'No such admin key.' },
+  'admin_key.last_system_key': { status: 409, message: 'This is the last system admin key; rotate it, or create another system key before revoking it.' },
   ...CONNECTOR_ERRORS,
   'connector.not_found': { status: 404, message: 'No such connector.' },
   'connector.factory_not_found': { status: 404, message: 'No such connector factory.' },
@@ -37,6 +39,7 @@ export const ERRORS = {
   'experience.method_disabled': { status: 403, message: 'This sign-in method is turned off for this application.' },
   'session.invalid_credentials': { status: 401, message: 'The email address or the password is wrong.' },
   'session.locked': { status: 429, message: 'Too many wrong passwords; try again later.' },
+  'session.rate_limited': { status: 429, message: 'Too many failed sign-ins from this network; try again later.' },
   'session.invalid_token': { status: 401, message: 'The token is invalid or has expired.' },
   'account.unauthorized': { status: 401, message: 'A valid access token is required (Authorization: Bearer <accessToken>).' },
   'account.identity_verification_required': { status: 403, message: 'Verify your identity first (Identity-Verification header).' },
@@ -101,4 +104,9 @@ export function fieldIssues(error: { issues: ReadonlyArray<{ path: ReadonlyArray
 export function invalidDocument(what: string, error: Parameters<typeof fieldIssues>[0], prefix: string[] = []): AppError {
   const issues = fieldIssues(error, prefix);
   return new AppError('request.invalid', `Invalid ${what}: ${issues.map((i) => `${i.path || '(root)'}: ${i.message}`).join('; ')}`.slice(0, 500), { issues });
+}
+
+/** `400 request.invalid` for a JSON document nested deeper than the service accepts. */
+export function tooDeep(): AppError {
+  return new AppError('request.invalid', `The JSON document is nested too deeply (at most ${MAX_JSON_DEPTH} levels).`, { issues: [{ path: 'body', message: `nested deeper than ${MAX_JSON_DEPTH} levels` }] });
 }

@@ -42,9 +42,14 @@ export interface AdminKeyRecord {
 export interface AdminKeyStore {
   findByHash(hash: string): Promise<AdminKeyRecord | undefined>;
   create(record: AdminKeyRecord): Promise<void>;
-  /** Keys of a tenant (system keys when tenantId is null). */
-  list(tenantId: string | null, page: PageRequest): Promise<Page<Omit<AdminKeyRecord, 'keyHash'>>>;
+  /** Keys of a tenant (system keys when tenantId is null), with the system keys too when `withSystem`. */
+  list(tenantId: string | null, page: PageRequest, withSystem?: boolean): Promise<Page<Omit<AdminKeyRecord, 'keyHash'>>>;
+  get(id: string): Promise<AdminKeyRecord | undefined>;
   delete(id: string, tenantId: string | null): Promise<boolean>;
+  /** Deletes a system key unless fewer than `keep` would remain, in one transaction. */
+  deleteSystemKey(id: string, keep: number): Promise<'deleted' | 'not_found' | 'last'>;
+  /** Deletes key `oldId` (of `next.tenantId`) and inserts `next` in one transaction; false when there was no such key. */
+  replace(oldId: string, next: AdminKeyRecord): Promise<boolean>;
   countSystemKeys(): Promise<number>;
 }
 
@@ -191,6 +196,15 @@ export interface CodeAttempt {
   payload?: Record<string, unknown> | null;
 }
 
+/** `purpose` is `TemplateType:flow`, or `*:flow` for any template type of that flow. */
+export interface CodeQuery {
+  tenantId: string;
+  id: string;
+  recipientKey: string;
+  purpose: string;
+  now: string;
+}
+
 export interface CodeStore {
   /** Invalidates the active codes of the same tenant, recipient and purpose and inserts this one, in one transaction. */
   issue(code: StoredCode): Promise<void>;
@@ -201,7 +215,13 @@ export interface CodeStore {
    * count the previous one left, so no more than maxAttempts are ever evaluated, and only
    * one correct attempt consumes the code.
    */
-  attempt(q: { tenantId: string; id: string; recipientKey: string; purpose: string; now: string }, matches: (codeHmac: string) => boolean): Promise<CodeAttempt>;
+  attempt(q: CodeQuery, matches: (codeHmac: string) => boolean): Promise<CodeAttempt>;
+  /**
+   * Reads, without counting or locking, whether a code exists for this caller and can take
+   * an attempt: undefined if so, else the outcome an attempt would have (`not_found`,
+   * `expired`, `exhausted`). Lets the caller spend a lockout point only on a real code.
+   */
+  probe(q: CodeQuery): Promise<CodeAttempt | undefined>;
   /** Invalidates a recipient's outstanding codes (all purposes, or those starting with a prefix). */
   invalidateRecipient(tenantId: string, recipientKey: string, purposePrefix?: string): Promise<number>;
   invalidate(tenantId: string, id: string): Promise<void>;

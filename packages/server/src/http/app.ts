@@ -4,7 +4,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import { jsonSchemaTransform, jsonSchemaTransformObject, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { loggerOptions } from '../lib/logger.js';
 import { TENANT_ID } from '../core/tenants.js';
-import { installErrorHandling } from './errors.js';
+import { boundJsonDepth, installErrorHandling } from './errors.js';
 import { tenantAndAuthHook } from './auth.js';
 import type { Services } from './context.js';
 import { healthRoutes } from './routes/health.js';
@@ -35,6 +35,18 @@ export async function buildApp(s: Services, opts: BuildAppOptions = {}): Promise
     trustProxy: trustProxyOption(s.config.trustProxy),
     logController: new LogController({ disableRequestLogging: s.config.logLevel !== 'debug' && s.config.logLevel !== 'trace' }),
     return503OnClosing: true,
+    // Slow or idle clients must not hold sockets (issue 14): the whole request must arrive
+    // within requestTimeout and its headers within headersTimeout (Node answers 408 and
+    // closes), an idle keep-alive socket closes after keepAliveTimeout. Node checks the first
+    // two on an interval (30 s by default), so it runs at a fraction of the shorter one.
+    requestTimeout: s.config.requestTimeoutMs,
+    keepAliveTimeout: s.config.keepAliveTimeoutMs,
+    http: {
+      requestTimeout: s.config.requestTimeoutMs,
+      headersTimeout: s.config.headersTimeoutMs,
+      keepAliveTimeout: s.config.keepAliveTimeoutMs,
+      connectionsCheckingInterval: Math.max(50, Math.min(1_000, Math.floor(s.config.headersTimeoutMs / 4))),
+    },
     // Tenants other than `default` live under /t/T/…; routes are registered once and read
     // the tenant from the request, so the OpenAPI document lists each route once.
     rewriteUrl(req) {
@@ -51,6 +63,7 @@ export async function buildApp(s: Services, opts: BuildAppOptions = {}): Promise
   // Response schemas document the API; bodies are serialised as they are.
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   installErrorHandling(app);
+  boundJsonDepth(app as unknown as FastifyInstance);
   app.addHook('onRequest', tenantAndAuthHook(s));
   app.addHook('onResponse', async (req, reply) => {
     s.metrics.httpRequests.inc({ method: req.method, status: `${Math.floor(reply.statusCode / 100)}xx` });

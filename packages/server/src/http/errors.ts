@@ -1,8 +1,9 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { CONNECTOR_ERRORS, isConnectorError } from '@postern/connector-kit';
-import { AppError, ERRORS } from '../core/errors.js';
+import { AppError, ERRORS, tooDeep } from '../core/errors.js';
 import { isTemplateError } from '../core/templates/errors.js';
+import { jsonTextDepth, MAX_JSON_DEPTH } from '../lib/json-depth.js';
 
 interface Issue {
   path: string;
@@ -84,6 +85,21 @@ export function installErrorHandling(app: FastifyInstance): void {
   });
 
   app.setNotFoundHandler((req, reply) => send(reply, 404, 'request.not_found', `No route ${req.method} ${req.url.split('?')[0]?.slice(0, 200)}.`));
+}
+
+/**
+ * Every JSON body, on every route, is refused with `400 request.invalid` when it nests
+ * deeper than MAX_JSON_DEPTH, before it is parsed: merge patches, schema checks and
+ * templates walk documents recursively, and a body 10,000 deep would overflow the stack.
+ * Fastify's own parser (with its prototype-poisoning checks) does the parsing.
+ */
+export function boundJsonDepth(app: FastifyInstance): void {
+  const parse = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
+    if (typeof body === 'string' && jsonTextDepth(body) > MAX_JSON_DEPTH) return done(tooDeep(), undefined);
+    parse(req, body as string, done);
+  });
 }
 
 const UNAVAILABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '08000', '08003', '08006', '08001', '08004', 'SQLITE_BUSY']);

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { createRequire } from 'node:module';
@@ -48,13 +48,39 @@ export interface OpenOptions {
   checkpointer?: boolean;
 }
 
+/**
+ * The database holds hashed keys, encrypted secrets and personal data: like the secret file
+ * it is created with mode 0600 (only the service's user can read it).
+ */
+function createPrivate(path: string): void {
+  if (existsSync(path)) return;
+  try {
+    closeSync(openSync(path, 'wx', 0o600));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  }
+}
+
+function tighten(path: string): void {
+  try {
+    if ((statSync(path).mode & 0o077) !== 0) chmodSync(path, 0o600);
+  } catch {
+    // Missing (no WAL yet), or not ours to change: the file keeps what it has.
+  }
+}
+
 /** Opens `sqlite:PATH` (WAL) or `postgres://…`. */
 export function openDatabase(url: string, opts: OpenOptions = {}): Db {
   if (url.startsWith('sqlite:')) {
     const path = url.slice('sqlite:'.length);
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    if (path !== ':memory:') {
+      mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+      createPrivate(path);
+    }
     const sqlite = new SqliteDatabase(path);
     sqlite.pragma('journal_mode = WAL');
+    // SQLite gives -wal and -shm the database file's mode; files from older versions are tightened.
+    if (path !== ':memory:') for (const f of [path, `${path}-wal`, `${path}-shm`]) tighten(f);
     sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('busy_timeout = 5000');
     sqlite.pragma('foreign_keys = ON');

@@ -75,6 +75,15 @@ describe.each(DIALECTS)('every code purpose is refused by every other on %s', (d
     }
   });
 
+  it('no code of another flow passes the management verify, with or without a templateType', async () => {
+    for (const issued of ALL) {
+      for (const extra of [{}, { templateType: 'SignIn' }, { templateType: 'Generic' }]) {
+        const r = await w.p.api('POST', '/api/verification-codes/verify', { email, ...codes[issued], ...extra });
+        expect(r.body?.code, `${issued} code at the management verify`).toBe('verification_code.not_found');
+      }
+    }
+  });
+
   it('and each code still works for its own purpose', async () => {
     // forgot-password last: it revokes every other outstanding code and session.
     const expected: Record<Purpose, number> = { signIn: 200, register: 409, mfa: 200, identity: 200, bindEmail: 200, bindMfa: 200, forgotPassword: 204 };

@@ -31,7 +31,7 @@ export async function startWorld(dialect: DialectName, opts: CreateOptions = {},
   const p = await startPostern(dialect, { POSTERN_OUTBOUND_ALLOW: '127.0.0.1/32', POSTERN_PUBLIC_URL: 'https://auth.example.test', ...env }, { housekeeping: false, ...opts });
   const put = await p.api('PUT', '/api/connectors/email', { factoryId: 'smtp', config: { host: '127.0.0.1', port: smtp.port, fromEmail: 'auth@example.test' } });
   expect(put.status, JSON.stringify(put.body)).toBe(200);
-  expect((await p.api('PATCH', '/api/verification-code-policy', { resendCooldownSeconds: 0, maxSendsPerRecipientPerHour: 1000, maxSendsPerIpPerHour: 100000 })).status).toBe(200);
+  expect((await p.api('PATCH', '/api/verification-code-policy', { resendCooldownSeconds: 0, maxSendsPerRecipientPerHour: 1000, maxSendsPerIpPerHour: 100000, maxFailedPasswordsPerIpPerHour: 100000 })).status).toBe(200);
   const to = (m: ReceivedSmtpMessage, addr: string) => m.to.includes(addr);
   const sent = (addr: string) => smtp.messages.filter((m) => to(m, addr)).length;
   const message = async (addr: string, n?: number) => {

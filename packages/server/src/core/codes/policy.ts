@@ -15,6 +15,7 @@ export const CodePolicySchema = z
     resendCooldownSeconds: z.number().int().min(0).max(600),
     maxSendsPerRecipientPerHour: z.number().int().min(1).max(10_000),
     maxSendsPerIpPerHour: z.number().int().min(1).max(1_000_000),
+    maxFailedPasswordsPerIpPerHour: z.number().int().min(1).max(1_000_000),
     lockout: z.strictObject({
       maxFailures: z.number().int().min(1).max(10_000),
       windowSeconds: z.number().int().min(60).max(86_400),
@@ -33,6 +34,7 @@ export const DEFAULT_CODE_POLICY: CodePolicy = {
   resendCooldownSeconds: 60,
   maxSendsPerRecipientPerHour: 10,
   maxSendsPerIpPerHour: 100,
+  maxFailedPasswordsPerIpPerHour: 30,
   lockout: { maxFailures: 20, windowSeconds: 3600, lockSeconds: 3600 },
   testAddresses: [],
 };

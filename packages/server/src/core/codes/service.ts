@@ -2,7 +2,7 @@ import { timeOrderedId } from '../../lib/ids.js';
 import type { TemplateType } from '@postern/connector-kit';
 import { AppError } from '../errors.js';
 import { normalizeEmail, type NormalizedEmail } from '../email-address.js';
-import type { Clock, CodeStore, Tenant } from '../ports.js';
+import type { Clock, CodeAttemptOutcome, CodeStore, Tenant } from '../ports.js';
 import type { EmailSender, SendOutcome } from '../email/sender.js';
 import type { Metrics } from '../../lib/metrics.js';
 import type { CodePolicy, CodePolicyService } from './policy.js';
@@ -46,7 +46,8 @@ export interface VerifyRequest {
   email: string | NormalizedEmail;
   code: string;
   flow: string;
-  templateType: TemplateType;
+  /** Omitted: any template type of the flow (the verification id names the code's own). */
+  templateType?: TemplateType | undefined;
 }
 
 export interface Verified {
@@ -152,7 +153,17 @@ export class VerificationCodes {
     const tenantId = req.tenant.id;
     const policy = await this.policies.get(tenantId);
     const addr = typeof req.email === 'string' ? normalizeEmail(req.email) : req.email;
-    // The lockout point is taken before the code is looked at, so that parallel guesses
+    const query = { tenantId, id: req.verificationId, recipientKey: addr.key, purpose: req.templateType ? purposeOf(req.templateType, req.flow) : `*:${req.flow}`, now: this.clock.now().toISOString() };
+    // Only an attempt at a real code of this recipient counts against the lockout: an
+    // unknown or foreign verification id is answered without touching the budget, so a
+    // flood of made-up ids can neither lock the recipient out nor hold points in flight
+    // while the real code is tried.
+    const refused = await this.store.probe(query);
+    if (refused) {
+      this.metrics.verifications.inc({ outcome: refused.outcome });
+      return this.refuse(refused.outcome);
+    }
+    // The lockout point is taken before the code is evaluated, so that parallel guesses
     // can never evaluate more than the budget; a right or unevaluated guess gives it back.
     const lockout: Bucket = { name: 'lockout', key: `${tenantId}|${addr.key}`, points: policy.lockout.maxFailures, durationSeconds: policy.lockout.windowSeconds };
     const gate = await this.limits.hit(lockout);
@@ -164,7 +175,7 @@ export class VerificationCodes {
       throw tooMany('verification_code.locked', gate.retryAfter, `Too many wrong codes for this address; try again in ${gate.retryAfter} seconds.`);
     }
     const expected = (h: string) => hmacEquals(h, codeHmac(this.hmacKey, req.verificationId, req.code));
-    const a = await this.store.attempt({ tenantId, id: req.verificationId, recipientKey: addr.key, purpose: purposeOf(req.templateType, req.flow), now: this.clock.now().toISOString() }, expected);
+    const a = await this.store.attempt(query, expected);
     this.metrics.verifications.inc({ outcome: a.outcome });
     switch (a.outcome) {
       case 'ok':
@@ -175,35 +186,54 @@ export class VerificationCodes {
         const attemptsLeft = Math.max(0, a.maxAttempts - a.attempts);
         throw new AppError('verification_code.mismatch', attemptsLeft > 0 ? `The code is wrong; ${attemptsLeft} attempt${attemptsLeft === 1 ? '' : 's'} left.` : 'The code is wrong, and that was the last attempt; ask for a new code.', { attemptsLeft });
       }
-      case 'expired':
-        await this.limits.undo(lockout);
-        throw new AppError('verification_code.expired', 'The code has expired; ask for a new one.');
-      case 'exhausted':
-        await this.limits.undo(lockout);
-        throw new AppError('verification_code.exhausted', 'Too many wrong codes; ask for a new one.');
       default:
         await this.limits.undo(lockout);
-        throw new AppError('verification_code.not_found', 'No pending verification matches; ask for a new code.');
+        return this.refuse(a.outcome);
     }
   }
 
+  private refuse(outcome: CodeAttemptOutcome): never {
+    if (outcome === 'expired') throw new AppError('verification_code.expired', 'The code has expired; ask for a new one.');
+    if (outcome === 'exhausted') throw new AppError('verification_code.exhausted', 'Too many wrong codes; ask for a new one.');
+    throw new AppError('verification_code.not_found', 'No pending verification matches; ask for a new code.');
+  }
+
   /**
-   * Runs one password check under the address's lockout budget (the policy's `lockout`
-   * values, counted apart from codes): a wrong password uses a point, a right one gives it
-   * back, and an exhausted budget refuses with `429 session.locked` whether or not an
-   * account exists, so the lockout tells nothing about the address.
+   * Runs one password check under two budgets: the address's lockout (the policy's
+   * `lockout` values, counted apart from codes) and, when the caller's IP is known, the
+   * failed sign-ins from that IP (`maxFailedPasswordsPerIpPerHour`, against password
+   * spraying over many addresses). A wrong password uses a point of each, a right one gives
+   * them back, and an exhausted budget refuses with a 429 whether or not an account exists,
+   * so neither limit tells anything about the address. Points are taken before the check, so
+   * parallel guesses never evaluate more than either budget.
    */
-  async passwordAttempt(tenantId: string, recipientKey: string, check: () => Promise<boolean>): Promise<boolean> {
+  async passwordAttempt(tenantId: string, recipientKey: string, check: () => Promise<boolean>, ip?: string): Promise<boolean> {
     const policy = await this.policies.get(tenantId);
+    const perIp: Bucket | undefined = ip ? { name: 'password-ip', key: `${tenantId}|${ip}`, points: policy.maxFailedPasswordsPerIpPerHour, durationSeconds: 3600 } : undefined;
+    if (perIp) {
+      const g = await this.limits.hit(perIp);
+      if (!g.allowed) {
+        await this.limits.undo(perIp);
+        this.metrics.rateLimitRejections.inc({ kind: 'password-ip' });
+        throw new AppError('session.rate_limited', `Too many failed sign-ins from this network; try again in ${g.retryAfter} seconds.`, { retryAfter: g.retryAfter }, { headers: { 'retry-after': String(g.retryAfter) } });
+      }
+    }
     const bucket: Bucket = { name: 'password-lockout', key: `${tenantId}|${recipientKey}`, points: policy.lockout.maxFailures, durationSeconds: policy.lockout.windowSeconds };
+    const giveBack = () => Promise.all([this.limits.undo(bucket), perIp && this.limits.undo(perIp)]);
     const gate = await this.limits.hit(bucket);
     if (!gate.allowed) {
-      await this.limits.undo(bucket);
+      await giveBack();
       this.metrics.rateLimitRejections.inc({ kind: 'password-lockout' });
       throw new AppError('session.locked', `Too many wrong passwords for this address; try again in ${gate.retryAfter} seconds.`, { retryAfter: gate.retryAfter }, { headers: { 'retry-after': String(gate.retryAfter) } });
     }
-    const ok = await check();
-    if (ok) await this.limits.undo(bucket);
+    let ok: boolean;
+    try {
+      ok = await check();
+    } catch (err) {
+      await giveBack();
+      throw err;
+    }
+    if (ok) await giveBack();
     else if (gate.remaining === 0) await this.limits.block(bucket, policy.lockout.lockSeconds);
     return ok;
   }

@@ -12,7 +12,8 @@ import {
   type ConnectorFactory,
 } from '@postern/connector-kit';
 import type { ConnectorRegistry } from '../../connectors/registry.js';
-import { AppError, fieldIssues } from '../errors.js';
+import { AppError, fieldIssues, tooDeep } from '../errors.js';
+import { MAX_JSON_DEPTH } from '../../lib/json-depth.js';
 import type { Clock, ConnectorStore, StoredConnector } from '../ports.js';
 import { emailDependents, type SignInExperienceService } from '../sign-in-experience.js';
 
@@ -324,14 +325,16 @@ export class ConnectorService {
 }
 
 /** JSON Merge Patch (RFC 7396). */
-export function mergePatch(target: unknown, patch: unknown): unknown {
+export function mergePatch(target: unknown, patch: unknown, depth = 0): unknown {
   if (!patch || typeof patch !== 'object' || Array.isArray(patch)) return patch;
+  // HTTP bodies are bounded before parsing; this holds for documents from anywhere else.
+  if (depth >= MAX_JSON_DEPTH) throw tooDeep();
   const out: Record<string, unknown> =
     target && typeof target === 'object' && !Array.isArray(target) ? { ...(target as Record<string, unknown>) } : {};
   for (const [k, v] of Object.entries(patch as Record<string, unknown>)) {
     if (k === '__proto__' || k === 'constructor' || k === 'prototype') continue;
     if (v === null) delete out[k];
-    else out[k] = mergePatch(out[k], v);
+    else out[k] = mergePatch(out[k], v, depth + 1);
   }
   return out;
 }

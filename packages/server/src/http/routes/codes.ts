@@ -69,7 +69,7 @@ export const codeRoutes =
             verificationId: z.string().min(1).max(100),
             email: Email,
             code: z.string().min(1).max(32),
-            templateType: z.enum(TEMPLATE_TYPES).default('Generic'),
+            templateType: z.enum(TEMPLATE_TYPES).optional().meta({ description: 'Not needed: the verification id names the template type. When given, it must be the one the code was sent with.' }),
           }),
           response: { 204: NoContent, ...errorResponses(400, 401, 403, 404, 429) },
         },

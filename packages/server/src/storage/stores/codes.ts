@@ -12,14 +12,28 @@ type Attempt = { tenantId: string; id: string; recipientKey: string; purpose: st
  * (none when the row is not attemptable). Shared by the synchronous SQLite path and the
  * Kysely path, which differ only in how they read and write.
  */
-function decide(row: CodeRow | undefined, q: Attempt, matches: (codeHmac: string) => boolean): { result: CodeAttempt; update?: Record<string, unknown> } {
+/** `T:flow` names one purpose; `*:flow` any template type of that flow (the verification id names it). */
+function purposeFits(stored: string, asked: string): boolean {
+  if (asked.startsWith('*:')) return stored.slice(stored.indexOf(':')) === asked.slice(1);
+  return stored === asked;
+}
+
+/** Undefined when the row can take an attempt from this caller, else what an attempt would answer. */
+function attemptable(row: CodeRow | undefined, q: Attempt): CodeAttempt | undefined {
   // A code for another recipient or purpose does not exist, as far as this caller knows.
-  if (!row || row.recipient_key !== q.recipientKey || row.purpose !== q.purpose || row.status !== 'active') {
-    return { result: { outcome: 'not_found', attempts: 0, maxAttempts: 0 } };
+  if (!row || row.recipient_key !== q.recipientKey || !purposeFits(row.purpose, q.purpose) || row.status !== 'active') {
+    return { outcome: 'not_found', attempts: 0, maxAttempts: 0 };
   }
   const base = { attempts: Number(row.attempts), maxAttempts: Number(row.max_attempts) };
-  if (row.expires_at <= q.now) return { result: { outcome: 'expired', ...base } };
-  if (base.attempts >= base.maxAttempts) return { result: { outcome: 'exhausted', ...base } };
+  if (row.expires_at <= q.now) return { outcome: 'expired', ...base };
+  if (base.attempts >= base.maxAttempts) return { outcome: 'exhausted', ...base };
+  return undefined;
+}
+
+function decide(row: CodeRow | undefined, q: Attempt, matches: (codeHmac: string) => boolean): { result: CodeAttempt; update?: Record<string, unknown> } {
+  const refused = attemptable(row, q);
+  if (refused || !row) return { result: refused ?? { outcome: 'not_found', attempts: 0, maxAttempts: 0 } };
+  const base = { attempts: Number(row.attempts), maxAttempts: Number(row.max_attempts) };
   const ok = matches(row.code_hmac);
   const attempts = base.attempts + 1;
   const update = { id: q.id, attempts, previous: base.attempts, status: ok ? 'consumed' : 'active', consumedAt: ok ? q.now : null };
@@ -69,6 +83,7 @@ export class SqlCodeStore implements CodeStore {
           consumed_at: null,
         }),
       ),
+      peek: prepare((p) => db.selectFrom('verification_codes').selectAll().where('id', '=', p('id')).where('tenant_id', '=', p('tenantId'))),
       select: prepare((p) => {
         const sel = db.selectFrom('verification_codes').selectAll().where('id', '=', p('id')).where('tenant_id', '=', p('tenantId'));
         return dialect === 'postgres' ? sel.forUpdate() : sel;
@@ -100,6 +115,10 @@ export class SqlCodeStore implements CodeStore {
       await this.prepared.run(this.q.invalidateActive, row, trx);
       await this.prepared.run(this.q.insert, row, trx);
     });
+  }
+
+  async probe(q: Attempt): Promise<CodeAttempt | undefined> {
+    return attemptable(await this.prepared.first(this.q.peek, q), q);
   }
 
   async attempt(q: Attempt, matches: (codeHmac: string) => boolean): Promise<CodeAttempt> {

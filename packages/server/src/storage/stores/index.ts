@@ -19,7 +19,7 @@ export function createStores(db: Db, keyring: Keyring): Stores {
     dkimKeys: new SqlDkimKeyStore(k, keyring),
     codes: new SqlCodeStore(k, db.dialect, prepared),
     tenants: new SqlTenantStore(k),
-    adminKeys: new SqlAdminKeyStore(k),
+    adminKeys: new SqlAdminKeyStore(k, db.dialect),
     settings: new SqlSettingsStore(k),
     connectors: new SqlConnectorStore(k, keyring, prepared),
     emailLogs: new SqlEmailLogStore(k, prepared),

@@ -12,7 +12,7 @@ export async function signInWithPassword(d: IdentityDeps, c: Caller, input: { em
   if (!x.signIn.methods.some((m) => m.identifier === 'email' && m.password)) throw methodDisabled('Sign-in by password');
   const addr = normalizeEmail(input.email);
   const user = await d.stores.users.findByEmailKey(c.tenant.id, addr.key);
-  const ok = await d.codes.passwordAttempt(c.tenant.id, addr.key, () => d.passwords.verify(user?.passwordHash, input.password));
+  const ok = await d.codes.passwordAttempt(c.tenant.id, addr.key, () => d.passwords.verify(user?.passwordHash, input.password), c.ip);
   if (!user || !ok) throw new AppError('session.invalid_credentials');
   return finishSignIn(d, user, ['pwd']);
 }
