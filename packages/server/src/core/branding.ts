@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { invalidDocument } from './errors.js';
 import type { Clock, SettingsStore } from './ports.js';
-import { mergePatch } from './email/connectors.js';
+import { mergePatch } from './connectors/service.js';
 import { TtlCache } from '../lib/ttl-cache.js';
 
 const httpsUrl = z.url({ protocol: /^https$/, error: 'must be an https:// URL' }).max(2000);

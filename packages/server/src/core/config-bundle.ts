@@ -3,13 +3,13 @@ import { z } from 'zod';
 import { TEMPLATE_TYPES, getConfigPath } from '@postern/connector-kit';
 import { AppError, fieldIssues } from './errors.js';
 import type { Clock, Stores, Tenant } from './ports.js';
-import type { ConnectorService } from './email/connectors.js';
+import type { ConnectorService } from './connectors/service.js';
 import type { ConnectorRegistry } from '../connectors/registry.js';
 import type { TemplateRenderer } from './templates/index.js';
 import { BrandingSchema, type Branding, type BrandingService } from './branding.js';
 import { emailDependents, SignInExperienceSchema, type SignInExperience, type SignInExperienceService } from './sign-in-experience.js';
 import { CodePolicySchema, type CodePolicy, type CodePolicyService } from './codes/policy.js';
-import type { TemplateService } from './email/template-renderer.js';
+import type { TemplateService } from './templates/service.js';
 
 const BundleTemplate = z.strictObject({
   locale: z.string().min(2).max(35),

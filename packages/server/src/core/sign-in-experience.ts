@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { AppError, invalidDocument } from './errors.js';
 import type { Clock, ConnectorStore, SettingsStore } from './ports.js';
-import { mergePatch } from './email/connectors.js';
+import { mergePatch } from './connectors/service.js';
 import { TtlCache } from '../lib/ttl-cache.js';
 
 const Method = z.strictObject({

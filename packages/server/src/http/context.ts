@@ -6,7 +6,7 @@ import type { AdminKeys, AdminPrincipal } from '../core/admin/keys.js';
 import type { Metrics } from '../lib/metrics.js';
 import type { Keyring } from '../lib/crypto.js';
 import type { Tenant } from '../core/ports.js';
-import type { EmailServices } from '../core/email/services.js';
+import type { EmailServices } from '../core/delivery/services.js';
 import type { TemplateDeps } from './routes/templates.js';
 import type { VerificationCodes } from '../core/codes/service.js';
 import type { CodePolicyService } from '../core/codes/policy.js';

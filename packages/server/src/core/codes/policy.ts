@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { AppError, invalidDocument } from '../errors.js';
 import type { Clock, SettingsStore, TenantType } from '../ports.js';
-import { mergePatch } from '../email/connectors.js';
+import { mergePatch } from '../connectors/service.js';
 import { normalizeEmail } from '../email-address.js';
 import { TtlCache } from '../../lib/ttl-cache.js';
 

@@ -3,7 +3,7 @@ import type { TemplateType } from '@postern/connector-kit';
 import { AppError } from '../errors.js';
 import { normalizeEmail, type NormalizedEmail } from '../email-address.js';
 import type { Clock, CodeStore, Tenant } from '../ports.js';
-import type { EmailSender, SendOutcome } from '../email/sender.js';
+import type { EmailSender, SendOutcome } from '../delivery/sender.js';
 import type { Metrics } from '../../lib/metrics.js';
 import type { CodePolicy, CodePolicyService } from './policy.js';
 import type { Bucket, RateLimits } from './limits.js';

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { checkDomain, type TxtResolver } from '../../core/deliverability/index.js';
-import { inputError, type DkimKeys } from '../../core/dkim-keys.js';
+import { inputError, type DkimKeys } from '../../core/deliverability/dkim-keys.js';
 import { errorResponses, Id, NoContent } from '../schemas.js';
 import type { Services } from '../context.js';
 

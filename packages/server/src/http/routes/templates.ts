@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { TEMPLATE_TYPES } from '@postern/connector-kit';
 import { AppError } from '../../core/errors.js';
 import { isTemplateError, lintTemplate, sampleVariables, type TemplateContent, type TemplateRenderer } from '../../core/templates/index.js';
-import type { EffectiveTemplate, TemplateService } from '../../core/email/template-renderer.js';
+import type { EffectiveTemplate, TemplateService } from '../../core/templates/service.js';
 import { BrandingSchema, type BrandingService } from '../../core/branding.js';
 import { errorResponses, NoContent } from '../schemas.js';
 import type { Services } from '../context.js';

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { ConnectorError, type Connector, type ConnectorContext, type ConnectorFactory } from '@postern/connector-kit';
-import { AppError } from './errors.js';
-import type { Clock, ConnectorStore, DkimKey, DkimKeyStore } from './ports.js';
-import { DeliverabilityInputError, dkimDnsValue, generateDkimKey, splitTxtValue } from './deliverability/index.js';
-import { createSmtpConnector, type SmtpConfig } from '../connectors/smtp/index.js';
-import type { ConnectorHooks } from './email/connectors.js';
+import { AppError } from '../errors.js';
+import type { Clock, ConnectorStore, DkimKey, DkimKeyStore } from '../ports.js';
+import { DeliverabilityInputError, dkimDnsValue, generateDkimKey, splitTxtValue } from './index.js';
+import { createSmtpConnector, type SmtpConfig } from '../../connectors/smtp/index.js';
+import type { ConnectorHooks } from '../connectors/service.js';
 
 export interface PublicDkimKey {
   id: string;

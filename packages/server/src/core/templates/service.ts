@@ -1,9 +1,9 @@
 import { TEMPLATE_TYPES, type TemplateType } from '@postern/connector-kit';
-import { defaultTemplate, renderBuiltin, resolveLocale, SHIPPED_LOCALES, type TemplateContent, type TemplateRenderer, type TemplateVariables } from '../templates/index.js';
+import { defaultTemplate, renderBuiltin, resolveLocale, SHIPPED_LOCALES, type TemplateContent, type TemplateRenderer, type TemplateVariables } from './index.js';
 import type { StoredTemplate, TemplateStore } from '../ports.js';
 import type { BrandingService } from '../branding.js';
 import type { SignInExperienceService } from '../sign-in-experience.js';
-import type { MessageRenderer, RenderRequest, RenderedMessage } from './render.js';
+import type { MessageRenderer, RenderRequest, RenderedMessage } from '../delivery/render.js';
 
 export interface EffectiveTemplate {
   locale: string;

@@ -1,5 +1,5 @@
 import { ConnectorError, isConnectorError, type Connector, type EmailMessage } from '@postern/connector-kit';
-import { destinationBlockedCause } from './outbound/index.js';
+import { destinationBlockedCause } from '../../outbound/index.js';
 
 /** Delivery rules (SPEC §3.5). */
 export interface DeliveryRules {

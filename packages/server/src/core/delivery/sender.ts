@@ -1,10 +1,10 @@
 import { timeOrderedId } from '../../lib/ids.js';
 import type { ConnectorError, ConnectorFactory, Connector, EmailMessage, TemplateType } from '@postern/connector-kit';
-import { deliver, type DeliveryOutcome, type DeliveryRules, DEFAULT_RULES } from '../delivery/pipeline.js';
+import { deliver, type DeliveryOutcome, type DeliveryRules, DEFAULT_RULES } from './attempts.js';
 import type { Metrics } from '../../lib/metrics.js';
 import type { Clock, EmailLogStore, EmailStatus } from '../ports.js';
 import { AppError } from '../errors.js';
-import type { ConnectorService } from './connectors.js';
+import type { ConnectorService } from '../connectors/service.js';
 import type { MessageRenderer } from './render.js';
 
 export interface SendRequest {
