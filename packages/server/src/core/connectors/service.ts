@@ -11,6 +11,10 @@ import type { ConnectorRegistry } from '../../connectors/registry.js';
 import { AppError, fieldIssues } from '../errors.js';
 import type { Clock, ConnectorStore, StoredConnector } from '../ports.js';
 import { emailDependents, type SignInExperienceService } from '../sign-in-experience.js';
+import { mergePatch } from '../../lib/merge-patch.js';
+import { LiveConnectorPool, type LiveConnector, type PoolOptions } from './pool.js';
+
+export type { LiveConnector } from './pool.js';
 
 export interface PublicConnector {
   id: string;
@@ -36,21 +40,13 @@ export interface ConnectorHooks {
   checkReferences?(tenantId: string, factoryId: string, config: Record<string, unknown>): Promise<void>;
 }
 
-export interface LiveConnector {
-  factory: ConnectorFactory;
-  stored: StoredConnector;
-  connector: Connector;
-}
-
 /**
  * The tenant's one email connector (SPEC §3.2): validation by the factory's schema,
  * masking, secret round-trips, the delete guard, and the live connector instances, built
  * once per saved config and reused until the config changes (on this or another instance).
  */
 export class ConnectorService {
-  private readonly live = new Map<string, { version: string; value: LiveConnector }>();
-  private readonly building = new Map<string, Promise<LiveConnector | undefined>>();
-  private readonly retiring = new Set<{ connector: Connector; timer: NodeJS.Timeout }>();
+  private readonly pool: LiveConnectorPool;
 
   constructor(
     private readonly registry: ConnectorRegistry,
@@ -59,7 +55,10 @@ export class ConnectorService {
     private readonly makeContext: (tenantId: string) => ConnectorContext,
     private readonly signInExperience: SignInExperienceService,
     private readonly hooks: ConnectorHooks = {},
-  ) {}
+    poolOptions: PoolOptions = {},
+  ) {
+    this.pool = new LiveConnectorPool(store, (id) => registry.get(id), (t, f, c) => this.instantiate(t, f, c), poolOptions);
+  }
 
   private async instantiate(
     tenantId: string,
@@ -201,84 +200,12 @@ export class ConnectorService {
     return { factory, connector: await this.instantiate(tenantId, factory, config) };
   }
 
-  /**
-   * The live connector of a tenant, rebuilt only when its saved config changed. One cheap
-   * version query per send keeps several instances in step.
-   */
-  async getLive(tenantId: string): Promise<LiveConnector | undefined> {
-    const version = await this.store.version(tenantId);
-    const hit = this.live.get(tenantId);
-    if (hit && hit.version === version) return hit.value;
-    if (!version) {
-      if (hit) {
-        this.live.delete(tenantId);
-        this.retire(hit.value.connector);
-      }
-      return undefined;
-    }
-    // Concurrent first sends share one build, so no pooled connector is built twice.
-    const key = `${tenantId}\n${version}`;
-    let pending = this.building.get(key);
-    if (!pending) {
-      pending = this.buildLive(tenantId).finally(() => this.building.delete(key));
-      this.building.set(key, pending);
-    }
-    return pending;
+  /** The tenant's live connector instance (see LiveConnectorPool). */
+  getLive(tenantId: string): Promise<LiveConnector | undefined> {
+    return this.pool.get(tenantId);
   }
 
-  private async buildLive(tenantId: string): Promise<LiveConnector | undefined> {
-    const stored = await this.store.getEmailConnector(tenantId);
-    if (!stored) return undefined;
-    const factory = this.registry.get(stored.factoryId);
-    if (!factory)
-      throw new ConnectorError(
-        'connector.bad_config',
-        `The saved connector uses the factory "${stored.factoryId}", which this instance does not have.`,
-      );
-    const value = { factory, stored, connector: await this.instantiate(tenantId, factory, stored.config) };
-    const old = this.live.get(tenantId);
-    this.live.set(tenantId, { version: `${stored.id}@${stored.updatedAt}`, value });
-    if (old && old.value.connector !== value.connector) this.retire(old.value.connector);
-    return value;
+  closeAll(): Promise<void> {
+    return this.pool.closeAll();
   }
-
-  /**
-   * Closes a replaced connector once the sends still running on it are done: they hold it
-   * for at most the delivery budget (15 s), so it is closed a little after that.
-   */
-  private retire(connector: Connector): void {
-    const entry = {
-      connector,
-      timer: setTimeout(() => {
-        this.retiring.delete(entry);
-        void connector.close?.().catch(() => undefined);
-      }, 20_000),
-    };
-    entry.timer.unref();
-    this.retiring.add(entry);
-  }
-
-  async closeAll(): Promise<void> {
-    const all = [...this.live.values()].map((l) => l.value.connector);
-    for (const r of this.retiring) {
-      clearTimeout(r.timer);
-      all.push(r.connector);
-    }
-    this.live.clear();
-    this.retiring.clear();
-    await Promise.allSettled(all.map((c) => c.close?.()));
-  }
-}
-
-/** JSON Merge Patch (RFC 7396). */
-export function mergePatch(target: unknown, patch: unknown): unknown {
-  if (!patch || typeof patch !== 'object' || Array.isArray(patch)) return patch;
-  const out: Record<string, unknown> =
-    target && typeof target === 'object' && !Array.isArray(target) ? { ...(target as Record<string, unknown>) } : {};
-  for (const [k, v] of Object.entries(patch as Record<string, unknown>)) {
-    if (k === '__proto__' || k === 'constructor' || k === 'prototype') continue;
-    if (v === null) delete out[k];
-    else out[k] = mergePatch(out[k], v);
-  }
-  return out;
 }
