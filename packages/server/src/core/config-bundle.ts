@@ -4,7 +4,7 @@ import { TEMPLATE_TYPES, getConfigPath } from '@postern/connector-kit';
 import { AppError, fieldIssues } from './errors.js';
 import type { Clock, Stores, Tenant } from './ports.js';
 import type { ConnectorService } from './connectors/service.js';
-import type { ConnectorRegistry } from '../connectors/registry.js';
+import type { ConnectorCatalog } from './ports.js';
 import type { TemplateRenderer } from './templates/index.js';
 import { BrandingSchema, type Branding, type BrandingService } from './branding.js';
 import { emailDependents, SignInExperienceSchema, type SignInExperience, type SignInExperienceService } from './sign-in-experience.js';
@@ -79,7 +79,7 @@ function diffObject(prefix: string, before: Record<string, unknown>, after: Reco
 export interface BundleDeps {
   stores: Stores;
   clock: Clock;
-  registry: ConnectorRegistry;
+  registry: ConnectorCatalog;
   connectors: ConnectorService;
   renderer: TemplateRenderer;
   templates: TemplateService;

@@ -1,3 +1,5 @@
+import type { ConnectorFactory, DkimSigningKey } from '@postern/connector-kit';
+
 /**
  * The storage and clock interfaces the domain needs. Implementations live in storage/;
  * every one of them passes the same conformance suite on SQLite and PostgreSQL.
@@ -207,4 +209,18 @@ export interface CodeStore {
   invalidate(tenantId: string, id: string): Promise<void>;
   /** Deletes up to `limit` codes that expired or were used before `before`. */
   purge(before: string, limit: number): Promise<number>;
+}
+
+/** The connector factories this instance offers (connectors/registry.ts implements it). */
+export interface ConnectorCatalog {
+  get(id: string): ConnectorFactory | undefined;
+  list(): ConnectorFactory[];
+  /** The config paths of the factory's secret fields. */
+  secretPaths(id: string): string[];
+}
+
+/** Where a connector's DKIM key comes from (core/deliverability/dkim-keys.ts). */
+export interface DkimKeySource {
+  exists(tenantId: string, keyId: string): Promise<boolean>;
+  signingKey(tenantId: string, keyId: string): Promise<DkimSigningKey | undefined>;
 }

@@ -1,5 +1,5 @@
 import { promises as dns } from 'node:dns';
-import { ConnectorError, isConnectorError, type LookupFunction } from '@postern/connector-kit';
+import { ConnectorError, findConnectorError, isConnectorError, type LookupFunction } from '@postern/connector-kit';
 import { classifyParsed, parseAddress, type BlockReason } from './address.js';
 import { AllowList, canonicalHost } from './allow-list.js';
 
@@ -27,12 +27,7 @@ export class DestinationBlockedError extends Error {
  * in `TypeError: fetch failed`, SMTP clients pass them on), or undefined.
  */
 export function destinationBlockedCause(err: unknown): ConnectorError | undefined {
-  let current: unknown = err;
-  for (let depth = 0; depth < 8 && current !== null && typeof current === 'object'; depth++) {
-    if (isConnectorError(current) && current.code === 'connector.destination_blocked') return current;
-    current = (current as { cause?: unknown }).cause;
-  }
-  return undefined;
+  return findConnectorError(err, 'connector.destination_blocked');
 }
 
 export function blockedError(host: string, address: string, reason: string): ConnectorError {

@@ -6,7 +6,7 @@
  */
 import {
   ConnectorError,
-  isConnectorError,
+  findConnectorError,
   parseRetryAfter,
   scrubSecrets,
   type ConnectorErrorCode,
@@ -79,10 +79,8 @@ function parseJson(text: string): unknown {
  */
 export function transportError(provider: string, err: unknown, signal: AbortSignal | undefined): ConnectorError {
   // fetch and socket clients wrap the policy's error (TypeError → socket error → ConnectorError).
-  for (let current: unknown = err, depth = 0; current && depth < 5; depth++) {
-    if (isConnectorError(current)) return current;
-    current = (current as { cause?: unknown }).cause;
-  }
+  const passthrough = findConnectorError(err);
+  if (passthrough) return passthrough;
   const cause = (err as { cause?: unknown } | null)?.cause;
   const name = (err as { name?: unknown } | null)?.name;
   if (signal?.aborted || name === 'AbortError' || name === 'TimeoutError') {

@@ -1,7 +1,7 @@
 import {
   ConnectorError,
   defineConnector,
-  isConnectorError,
+  findConnectorError,
   parseRetryAfter,
   scrubSecrets,
   type Connector,
@@ -145,14 +145,6 @@ function messageIdFrom(text: string): string | undefined {
 
 function timeoutError(cause: unknown): ConnectorError {
   return new ConnectorError('connector.timeout', 'The endpoint did not answer in time.', { cause });
-}
-
-/** The destination policy's error, which ctx.fetch may wrap in a TypeError. */
-function findConnectorError(err: unknown): ConnectorError | undefined {
-  for (let e: unknown = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
-    if (isConnectorError(e)) return e;
-  }
-  return undefined;
 }
 
 function describe(err: unknown): string {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { randomToken, safeEqual, sha256Hex } from '../../lib/crypto.js';
-import type { AdminKeyStore, Clock } from '../ports.js';
+import type { AdminKeyRecord, AdminKeyStore, Clock, Page, PageRequest } from '../ports.js';
+import { AppError } from '../errors.js';
 
 /** Who a valid admin key speaks for: `tenantId: null` is a system key (every tenant). */
 export interface AdminPrincipal {
@@ -35,6 +36,15 @@ export class AdminKeys {
   }
 
   /** Creates a key; the clear key is returned once and never stored. */
+  /** Keys of a tenant (system keys when tenantId is null), without their hashes. */
+  list(tenantId: string | null, page: PageRequest): Promise<Page<Omit<AdminKeyRecord, 'keyHash'>>> {
+    return this.store.list(tenantId, page);
+  }
+
+  async delete(id: string, tenantId: string | null): Promise<void> {
+    if (!(await this.store.delete(id, tenantId))) throw new AppError('admin_key.not_found');
+  }
+
   async create(name: string, tenantId: string | null) {
     const key = randomToken('pk_');
     const record = { id: randomUUID(), tenantId, name, keyHash: hashAdminKey(key), createdAt: this.clock.now().toISOString() };

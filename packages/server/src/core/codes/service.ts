@@ -6,7 +6,7 @@ import type { Clock, CodeStore, Tenant } from '../ports.js';
 import type { EmailSender, SendOutcome } from '../delivery/sender.js';
 import type { Metrics } from '../../lib/metrics.js';
 import type { CodePolicy, CodePolicyService } from './policy.js';
-import type { Bucket, RateLimits } from './limits.js';
+import type { Bucket, RateLimits } from './ports.js';
 import { codeHmac, cryptoRandom, generateCode, hmacEquals, type Random } from './generate.js';
 
 export interface IssueRequest {

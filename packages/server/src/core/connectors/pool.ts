@@ -26,7 +26,11 @@ export class LiveConnectorPool {
   constructor(
     private readonly store: Pick<ConnectorStore, 'version' | 'getEmailConnector'>,
     private readonly factoryOf: (id: string) => ConnectorFactory | undefined,
-    private readonly instantiate: (tenantId: string, factory: ConnectorFactory, config: Record<string, unknown>) => Promise<Connector>,
+    private readonly instantiate: (
+      tenantId: string,
+      factory: ConnectorFactory,
+      config: Record<string, unknown>,
+    ) => Promise<Connector>,
     opts: PoolOptions = {},
   ) {
     this.retireAfterMs = opts.retireAfterMs ?? 20_000;

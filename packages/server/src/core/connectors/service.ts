@@ -7,9 +7,8 @@ import {
   type ConnectorContext,
   type ConnectorFactory,
 } from '@postern/connector-kit';
-import type { ConnectorRegistry } from '../../connectors/registry.js';
 import { AppError, fieldIssues } from '../errors.js';
-import type { Clock, ConnectorStore, StoredConnector } from '../ports.js';
+import type { Clock, ConnectorCatalog, ConnectorStore, DkimKeySource, StoredConnector } from '../ports.js';
 import { emailDependents, type SignInExperienceService } from '../sign-in-experience.js';
 import { mergePatch } from '../../lib/merge-patch.js';
 import { LiveConnectorPool, type LiveConnector, type PoolOptions } from './pool.js';
@@ -26,21 +25,6 @@ export interface PublicConnector {
 }
 
 /**
- * Factory-specific steps the generic service cannot know: building a connector that needs
- * more than its config (the SMTP connector's DKIM key) and checking references in a
- * config (that the DKIM key exists).
- */
-export interface ConnectorHooks {
-  create?(
-    tenantId: string,
-    factory: ConnectorFactory,
-    config: Record<string, unknown>,
-    ctx: ConnectorContext,
-  ): Promise<Connector | undefined>;
-  checkReferences?(tenantId: string, factoryId: string, config: Record<string, unknown>): Promise<void>;
-}
-
-/**
  * The tenant's one email connector (SPEC §3.2): validation by the factory's schema,
  * masking, secret round-trips, the delete guard, and the live connector instances, built
  * once per saved config and reused until the config changes (on this or another instance).
@@ -49,12 +33,13 @@ export class ConnectorService {
   private readonly pool: LiveConnectorPool;
 
   constructor(
-    private readonly registry: ConnectorRegistry,
+    private readonly registry: ConnectorCatalog,
     private readonly store: ConnectorStore,
     private readonly clock: Clock,
     private readonly makeContext: (tenantId: string) => ConnectorContext,
     private readonly signInExperience: SignInExperienceService,
-    private readonly hooks: ConnectorHooks = {},
+    /** Resolves the DKIM key a config names (factories with `dkimKeyId`). */
+    private readonly dkimKeys?: DkimKeySource,
     poolOptions: PoolOptions = {},
   ) {
     this.pool = new LiveConnectorPool(store, (id) => registry.get(id), (t, f, c) => this.instantiate(t, f, c), poolOptions);
@@ -66,7 +51,11 @@ export class ConnectorService {
     config: Record<string, unknown>,
   ): Promise<Connector> {
     const ctx = this.makeContext(tenantId);
-    return (await this.hooks.create?.(tenantId, factory, config, ctx)) ?? factory.create(config, ctx);
+    const keyId = factory.dkimKeyId?.(config);
+    if (!keyId) return factory.create(config, ctx);
+    const dkim = await this.dkimKeys?.signingKey(tenantId, keyId);
+    if (!dkim) throw new ConnectorError('connector.bad_config', `The DKIM key "${keyId}" of the ${factory.name} connector no longer exists.`);
+    return factory.create(config, { ...ctx, dkim });
   }
 
   /** Parses a config and checks what it refers to (a DKIM key). */
@@ -77,7 +66,10 @@ export class ConnectorService {
     stored?: StoredConnector,
   ): Promise<Record<string, unknown>> {
     const valid = this.validate(factoryId, config, stored);
-    await this.hooks.checkReferences?.(tenantId, factoryId, valid);
+    const keyId = this.factory(factoryId).dkimKeyId?.(valid);
+    if (keyId && !(await this.dkimKeys?.exists(tenantId, keyId))) {
+      throw new ConnectorError('connector.bad_config', `No DKIM key "${keyId}" in this tenant; create one with POST /api/dkim-keys.`, { details: { issues: [{ path: 'config.dkim.keyId', message: 'no such DKIM key' }] } });
+    }
     return valid;
   }
 

@@ -1,10 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { ConnectorError, type Connector, type ConnectorContext, type ConnectorFactory } from '@postern/connector-kit';
+import type { DkimSigningKey } from '@postern/connector-kit';
 import { AppError } from '../errors.js';
-import type { Clock, ConnectorStore, DkimKey, DkimKeyStore } from '../ports.js';
+import type { Clock, ConnectorStore, DkimKey, DkimKeySource, DkimKeyStore, StoredConnector } from '../ports.js';
 import { DeliverabilityInputError, dkimDnsValue, generateDkimKey, splitTxtValue } from './index.js';
-import { createSmtpConnector, type SmtpConfig } from '../../connectors/smtp/index.js';
-import type { ConnectorHooks } from '../connectors/service.js';
 
 export interface PublicDkimKey {
   id: string;
@@ -22,12 +20,17 @@ export function inputError(err: unknown): never {
   throw err;
 }
 
-/** DKIM keys (SPEC §12): RSA-2048, private key encrypted at rest, used by the SMTP connector. */
-export class DkimKeys {
+/**
+ * DKIM keys (SPEC §12): RSA-2048, private key encrypted at rest, handed to the connector
+ * whose config names one (the SMTP connector) as its context's `dkim`.
+ */
+export class DkimKeys implements DkimKeySource {
   constructor(
     private readonly store: DkimKeyStore,
     private readonly connectors: ConnectorStore,
     private readonly clock: Clock,
+    /** The DKIM key id a saved connector's config names (its factory's `dkimKeyId`). */
+    private readonly keyIdOf: (c: StoredConnector) => string | undefined,
   ) {}
 
   toPublic(k: DkimKey): PublicDkimKey {
@@ -51,30 +54,19 @@ export class DkimKeys {
   async delete(tenantId: string, id: string): Promise<void> {
     if (!(await this.store.get(tenantId, id))) throw new AppError('dkim_key.not_found');
     const c = await this.connectors.getEmailConnector(tenantId);
-    if (c?.factoryId === 'smtp' && (c.config.dkim as { keyId?: string } | undefined)?.keyId === id) {
-      throw new AppError('dkim_key.in_use', 'The SMTP connector signs with this key; remove dkim from its config first.', { connectorId: c.id });
+    if (c && this.keyIdOf(c) === id) {
+      throw new AppError('dkim_key.in_use', 'The email connector signs with this key; remove dkim from its config first.', { connectorId: c.id });
     }
     await this.store.delete(tenantId, id);
   }
 
-  /** The connector hooks that give the SMTP connector its DKIM key. */
-  hooks(): ConnectorHooks {
-    return {
-      checkReferences: async (tenantId, factoryId, config) => {
-        const keyId = (config.dkim as { keyId?: string } | undefined)?.keyId;
-        if (factoryId !== 'smtp' || !keyId) return;
-        if (!(await this.store.get(tenantId, keyId))) {
-          throw new ConnectorError('connector.bad_config', `No DKIM key "${keyId}" in this tenant; create one with POST /api/dkim-keys.`, { details: { issues: [{ path: 'config.dkim.keyId', message: 'no such DKIM key' }] } });
-        }
-      },
-      create: async (tenantId: string, factory: ConnectorFactory, config: Record<string, unknown>, ctx: ConnectorContext): Promise<Connector | undefined> => {
-        const keyId = (config.dkim as { keyId?: string } | undefined)?.keyId;
-        if (factory.id !== 'smtp' || !keyId) return undefined;
-        const key = await this.store.get(tenantId, keyId);
-        const privateKey = key && (await this.store.privateKey(tenantId, keyId));
-        if (!key || !privateKey) throw new ConnectorError('connector.bad_config', `The DKIM key "${keyId}" of the SMTP connector no longer exists.`);
-        return createSmtpConnector(config as SmtpConfig, ctx, { dkim: { domainName: key.domain, keySelector: key.selector, privateKey } });
-      },
-    };
+  async exists(tenantId: string, keyId: string): Promise<boolean> {
+    return (await this.store.get(tenantId, keyId)) !== undefined;
+  }
+
+  async signingKey(tenantId: string, keyId: string): Promise<DkimSigningKey | undefined> {
+    const key = await this.store.get(tenantId, keyId);
+    const privateKey = key && (await this.store.privateKey(tenantId, keyId));
+    return key && privateKey ? { domainName: key.domain, keySelector: key.selector, privateKey } : undefined;
   }
 }

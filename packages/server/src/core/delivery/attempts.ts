@@ -1,5 +1,4 @@
-import { ConnectorError, isConnectorError, type Connector, type EmailMessage } from '@postern/connector-kit';
-import { destinationBlockedCause } from '../../outbound/index.js';
+import { ConnectorError, findConnectorError, isConnectorError, type Connector, type EmailMessage } from '@postern/connector-kit';
 
 /** Delivery rules (SPEC §3.5). */
 export interface DeliveryRules {
@@ -33,7 +32,7 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 /** Wraps anything a connector threw into a ConnectorError, keeping it as the cause. */
 export function asConnectorError(err: unknown): ConnectorError {
   if (isConnectorError(err)) return err;
-  const blocked = destinationBlockedCause(err);
+  const blocked = findConnectorError(err, 'connector.destination_blocked');
   if (blocked) return blocked;
   const name = (err as { name?: string })?.name;
   if (name === 'TimeoutError' || name === 'AbortError') return new ConnectorError('connector.timeout', undefined, { cause: err });

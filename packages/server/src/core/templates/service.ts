@@ -1,6 +1,7 @@
 import { TEMPLATE_TYPES, type TemplateType } from '@postern/connector-kit';
-import { defaultTemplate, renderBuiltin, resolveLocale, SHIPPED_LOCALES, type TemplateContent, type TemplateRenderer, type TemplateVariables } from './index.js';
-import type { StoredTemplate, TemplateStore } from '../ports.js';
+import { defaultTemplate, isTemplateError, lintTemplate, renderBuiltin, resolveLocale, sampleVariables, SHIPPED_LOCALES, type TemplateContent, type TemplateRenderer, type TemplateVariables, type TemplateWarning } from './index.js';
+import { systemClock, type Clock, type StoredTemplate, type TemplateStore } from '../ports.js';
+import { AppError } from '../errors.js';
 import type { BrandingService } from '../branding.js';
 import type { SignInExperienceService } from '../sign-in-experience.js';
 import type { MessageRenderer, RenderRequest, RenderedMessage } from '../delivery/render.js';
@@ -38,7 +39,51 @@ export class TemplateService implements MessageRenderer {
     /** Who the message says it is from when the tenant set no branding. */
     private readonly fallbackName = 'Postern',
     private readonly ttlMs = 5_000,
+    private readonly clock: Clock = systemClock,
   ) {}
+
+  /** Saves the tenant's own template for a locale and type; refuses one that does not compile. */
+  async save(tenantId: string, locale: string, templateType: TemplateType, content: TemplateContent): Promise<EffectiveTemplate> {
+    checked(() => this.renderer.validate(content));
+    const updatedAt = this.clock.now().toISOString();
+    await this.store.put({ tenantId, locale, templateType, subject: content.subject, html: content.html, text: content.text ?? null, replyTo: content.replyTo ?? null, senderName: content.senderName ?? null, updatedAt });
+    this.invalidate(tenantId);
+    return { locale, templateType, content, isDefault: false, updatedAt };
+  }
+
+  /** Deletes the tenant's own template, so the shipped default applies again. */
+  async revert(tenantId: string, locale: string, templateType: TemplateType): Promise<void> {
+    const done = await this.store.delete(tenantId, locale, templateType);
+    this.invalidate(tenantId);
+    if (!done) throw new AppError('template.not_found', 'This tenant has no template of its own for that locale and type.');
+  }
+
+  /**
+   * Renders the effective template, with `overrides` in place of its parts, using sample data
+   * and the tenant's branding, and lints the result.
+   */
+  async preview(
+    tenantId: string,
+    locale: string,
+    templateType: TemplateType,
+    overrides: { subject?: string | undefined; html?: string | undefined; text?: string | undefined; variables?: Record<string, unknown> | undefined },
+  ): Promise<{ subject: string; html: string; text: string; warnings: TemplateWarning[] }> {
+    const eff = await this.effective(tenantId, locale, templateType);
+    const content: TemplateContent = {
+      ...eff.content,
+      ...(overrides.subject !== undefined ? { subject: overrides.subject } : {}),
+      ...(overrides.html !== undefined ? { html: overrides.html } : {}),
+      ...(overrides.text !== undefined ? { text: overrides.text } : {}),
+    };
+    if (overrides.text === '') delete content.text;
+    const branding = await this.branding.get(tenantId);
+    const sample = sampleVariables(templateType, locale);
+    const rendered = checked(() => {
+      this.renderer.validate(content);
+      return this.renderer.render(content, { ...sample, branding: { ...sample.branding, ...branding }, ...(overrides.variables as object) });
+    });
+    return { ...rendered, warnings: lintTemplate(templateType, content, rendered) };
+  }
 
   private async tenantTemplates(tenantId: string) {
     const hit = this.cache.get(tenantId);
@@ -109,5 +154,15 @@ export class TemplateService implements MessageRenderer {
       senderName: eff.content.senderName ?? branding?.senderName,
       variables: { ...req.variables, locale },
     };
+  }
+}
+
+/** Turns a renderer error into `422 template.invalid` with its position. */
+function checked<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (isTemplateError(err)) throw new AppError('template.invalid', err.message, { ...err.details });
+    throw err;
   }
 }

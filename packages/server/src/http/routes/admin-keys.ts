@@ -1,6 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { AppError } from '../../core/errors.js';
 import { NoContent, errorResponses, Id, PageQuery, pageOf } from '../schemas.js';
 import type { Services } from '../context.js';
 
@@ -24,13 +23,13 @@ export const adminKeyRoutes =
     app.get(
       '/api/admin-keys',
       { schema: { tags: ['admin keys'], summary: "List this tenant's admin keys (never the keys themselves)", querystring: PageQuery, response: { 200: pageOf(KeyInfo), ...errorResponses(400, 401, 403) } } },
-      async (req) => s.stores.adminKeys.list(req.tenantId, req.query),
+      async (req) => s.adminKeys.list(req.tenantId, req.query),
     );
     app.delete(
       '/api/admin-keys/:id',
       { schema: { tags: ['admin keys'], summary: 'Delete an admin key', params: z.strictObject({ id: Id }), response: { 204: NoContent, ...errorResponses(400, 401, 403, 404) } } },
       async (req, reply) => {
-        if (!(await s.stores.adminKeys.delete(req.params.id, req.tenantId))) throw new AppError('admin_key.not_found');
+        await s.adminKeys.delete(req.params.id, req.tenantId);
         return reply.status(204).send(null);
       },
     );
