@@ -193,17 +193,48 @@ export interface CodeAttempt {
   payload?: Record<string, unknown> | null;
 }
 
+/** Which code an attempt is at, as the caller knows it. */
+export interface CodeAttemptTarget {
+  tenantId: string;
+  id: string;
+  recipientKey: string;
+  purpose: string;
+  now: string;
+}
+
+/** A stored code as an attempt sees it. */
+export interface StoredCodeState {
+  recipientKey: string;
+  email: string;
+  purpose: string;
+  codeHmac: string;
+  status: 'active' | 'consumed' | 'invalidated';
+  attempts: number;
+  maxAttempts: number;
+  expiresAt: string;
+  payload: Record<string, unknown> | null;
+}
+
+/** What one attempt does: its result, and the row update to make (none when nothing changes). */
+export interface CodeAttemptDecision {
+  result: CodeAttempt;
+  update?: { attempts: number; previous: number; status: 'active' | 'consumed'; consumedAt: string | null };
+  /** The result when the guarded update finds the row changed by a racing attempt. */
+  lost?: CodeAttempt;
+}
+
 export interface CodeStore {
   /** Invalidates the active codes of the same tenant, recipient and purpose and inserts this one, in one transaction. */
   issue(code: StoredCode): Promise<void>;
   /**
    * One attempt at a code, in one transaction holding the row (FOR UPDATE on PostgreSQL):
-   * it counts the attempt, calls `matches` with the stored HMAC (constant-time comparison
-   * in the caller), and consumes the code on a match. Of concurrent attempts each sees the
-   * count the previous one left, so no more than maxAttempts are ever evaluated, and only
-   * one correct attempt consumes the code.
+   * it reads the code, asks `decide` (core/codes/attempt.ts: the rule) what the attempt
+   * does, and applies its update guarded by the attempt count it read, answering
+   * `decision.lost` when the guard finds the row changed. Of concurrent attempts each sees
+   * the count the previous one left, so no more than maxAttempts are ever evaluated, and
+   * only one correct attempt consumes the code.
    */
-  attempt(q: { tenantId: string; id: string; recipientKey: string; purpose: string; now: string }, matches: (codeHmac: string) => boolean): Promise<CodeAttempt>;
+  attempt(q: CodeAttemptTarget, decide: (code: StoredCodeState | undefined) => CodeAttemptDecision): Promise<CodeAttempt>;
   /** Invalidates a recipient's outstanding codes (all purposes, or those starting with a prefix). */
   invalidateRecipient(tenantId: string, recipientKey: string, purposePrefix?: string): Promise<number>;
   invalidate(tenantId: string, id: string): Promise<void>;
