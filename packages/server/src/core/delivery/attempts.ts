@@ -27,7 +27,20 @@ export interface DeliveryOutcome {
   error?: ConnectorError;
 }
 
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+/** Time and chance as the loop sees them; tests pass their own. */
+export interface DeliveryTime {
+  /** Milliseconds, monotonic. */
+  now(): number;
+  /** In [0, 1), for the back-off jitter. */
+  random(): number;
+  sleep(ms: number): Promise<void>;
+}
+
+export const realTime: DeliveryTime = {
+  now: () => performance.now(),
+  random: Math.random,
+  sleep: (ms) => new Promise<void>((r) => setTimeout(r, ms)),
+};
 
 /** Wraps anything a connector threw into a ConnectorError, keeping it as the cause. */
 export function asConnectorError(err: unknown): ConnectorError {
@@ -39,26 +52,26 @@ export function asConnectorError(err: unknown): ConnectorError {
   return new ConnectorError('connector.delivery_failed', 'The connector failed unexpectedly.', { cause: err });
 }
 
-function retryDelay(err: ConnectorError, attempt: number, rules: DeliveryRules): number | null {
+function retryDelay(err: ConnectorError, attempt: number, rules: DeliveryRules, random: () => number): number | null {
   if (err.code === 'connector.rate_limited') {
     const ra = err.details.retryAfter;
     if (typeof ra === 'number') return ra <= rules.maxRetryAfterSeconds ? ra * 1000 : null;
   }
   if (!err.retryable) return null;
   const base = rules.baseBackoffMs * 2 ** (attempt - 1);
-  return base / 2 + Math.random() * base; // jitter, so that many senders do not retry in step
+  return base / 2 + random() * base; // jitter, so that many senders do not retry in step
 }
 
 /**
  * Sends one message with a timeout per attempt and bounded, jittered retries of transient
  * failures. Never throws: the outcome says what happened.
  */
-export async function deliver(connector: Connector, message: EmailMessage, rules: DeliveryRules = DEFAULT_RULES): Promise<DeliveryOutcome> {
-  const started = performance.now();
+export async function deliver(connector: Connector, message: EmailMessage, rules: DeliveryRules = DEFAULT_RULES, time: DeliveryTime = realTime): Promise<DeliveryOutcome> {
+  const started = time.now();
   let attempts = 0;
   let lastError: ConnectorError | undefined;
   while (attempts < rules.maxAttempts) {
-    const elapsed = performance.now() - started;
+    const elapsed = time.now() - started;
     const remaining = rules.totalBudgetMs - elapsed;
     if (remaining <= 0) break;
     attempts++;
@@ -76,14 +89,14 @@ export async function deliver(connector: Connector, message: EmailMessage, rules
           signal.addEventListener('abort', onAbort, { once: true });
         }),
       ]);
-      return { ok: true, providerMessageId: r.providerMessageId ?? null, captured: r.captured === true, attempts, durationMs: performance.now() - started };
+      return { ok: true, providerMessageId: r.providerMessageId ?? null, captured: r.captured === true, attempts, durationMs: time.now() - started };
     } catch (err) {
       lastError = asConnectorError(err);
-      const delay = retryDelay(lastError, attempts, rules);
+      const delay = retryDelay(lastError, attempts, rules, time.random);
       if (delay === null || attempts >= rules.maxAttempts) break;
-      if (performance.now() - started + delay >= rules.totalBudgetMs) break;
+      if (time.now() - started + delay >= rules.totalBudgetMs) break;
       clearTimeout(timer); // the attempt is over: its timer must not run through the back-off
-      await sleep(delay);
+      await time.sleep(delay);
     } finally {
       clearTimeout(timer);
       if (onAbort) signal.removeEventListener('abort', onAbort);
@@ -91,5 +104,5 @@ export async function deliver(connector: Connector, message: EmailMessage, rules
   }
   const error = lastError ?? new ConnectorError('connector.timeout', 'The delivery budget ran out.');
   (error as ConnectorError & { attempts?: number }).attempts = attempts;
-  return { ok: false, providerMessageId: null, captured: false, attempts, durationMs: performance.now() - started, error };
+  return { ok: false, providerMessageId: null, captured: false, attempts, durationMs: time.now() - started, error };
 }
