@@ -3,3 +3,17 @@ export * from './errors.js';
 export * from './schema.js';
 export * from './sender.js';
 export { z } from 'zod';
+export {
+  ProviderResponseError,
+  createHttpClient,
+  transportError,
+  providerFailure,
+  joinUrl,
+  stringField,
+  numberField,
+  type ProviderResponse,
+  type HttpClient,
+  type HttpClientOptions,
+  type FailureOptions,
+  type RequestInit as ProviderRequestInit,
+} from './http.js';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { defineConnector, resolveSender, type EmailMessage } from '@postern/connector-kit';
-import { createHttpClient, stringField } from '../_provider/http.js';
+import { createHttpClient, stringField } from '@postern/connector-kit';
 import { aliyunDmError } from './errors.js';
 import { logo } from './logo.js';
 import { readme } from './readme.js';

@@ -1,5 +1,5 @@
 import { defineConnector, resolveSender, type EmailMessage } from '@postern/connector-kit';
-import { createHttpClient, stringField } from '../_provider/http.js';
+import { createHttpClient, stringField } from '@postern/connector-kit';
 import { resendError } from './errors.js';
 import { logo } from './logo.js';
 import { readme } from './readme.js';

@@ -1,5 +1,5 @@
 import { defineConnector, resolveSender, type EmailMessage } from '@postern/connector-kit';
-import { createHttpClient } from '../_provider/http.js';
+import { createHttpClient } from '@postern/connector-kit';
 import { sendgridError } from './errors.js';
 import { logo } from './logo.js';
 import { readme } from './readme.js';

@@ -11,7 +11,7 @@ import {
   scrubSecrets,
   type ConnectorErrorCode,
   type ConnectorErrorDetails,
-} from '@postern/connector-kit';
+} from './errors.js';
 
 /** A provider's answer, kept as the `cause` of a connector error. Its body is scrubbed. */
 export class ProviderResponseError extends Error {
