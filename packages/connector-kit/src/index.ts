@@ -17,3 +17,4 @@ export {
   type FailureOptions,
   type RequestInit as ProviderRequestInit,
 } from './http.js';
+export * from './assets.js';

@@ -1,4 +1,5 @@
 import {
+  readConnectorFile,
   ConnectorError,
   defineConnector,
   findConnectorError,
@@ -12,8 +13,10 @@ import {
 } from '@postern/connector-kit';
 import { httpConfigSchema, type HttpConfig } from './schema.js';
 import { webhookHeaders } from './signing.js';
-import { logo } from './logo.js';
-import { readme } from './readme.js';
+
+// The console shows these; they are read from the files beside this module (copied to dist by the build).
+const readme = readConnectorFile(import.meta.url, 'README.md');
+const logo = readConnectorFile(import.meta.url, 'logo.svg');
 
 export { httpConfigSchema, type HttpConfig } from './schema.js';
 export { generateSigningSecret, webhookHeaders } from './signing.js';

@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import type Nodemailer from 'nodemailer';
 import type SMTPPool from 'nodemailer/lib/smtp-pool/index.js';
 import {
+  readConnectorFile,
   ConnectorError,
   defineConnector,
   resolveSender,
@@ -18,8 +19,10 @@ import { smtpConfigSchema, type SmtpConfig } from './schema.js';
 import { mapSmtpError } from './errors.js';
 import { openPolicySocket } from './socket.js';
 import { oauth2Provisioner } from './oauth2.js';
-import { logo } from './logo.js';
-import { readme } from './readme.js';
+
+// The console shows these; they are read from the files beside this module (copied to dist by the build).
+const readme = readConnectorFile(import.meta.url, 'README.md');
+const logo = readConnectorFile(import.meta.url, 'logo.svg');
 
 export { smtpConfigSchema, type SmtpConfig } from './schema.js';
 export { mapSmtpError } from './errors.js';
