@@ -150,6 +150,9 @@ export interface ConnectorFactory<Config = any> {
   /** Secret-bearing values to scrub from provider messages (defaults to the schema's secret fields). */
 }
 
+/** What a connector factory's `id` must look like: a lower-case slug (a-z, 0-9, -), at most 64 characters. */
+export const CONNECTOR_ID = /^[a-z0-9][a-z0-9-]{0,63}$/;
+
 export function defineConnector<Config>(factory: ConnectorFactory<Config>): ConnectorFactory<Config> {
   return factory;
 }

@@ -92,7 +92,10 @@ export async function createPostern(config: Config, opts: CreateOptions = {}): P
     publicUrl: config.publicUrl,
   });
   const signInExperience = new SignInExperienceService(stores.settings, stores.connectors, clock);
-  const dkimKeys = new DkimKeys(stores.dkimKeys, stores.connectors, clock, (c) => registry.get(c.factoryId)?.dkimKeyId?.(c.config));
+  const dkimKeys = new DkimKeys(stores.dkimKeys, stores.connectors, clock, (c) => {
+    const f = registry.get(c.factoryId);
+    return { keyId: f?.dkimKeyId?.(c.config), connectorName: f?.name ?? c.factoryId };
+  });
   const connectors = new ConnectorService(registry, stores.connectors, clock, makeContext, signInExperience, dkimKeys);
   const branding = new BrandingService(stores.settings, clock);
   const templateRenderer = new TemplateRenderer();

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { TEMPLATE_TYPES, getConfigPath } from '@postern/connector-kit';
+import { TEMPLATE_TYPES, deleteConfigPath, getConfigPath, setConfigPath } from '@postern/connector-kit';
 import { AppError, fieldIssues } from './errors.js';
 import type { Clock, Stores, Tenant } from './ports.js';
 import type { ConnectorService } from './connectors/service.js';
@@ -50,22 +50,8 @@ export interface Change {
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
-function unset(obj: Record<string, unknown>, path: string): void {
-  const parts = path.split('.');
-  let cur: unknown = obj;
-  for (const p of parts.slice(0, -1)) cur = cur && typeof cur === 'object' ? (cur as Record<string, unknown>)[p] : undefined;
-  if (cur && typeof cur === 'object') delete (cur as Record<string, unknown>)[parts[parts.length - 1]!];
-}
-
-function set(obj: Record<string, unknown>, path: string, value: unknown): void {
-  const parts = path.split('.');
-  let cur = obj;
-  for (const p of parts.slice(0, -1)) {
-    if (!cur[p] || typeof cur[p] !== 'object') cur[p] = {};
-    cur = cur[p] as Record<string, unknown>;
-  }
-  cur[parts[parts.length - 1]!] = value;
-}
+const unset = deleteConfigPath;
+const set = setConfigPath;
 
 function diffObject(prefix: string, before: Record<string, unknown>, after: Record<string, unknown>, out: Change[]): void {
   for (const k of new Set([...Object.keys(before), ...Object.keys(after)])) {

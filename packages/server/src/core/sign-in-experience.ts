@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { AppError, invalidDocument } from './errors.js';
 import type { Clock, ConnectorStore, SettingsStore } from './ports.js';
 import { SettingsDocument } from './settings/document.js';
+import { LANGUAGE_TAG } from './templates/locale.js';
 
 const Method = z.strictObject({
   identifier: z.literal('email'),
@@ -16,7 +17,7 @@ export const SignInExperienceSchema = z
     signIn: z.strictObject({ methods: z.array(Method).max(1) }),
     forgotPassword: z.strictObject({ email: z.boolean() }),
     mfa: z.strictObject({ factors: z.array(z.literal('email')).max(1), policy: z.enum(['off', 'user-controlled', 'mandatory']) }),
-    languages: z.strictObject({ default: z.string().min(2).max(35).regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'a BCP 47 language tag'), autoDetect: z.boolean() }),
+    languages: z.strictObject({ default: z.string().min(2).max(35).regex(LANGUAGE_TAG, 'a BCP 47 language tag'), autoDetect: z.boolean() }),
     passwordPolicy: z.strictObject({ minLength: z.number().int().min(6).max(256) }),
   })
   .meta({ id: 'SignInExperience' });

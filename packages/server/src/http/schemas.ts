@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LANGUAGE_TAG } from '../core/templates/locale.js';
 
 /** The error body every API answers with (SPEC §2). */
 export const ErrorBody = z
@@ -23,3 +24,4 @@ export const Id = z.string().min(1).max(100).regex(/^[A-Za-z0-9_.:-]+$/, 'must b
 
 /** 204 responses: the handler sends null and the body is empty. */
 export const NoContent = z.null().meta({ description: 'No content' });
+export const Locale = z.string().min(2).max(35).regex(LANGUAGE_TAG, 'must be a language tag such as en or pt-BR');

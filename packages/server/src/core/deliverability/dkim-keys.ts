@@ -29,8 +29,8 @@ export class DkimKeys implements DkimKeySource {
     private readonly store: DkimKeyStore,
     private readonly connectors: ConnectorStore,
     private readonly clock: Clock,
-    /** The DKIM key id a saved connector's config names (its factory's `dkimKeyId`). */
-    private readonly keyIdOf: (c: StoredConnector) => string | undefined,
+    /** The DKIM key a saved connector's config names (its factory's `dkimKeyId`), with the factory's name. */
+    private readonly keyOf: (c: StoredConnector) => { keyId: string | undefined; connectorName: string },
   ) {}
 
   toPublic(k: DkimKey): PublicDkimKey {
@@ -54,8 +54,9 @@ export class DkimKeys implements DkimKeySource {
   async delete(tenantId: string, id: string): Promise<void> {
     if (!(await this.store.get(tenantId, id))) throw new AppError('dkim_key.not_found');
     const c = await this.connectors.getEmailConnector(tenantId);
-    if (c && this.keyIdOf(c) === id) {
-      throw new AppError('dkim_key.in_use', 'The email connector signs with this key; remove dkim from its config first.', { connectorId: c.id });
+    const uses = c && this.keyOf(c);
+    if (c && uses && uses.keyId === id) {
+      throw new AppError('dkim_key.in_use', `The ${uses.connectorName} connector signs with this key; remove dkim from its config first.`, { connectorId: c.id });
     }
     await this.store.delete(tenantId, id);
   }

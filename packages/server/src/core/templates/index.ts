@@ -7,7 +7,7 @@ export { KNOWN_VARIABLES, isKnownVariable } from './types.js';
 export { TemplateError, isTemplateError, type TemplateErrorDetails } from './errors.js';
 export { TemplateRenderer, type CompiledTemplate } from './renderer.js';
 export { lintTemplate, MAX_MESSAGE_BYTES } from './lint.js';
-export { resolveLocale, matchLocale, type LocaleRequest } from './locale.js';
+export { resolveLocale, matchLocale, LANGUAGE_TAG, type LocaleRequest } from './locale.js';
 export { SHIPPED_LOCALES, defaultTemplate } from './defaults.js';
 export { sampleVariables } from './samples.js';
 export { renderBuiltin, BUILTIN_BRANDING_FIELDS } from './builtin.js';

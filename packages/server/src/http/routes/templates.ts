@@ -3,10 +3,9 @@ import { z } from 'zod';
 import { TEMPLATE_TYPES } from '@postern/connector-kit';
 import type { TemplateContent } from '../../core/templates/index.js';
 import type { EffectiveTemplate } from '../../core/templates/service.js';
-import { errorResponses, NoContent } from '../schemas.js';
+import { errorResponses, Locale, NoContent } from '../schemas.js';
 import type { TemplateDeps } from '../context.js';
 
-const Locale = z.string().min(2).max(35).regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'must be a language tag such as en or pt-BR');
 const Type = z.enum(TEMPLATE_TYPES);
 const Template = z
   .object({
