@@ -21,6 +21,7 @@ const stale = (out, dirs) => !existsSync(out) || dirs.some((d) => newest(join(ro
 if (stale(join(root, 'packages/server/dist/cli.js'), ['packages/server/src', 'packages/connector-kit/src'])) {
   process.stdout.write('Building the server…\n');
   execSync('npx tsc -b packages/connector-kit packages/server', { cwd: root, stdio: 'inherit' });
+  execSync('node scripts/copy-connector-assets.mjs', { cwd: root, stdio: 'inherit' });
 }
 if (stale(join(root, 'packages/client/dist/index.js'), ['packages/client/src'])) {
   process.stdout.write('Building the client…\n');

@@ -9,7 +9,7 @@ import { lookup as dnsLookup } from 'node:dns';
 import { randomUUID } from 'node:crypto';
 import { isConnectorError, type ConnectorErrorCode } from './errors.js';
 import { configJsonSchema, secretPaths, secretValues } from './schema.js';
-import type { ConnectorContext, ConnectorFactory, EmailMessage, LookupFunction } from './types.js';
+import { CONNECTOR_ID, type ConnectorContext, type ConnectorFactory, type EmailMessage, type LookupFunction } from './types.js';
 
 export interface ReceivedMessage {
   to: string;
@@ -91,7 +91,7 @@ export function conformanceChecks<C>(opts: ConformanceOptions<C>): ConformanceCh
     {
       name: `${factory.id}: describes itself`,
       run: async () => {
-        assert(/^[a-z0-9][a-z0-9-]{0,63}$/.test(factory.id), 'id is a lower-case slug');
+        assert(CONNECTOR_ID.test(factory.id), 'id is a lower-case slug');
         assert(factory.name.trim().length > 0, 'has a name');
         assert(factory.description.trim().length > 0, 'has a description');
         assert(/^\s*(<\?xml[^>]*>\s*)?<svg[\s>]/.test(factory.logo), 'logo is an SVG document');

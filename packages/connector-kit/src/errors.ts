@@ -64,6 +64,20 @@ export function isConnectorError(err: unknown): err is ConnectorError {
 }
 
 /**
+ * The first ConnectorError in an error's cause chain, the error itself included (fetch wraps
+ * socket errors in `TypeError: fetch failed`; SMTP and socket clients pass them on), when
+ * given only one with that code.
+ */
+export function findConnectorError(err: unknown, code?: ConnectorErrorCode): ConnectorError | undefined {
+  let current: unknown = err;
+  for (let depth = 0; depth < 8 && current !== null && typeof current === 'object'; depth++) {
+    if (isConnectorError(current) && (code === undefined || current.code === code)) return current;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+/**
  * Removes every given secret (and common credential shapes) from a provider message
  * before it is shown to anyone.
  */

@@ -4,3 +4,18 @@ export * from './schema.js';
 export * from './sender.js';
 export { z } from 'zod';
 export * from './text.js';
+export {
+  ProviderResponseError,
+  createHttpClient,
+  transportError,
+  providerFailure,
+  joinUrl,
+  stringField,
+  numberField,
+  type ProviderResponse,
+  type HttpClient,
+  type HttpClientOptions,
+  type FailureOptions,
+  type RequestInit as ProviderRequestInit,
+} from './http.js';
+export * from './assets.js';

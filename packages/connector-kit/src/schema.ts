@@ -86,17 +86,23 @@ function getPath(obj: unknown, path: string): unknown {
   return cur;
 }
 
+/** Sets a dotted path (`auth.pass`), creating the objects on the way. */
 function setPath(obj: Record<string, unknown>, path: string, value: unknown): void {
   const parts = path.split('.');
   let cur: Record<string, unknown> = obj;
   for (const p of parts.slice(0, -1)) {
-    const next = cur[p];
-    if (!next || typeof next !== 'object') return;
-    cur = next as Record<string, unknown>;
+    if (!cur[p] || typeof cur[p] !== 'object') cur[p] = {};
+    cur = cur[p] as Record<string, unknown>;
   }
-  const last = parts[parts.length - 1]!;
-  if (value === undefined) delete cur[last];
-  else cur[last] = value;
+  cur[parts[parts.length - 1]!] = value;
+}
+
+/** Deletes a dotted path, if it is there. */
+function deletePath(obj: unknown, path: string): void {
+  const parts = path.split('.');
+  let cur: unknown = obj;
+  for (const p of parts.slice(0, -1)) cur = cur && typeof cur === 'object' ? (cur as Record<string, unknown>)[p] : undefined;
+  if (cur && typeof cur === 'object') delete (cur as Record<string, unknown>)[parts[parts.length - 1]!];
 }
 
 /** A deep copy of a config with every secret value masked. */
@@ -132,7 +138,8 @@ export function secretValues(config: unknown, paths: readonly string[]): string[
   return paths.map((p) => getPath(config, p)).filter((v): v is string => typeof v === 'string' && v.length > 0);
 }
 
-export { getPath as getConfigPath };
+/** Dotted config paths (`auth.pass`), as secretPaths() names them: the one implementation. */
+export { getPath as getConfigPath, setPath as setConfigPath, deletePath as deleteConfigPath };
 
 /** The secret paths whose incoming value is masked and would be filled from `stored`. */
 export function maskedSecretPaths(incoming: unknown, stored: unknown, paths: readonly string[]): string[] {

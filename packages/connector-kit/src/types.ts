@@ -84,6 +84,19 @@ export interface ConnectorContext {
   mailbox?: MailboxSink;
   /** Builds absolute links; never derived from a request's Host header. */
   publicUrl: string;
+  /**
+   * The DKIM key the config names (see {@link ConnectorFactory.dkimKeyId}), resolved and
+   * decrypted by Postern; absent when the config names none.
+   */
+  dkim?: DkimSigningKey;
+}
+
+/** A stored DKIM signing key (SPEC §12), handed to the connector whose config names it. */
+export interface DkimSigningKey {
+  domainName: string;
+  keySelector: string;
+  /** PEM private key. */
+  privateKey: string;
 }
 
 export type LookupFunction = (
@@ -128,8 +141,17 @@ export interface ConnectorFactory<Config = any> {
   configSchema: z.ZodType<Config>;
   capabilities: ConnectorCapabilities;
   create(config: Config, ctx: ConnectorContext): Connector;
+  /**
+   * The id of the stored DKIM key this config signs with, if any. Postern checks that the
+   * key exists when the config is saved, refuses to delete it while the config names it,
+   * and passes it to `create` as `ctx.dkim`.
+   */
+  dkimKeyId?(config: Config): string | undefined;
   /** Secret-bearing values to scrub from provider messages (defaults to the schema's secret fields). */
 }
+
+/** What a connector factory's `id` must look like: a lower-case slug (a-z, 0-9, -), at most 64 characters. */
+export const CONNECTOR_ID = /^[a-z0-9][a-z0-9-]{0,63}$/;
 
 export function defineConnector<Config>(factory: ConnectorFactory<Config>): ConnectorFactory<Config> {
   return factory;

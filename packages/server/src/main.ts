@@ -7,28 +7,32 @@ import { VerificationCodes } from './core/codes/service.js';
 import type { Random } from './core/codes/generate.js';
 import { createRateLimits, type LimiterStore } from './storage/rate-limits.js';
 import { Metrics } from './lib/metrics.js';
-import { migrate, openDatabase, type Db } from './storage/db.js';
+import { migrate, openDatabase, ping, type Db } from './storage/db.js';
 import { createStores } from './storage/stores/index.js';
-import { systemClock, type Clock } from './core/ports.js';
+import { createIdentityStores } from './storage/stores/identity/index.js';
+import { systemClock, type Clock, type Stores } from './core/ports.js';
+import { Mailbox } from './core/mailbox.js';
+import { EmailLogs } from './core/delivery/email-logs.js';
+import { ConnectorTestSend } from './core/delivery/test-send.js';
+import { DomainChecks } from './core/deliverability/domain-check.js';
 import { Tenants } from './core/tenants.js';
 import { AdminKeys } from './core/admin/keys.js';
 import { SignInExperienceService } from './core/sign-in-experience.js';
-import { ConnectorService } from './core/email/connectors.js';
-import { EmailSender } from './core/email/sender.js';
-import { TemplateService } from './core/email/template-renderer.js';
+import { ConnectorService } from './core/connectors/service.js';
+import { EmailSender } from './core/delivery/sender.js';
+import { TemplateService } from './core/templates/service.js';
 import { TemplateRenderer } from './core/templates/index.js';
 import { BrandingService } from './core/branding.js';
-import type { MessageRenderer } from './core/email/render.js';
-import { DEFAULT_RULES, type DeliveryRules } from './core/delivery/pipeline.js';
-import { createOutboundPolicy, type OutboundPolicy } from './core/delivery/outbound/index.js';
+import type { MessageRenderer } from './core/delivery/render.js';
+import { DEFAULT_RULES, type DeliveryRules } from './core/delivery/attempts.js';
+import { createOutboundPolicy, type OutboundPolicy } from './outbound/index.js';
 import { createRegistry, loadCustomConnectors } from './connectors/registry.js';
 import { buildApp, type App } from './http/app.js';
 import { createIdentityServices } from './core/identity/services.js';
-import { DkimKeys } from './core/dkim-keys.js';
+import { DkimKeys } from './core/deliverability/dkim-keys.js';
 import { createResolver } from './core/deliverability/index.js';
 import { ConfigBundles } from './core/config-bundle.js';
 import type { Services } from './http/context.js';
-import { randomUUID } from 'node:crypto';
 
 export interface CreateOptions {
   clock?: Clock;
@@ -43,8 +47,11 @@ export interface CreateOptions {
   housekeeping?: boolean;
 }
 
+/** The routes' services plus the storage they are built on (for tests and the CLI). */
+export type WiredServices = Services & { db: Db; stores: Stores };
+
 export interface Postern {
-  services: Services;
+  services: WiredServices;
   app: App;
   policy: OutboundPolicy;
   /** The system admin key generated on first start (print once), if any. */
@@ -75,13 +82,7 @@ export async function createPostern(config: Config, opts: CreateOptions = {}): P
   const policy = createOutboundPolicy({ allow: config.outboundAllow });
   const custom = config.connectorsDir ? await loadCustomConnectors(config.connectorsDir) : [];
   const registry = createRegistry({ relayUrl: config.builtinRelay, fromAddress: `no-reply@${new URL(config.publicUrl).hostname}` }, custom);
-  const mailbox = {
-    async capture(m: { tenantId: string; to: string; subject: string; html: string; text: string; from: string }) {
-      const id = randomUUID();
-      await stores.mailbox.capture({ id, ...m, createdAt: clock.now().toISOString() });
-      return { id };
-    },
-  };
+  const mailbox = new Mailbox(stores.mailbox, clock);
   const makeContext = (tenantId: string): ConnectorContext => ({
     tenantId,
     fetch: policy.fetch,
@@ -91,13 +92,16 @@ export async function createPostern(config: Config, opts: CreateOptions = {}): P
     publicUrl: config.publicUrl,
   });
   const signInExperience = new SignInExperienceService(stores.settings, stores.connectors, clock);
-  const dkimKeys = new DkimKeys(stores.dkimKeys, stores.connectors, clock);
-  const connectors = new ConnectorService(registry, stores.connectors, clock, makeContext, signInExperience, dkimKeys.hooks());
+  const dkimKeys = new DkimKeys(stores.dkimKeys, stores.connectors, clock, (c) => {
+    const f = registry.get(c.factoryId);
+    return { keyId: f?.dkimKeyId?.(c.config), connectorName: f?.name ?? c.factoryId };
+  });
+  const connectors = new ConnectorService(registry, stores.connectors, clock, makeContext, signInExperience, dkimKeys);
   const branding = new BrandingService(stores.settings, clock);
   const templateRenderer = new TemplateRenderer();
   const publicHost = new URL(config.publicUrl).hostname;
   const fallbackName = publicHost === 'localhost' || /^[\d.]+$|:/.test(publicHost) ? 'Postern' : publicHost;
-  const templateService = new TemplateService(stores.templates, templateRenderer, branding, signInExperience, fallbackName);
+  const templateService = new TemplateService(stores.templates, templateRenderer, branding, signInExperience, fallbackName, undefined, clock);
   const renderer = opts.renderer ?? templateService;
   const sender = new EmailSender(connectors, renderer, stores.emailLogs, metrics, clock, { ...DEFAULT_RULES, ...opts.deliveryRules });
   const limiterStore: LimiterStore =
@@ -116,16 +120,16 @@ export async function createPostern(config: Config, opts: CreateOptions = {}): P
     limits,
     deriveKey: (purpose: string) => deriveKey(master.secret, purpose),
     config,
-    db,
-    stores,
     clock,
+    pingDatabase: () => ping(db),
+    mailbox,
     tenants,
     adminKeys,
     metrics,
-    email: { registry, connectors, sender, renderer, signInExperience },
+    email: { registry, connectors, sender, renderer, signInExperience, logs: new EmailLogs(stores.emailLogs), testSend: new ConnectorTestSend(connectors, stores.connectors, sender) },
     templates: { templates: templateService, renderer: templateRenderer, branding },
     codes: { service: codes, policies },
-    deliverability: { dkimKeys, resolve: createResolver(config.dnsServers) },
+    deliverability: { dkimKeys, domains: new DomainChecks(stores.connectors, stores.dkimKeys, createResolver(config.dnsServers)) },
     bundles: new ConfigBundles({
       stores,
       clock,
@@ -139,7 +143,9 @@ export async function createPostern(config: Config, opts: CreateOptions = {}): P
       transaction: (fn) => db.kysely.transaction().execute((trx) => fn(createStores({ ...db, kysely: trx }, keyring))),
     }),
   };
-  const services: Services = { ...base, identity: await createIdentityServices(base) };
+  const identity = await createIdentityServices({ stores: createIdentityStores(db), keyring, clock, publicUrl: config.publicUrl, codes, sender, signInExperience });
+  const services: Services = { ...base, identity };
+  const wired: WiredServices = { ...services, db, stores };
   // Housekeeping: expired and used codes and grants go in small batches, off the request path.
   const purgeTimer =
     opts.housekeeping === false
@@ -151,7 +157,7 @@ export async function createPostern(config: Config, opts: CreateOptions = {}): P
   purgeTimer?.unref();
   const app = await buildApp(services, { logger: config.logLevel !== 'silent' });
   return {
-    services,
+    services: wired,
     app,
     policy,
     generatedAdminKey,

@@ -1,7 +1,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { destinationPaths, secretPaths, type ConnectorFactory } from '@postern/connector-kit';
+import { CONNECTOR_ID, destinationPaths, secretPaths, type ConnectorFactory } from '@postern/connector-kit';
 import { createBuiltinFactory, type BuiltinOptions } from './builtin/index.js';
 import { BUILT_IN_FACTORIES } from './list.js';
 
@@ -51,7 +51,7 @@ export function checkFactoryShape(f: unknown): string | null {
   for (const k of ['id', 'name', 'description', 'logo', 'readme'] as const) {
     if (typeof o[k] !== 'string' || !(o[k] as string).trim()) return `"${k}" must be a non-empty string`;
   }
-  if (!/^[a-z0-9][a-z0-9-]{0,63}$/.test(o.id as string)) return '"id" must be a lower-case slug (a-z, 0-9, -)';
+  if (!CONNECTOR_ID.test(o.id as string)) return '"id" must be a lower-case slug (a-z, 0-9, -)';
   const schema = o.configSchema as { safeParse?: unknown } | undefined;
   if (!schema || typeof schema.safeParse !== 'function') return '"configSchema" must be a zod schema (import { z } from "@postern/connector-kit")';
   const caps = o.capabilities as Record<string, unknown> | undefined;

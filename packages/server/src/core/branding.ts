@@ -2,8 +2,7 @@ import { z } from 'zod';
 import { isMultiLineText, isSingleLineText, MULTI_LINE_MESSAGE, SINGLE_LINE_MESSAGE } from '@postern/connector-kit';
 import { invalidDocument } from './errors.js';
 import type { Clock, SettingsStore } from './ports.js';
-import { mergePatch } from './email/connectors.js';
-import { TtlCache } from '../lib/ttl-cache.js';
+import { SettingsDocument } from './settings/document.js';
 
 const httpsUrl = z.url({ protocol: /^https$/, error: 'must be an https:// URL' }).max(2000);
 
@@ -24,30 +23,25 @@ export type Branding = z.infer<typeof BrandingSchema>;
 const KEY = 'branding';
 
 export class BrandingService {
-  private readonly cache: TtlCache<Branding>;
+  private readonly doc: SettingsDocument<Branding>;
 
-  constructor(
-    private readonly settings: SettingsStore,
-    private readonly clock: Clock,
-    ttlMs = 2_000,
-  ) {
-    this.cache = new TtlCache(ttlMs);
+  constructor(settings: SettingsStore, clock: Clock, ttlMs = 2_000) {
+    this.doc = new SettingsDocument<Branding>(settings, clock, KEY, (stored) => stored ?? {}, ttlMs);
   }
 
-  async get(tenantId: string): Promise<Branding> {
-    return this.cache.get(tenantId, async () => (await this.settings.get<Branding>(tenantId, KEY)) ?? {});
+  get(tenantId: string): Promise<Branding> {
+    return this.doc.get(tenantId);
   }
 
   invalidate(tenantId: string): void {
-    this.cache.delete(tenantId);
+    this.doc.invalidate(tenantId);
   }
 
-  async patch(tenantId: string, patch: unknown): Promise<Branding> {
-    const merged = mergePatch(await this.get(tenantId), patch);
-    const r = BrandingSchema.safeParse(merged);
-    if (!r.success) throw invalidDocument('branding', r.error);
-    await this.settings.put(tenantId, KEY, r.data, this.clock.now().toISOString());
-    this.cache.delete(tenantId);
-    return r.data;
+  patch(tenantId: string, patch: unknown): Promise<Branding> {
+    return this.doc.patch(tenantId, patch, (merged) => {
+      const r = BrandingSchema.safeParse(merged);
+      if (!r.success) throw invalidDocument('branding', r.error);
+      return r.data;
+    });
   }
 }

@@ -1,16 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { TEMPLATE_TYPES, getConfigPath, isMasked } from '@postern/connector-kit';
+import { TEMPLATE_TYPES, deleteConfigPath, getConfigPath, isMasked, setConfigPath } from '@postern/connector-kit';
 import { AppError, fieldIssues, tooDeep, type FieldIssue } from './errors.js';
 import { jsonValueDepth, MAX_JSON_DEPTH } from '../lib/json-depth.js';
 import type { Clock, Stores, Tenant } from './ports.js';
-import type { ConnectorService } from './email/connectors.js';
-import type { ConnectorRegistry } from '../connectors/registry.js';
+import type { ConnectorService } from './connectors/service.js';
+import type { ConnectorCatalog } from './ports.js';
 import { isTemplateError, type TemplateRenderer } from './templates/index.js';
 import { BrandingSchema, type Branding, type BrandingService } from './branding.js';
 import { emailDependents, SignInExperienceSchema, type SignInExperience, type SignInExperienceService } from './sign-in-experience.js';
 import { checkTestAddresses, CodePolicySchema, DEFAULT_CODE_POLICY, type CodePolicy, type CodePolicyService } from './codes/policy.js';
-import type { TemplateService } from './email/template-renderer.js';
+import type { TemplateService } from './templates/service.js';
 
 /** The same bounds as `PUT /api/email-templates/:locale/:templateType`. */
 const BundleTemplate = z.strictObject({
@@ -56,22 +56,8 @@ export interface Change {
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
-function unset(obj: Record<string, unknown>, path: string): void {
-  const parts = path.split('.');
-  let cur: unknown = obj;
-  for (const p of parts.slice(0, -1)) cur = cur && typeof cur === 'object' ? (cur as Record<string, unknown>)[p] : undefined;
-  if (cur && typeof cur === 'object') delete (cur as Record<string, unknown>)[parts[parts.length - 1]!];
-}
-
-function set(obj: Record<string, unknown>, path: string, value: unknown): void {
-  const parts = path.split('.');
-  let cur = obj;
-  for (const p of parts.slice(0, -1)) {
-    if (!cur[p] || typeof cur[p] !== 'object') cur[p] = {};
-    cur = cur[p] as Record<string, unknown>;
-  }
-  cur[parts[parts.length - 1]!] = value;
-}
+const unset = deleteConfigPath;
+const set = setConfigPath;
 
 function diffObject(prefix: string, before: Record<string, unknown>, after: Record<string, unknown>, out: Change[]): void {
   for (const k of new Set([...Object.keys(before), ...Object.keys(after)])) {
@@ -85,7 +71,7 @@ function diffObject(prefix: string, before: Record<string, unknown>, after: Reco
 export interface BundleDeps {
   stores: Stores;
   clock: Clock;
-  registry: ConnectorRegistry;
+  registry: ConnectorCatalog;
   connectors: ConnectorService;
   renderer: TemplateRenderer;
   templates: TemplateService;

@@ -1,3 +1,5 @@
+import type { ConnectorFactory, DkimSigningKey } from '@postern/connector-kit';
+
 /**
  * The storage and clock interfaces the domain needs. Implementations live in storage/;
  * every one of them passes the same conformance suite on SQLite and PostgreSQL.
@@ -196,8 +198,11 @@ export interface CodeAttempt {
   payload?: Record<string, unknown> | null;
 }
 
-/** `purpose` is `TemplateType:flow`, or `*:flow` for any template type of that flow. */
-export interface CodeQuery {
+/**
+ * Which code an attempt is at, as the caller knows it. `purpose` is `TemplateType:flow`, or
+ * `*:flow` for any template type of that flow (the verification id names the code's own).
+ */
+export interface CodeAttemptTarget {
   tenantId: string;
   id: string;
   recipientKey: string;
@@ -205,26 +210,64 @@ export interface CodeQuery {
   now: string;
 }
 
+/** A stored code as an attempt sees it. */
+export interface StoredCodeState {
+  recipientKey: string;
+  email: string;
+  purpose: string;
+  codeHmac: string;
+  status: 'active' | 'consumed' | 'invalidated';
+  attempts: number;
+  maxAttempts: number;
+  expiresAt: string;
+  payload: Record<string, unknown> | null;
+}
+
+/** What one attempt does: its result, and the row update to make (none when nothing changes). */
+export interface CodeAttemptDecision {
+  result: CodeAttempt;
+  update?: { attempts: number; previous: number; status: 'active' | 'consumed'; consumedAt: string | null };
+  /** The result when the guarded update finds the row changed by a racing attempt. */
+  lost?: CodeAttempt;
+}
+
 export interface CodeStore {
   /** Invalidates the active codes of the same tenant, recipient and purpose and inserts this one, in one transaction. */
   issue(code: StoredCode): Promise<void>;
   /**
    * One attempt at a code, in one transaction holding the row (FOR UPDATE on PostgreSQL):
-   * it counts the attempt, calls `matches` with the stored HMAC (constant-time comparison
-   * in the caller), and consumes the code on a match. Of concurrent attempts each sees the
-   * count the previous one left, so no more than maxAttempts are ever evaluated, and only
-   * one correct attempt consumes the code.
+   * it reads the code, asks `decide` (core/codes/attempt.ts: the rule) what the attempt
+   * does, and applies its update guarded by the attempt count it read, answering
+   * `decision.lost` when the guard finds the row changed. Of concurrent attempts each sees
+   * the count the previous one left, so no more than maxAttempts are ever evaluated, and
+   * only one correct attempt consumes the code.
    */
-  attempt(q: CodeQuery, matches: (codeHmac: string) => boolean): Promise<CodeAttempt>;
+  attempt(q: CodeAttemptTarget, decide: (code: StoredCodeState | undefined) => CodeAttemptDecision): Promise<CodeAttempt>;
   /**
-   * Reads, without counting or locking, whether a code exists for this caller and can take
-   * an attempt: undefined if so, else the outcome an attempt would have (`not_found`,
-   * `expired`, `exhausted`). Lets the caller spend a lockout point only on a real code.
+   * Reads a code without counting or locking (undefined when there is none in this tenant),
+   * so that core's attempt rule (core/codes/attempt.ts refusal()) can tell whether an
+   * attempt would be at a real code before a lockout point is spent on it.
    */
-  probe(q: CodeQuery): Promise<CodeAttempt | undefined>;
+  probe(q: Pick<CodeAttemptTarget, 'tenantId' | 'id'>): Promise<StoredCodeState | undefined>;
   /** Invalidates a recipient's outstanding codes (all purposes, or those starting with a prefix). */
   invalidateRecipient(tenantId: string, recipientKey: string, purposePrefix?: string): Promise<number>;
   invalidate(tenantId: string, id: string): Promise<void>;
   /** Deletes up to `limit` codes that expired or were used before `before`. */
   purge(before: string, limit: number): Promise<number>;
+}
+
+/** The connector factories this instance offers (connectors/registry.ts implements it). */
+export interface ConnectorCatalog {
+  get(id: string): ConnectorFactory | undefined;
+  list(): ConnectorFactory[];
+  /** The config paths of the factory's secret fields. */
+  secretPaths(id: string): string[];
+  /** The config paths of the factory's destination fields (where a stored secret would be sent). */
+  destinationPaths(id: string): string[];
+}
+
+/** Where a connector's DKIM key comes from (core/deliverability/dkim-keys.ts). */
+export interface DkimKeySource {
+  exists(tenantId: string, keyId: string): Promise<boolean>;
+  signingKey(tenantId: string, keyId: string): Promise<DkimSigningKey | undefined>;
 }

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { AppError, invalidDocument } from './errors.js';
 import type { Clock, ConnectorStore, SettingsStore } from './ports.js';
-import { mergePatch } from './email/connectors.js';
-import { TtlCache } from '../lib/ttl-cache.js';
+import { SettingsDocument } from './settings/document.js';
+import { LANGUAGE_TAG } from './templates/locale.js';
 
 const Method = z.strictObject({
   identifier: z.literal('email'),
@@ -17,7 +17,7 @@ export const SignInExperienceSchema = z
     signIn: z.strictObject({ methods: z.array(Method).max(1) }),
     forgotPassword: z.strictObject({ email: z.boolean() }),
     mfa: z.strictObject({ factors: z.array(z.literal('email')).max(1), policy: z.enum(['off', 'user-controlled', 'mandatory']) }),
-    languages: z.strictObject({ default: z.string().min(2).max(35).regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'a BCP 47 language tag'), autoDetect: z.boolean() }),
+    languages: z.strictObject({ default: z.string().min(2).max(35).regex(LANGUAGE_TAG, 'a BCP 47 language tag'), autoDetect: z.boolean() }),
     passwordPolicy: z.strictObject({ minLength: z.number().int().min(6).max(256) }),
   })
   .meta({ id: 'SignInExperience' });
@@ -45,44 +45,42 @@ export function emailDependents(x: SignInExperience): string[] {
 const KEY = 'signInExperience';
 
 export class SignInExperienceService {
-  private readonly cache: TtlCache<SignInExperience>;
+  private readonly doc: SettingsDocument<SignInExperience>;
 
   constructor(
-    private readonly settings: SettingsStore,
+    settings: SettingsStore,
     private readonly connectors: ConnectorStore,
-    private readonly clock: Clock,
+    clock: Clock,
     ttlMs = 2_000,
   ) {
-    this.cache = new TtlCache(ttlMs);
+    this.doc = new SettingsDocument<SignInExperience>(settings, clock, KEY, (stored) => stored ?? DEFAULT_SIGN_IN_EXPERIENCE, ttlMs);
   }
 
   /** Read on every send and sign-in: kept briefly; a change here applies at once, elsewhere within the TTL. */
-  async get(tenantId: string): Promise<SignInExperience> {
-    return this.cache.get(tenantId, async () => (await this.settings.get<SignInExperience>(tenantId, KEY)) ?? DEFAULT_SIGN_IN_EXPERIENCE);
+  get(tenantId: string): Promise<SignInExperience> {
+    return this.doc.get(tenantId);
   }
 
   invalidate(tenantId: string): void {
-    this.cache.delete(tenantId);
+    this.doc.invalidate(tenantId);
   }
 
-  async patch(tenantId: string, patch: unknown): Promise<SignInExperience> {
-    const current = await this.get(tenantId);
-    const merged = mergePatch(current, patch);
-    const r = SignInExperienceSchema.safeParse(merged);
-    if (!r.success) throw invalidDocument('sign-in experience', r.error);
-    const next = r.data;
-    const methods = next.signIn.methods.filter((m) => m.password || m.verificationCode);
-    if (methods.length === 0) throw new AppError('sign_in_experience.no_sign_in_method', 'Sign-in must keep at least one method: password or verification code.', { fields: ['signIn.methods'] });
-    if (!(await this.connectors.getEmailConnector(tenantId))) {
-      const before = new Set(emailDependents(current));
-      const needs = emailDependents(next);
-      // Only what this change turns on (or keeps on) needs a connector; say which fields.
-      if (needs.length) {
-        throw new AppError('sign_in_experience.email_connector_required', `Set up an email connector first: ${needs.join(', ')} send email.`, { fields: needs, newlyEnabled: needs.filter((n) => !before.has(n)) });
+  patch(tenantId: string, patch: unknown): Promise<SignInExperience> {
+    return this.doc.patch(tenantId, patch, async (merged, current) => {
+      const r = SignInExperienceSchema.safeParse(merged);
+      if (!r.success) throw invalidDocument('sign-in experience', r.error);
+      const next = r.data;
+      const methods = next.signIn.methods.filter((m) => m.password || m.verificationCode);
+      if (methods.length === 0) throw new AppError('sign_in_experience.no_sign_in_method', 'Sign-in must keep at least one method: password or verification code.', { fields: ['signIn.methods'] });
+      if (!(await this.connectors.getEmailConnector(tenantId))) {
+        const before = new Set(emailDependents(current));
+        const needs = emailDependents(next);
+        // Only what this change turns on (or keeps on) needs a connector; say which fields.
+        if (needs.length) {
+          throw new AppError('sign_in_experience.email_connector_required', `Set up an email connector first: ${needs.join(', ')} send email.`, { fields: needs, newlyEnabled: needs.filter((n) => !before.has(n)) });
+        }
       }
-    }
-    await this.settings.put(tenantId, KEY, next, this.clock.now().toISOString());
-    this.cache.delete(tenantId);
-    return next;
+      return next;
+    });
   }
 }

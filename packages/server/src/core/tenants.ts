@@ -1,4 +1,4 @@
-import type { Clock, Tenant, TenantStore, TenantType } from './ports.js';
+import type { Clock, Page, PageRequest, Tenant, TenantStore, TenantType } from './ports.js';
 
 export const TENANT_ID = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 
@@ -13,6 +13,10 @@ export class Tenants {
     private readonly store: TenantStore,
     private readonly clock: Clock,
   ) {}
+
+  list(page: PageRequest): Promise<Page<Tenant>> {
+    return this.store.list(page);
+  }
 
   async get(id: string): Promise<Tenant | undefined> {
     const hit = this.cache.get(id);

@@ -16,6 +16,7 @@ import { mailboxRoutes } from './routes/mailbox.js';
 import { signInExperienceRoutes } from './routes/sign-in-experience.js';
 import { staticRoutes } from './routes/static.js';
 import { templateRoutes } from './routes/templates.js';
+import { brandingRoutes } from './routes/branding.js';
 import { codeRoutes } from './routes/codes.js';
 import { identityRoutes } from './routes/identity/index.js';
 import { deliverabilityRoutes } from './routes/deliverability.js';
@@ -101,7 +102,8 @@ export async function buildApp(s: Services, opts: BuildAppOptions = {}): Promise
   await app.register(emailLogRoutes(s));
   await app.register(mailboxRoutes(s));
   await app.register(signInExperienceRoutes(s));
-  await app.register(templateRoutes(s, s.templates));
+  await app.register(templateRoutes(s.templates));
+  await app.register(brandingRoutes(s.templates));
   await app.register(codeRoutes(s));
   await app.register(identityRoutes(s));
   await app.register(deliverabilityRoutes(s, s.deliverability));

@@ -1,25 +1,40 @@
 import type { Config } from '../config.js';
-import type { Db } from '../storage/db.js';
-import type { Clock, Stores } from '../core/ports.js';
+import type { Clock } from '../core/ports.js';
+import type { Mailbox } from '../core/mailbox.js';
 import type { Tenants } from '../core/tenants.js';
 import type { AdminKeys, AdminPrincipal } from '../core/admin/keys.js';
 import type { Metrics } from '../lib/metrics.js';
 import type { Keyring } from '../lib/crypto.js';
 import type { Tenant } from '../core/ports.js';
-import type { EmailServices } from '../core/email/services.js';
-import type { TemplateDeps } from './routes/templates.js';
+import type { EmailServices } from '../core/delivery/services.js';
+import type { TemplateService } from '../core/templates/service.js';
+import type { TemplateRenderer } from '../core/templates/index.js';
+import type { BrandingService } from '../core/branding.js';
+import type { DkimKeys } from '../core/deliverability/dkim-keys.js';
+import type { DomainChecks } from '../core/deliverability/domain-check.js';
 import type { VerificationCodes } from '../core/codes/service.js';
 import type { CodePolicyService } from '../core/codes/policy.js';
 import type { IdentityServices } from '../core/identity/services.js';
-import type { DeliverabilityDeps } from './routes/deliverability.js';
 import type { ConfigBundles } from '../core/config-bundle.js';
+
+export interface TemplateDeps {
+  templates: TemplateService;
+  renderer: TemplateRenderer;
+  branding: BrandingService;
+}
+
+export interface DeliverabilityDeps {
+  dkimKeys: DkimKeys;
+  domains: DomainChecks;
+}
 
 /** Everything the routes need, built once by main.ts (or by a test). */
 export interface Services {
   config: Config;
-  db: Db;
-  stores: Stores;
   clock: Clock;
+  /** Throws when the database cannot be reached (readiness). */
+  pingDatabase(): Promise<void>;
+  mailbox: Mailbox;
   tenants: Tenants;
   adminKeys: AdminKeys;
   metrics: Metrics;

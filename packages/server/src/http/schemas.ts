@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isSingleLineText, SINGLE_LINE_MESSAGE } from '@postern/connector-kit';
+import { LANGUAGE_TAG } from '../core/templates/locale.js';
 
 /** The error body every API answers with (SPEC §2). */
 export const ErrorBody = z
@@ -30,3 +31,4 @@ export const Id = z.string().min(1).max(100).regex(/^[A-Za-z0-9_.:-]+$/, 'must b
 
 /** 204 responses: the handler sends null and the body is empty. */
 export const NoContent = z.null().meta({ description: 'No content' });
+export const Locale = z.string().min(2).max(35).regex(LANGUAGE_TAG, 'must be a language tag such as en or pt-BR');

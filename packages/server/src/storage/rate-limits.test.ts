@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryRateLimits } from './rate-limits.js';
-import type { Bucket } from '../core/codes/limits.js';
+import type { Bucket } from '../core/codes/ports.js';
 
 /** The in-process limiter with a hand-moved clock. */
 function limiter() {

@@ -3,7 +3,7 @@ import { RateLimiterPostgres, RateLimiterRedis, RateLimiterRes, type RateLimiter
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import { AppError } from '../core/errors.js';
-import type { Bucket, LimitResult, RateLimits } from '../core/codes/limits.js';
+import type { Bucket, LimitResult, RateLimits } from '../core/codes/ports.js';
 
 export type LimiterStore = { kind: 'memory' } | { kind: 'postgres'; pool: pg.Pool } | { kind: 'redis'; url: string };
 

@@ -1,7 +1,7 @@
 import { describe, it, expect, afterAll } from 'vitest';
 import { createTestContext, sampleMessage } from '@postern/connector-kit/conformance';
 import type { ConnectorFactory } from '@postern/connector-kit';
-import { createOutboundPolicy } from '../../core/delivery/outbound/index.js';
+import { createOutboundPolicy } from '../../outbound/index.js';
 import sendgrid from '../sendgrid/index.js';
 import mailgun from '../mailgun/index.js';
 import postmark from '../postmark/index.js';

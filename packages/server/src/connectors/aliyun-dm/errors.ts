@@ -1,5 +1,5 @@
 import type { ConnectorError, ConnectorErrorCode } from '@postern/connector-kit';
-import { providerFailure, stringField, type ProviderResponse } from '../_provider/http.js';
+import { providerFailure, stringField, type ProviderResponse } from '@postern/connector-kit';
 
 const AUTH_CODES =
   /^(InvalidAccessKeyId(\..+)?|SignatureDoesNotMatch|IncompleteSignature|Forbidden(\..+)?|NoPermission|InvalidSecurityToken(\..+)?)$/;

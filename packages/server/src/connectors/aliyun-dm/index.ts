@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { defineConnector, resolveSender, type EmailMessage } from '@postern/connector-kit';
-import { createHttpClient, stringField } from '../_provider/http.js';
+import { readConnectorFile, defineConnector, resolveSender, type EmailMessage } from '@postern/connector-kit';
+import { createHttpClient, stringField } from '@postern/connector-kit';
 import { aliyunDmError } from './errors.js';
-import { logo } from './logo.js';
-import { readme } from './readme.js';
 import { aliyunDmConfigSchema, aliyunDmEndpoint, type AliyunDmConfig } from './schema.js';
 import { rpcTimestamp, signRpcV1 } from './signature.js';
+
+// The console shows these; they are read from the files beside this module (copied to dist by the build).
+const readme = readConnectorFile(import.meta.url, 'README.md');
+const logo = readConnectorFile(import.meta.url, 'logo.svg');
 
 /** The SingleSendMail parameters of a message, before the common signing parameters. */
 export function singleSendMailParams(config: AliyunDmConfig, message: EmailMessage): Record<string, string> {

@@ -6,7 +6,7 @@ import {
   type ConnectorErrorCode,
   type ConnectorErrorDetails,
 } from '@postern/connector-kit';
-import { transportError } from '../_provider/http.js';
+import { transportError } from '@postern/connector-kit';
 
 const AUTH_ERRORS = new Set([
   'SignatureDoesNotMatch',

@@ -2,11 +2,13 @@ import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { isIP, type LookupFunction as NetLookup } from 'node:net';
 import type { SendEmailCommandInput, SESv2Client } from '@aws-sdk/client-sesv2';
-import { defineConnector, formatAddress, resolveSender, type EmailMessage } from '@postern/connector-kit';
+import { readConnectorFile, defineConnector, formatAddress, resolveSender, type EmailMessage } from '@postern/connector-kit';
 import { sesError } from './errors.js';
-import { logo } from './logo.js';
-import { readme } from './readme.js';
 import { sesConfigSchema, sesEndpoint, type SesConfig } from './schema.js';
+
+// The console shows these; they are read from the files beside this module (copied to dist by the build).
+const readme = readConnectorFile(import.meta.url, 'README.md');
+const logo = readConnectorFile(import.meta.url, 'logo.svg');
 
 /** SES wants non-ASCII display names as MIME encoded-words. */
 function sesFrom(email: string, name: string | undefined): string {

@@ -1,9 +1,11 @@
 import type { Transporter } from 'nodemailer';
-import { ConnectorError, defineConnector, formatAddress, type ConnectorFactory } from '@postern/connector-kit';
+import { readConnectorFile, ConnectorError, defineConnector, formatAddress, type ConnectorFactory } from '@postern/connector-kit';
 import { builtinConfigSchema, type BuiltinConfig } from './schema.js';
 import { mapSmtpError } from '../smtp/errors.js';
-import { readme } from './readme.js';
-import { logo } from './logo.js';
+
+// The console shows these; they are read from the files beside this module (copied to dist by the build).
+const readme = readConnectorFile(import.meta.url, 'README.md');
+const logo = readConnectorFile(import.meta.url, 'logo.svg');
 
 export interface BuiltinOptions {
   /** POSTERN_BUILTIN_RELAY; when absent, mail is captured into the mailbox. */

@@ -1,7 +1,8 @@
 import {
+  readConnectorFile,
   ConnectorError,
   defineConnector,
-  isConnectorError,
+  findConnectorError,
   parseRetryAfter,
   scrubSecrets,
   type Connector,
@@ -12,8 +13,10 @@ import {
 } from '@postern/connector-kit';
 import { httpConfigSchema, type HttpConfig } from './schema.js';
 import { webhookHeaders } from './signing.js';
-import { logo } from './logo.js';
-import { readme } from './readme.js';
+
+// The console shows these; they are read from the files beside this module (copied to dist by the build).
+const readme = readConnectorFile(import.meta.url, 'README.md');
+const logo = readConnectorFile(import.meta.url, 'logo.svg');
 
 export { httpConfigSchema, type HttpConfig } from './schema.js';
 export { generateSigningSecret, webhookHeaders } from './signing.js';
@@ -145,14 +148,6 @@ function messageIdFrom(text: string): string | undefined {
 
 function timeoutError(cause: unknown): ConnectorError {
   return new ConnectorError('connector.timeout', 'The endpoint did not answer in time.', { cause });
-}
-
-/** The destination policy's error, which ctx.fetch may wrap in a TypeError. */
-function findConnectorError(err: unknown): ConnectorError | undefined {
-  for (let e: unknown = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
-    if (isConnectorError(e)) return e;
-  }
-  return undefined;
 }
 
 function describe(err: unknown): string {

@@ -1,5 +1,5 @@
 import type { ConnectorError, ConnectorErrorCode } from '@postern/connector-kit';
-import { providerFailure, stringField, type ProviderResponse } from '../_provider/http.js';
+import { providerFailure, stringField, type ProviderResponse } from '@postern/connector-kit';
 
 /** Maps a Mailgun Messages API error (`{"message"}` JSON, or plain `Forbidden`) onto a connector error. */
 export function mailgunError(res: ProviderResponse, domain: string, secrets: string[]): ConnectorError {

@@ -1,9 +1,11 @@
-import { defineConnector, resolveSender, type EmailMessage } from '@postern/connector-kit';
-import { createHttpClient, stringField } from '../_provider/http.js';
+import { readConnectorFile, defineConnector, resolveSender, type EmailMessage } from '@postern/connector-kit';
+import { createHttpClient, stringField } from '@postern/connector-kit';
 import { mailgunError } from './errors.js';
-import { logo } from './logo.js';
-import { readme } from './readme.js';
 import { mailgunBaseUrl, mailgunConfigSchema, type MailgunConfig } from './schema.js';
+
+// The console shows these; they are read from the files beside this module (copied to dist by the build).
+const readme = readConnectorFile(import.meta.url, 'README.md');
+const logo = readConnectorFile(import.meta.url, 'logo.svg');
 
 /** The form fields of `POST /v3/{domain}/messages`: the stored template with variables when configured. */
 export function mailgunForm(config: MailgunConfig, message: EmailMessage): URLSearchParams {

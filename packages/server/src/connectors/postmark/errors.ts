@@ -1,5 +1,5 @@
 import type { ConnectorError, ConnectorErrorCode } from '@postern/connector-kit';
-import { numberField, providerFailure, stringField, type ProviderResponse } from '../_provider/http.js';
+import { numberField, providerFailure, stringField, type ProviderResponse } from '@postern/connector-kit';
 
 /**
  * Maps a Postmark error answer onto a connector error. Postmark's `ErrorCode` is its own

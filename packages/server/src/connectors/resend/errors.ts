@@ -1,5 +1,5 @@
 import type { ConnectorError, ConnectorErrorCode } from '@postern/connector-kit';
-import { providerFailure, stringField, type ProviderResponse } from '../_provider/http.js';
+import { providerFailure, stringField, type ProviderResponse } from '@postern/connector-kit';
 
 /** Maps a Resend error answer (`{statusCode, name, message}`) onto a connector error. */
 export function resendError(res: ProviderResponse, secrets: string[]): ConnectorError {

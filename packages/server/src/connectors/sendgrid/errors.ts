@@ -1,5 +1,5 @@
 import type { ConnectorError, ConnectorErrorCode } from '@postern/connector-kit';
-import { providerFailure, type ProviderResponse } from '../_provider/http.js';
+import { providerFailure, type ProviderResponse } from '@postern/connector-kit';
 
 interface SendgridError {
   message?: unknown;

@@ -1,9 +1,11 @@
-import { defineConnector, resolveSender, type EmailMessage } from '@postern/connector-kit';
-import { createHttpClient } from '../_provider/http.js';
+import { readConnectorFile, defineConnector, resolveSender, type EmailMessage } from '@postern/connector-kit';
+import { createHttpClient } from '@postern/connector-kit';
 import { sendgridError } from './errors.js';
-import { logo } from './logo.js';
-import { readme } from './readme.js';
 import { sendgridBaseUrl, sendgridConfigSchema, type SendgridConfig } from './schema.js';
+
+// The console shows these; they are read from the files beside this module (copied to dist by the build).
+const readme = readConnectorFile(import.meta.url, 'README.md');
+const logo = readConnectorFile(import.meta.url, 'logo.svg');
 
 /** The v3 Mail Send body: the dynamic template with the variables when one is configured. */
 export function sendgridMailBody(config: SendgridConfig, message: EmailMessage): Record<string, unknown> {

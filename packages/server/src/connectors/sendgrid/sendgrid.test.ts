@@ -1,7 +1,7 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { ConnectorError } from '@postern/connector-kit';
 import { conformanceChecks, createTestContext, sampleMessage } from '@postern/connector-kit/conformance';
-import { createOutboundPolicy } from '../../core/delivery/outbound/index.js';
+import { createOutboundPolicy } from '../../outbound/index.js';
 import factory from './index.js';
 import { sendgridBaseUrl, type SendgridConfig } from './schema.js';
 import { startSendgridPeer } from '../../testing/peers/sendgrid.js';

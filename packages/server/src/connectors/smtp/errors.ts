@@ -1,4 +1,4 @@
-import { ConnectorError, isConnectorError, scrubSecrets, type ConnectorErrorCode } from '@postern/connector-kit';
+import { ConnectorError, findConnectorError, scrubSecrets, type ConnectorErrorCode } from '@postern/connector-kit';
 
 /** The fields nodemailer puts on its errors (lib/smtp-connection `_formatError`). */
 interface NodemailerError extends Error {
@@ -10,14 +10,6 @@ interface NodemailerError extends Error {
 
 const CERTIFICATE_PROBLEM = /certificate|self[- ]signed|altnames|unable to (get|verify)|CERT_/i;
 const RATE_LIMIT_WORDS = /rate|too many|throttl|limit exceeded|try again later/i;
-
-/** The destination policy's error, possibly wrapped by nodemailer or net. */
-export function findConnectorError(err: unknown): ConnectorError | undefined {
-  for (let e: unknown = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
-    if (isConnectorError(e)) return e;
-  }
-  return undefined;
-}
 
 /**
  * Maps a nodemailer failure onto a connector error, keeping it as `cause`, with the reply

@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import type Nodemailer from 'nodemailer';
 import type SMTPPool from 'nodemailer/lib/smtp-pool/index.js';
 import {
+  readConnectorFile,
   ConnectorError,
   defineConnector,
   resolveSender,
@@ -12,24 +13,22 @@ import {
   type EmailMessage,
   type SendOptions,
   type SendResult,
+  type DkimSigningKey,
 } from '@postern/connector-kit';
 import { smtpConfigSchema, type SmtpConfig } from './schema.js';
 import { mapSmtpError } from './errors.js';
 import { openPolicySocket } from './socket.js';
 import { oauth2Provisioner } from './oauth2.js';
-import { logo } from './logo.js';
-import { readme } from './readme.js';
+
+// The console shows these; they are read from the files beside this module (copied to dist by the build).
+const readme = readConnectorFile(import.meta.url, 'README.md');
+const logo = readConnectorFile(import.meta.url, 'logo.svg');
 
 export { smtpConfigSchema, type SmtpConfig } from './schema.js';
 export { mapSmtpError } from './errors.js';
 
-/** A DKIM key resolved from the config's `dkim.keyId` by the caller (SPEC §12). */
-export interface SmtpDkimKey {
-  domainName: string;
-  keySelector: string;
-  /** PEM private key. */
-  privateKey: string;
-}
+/** A DKIM key resolved from the config's `dkim.keyId` by Postern (SPEC §12). */
+export type SmtpDkimKey = DkimSigningKey;
 
 export interface SmtpExtras {
   dkim?: SmtpDkimKey;
@@ -74,10 +73,11 @@ export function smtpTransportOptions(config: SmtpConfig, extras: SmtpExtras = {}
 
 /**
  * Builds the SMTP connector with one pooled transport that every send reuses; `close()`
- * closes the pool. `extras.dkim` is the signing key for `config.dkim`, looked up by the caller.
+ * closes the pool. The signing key for `config.dkim` is `ctx.dkim` (or `extras.dkim`).
  */
 export function createSmtpConnector(config: SmtpConfig, ctx: ConnectorContext, extras: SmtpExtras = {}): Connector {
-  const options = smtpTransportOptions(config, extras);
+  const dkim = extras.dkim ?? ctx.dkim;
+  const options = smtpTransportOptions(config, dkim ? { dkim } : {});
   options.getSocket = (_opts, callback) => {
     openPolicySocket(ctx, config.host, config.port, config.connectionTimeoutMs).then(
       (connection) => callback(null, { connection }),
@@ -167,4 +167,5 @@ export default defineConnector<SmtpConfig>({
   configSchema: smtpConfigSchema,
   capabilities: { customTemplates: true, providerTemplates: false, customSender: true },
   create: (config, ctx) => createSmtpConnector(config, ctx),
+  dkimKeyId: (config) => config.dkim?.keyId,
 });

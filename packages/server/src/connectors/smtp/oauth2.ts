@@ -1,5 +1,4 @@
-import { ConnectorError, parseRetryAfter, scrubSecrets, type ConnectorContext } from '@postern/connector-kit';
-import { findConnectorError } from './errors.js';
+import { ConnectorError, findConnectorError, parseRetryAfter, scrubSecrets, type ConnectorContext } from '@postern/connector-kit';
 import type { SmtpAuth } from './schema.js';
 
 type OAuth2Auth = Extract<SmtpAuth, { type: 'oauth2' }>;

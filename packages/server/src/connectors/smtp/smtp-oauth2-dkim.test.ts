@@ -7,7 +7,7 @@ import { createSmtpConnector, smtpConfigSchema, type SmtpConfig } from './index.
 import { startSmtpPeer, type SmtpPeer } from '../../testing/peers/smtp.js';
 import { startWebhookPeer, type WebhookScriptStep } from '../../testing/peers/webhook.js';
 import { createTestCertificate, type TestCertificate } from '../../testing/tls.js';
-import { createOutboundPolicy } from '../../core/delivery/outbound/index.js';
+import { createOutboundPolicy } from '../../outbound/index.js';
 
 let cert: TestCertificate;
 beforeAll(async () => {

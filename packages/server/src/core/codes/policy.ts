@@ -1,9 +1,8 @@
 import { z } from 'zod';
 import { AppError, invalidDocument } from '../errors.js';
 import type { Clock, SettingsStore, TenantType } from '../ports.js';
-import { mergePatch } from '../email/connectors.js';
 import { normalizeEmail } from '../email-address.js';
-import { TtlCache } from '../../lib/ttl-cache.js';
+import { SettingsDocument } from '../settings/document.js';
 
 /** SPEC §6, with its ranges. */
 export const CodePolicySchema = z
@@ -46,38 +45,37 @@ const KEY = 'codePolicy';
  * on this instance applies at once, one on another instance within the TTL.
  */
 export class CodePolicyService {
-  private readonly cache: TtlCache<CodePolicy>;
+  private readonly doc: SettingsDocument<CodePolicy>;
 
-  constructor(
-    private readonly settings: SettingsStore,
-    private readonly clock: Clock,
-    ttlMs = 2_000,
-  ) {
-    this.cache = new TtlCache(ttlMs);
+  constructor(settings: SettingsStore, clock: Clock, ttlMs = 2_000) {
+    this.doc = new SettingsDocument<CodePolicy>(
+      settings,
+      clock,
+      KEY,
+      (stored?: Partial<CodePolicy>) => ({ ...DEFAULT_CODE_POLICY, ...stored, lockout: { ...DEFAULT_CODE_POLICY.lockout, ...stored?.lockout } }),
+      ttlMs,
+    );
   }
 
-  async get(tenantId: string): Promise<CodePolicy> {
-    return this.cache.get(tenantId, async () => {
-      const stored = await this.settings.get<Partial<CodePolicy>>(tenantId, KEY);
-      return { ...DEFAULT_CODE_POLICY, ...stored, lockout: { ...DEFAULT_CODE_POLICY.lockout, ...stored?.lockout } };
-    });
+  get(tenantId: string): Promise<CodePolicy> {
+    return this.doc.get(tenantId);
   }
 
   invalidate(tenantId: string): void {
-    this.cache.delete(tenantId);
+    this.doc.invalidate(tenantId);
   }
 
-  async patch(tenantId: string, tenantType: TenantType, patch: unknown): Promise<CodePolicy> {
-    const r = CodePolicySchema.safeParse(mergePatch(await this.get(tenantId), patch));
-    if (!r.success) throw invalidDocument('code policy', r.error);
-    const policy = r.data;
-    if (policy.testAddresses.length && tenantType !== 'development') {
-      throw new AppError('request.invalid', 'Test addresses are allowed on development tenants only.', { issues: [{ path: 'testAddresses', message: 'development tenants only' }] });
-    }
-    policy.testAddresses = checkTestAddresses(policy);
-    await this.settings.put(tenantId, KEY, policy, this.clock.now().toISOString());
-    this.cache.delete(tenantId);
-    return policy;
+  patch(tenantId: string, tenantType: TenantType, patch: unknown): Promise<CodePolicy> {
+    return this.doc.patch(tenantId, patch, (merged) => {
+      const r = CodePolicySchema.safeParse(merged);
+      if (!r.success) throw invalidDocument('code policy', r.error);
+      const policy = r.data;
+      if (policy.testAddresses.length && tenantType !== 'development') {
+        throw new AppError('request.invalid', 'Test addresses are allowed on development tenants only.', { issues: [{ path: 'testAddresses', message: 'development tenants only' }] });
+      }
+      policy.testAddresses = checkTestAddresses(policy);
+      return policy;
+    });
   }
 }
 

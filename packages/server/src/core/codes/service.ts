@@ -2,12 +2,14 @@ import { timeOrderedId } from '../../lib/ids.js';
 import type { TemplateType } from '@postern/connector-kit';
 import { AppError } from '../errors.js';
 import { normalizeEmail, type NormalizedEmail } from '../email-address.js';
-import type { Clock, CodeAttemptOutcome, CodeStore, Tenant } from '../ports.js';
-import type { EmailSender, SendOutcome } from '../email/sender.js';
+import type { Clock, CodeStore, Tenant } from '../ports.js';
+import type { EmailSender, SendOutcome } from '../delivery/sender.js';
 import type { Metrics } from '../../lib/metrics.js';
 import type { CodePolicy, CodePolicyService } from './policy.js';
-import type { Bucket, RateLimits } from './limits.js';
+import type { Bucket, RateLimits } from './ports.js';
 import { codeHmac, cryptoRandom, generateCode, hmacEquals, type Random } from './generate.js';
+import { decideAttempt, refusal } from './attempt.js';
+import type { VerifyOutcome } from './outcome.js';
 
 export interface IssueRequest {
   tenant: Tenant;
@@ -50,15 +52,11 @@ export interface VerifyRequest {
   templateType?: TemplateType | undefined;
 }
 
-export interface Verified {
-  email: string;
-  recipientKey: string;
-  data: Record<string, unknown> | null;
-}
+export type { Verified, VerifyOutcome } from './outcome.js';
 
 const purposeOf = (templateType: string, flow: string) => `${templateType}:${flow}`;
 
-function tooMany(code: 'verification_code.rate_limited' | 'verification_code.locked', retryAfter: number, message: string): AppError {
+function tooMany(code: 'verification_code.rate_limited', retryAfter: number, message: string): AppError {
   return new AppError(code, message, { retryAfter }, { headers: { 'retry-after': String(retryAfter) } });
 }
 
@@ -72,7 +70,7 @@ export class VerificationCodes {
     private readonly store: CodeStore,
     private readonly policies: CodePolicyService,
     private readonly limits: RateLimits,
-    private readonly sender: EmailSender,
+    private readonly sender: Pick<EmailSender, 'send' | 'recordSuppressed'>,
     private readonly metrics: Metrics,
     private readonly clock: Clock,
     private readonly hmacKey: Buffer,
@@ -148,20 +146,23 @@ export class VerificationCodes {
     return { ...result, delivered: out };
   }
 
-  /** Verifies and consumes a code; every failure is an AppError with a SPEC §6 code. */
-  async verify(req: VerifyRequest): Promise<Verified> {
+  /**
+   * Verifies and consumes a code. A wrong, expired, used-up, unknown or locked-out code is
+   * an outcome (see verificationError for its SPEC §6 error), not an exception.
+   */
+  async verify(req: VerifyRequest): Promise<VerifyOutcome> {
     const tenantId = req.tenant.id;
     const policy = await this.policies.get(tenantId);
     const addr = typeof req.email === 'string' ? normalizeEmail(req.email) : req.email;
-    const query = { tenantId, id: req.verificationId, recipientKey: addr.key, purpose: req.templateType ? purposeOf(req.templateType, req.flow) : `*:${req.flow}`, now: this.clock.now().toISOString() };
+    const target = { tenantId, id: req.verificationId, recipientKey: addr.key, purpose: req.templateType ? purposeOf(req.templateType, req.flow) : `*:${req.flow}`, now: this.clock.now().toISOString() };
     // Only an attempt at a real code of this recipient counts against the lockout: an
     // unknown or foreign verification id is answered without touching the budget, so a
     // flood of made-up ids can neither lock the recipient out nor hold points in flight
     // while the real code is tried.
-    const refused = await this.store.probe(query);
+    const refused = refusal(await this.store.probe(target), target);
     if (refused) {
       this.metrics.verifications.inc({ outcome: refused.outcome });
-      return this.refuse(refused.outcome);
+      return { ok: false, reason: refused.outcome };
     }
     // The lockout point is taken before the code is evaluated, so that parallel guesses
     // can never evaluate more than the budget; a right or unevaluated guess gives it back.
@@ -172,30 +173,18 @@ export class VerificationCodes {
       await this.limits.undo(lockout);
       this.metrics.verifications.inc({ outcome: 'locked' });
       this.metrics.rateLimitRejections.inc({ kind: 'lockout' });
-      throw tooMany('verification_code.locked', gate.retryAfter, `Too many wrong codes for this address; try again in ${gate.retryAfter} seconds.`);
+      return { ok: false, reason: 'locked', retryAfter: gate.retryAfter };
     }
     const expected = (h: string) => hmacEquals(h, codeHmac(this.hmacKey, req.verificationId, req.code));
-    const a = await this.store.attempt(query, expected);
+    const a = await this.store.attempt(target, (code) => decideAttempt(code, target, expected));
     this.metrics.verifications.inc({ outcome: a.outcome });
-    switch (a.outcome) {
-      case 'ok':
-        await this.limits.undo(lockout);
-        return { email: a.email!, recipientKey: addr.key, data: a.payload ?? null };
-      case 'mismatch': {
-        if (gate.remaining === 0) await this.limits.block(lockout, policy.lockout.lockSeconds);
-        const attemptsLeft = Math.max(0, a.maxAttempts - a.attempts);
-        throw new AppError('verification_code.mismatch', attemptsLeft > 0 ? `The code is wrong; ${attemptsLeft} attempt${attemptsLeft === 1 ? '' : 's'} left.` : 'The code is wrong, and that was the last attempt; ask for a new code.', { attemptsLeft });
-      }
-      default:
-        await this.limits.undo(lockout);
-        return this.refuse(a.outcome);
+    if (a.outcome === 'mismatch') {
+      if (gate.remaining === 0) await this.limits.block(lockout, policy.lockout.lockSeconds);
+      return { ok: false, reason: 'mismatch', attemptsLeft: Math.max(0, a.maxAttempts - a.attempts) };
     }
-  }
-
-  private refuse(outcome: CodeAttemptOutcome): never {
-    if (outcome === 'expired') throw new AppError('verification_code.expired', 'The code has expired; ask for a new one.');
-    if (outcome === 'exhausted') throw new AppError('verification_code.exhausted', 'Too many wrong codes; ask for a new one.');
-    throw new AppError('verification_code.not_found', 'No pending verification matches; ask for a new code.');
+    await this.limits.undo(lockout);
+    if (a.outcome === 'ok') return { ok: true, email: a.email!, recipientKey: addr.key, data: a.payload ?? null };
+    return { ok: false, reason: a.outcome };
   }
 
   /**

@@ -1,7 +1,7 @@
 import type { TemplateType } from '@postern/connector-kit';
 import type { Clock, Tenant } from '../ports.js';
 import type { VerificationCodes } from '../codes/service.js';
-import type { EmailSender } from '../email/sender.js';
+import type { EmailSender } from '../delivery/sender.js';
 import type { SignInExperience } from '../sign-in-experience.js';
 import { AppError } from '../errors.js';
 import type { Grants } from './grants.js';

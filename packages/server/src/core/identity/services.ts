@@ -1,5 +1,8 @@
-import type { Services } from '../../http/context.js';
-import { createIdentityStores } from '../../storage/stores/identity/index.js';
+import type { Keyring } from '../../lib/crypto.js';
+import type { Clock } from '../ports.js';
+import type { VerificationCodes } from '../codes/service.js';
+import type { EmailSender } from '../delivery/sender.js';
+import type { SignInExperienceService } from '../sign-in-experience.js';
 import type { IdentityDeps } from './context.js';
 import { Grants } from './grants.js';
 import { Passwords } from './passwords.js';
@@ -25,17 +28,28 @@ export interface IdentityServices {
   close?(): Promise<void>;
 }
 
+/** What the identity side is built from (main.ts wires it). */
+export interface IdentityWiring {
+  stores: IdentityStores;
+  keyring: Keyring;
+  clock: Clock;
+  publicUrl: string;
+  codes: VerificationCodes;
+  sender: EmailSender;
+  signInExperience: SignInExperienceService;
+}
+
 /** Built by main.ts once the rest of the services exist. */
-export async function createIdentityServices(s: Omit<Services, 'identity'>): Promise<IdentityServices> {
-  const stores = createIdentityStores(s.db);
+export async function createIdentityServices(s: IdentityWiring): Promise<IdentityServices> {
+  const stores = s.stores;
   const keys = new SigningKeys(stores.signingKeys, s.keyring, s.clock);
-  const tokens = new TokenService(keys, stores.refreshTokens, s.clock, s.config.publicUrl);
+  const tokens = new TokenService(keys, stores.refreshTokens, s.clock, s.publicUrl);
   const deps: IdentityDeps = {
-    publicUrl: s.config.publicUrl,
+    publicUrl: s.publicUrl,
     clock: s.clock,
-    codes: s.codes.service,
-    sender: s.email.sender,
-    signInExperience: s.email.signInExperience,
+    codes: s.codes,
+    sender: s.sender,
+    signInExperience: s.signInExperience,
     stores,
     passwords: new Passwords(),
     grants: new Grants(stores.grants, s.clock),

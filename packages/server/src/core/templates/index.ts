@@ -8,7 +8,7 @@ export { TemplateError, isTemplateError, type TemplateErrorDetails } from './err
 export { TemplateRenderer, type CompiledTemplate } from './renderer.js';
 export { TEMPLATE_LIMITS } from './limits.js';
 export { lintTemplate, MAX_MESSAGE_BYTES } from './lint.js';
-export { resolveLocale, findLocale, matchLocale, type LocaleRequest } from './locale.js';
+export { resolveLocale, findLocale, matchLocale, LANGUAGE_TAG, type LocaleRequest } from './locale.js';
 export { SHIPPED_LOCALES, defaultTemplate } from './defaults.js';
 export { sampleVariables } from './samples.js';
 export { renderBuiltin, BUILTIN_BRANDING_FIELDS } from './builtin.js';

@@ -1,5 +1,8 @@
 import Negotiator from 'negotiator';
 
+/** A BCP 47 language tag as Postern accepts one (`en`, `pt-BR`, `zh-Hans-CN`): the one pattern. */
+export const LANGUAGE_TAG = /^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/;
+
 export interface LocaleRequest {
   /** The request's `locale` field. */
   requested?: string | undefined;

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { TEMPLATE_TYPES } from '@postern/connector-kit';
 import { CodePolicySchema } from '../../core/codes/policy.js';
 import { errorResponses, NoContent } from '../schemas.js';
+import { verificationError } from '../../core/codes/outcome.js';
 import type { Services } from '../context.js';
 
 const Email = z.string().min(1).max(320);
@@ -75,7 +76,8 @@ export const codeRoutes =
         },
       },
       async (req, reply) => {
-        await s.codes.service.verify({ tenant: req.tenant, verificationId: req.body.verificationId, email: req.body.email, code: req.body.code, flow: 'api', templateType: req.body.templateType });
+        const v = await s.codes.service.verify({ tenant: req.tenant, verificationId: req.body.verificationId, email: req.body.email, code: req.body.code, flow: 'api', templateType: req.body.templateType });
+        if (!v.ok) throw verificationError(v);
         return reply.status(204).send(null);
       },
     );

@@ -1,7 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { configJsonSchema, TEMPLATE_TYPES, type ConnectorFactory } from '@postern/connector-kit';
-import { normalizeEmail } from '../../core/email-address.js';
 import { errorResponses, Id } from '../schemas.js';
 import type { Services } from '../context.js';
 
@@ -102,25 +101,17 @@ export const connectorRoutes =
         },
       },
       async (req) => {
-        const to = normalizeEmail(req.body.to, 'to').address;
-        const saved = await s.stores.connectors.getEmailConnector(req.tenantId);
-        const config = await s.email.connectors.validateFor(req.tenantId, req.body.factoryId, req.body.config, saved);
-        const { factory, connector } = await s.email.connectors.build(req.tenantId, req.body.factoryId, config);
-        try {
-          const out = await s.email.sender.sendWith(factory, connector, config, {
-            tenantId: req.tenantId,
-            to,
-            templateType: req.body.templateType,
-            locale: req.body.locale,
-            acceptLanguage: req.headers['accept-language'],
-            variables: { code: '000000', expiresInMinutes: 10 },
-            ip: req.ip,
-          });
-          if (!out.ok) throw out.error!;
-          return { ok: true as const, providerMessageId: out.providerMessageId, durationMs: Math.round(out.durationMs), attempts: out.attempts };
-        } finally {
-          void connector.close?.().catch(() => undefined);
-        }
+        const out = await s.email.testSend.send({
+          tenantId: req.tenantId,
+          factoryId: req.body.factoryId,
+          config: req.body.config,
+          to: req.body.to,
+          templateType: req.body.templateType,
+          locale: req.body.locale,
+          acceptLanguage: req.headers['accept-language'],
+          ip: req.ip,
+        });
+        return { ok: true as const, providerMessageId: out.providerMessageId, durationMs: Math.round(out.durationMs), attempts: out.attempts };
       },
     );
     app.get(

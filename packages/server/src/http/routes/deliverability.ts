@@ -1,19 +1,12 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { checkDomain, type TxtResolver } from '../../core/deliverability/index.js';
-import { inputError, type DkimKeys } from '../../core/dkim-keys.js';
 import { errorResponses, Id, NoContent } from '../schemas.js';
-import type { Services } from '../context.js';
+import type { DeliverabilityDeps, Services } from '../context.js';
 
 const DkimKey = z
   .object({ id: z.string(), domain: z.string(), selector: z.string(), dnsName: z.string(), dnsValue: z.string(), dnsStrings: z.array(z.string()), createdAt: z.string() })
   .meta({ id: 'DkimKey' });
 const Check = z.object({ status: z.enum(['pass', 'warn', 'fail', 'missing']), record: z.string().nullable(), issues: z.array(z.string()) });
-
-export interface DeliverabilityDeps {
-  dkimKeys: DkimKeys;
-  resolve: TxtResolver;
-}
 
 export const deliverabilityRoutes =
   (s: Services, d: DeliverabilityDeps): FastifyPluginAsyncZod =>
@@ -56,15 +49,7 @@ export const deliverabilityRoutes =
         },
       },
       async (req) => {
-        const connector = await s.stores.connectors.getEmailConnector(req.tenantId);
-        const stored = req.body.dkimSelector ? await s.stores.dkimKeys.find(req.tenantId, req.body.domain.trim().toLowerCase().replace(/\.$/, ''), req.body.dkimSelector) : undefined;
-        const report = await checkDomain({
-          domain: req.body.domain,
-          ...(req.body.dkimSelector ? { dkimSelector: req.body.dkimSelector } : {}),
-          ...(connector ? { providerId: connector.factoryId } : {}),
-          ...(stored ? { expectedDkimPublicKeyPem: stored.publicKeyPem } : {}),
-          resolve: d.resolve,
-        }).catch(inputError);
+        const report = await d.domains.check(req.tenantId, req.body.domain, req.body.dkimSelector);
         return { spf: report.spf, dkim: report.dkim, dmarc: report.dmarc, advice: report.advice };
       },
     );

@@ -40,7 +40,7 @@ export const emailLogRoutes =
       },
       async (req) => {
         const { limit, cursor, status, templateType, to } = req.query;
-        const page = await s.stores.emailLogs.list(req.tenantId, { status, templateType, to: to?.trim() }, { limit, cursor });
+        const page = await s.email.logs.list(req.tenantId, { status, templateType, to: to?.trim() }, { limit, cursor });
         return { items: page.items.map(({ tenantId: _t, ...rest }) => rest), nextCursor: page.nextCursor };
       },
     );

@@ -1,6 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { ping } from '../../storage/db.js';
 import { safeEqual } from '../../lib/crypto.js';
 import { AppError } from '../../core/errors.js';
 import type { Services } from '../context.js';
@@ -15,7 +14,7 @@ export const healthRoutes =
       { config: { auth: 'public' }, schema: { operationId: 'getReadiness', tags: ['health'], summary: 'The database (and Redis, when configured) is reachable', security: [], response: { 200: Ok } } },
       async () => {
         try {
-          await ping(s.db);
+          await s.pingDatabase();
         } catch (err) {
           throw new AppError('service.unavailable', 'The database is not reachable.', {}, { cause: err, headers: { 'retry-after': '5' } });
         }

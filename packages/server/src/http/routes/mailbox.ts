@@ -1,6 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { AppError } from '../../core/errors.js';
 import { NoContent, errorResponses, Id, PageQuery, pageOf } from '../schemas.js';
 import type { Services } from '../context.js';
 
@@ -14,7 +13,7 @@ export const mailboxRoutes =
       '/api/mailbox',
       { schema: { operationId: 'listMailbox', tags: ['mailbox'], summary: 'Mail captured by the built-in service (no relay), newest first', querystring: PageQuery, response: { 200: pageOf(Summary), ...errorResponses(400, 401, 403) } } },
       async (req) => {
-        const page = await s.stores.mailbox.list(req.tenantId, req.query);
+        const page = await s.mailbox.list(req.tenantId, req.query);
         return { items: page.items.map(({ tenantId: _t, ...rest }) => rest), nextCursor: page.nextCursor };
       },
     );
@@ -22,8 +21,7 @@ export const mailboxRoutes =
       '/api/mailbox/:id',
       { schema: { operationId: 'getMailboxMessage', tags: ['mailbox'], summary: 'One captured message', params: z.strictObject({ id: Id }), response: { 200: Message, ...errorResponses(400, 401, 403, 404) } } },
       async (req) => {
-        const m = await s.stores.mailbox.get(req.tenantId, req.params.id);
-        if (!m) throw new AppError('mailbox.not_found');
+        const m = await s.mailbox.get(req.tenantId, req.params.id);
         const { tenantId: _t, ...rest } = m;
         return rest;
       },
@@ -32,7 +30,7 @@ export const mailboxRoutes =
       '/api/mailbox',
       { schema: { operationId: 'clearMailbox', tags: ['mailbox'], summary: 'Empty the mailbox', response: { 204: NoContent, ...errorResponses(401, 403) } } },
       async (req, reply) => {
-        await s.stores.mailbox.clear(req.tenantId);
+        await s.mailbox.clear(req.tenantId);
         return reply.status(204).send(null);
       },
     );

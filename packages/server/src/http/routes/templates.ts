@@ -1,14 +1,11 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { TEMPLATE_TYPES } from '@postern/connector-kit';
-import { AppError } from '../../core/errors.js';
-import { isTemplateError, lintTemplate, sampleVariables, TEMPLATE_LIMITS, type TemplateContent, type TemplateRenderer } from '../../core/templates/index.js';
-import type { EffectiveTemplate, TemplateService } from '../../core/email/template-renderer.js';
-import { BrandingSchema, type BrandingService } from '../../core/branding.js';
-import { errorResponses, NoContent, PageQuery, pageOf } from '../schemas.js';
-import type { Services } from '../context.js';
+import { TEMPLATE_LIMITS, type TemplateContent } from '../../core/templates/index.js';
+import type { EffectiveTemplate } from '../../core/templates/service.js';
+import { errorResponses, Locale, NoContent, PageQuery, pageOf } from '../schemas.js';
+import type { TemplateDeps } from '../context.js';
 
-const Locale = z.string().min(2).max(35).regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'must be a language tag such as en or pt-BR');
 const Type = z.enum(TEMPLATE_TYPES);
 const Template = z
   .object({
@@ -47,24 +44,8 @@ const toApi = (e: EffectiveTemplate) => ({
   updatedAt: e.updatedAt,
 });
 
-/** Turns a renderer error into `422 template.invalid` with its position. */
-function checked<T>(fn: () => T): T {
-  try {
-    return fn();
-  } catch (err) {
-    if (isTemplateError(err)) throw new AppError('template.invalid', err.message, { ...err.details });
-    throw err;
-  }
-}
-
-export interface TemplateDeps {
-  templates: TemplateService;
-  renderer: TemplateRenderer;
-  branding: BrandingService;
-}
-
 export const templateRoutes =
-  (s: Services, d: TemplateDeps): FastifyPluginAsyncZod =>
+  (d: TemplateDeps): FastifyPluginAsyncZod =>
   async (app) => {
     app.get(
       '/api/email-templates',
@@ -96,7 +77,6 @@ export const templateRoutes =
         },
       },
       async (req) => {
-        const { locale, templateType } = req.params;
         const content: TemplateContent = {
           subject: req.body.subject,
           html: req.body.html,
@@ -104,11 +84,7 @@ export const templateRoutes =
           ...(req.body.replyTo ? { replyTo: req.body.replyTo } : {}),
           ...(req.body.senderName ? { senderName: req.body.senderName } : {}),
         };
-        checked(() => d.renderer.validate(content));
-        const updatedAt = s.clock.now().toISOString();
-        await s.stores.templates.put({ tenantId: req.tenantId, locale, templateType, subject: content.subject, html: content.html, text: content.text ?? null, replyTo: content.replyTo ?? null, senderName: content.senderName ?? null, updatedAt });
-        d.templates.invalidate(req.tenantId);
-        return toApi({ locale, templateType, content, isDefault: false, updatedAt });
+        return toApi(await d.templates.save(req.tenantId, req.params.locale, req.params.templateType, content));
       },
     );
     app.delete(
@@ -123,9 +99,7 @@ export const templateRoutes =
         },
       },
       async (req, reply) => {
-        const done = await s.stores.templates.delete(req.tenantId, req.params.locale, req.params.templateType);
-        d.templates.invalidate(req.tenantId);
-        if (!done) throw new AppError('template.not_found', 'This tenant has no template of its own for that locale and type.');
+        await d.templates.revert(req.tenantId, req.params.locale, req.params.templateType);
         return reply.status(204).send(null);
       },
     );
@@ -148,40 +122,8 @@ export const templateRoutes =
         },
       },
       async (req) => {
-        const b = req.body;
-        const eff = await d.templates.effective(req.tenantId, b.locale, b.templateType);
-        const content: TemplateContent = {
-          ...eff.content,
-          ...(b.subject !== undefined ? { subject: b.subject } : {}),
-          ...(b.html !== undefined ? { html: b.html } : {}),
-          ...(b.text !== undefined ? { text: b.text } : {}),
-        };
-        if (b.text === '') delete content.text;
-        const branding = await d.branding.get(req.tenantId);
-        const sample = sampleVariables(b.templateType, b.locale);
-        const rendered = checked(() => {
-          d.renderer.validate(content);
-          return d.renderer.render(content, { ...sample, branding: { ...sample.branding, ...branding }, ...(b.variables as object) });
-        });
-        return { ...rendered, warnings: lintTemplate(b.templateType, content, rendered) };
+        const { locale, templateType, ...overrides } = req.body;
+        return d.templates.preview(req.tenantId, locale, templateType, overrides);
       },
-    );
-    app.get(
-      '/api/branding',
-      { schema: { operationId: 'getBranding', tags: ['branding'], summary: 'The tenant’s branding', response: { 200: BrandingSchema, ...errorResponses(401, 403) } } },
-      async (req) => d.branding.get(req.tenantId),
-    );
-    app.patch(
-      '/api/branding',
-      {
-        schema: {
-          operationId: 'updateBranding',
-          tags: ['branding'],
-          summary: 'Change the branding (JSON Merge Patch)',
-          body: z.record(z.string(), z.unknown()),
-          response: { 200: BrandingSchema, ...errorResponses(400, 401, 403) },
-        },
-      },
-      async (req) => d.branding.patch(req.tenantId, req.body),
     );
   };

@@ -15,7 +15,7 @@ export const tenantRoutes =
     app.get(
       '/api/tenants',
       { config: { auth: 'system' }, schema: { operationId: 'listTenants', tags: ['tenants'], summary: 'List tenants (system key)', querystring: PageQuery, response: { 200: pageOf(TenantSchema), ...errorResponses(400, 401, 403) } } },
-      async (req) => s.stores.tenants.list(req.query),
+      async (req) => s.tenants.list(req.query),
     );
     app.post(
       '/api/tenants',

@@ -1,52 +1,29 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { Database } from '../schema.js';
-import type { CodeAttempt, CodeStore, StoredCode } from '../../core/ports.js';
+import type { CodeAttempt, CodeAttemptDecision, CodeAttemptTarget, CodeStore, StoredCode, StoredCodeState } from '../../core/ports.js';
 import type { Dialect } from '../db.js';
 import { prepare, Prepared } from '../prepared.js';
 
 type CodeRow = Selectable<Database['verification_codes']>;
-type Attempt = { tenantId: string; id: string; recipientKey: string; purpose: string; now: string };
 
-/**
- * What one attempt does to the row it read: the outcome, and the guarded update to make
- * (none when the row is not attemptable). Shared by the synchronous SQLite path and the
- * Kysely path, which differ only in how they read and write.
- */
-/** `T:flow` names one purpose; `*:flow` any template type of that flow (the verification id names it). */
-function purposeFits(stored: string, asked: string): boolean {
-  if (asked.startsWith('*:')) return stored.slice(stored.indexOf(':')) === asked.slice(1);
-  return stored === asked;
-}
-
-/** Undefined when the row can take an attempt from this caller, else what an attempt would answer. */
-function attemptable(row: CodeRow | undefined, q: Attempt): CodeAttempt | undefined {
-  // A code for another recipient or purpose does not exist, as far as this caller knows.
-  if (!row || row.recipient_key !== q.recipientKey || !purposeFits(row.purpose, q.purpose) || row.status !== 'active') {
-    return { outcome: 'not_found', attempts: 0, maxAttempts: 0 };
-  }
-  const base = { attempts: Number(row.attempts), maxAttempts: Number(row.max_attempts) };
-  if (row.expires_at <= q.now) return { outcome: 'expired', ...base };
-  if (base.attempts >= base.maxAttempts) return { outcome: 'exhausted', ...base };
-  return undefined;
-}
-
-function decide(row: CodeRow | undefined, q: Attempt, matches: (codeHmac: string) => boolean): { result: CodeAttempt; update?: Record<string, unknown> } {
-  const refused = attemptable(row, q);
-  if (refused || !row) return { result: refused ?? { outcome: 'not_found', attempts: 0, maxAttempts: 0 } };
-  const base = { attempts: Number(row.attempts), maxAttempts: Number(row.max_attempts) };
-  const ok = matches(row.code_hmac);
-  const attempts = base.attempts + 1;
-  const update = { id: q.id, attempts, previous: base.attempts, status: ok ? 'consumed' : 'active', consumedAt: ok ? q.now : null };
-  if (!ok) return { result: { outcome: 'mismatch', attempts, maxAttempts: base.maxAttempts }, update };
+/** The row as core's attempt rule sees it. */
+function toState(row: CodeRow | undefined): StoredCodeState | undefined {
+  if (!row) return undefined;
   return {
-    result: { outcome: 'ok', attempts, maxAttempts: base.maxAttempts, email: row.email, payload: row.payload ? (JSON.parse(row.payload) as Record<string, unknown>) : null },
-    update,
+    recipientKey: row.recipient_key,
+    email: row.email,
+    purpose: row.purpose,
+    codeHmac: row.code_hmac,
+    status: row.status as StoredCodeState['status'],
+    attempts: Number(row.attempts),
+    maxAttempts: Number(row.max_attempts),
+    expiresAt: row.expires_at,
+    payload: row.payload ? (JSON.parse(row.payload) as Record<string, unknown>) : null,
   };
 }
 
 /** The outcome once the guarded update ran: no row changed means a racing writer won. */
-const afterUpdate = (d: ReturnType<typeof decide>, changed: number): CodeAttempt =>
-  d.update && changed !== 1 ? { outcome: 'not_found', attempts: d.result.attempts - 1, maxAttempts: d.result.maxAttempts } : d.result;
+const afterUpdate = (d: CodeAttemptDecision, changed: number): CodeAttempt => (d.update && changed !== 1 ? (d.lost ?? d.result) : d.result);
 
 export class SqlCodeStore implements CodeStore {
   private readonly q;
@@ -117,21 +94,21 @@ export class SqlCodeStore implements CodeStore {
     });
   }
 
-  async probe(q: Attempt): Promise<CodeAttempt | undefined> {
-    return attemptable(await this.prepared.first(this.q.peek, q), q);
+  async probe(q: Pick<CodeAttemptTarget, 'tenantId' | 'id'>): Promise<StoredCodeState | undefined> {
+    return toState(await this.prepared.first(this.q.peek, { id: q.id, tenantId: q.tenantId }));
   }
 
-  async attempt(q: Attempt, matches: (codeHmac: string) => boolean): Promise<CodeAttempt> {
+  async attempt(q: CodeAttemptTarget, decide: (code: StoredCodeState | undefined) => CodeAttemptDecision): Promise<CodeAttempt> {
     const sync = this.prepared.sync;
     if (sync) {
       return sync.transaction(() => {
-        const d = decide(sync.first(this.q.select, q), q, matches);
-        return afterUpdate(d, d.update ? sync.run(this.q.attempt, d.update) : 0);
+        const d = decide(toState(sync.first(this.q.select, { id: q.id, tenantId: q.tenantId })));
+        return afterUpdate(d, d.update ? sync.run(this.q.attempt, { id: q.id, ...d.update }) : 0);
       });
     }
     return this.db.transaction().execute(async (trx) => {
-      const d = decide(await this.prepared.first(this.q.select, q, trx), q, matches);
-      return afterUpdate(d, d.update ? await this.prepared.run(this.q.attempt, d.update, trx) : 0);
+      const d = decide(toState(await this.prepared.first(this.q.select, { id: q.id, tenantId: q.tenantId }, trx)));
+      return afterUpdate(d, d.update ? await this.prepared.run(this.q.attempt, { id: q.id, ...d.update }, trx) : 0);
     });
   }
 

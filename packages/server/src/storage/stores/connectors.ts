@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { getConfigPath } from '@postern/connector-kit';
+import { deleteConfigPath, getConfigPath, setConfigPath } from '@postern/connector-kit';
 import type { Database } from '../schema.js';
 import type { ConnectorStore, StoredConnector } from '../../core/ports.js';
 import type { Keyring } from '../../lib/crypto.js';
@@ -16,25 +16,14 @@ function split(config: Record<string, unknown>, paths: readonly string[]) {
     const v = getConfigPath(pub, p);
     if (v === undefined) continue;
     secrets[p] = v;
-    const parts = p.split('.');
-    let cur: Record<string, unknown> = pub;
-    for (const part of parts.slice(0, -1)) cur = cur[part] as Record<string, unknown>;
-    delete cur[parts[parts.length - 1]!];
+    deleteConfigPath(pub, p);
   }
   return { pub, secrets };
 }
 
 function join(pub: Record<string, unknown>, secrets: Record<string, unknown>) {
   const out = structuredClone(pub);
-  for (const [p, v] of Object.entries(secrets)) {
-    const parts = p.split('.');
-    let cur: Record<string, unknown> = out;
-    for (const part of parts.slice(0, -1)) {
-      if (!cur[part] || typeof cur[part] !== 'object') cur[part] = {};
-      cur = cur[part] as Record<string, unknown>;
-    }
-    cur[parts[parts.length - 1]!] = v;
-  }
+  for (const [p, v] of Object.entries(secrets)) setConfigPath(out, p, v);
   return out;
 }
 

@@ -4,6 +4,7 @@ import { checkPasswordPolicy } from '../passwords.js';
 import { PURPOSES, nowIso, type Caller, type IdentityDeps } from '../context.js';
 import type { User } from '../ports.js';
 import { requireIdentityVerification } from './identity-verification.js';
+import { verifiedOrThrow } from '../../codes/outcome.js';
 
 /** `GET /api/my-account` (SPEC §9). */
 export const accountView = (u: User) => ({ id: u.id, email: u.email, emailVerified: u.emailVerified, name: u.name, mfa: { email: u.mfaEmail } });
@@ -22,7 +23,7 @@ export async function sendBindEmailCode(d: IdentityDeps, c: Caller, user: User, 
  */
 export async function changePrimaryEmail(d: IdentityDeps, c: Caller, user: User, input: { email: string; verificationId: string; code: string }, identityHeader: string | undefined): Promise<User> {
   if (user.email || user.passwordHash) await requireIdentityVerification(d, c, user, identityHeader);
-  const v = await d.codes.verify({ tenant: c.tenant, verificationId: input.verificationId, email: normalizeEmail(input.email), code: input.code, ...PURPOSES.bindEmail });
+  const v = verifiedOrThrow(await d.codes.verify({ tenant: c.tenant, verificationId: input.verificationId, email: normalizeEmail(input.email), code: input.code, ...PURPOSES.bindEmail }));
   if (v.data?.userId !== user.id) throw new AppError('verification_code.not_found', 'No pending verification matches; ask for a new code.');
   const r = await d.stores.users.update(c.tenant.id, user.id, { email: v.email, emailKey: v.recipientKey, emailVerified: true }, nowIso(d));
   if (r === 'email_exists') throw new AppError('user.email_exists');
@@ -51,7 +52,7 @@ export async function sendBindMfaCode(d: IdentityDeps, c: Caller, user: User): P
 /** `POST /api/my-account/mfa/email/verify`: enrols email MFA. */
 export async function enrolEmailMfa(d: IdentityDeps, c: Caller, user: User, input: { verificationId: string; code: string }): Promise<void> {
   if (!user.email || !user.emailKey) throw new AppError('account.email_required');
-  const v = await d.codes.verify({ tenant: c.tenant, verificationId: input.verificationId, email: { address: user.email, key: user.emailKey }, code: input.code, ...PURPOSES.bindMfa });
+  const v = verifiedOrThrow(await d.codes.verify({ tenant: c.tenant, verificationId: input.verificationId, email: { address: user.email, key: user.emailKey }, code: input.code, ...PURPOSES.bindMfa }));
   if (v.data?.userId !== user.id) throw new AppError('verification_code.not_found', 'No pending verification matches; ask for a new code.');
   await d.stores.users.update(c.tenant.id, user.id, { mfaEmail: true }, nowIso(d));
 }

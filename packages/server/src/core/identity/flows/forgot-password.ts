@@ -2,6 +2,7 @@ import { normalizeEmail } from '../../email-address.js';
 import { AppError } from '../../errors.js';
 import { checkPasswordPolicy } from '../passwords.js';
 import { PURPOSES, methodDisabled, nowIso, type Caller, type IdentityDeps } from '../context.js';
+import { verifiedOrThrow } from '../../codes/outcome.js';
 
 /**
  * `POST /api/experience/forgot-password` (SPEC §8): the policy is checked before the code
@@ -11,7 +12,7 @@ export async function resetPassword(d: IdentityDeps, c: Caller, input: { email: 
   const x = await d.signInExperience.get(c.tenant.id);
   if (!x.forgotPassword.email) throw methodDisabled('Password reset by email');
   checkPasswordPolicy(input.newPassword, x.passwordPolicy, 'newPassword');
-  const v = await d.codes.verify({ tenant: c.tenant, verificationId: input.verificationId, email: normalizeEmail(input.email), code: input.code, ...PURPOSES.forgotPassword });
+  const v = verifiedOrThrow(await d.codes.verify({ tenant: c.tenant, verificationId: input.verificationId, email: normalizeEmail(input.email), code: input.code, ...PURPOSES.forgotPassword }));
   const user = await d.stores.users.findByEmailKey(c.tenant.id, v.recipientKey);
   if (!user) throw new AppError('user.not_found');
   const passwordHash = await d.passwords.hash(input.newPassword);

@@ -1,6 +1,7 @@
 import { AppError } from '../../errors.js';
 import { PURPOSES, type Caller, type IdentityDeps } from '../context.js';
 import type { User } from '../ports.js';
+import { verifiedOrThrow } from '../../codes/outcome.js';
 
 function withEmail(user: User): { address: string; key: string } {
   if (!user.email || !user.emailKey) throw new AppError('account.email_required', 'The account has no email address to send a code to.');
@@ -20,7 +21,7 @@ export interface IdentityVerification {
 
 /** `POST /api/my-account/identity-verifications/verify`: a 10-minute token bound to this user. */
 export async function verifyIdentityByCode(d: IdentityDeps, c: Caller, user: User, input: { verificationId: string; code: string }): Promise<IdentityVerification> {
-  const v = await d.codes.verify({ tenant: c.tenant, verificationId: input.verificationId, email: withEmail(user), code: input.code, ...PURPOSES.identity });
+  const v = verifiedOrThrow(await d.codes.verify({ tenant: c.tenant, verificationId: input.verificationId, email: withEmail(user), code: input.code, ...PURPOSES.identity }));
   if (v.data?.userId !== user.id) throw new AppError('verification_code.not_found', 'No pending verification matches; ask for a new code.');
   const g = await d.grants.issue(c.tenant.id, 'identity', { userId: user.id, data: { method: 'code' } });
   return { identityVerificationToken: g.token, expiresAt: g.expiresAt };

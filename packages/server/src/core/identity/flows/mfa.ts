@@ -2,6 +2,7 @@ import { AppError } from '../../errors.js';
 import { PURPOSES, type Caller, type IdentityDeps } from '../context.js';
 import type { Grant, User } from '../ports.js';
 import type { Tokens } from '../tokens.js';
+import { verifiedOrThrow } from '../../codes/outcome.js';
 
 const invalid = () => new AppError('session.invalid_token', 'The MFA token is invalid or has expired; sign in again.');
 
@@ -31,7 +32,7 @@ export async function sendMfaCode(d: IdentityDeps, c: Caller, input: { mfaToken:
 /** `POST /api/experience/mfa/verify`: the second factor; spends the MFA token. */
 export async function verifyMfa(d: IdentityDeps, c: Caller, input: { mfaToken: string; verificationId: string; code: string }): Promise<{ tokens: Tokens }> {
   const { grant, user } = await challenge(d, c, input.mfaToken);
-  const v = await d.codes.verify({ tenant: c.tenant, verificationId: input.verificationId, email: { address: user.email, key: user.emailKey }, code: input.code, ...PURPOSES.mfa });
+  const v = verifiedOrThrow(await d.codes.verify({ tenant: c.tenant, verificationId: input.verificationId, email: { address: user.email, key: user.emailKey }, code: input.code, ...PURPOSES.mfa }));
   if (v.data?.userId !== user.id) throw new AppError('verification_code.not_found', 'No pending verification matches; ask for a new code.');
   if (!(await d.grants.consume(c.tenant.id, 'mfa', input.mfaToken))) throw invalid();
   const first = Array.isArray(grant.data?.amr) ? (grant.data.amr as unknown[]).map(String) : [];

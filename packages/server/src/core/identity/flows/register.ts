@@ -4,6 +4,7 @@ import { AppError } from '../../errors.js';
 import { checkPasswordPolicy } from '../passwords.js';
 import { PURPOSES, nowIso, publicUser, type Caller, type IdentityDeps, type PublicUser } from '../context.js';
 import type { Tokens } from '../tokens.js';
+import { verifiedOrThrow } from '../../codes/outcome.js';
 
 export type RegisterInput =
   | { email: string; verificationId: string; code: string; password?: string | undefined; name?: string | undefined }
@@ -35,7 +36,7 @@ export async function register(d: IdentityDeps, c: Caller, input: RegisterInput)
     email = { address: g.email, key: g.emailKey };
   } else {
     const addr = normalizeEmail(input.email);
-    const v = await d.codes.verify({ tenant: c.tenant, verificationId: input.verificationId, email: addr, code: input.code, ...PURPOSES.register });
+    const v = verifiedOrThrow(await d.codes.verify({ tenant: c.tenant, verificationId: input.verificationId, email: addr, code: input.code, ...PURPOSES.register }));
     email = { address: v.email, key: v.recipientKey };
   }
   const now = nowIso(d);

@@ -1,6 +1,7 @@
 import { normalizeEmail } from '../../email-address.js';
 import { AppError } from '../../errors.js';
 import { PURPOSES, finishSignIn, methodDisabled, nowIso, type Caller, type IdentityDeps, type SignInResult } from '../context.js';
+import { verifiedOrThrow } from '../../codes/outcome.js';
 
 /**
  * `POST /api/experience/sign-in/password`. A wrong password and an unknown address answer
@@ -26,7 +27,7 @@ export type CodeSignInResult = SignInResult | { status: 'registration_required';
 export async function signInWithCode(d: IdentityDeps, c: Caller, input: { email: string; verificationId: string; code: string }): Promise<CodeSignInResult> {
   const x = await d.signInExperience.get(c.tenant.id);
   if (!x.signIn.methods.some((m) => m.identifier === 'email' && m.verificationCode)) throw methodDisabled('Sign-in by email code');
-  const v = await d.codes.verify({ tenant: c.tenant, verificationId: input.verificationId, email: normalizeEmail(input.email), code: input.code, ...PURPOSES.signIn });
+  const v = verifiedOrThrow(await d.codes.verify({ tenant: c.tenant, verificationId: input.verificationId, email: normalizeEmail(input.email), code: input.code, ...PURPOSES.signIn }));
   let user = await d.stores.users.findByEmailKey(c.tenant.id, v.recipientKey);
   if (!user) {
     if (!x.signUp.enabled) throw new AppError('user.not_found', 'No account uses this email address, and sign-up is turned off.');

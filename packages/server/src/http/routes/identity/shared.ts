@@ -8,7 +8,7 @@ import { MAX_PASSWORD_LENGTH } from '../../../core/identity/passwords.js';
 import type { Services } from '../../context.js';
 
 export const Email = z.string().min(1).max(320);
-export const Locale = z.string().min(2).max(35).regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'must be a language tag such as en or pt-BR');
+export { Locale } from '../../schemas.js';
 export const VerificationId = z.string().min(1).max(100);
 export const Code = z.string().min(1).max(32);
 /** The policy decides the real bounds (422); this only keeps absurd input away from argon2. */

@@ -1,1 +1,0 @@
-export const logo = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64" role="img" aria-label="Built-in email"><rect width="64" height="64" rx="14" fill="#4f46e5"/><path d="M14 22h36v22H14z" fill="none" stroke="#fff" stroke-width="4" stroke-linejoin="round"/><path d="M14 22l18 14 18-14" fill="none" stroke="#fff" stroke-width="4" stroke-linejoin="round"/></svg>`;

@@ -1,0 +1,137 @@
+import { timeOrderedId } from '../../lib/ids.js';
+import type { ConnectorError, ConnectorFactory, Connector, EmailMessage, TemplateType } from '@postern/connector-kit';
+import { deliver, type DeliveryOutcome, type DeliveryRules, DEFAULT_RULES } from './attempts.js';
+import type { Metrics } from '../../lib/metrics.js';
+import type { Clock, EmailLogStore, EmailStatus } from '../ports.js';
+import { AppError } from '../errors.js';
+import type { ConnectorService } from '../connectors/service.js';
+import type { MessageRenderer } from './render.js';
+
+export interface SendRequest {
+  tenantId: string;
+  to: string;
+  templateType: TemplateType;
+  locale?: string | undefined;
+  acceptLanguage?: string | undefined;
+  variables: Record<string, unknown>;
+  ip?: string | undefined;
+}
+
+export interface SendOutcome extends DeliveryOutcome {
+  logId: string;
+  status: EmailStatus;
+}
+
+export const CODE_MASK = '••••••';
+
+/** A subject with the code in it is logged with the code masked (SPEC §11). */
+export function maskCode(text: string, code: unknown): string {
+  return typeof code === 'string' && code.length >= 4 ? text.split(code).join(CODE_MASK) : text;
+}
+
+/**
+ * Removes the one-time code and the link of a message from a connector error's sentence
+ * and provider message: a provider that echoes the request body would otherwise hand them
+ * to whoever reads the error (SPEC §11: a code is never returned or logged).
+ */
+export function scrubMessageSecrets(err: ConnectorError, variables: Record<string, unknown>): void {
+  const hidden: Array<[string, string]> = [];
+  const { code, link } = variables;
+  if (typeof link === 'string' && link.length >= 8) hidden.push([link, '[link]'], [link.replaceAll('/', '\\/'), '[link]']);
+  if (typeof code === 'string' && code.length >= 4) hidden.push([code, CODE_MASK]);
+  const scrub = (text: string) => hidden.reduce((t, [from, to]) => t.split(from).join(to), text);
+  err.message = scrub(err.message);
+  for (const [k, v] of Object.entries(err.details)) if (typeof v === 'string') err.details[k] = scrub(v);
+}
+
+/** render → connector (timeouts, retries) → email log → metrics. */
+export class EmailSender {
+  constructor(
+    private readonly connectors: ConnectorService,
+    private readonly renderer: MessageRenderer,
+    private readonly logs: EmailLogStore,
+    private readonly metrics: Metrics,
+    private readonly clock: Clock,
+    private readonly rules: DeliveryRules = DEFAULT_RULES,
+  ) {}
+
+  /** Sends through the tenant's saved connector. */
+  async send(req: SendRequest): Promise<SendOutcome> {
+    const live = await this.connectors.getLive(req.tenantId);
+    if (!live) throw new AppError('connector.not_configured', 'This tenant has no email connector; set one up under Connectors.');
+    return this.sendWith(live.factory, live.connector, live.stored.config, req);
+  }
+
+  /** Sends through a given connector instance (test sends with an unsaved config). */
+  async sendWith(factory: ConnectorFactory, connector: Connector, config: Record<string, unknown>, req: SendRequest): Promise<SendOutcome> {
+    const rendered = await this.renderer.render({
+      tenantId: req.tenantId,
+      templateType: req.templateType,
+      locale: req.locale,
+      acceptLanguage: req.acceptLanguage,
+      variables: req.variables,
+      customTemplates: factory.capabilities.customTemplates,
+      connectorBranding: factory.capabilities.customTemplates ? undefined : config,
+    });
+    const message: EmailMessage = {
+      id: timeOrderedId(),
+      tenantId: req.tenantId,
+      from: rendered.senderName ? { name: rendered.senderName } : {},
+      to: req.to,
+      ...(rendered.replyTo ? { replyTo: rendered.replyTo } : {}),
+      subject: rendered.subject,
+      html: rendered.html,
+      text: rendered.text,
+      headers: {},
+      templateType: req.templateType,
+      locale: rendered.locale,
+      variables: rendered.variables,
+      ...(req.ip ? { ip: req.ip } : {}),
+    };
+    const outcome = await deliver(connector, message, this.rules);
+    if (outcome.error) scrubMessageSecrets(outcome.error, message.variables);
+    return this.record(factory.id, message, outcome);
+  }
+
+  /** Logs a message that was deliberately not sent (test addresses). */
+  async recordSuppressed(factoryId: string, req: { tenantId: string; to: string; templateType: TemplateType; subject: string }): Promise<void> {
+    await this.logs.record({
+      id: timeOrderedId(),
+      tenantId: req.tenantId,
+      factoryId,
+      templateType: req.templateType,
+      to: req.to,
+      subject: req.subject,
+      status: 'suppressed',
+      providerMessageId: null,
+      error: null,
+      attempts: 0,
+      durationMs: 0,
+      createdAt: this.clock.now().toISOString(),
+    });
+    this.metrics.sends.inc({ factory: factoryId, status: 'suppressed' });
+  }
+
+  private async record(factoryId: string, message: EmailMessage, outcome: DeliveryOutcome): Promise<SendOutcome> {
+    const status: EmailStatus = outcome.ok ? (outcome.captured ? 'captured' : 'sent') : 'failed';
+    const logId = timeOrderedId();
+    const err: ConnectorError | undefined = outcome.error;
+    await this.logs.record({
+      id: logId,
+      tenantId: message.tenantId,
+      factoryId,
+      templateType: message.templateType,
+      to: message.to,
+      subject: maskCode(message.subject, message.variables.code),
+      status,
+      providerMessageId: outcome.providerMessageId,
+      error: err ? { code: err.code, message: maskCode(err.message, message.variables.code) } : null,
+      attempts: outcome.attempts,
+      durationMs: outcome.durationMs,
+      createdAt: this.clock.now().toISOString(),
+    });
+    this.metrics.sends.inc({ factory: factoryId, status });
+    this.metrics.deliveryLatency.observe({ factory: factoryId }, outcome.durationMs / 1000);
+    return { ...outcome, logId, status };
+  }
+}
