@@ -1020,6 +1020,26 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        VerificationCodePolicyInput: {
+            length: number;
+            /** @enum {string} */
+            alphabet: "numeric" | "alphanumeric";
+            ttlSeconds: number;
+            maxAttempts: number;
+            resendCooldownSeconds: number;
+            maxSendsPerRecipientPerHour: number;
+            maxSendsPerIpPerHour: number;
+            maxFailedPasswordsPerIpPerHour: number;
+            lockout: {
+                maxFailures: number;
+                windowSeconds: number;
+                lockSeconds: number;
+            };
+            testAddresses: {
+                email: string;
+                code: string;
+            }[];
+        };
         SignInExperienceInput: {
             signUp: {
                 enabled: boolean;
@@ -1049,26 +1069,6 @@ export interface components {
             passwordPolicy: {
                 minLength: number;
             };
-        };
-        VerificationCodePolicyInput: {
-            length: number;
-            /** @enum {string} */
-            alphabet: "numeric" | "alphanumeric";
-            ttlSeconds: number;
-            maxAttempts: number;
-            resendCooldownSeconds: number;
-            maxSendsPerRecipientPerHour: number;
-            maxSendsPerIpPerHour: number;
-            maxFailedPasswordsPerIpPerHour: number;
-            lockout: {
-                maxFailures: number;
-                windowSeconds: number;
-                lockSeconds: number;
-            };
-            testAddresses: {
-                email: string;
-                code: string;
-            }[];
         };
         BrandingInput: {
             senderName?: string;
@@ -1269,6 +1269,26 @@ export interface components {
             signInExperience: components["schemas"]["SignInExperienceInput"];
             codePolicy: components["schemas"]["VerificationCodePolicyInput"];
         };
+        VerificationCodePolicy: {
+            length: number;
+            /** @enum {string} */
+            alphabet: "numeric" | "alphanumeric";
+            ttlSeconds: number;
+            maxAttempts: number;
+            resendCooldownSeconds: number;
+            maxSendsPerRecipientPerHour: number;
+            maxSendsPerIpPerHour: number;
+            maxFailedPasswordsPerIpPerHour: number;
+            lockout: {
+                maxFailures: number;
+                windowSeconds: number;
+                lockSeconds: number;
+            };
+            testAddresses: {
+                email: string;
+                code: string;
+            }[];
+        };
         SignInExperience: {
             signUp: {
                 enabled: boolean;
@@ -1298,26 +1318,6 @@ export interface components {
             passwordPolicy: {
                 minLength: number;
             };
-        };
-        VerificationCodePolicy: {
-            length: number;
-            /** @enum {string} */
-            alphabet: "numeric" | "alphanumeric";
-            ttlSeconds: number;
-            maxAttempts: number;
-            resendCooldownSeconds: number;
-            maxSendsPerRecipientPerHour: number;
-            maxSendsPerIpPerHour: number;
-            maxFailedPasswordsPerIpPerHour: number;
-            lockout: {
-                maxFailures: number;
-                windowSeconds: number;
-                lockSeconds: number;
-            };
-            testAddresses: {
-                email: string;
-                code: string;
-            }[];
         };
         Branding: {
             senderName?: string;
