@@ -3,3 +3,4 @@ export * from './errors.js';
 export * from './schema.js';
 export * from './sender.js';
 export { z } from 'zod';
+export * from './events.js';
