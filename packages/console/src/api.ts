@@ -109,6 +109,8 @@ export interface Connector {
   config: Config;
   createdAt: string;
   updatedAt: string;
+  /** Where the provider sends bounces and complaints; null when the factory takes no events. */
+  eventsUrl?: string | null;
 }
 
 export interface TestSendResult {
@@ -226,6 +228,17 @@ export interface EmailLog {
   attempts: number;
   durationMs: number;
   createdAt: string;
+  deliveryStatus?: 'delivered' | 'delayed' | 'bounced' | 'complained' | null;
+  events?: Array<{ type: string; at: string; detail: { recipient: string; bounceType?: 'hard' | 'soft'; message?: string } }>;
+}
+
+export const SUPPRESSION_REASONS = ['manual', 'hard_bounce', 'complaint'] as const;
+export interface Suppression {
+  email: string;
+  reason: (typeof SUPPRESSION_REASONS)[number];
+  source: string;
+  createdAt: string;
+  expiresAt: string | null;
 }
 
 export interface MailboxSummary {
@@ -307,6 +320,10 @@ export const api = {
   mailbox: (cursor?: string | null) => request<Page<MailboxSummary>>('/api/mailbox', { query: { cursor } }),
   mailboxMessage: (id: string) => request<MailboxMessage>(`/api/mailbox/${enc(id)}`),
   clearMailbox: () => request<void>('/api/mailbox', { method: 'DELETE' }),
+  suppressions: (q: { email?: string; limit?: number; cursor?: string | null }) => request<Page<Suppression>>('/api/suppressions', { query: q }),
+  addSuppression: (email: string, reason: Suppression['reason']) => request<Suppression>('/api/suppressions', { method: 'POST', body: { email, reason } }),
+  removeSuppression: (email: string) => request<void>(`/api/suppressions/${encodeURIComponent(email)}`, { method: 'DELETE' }),
+  newEventsCredentials: (connectorId: string) => request<{ eventsUrl: string }>(`/api/connectors/${encodeURIComponent(connectorId)}/events-credentials`, { method: 'POST' }),
 
   emailTemplates: (q: { locale?: string; templateType?: string } = {}) => request<{ items: EmailTemplate[] }>('/api/email-templates', { query: q }),
   saveTemplate: (locale: string, type: string, body: TemplateContent) => request<EmailTemplate>(`/api/email-templates/${enc(locale)}/${enc(type)}`, { method: 'PUT', body }),
