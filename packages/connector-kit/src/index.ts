@@ -4,3 +4,4 @@ export * from './schema.js';
 export * from './sender.js';
 export { z } from 'zod';
 export * from './text.js';
+export * from './events.js';

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { ParsedProviderEvents, ProviderEventContext, ProviderEventRequest } from './events.js';
 
 /** Every kind of message Postern sends (SPEC §4). */
 export const TEMPLATE_TYPES = [
@@ -128,6 +129,12 @@ export interface ConnectorFactory<Config = any> {
   configSchema: z.ZodType<Config>;
   capabilities: ConnectorCapabilities;
   create(config: Config, ctx: ConnectorContext): Connector;
+  /**
+   * Checks the provider's own authentication on a delivery-event webhook and normalises
+   * its body (SPEC §16). Throws `EventRejection` for unsigned, mis-signed, stale or
+   * malformed requests. Factories without it take no events.
+   */
+  parseEvents?(request: ProviderEventRequest, config: Config, ctx: ProviderEventContext): Promise<ParsedProviderEvents>;
   /** Secret-bearing values to scrub from provider messages (defaults to the schema's secret fields). */
 }
 

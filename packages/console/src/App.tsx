@@ -11,6 +11,7 @@ import { ConnectorSetup } from './connectors/ConnectorSetup.js';
 import { SignInExperiencePage } from './pages/SignInExperience.js';
 import { EmailLogsPage } from './pages/EmailLogs.js';
 import { MailboxPage } from './pages/Mailbox.js';
+import { SuppressionsPage } from './pages/Suppressions.js';
 import { TenantSettingsPage } from './pages/TenantSettings.js';
 import { ComingSoon } from './pages/ComingSoon.js';
 import { EmailTemplatesPage } from './pages/EmailTemplates.js';
@@ -36,6 +37,7 @@ const NAV: NavItem[] = [
   { route: '/users', label: 'Users' },
   { route: '/organizations', label: 'Organizations' },
   { route: '/email-logs', label: 'Email logs' },
+  { route: '/suppressions', label: 'Suppressions' },
   { route: '/deliverability', label: 'Deliverability' },
   { route: '/mailbox', label: 'Mailbox' },
   { route: '/tenant', label: 'Tenant settings' },
@@ -174,6 +176,8 @@ function Page({ route, onTenantsChanged, tenants }: { route: string; onTenantsCh
       return <DeliverabilityPage />;
     case 'mailbox':
       return <MailboxPage />;
+    case 'suppressions':
+      return <SuppressionsPage />;
     case 'users':
       return <UsersPage />;
     case 'organizations':

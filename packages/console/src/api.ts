@@ -141,6 +141,8 @@ export type ConfigBundle = Schemas['ConfigBundle'];
 export type ImportResult = Answer<'importConfig'>;
 
 export type EmailLog = Schemas['EmailLog'];
+export const SUPPRESSION_REASONS = ['manual', 'hard_bounce', 'complaint'] as const;
+export type Suppression = Schemas['Suppression'];
 export type MailboxSummary = Schemas['MailboxSummary'];
 export type MailboxMessage = Schemas['MailboxMessage'];
 
@@ -259,6 +261,14 @@ export const api = {
   createAdminKey: (name: string) => call(client().POST('/api/admin-keys', { body: { name } })),
   deleteAdminKey: (keyId: string) => call(client().DELETE('/api/admin-keys/{id}', id(keyId))),
   rotateAdminKey: (keyId: string) => call(client().POST('/api/admin-keys/{id}/rotate', id(keyId))),
+
+  suppressions: (q: { email?: string; limit?: number; cursor?: string | null }) =>
+    call(client().GET('/api/suppressions', { params: { query: defined(q) } })),
+  addSuppression: (email: string, reason: Suppression['reason']) =>
+    call(client().POST('/api/suppressions', { body: { email, reason } })),
+  removeSuppression: (email: string) => call(client().DELETE('/api/suppressions/{email}', { params: { path: { email } } })),
+  newEventsCredentials: (connectorId: string) =>
+    call(client().POST('/api/connectors/{id}/events-credentials', id(connectorId))),
 };
 
 /** The query without empty values (`undefined`, `null`, `''`), which the API would refuse or misread. */

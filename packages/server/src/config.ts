@@ -13,6 +13,8 @@ export interface Config {
   adminKey: string | undefined;
   builtinRelay: string | undefined;
   outboundAllow: string[];
+  /** Extra hosts trusted for SNS signing certificates and subscription URLs (SPEC §16). */
+  snsCertHosts: string[];
   dnsServers: string[];
   trustProxy: string[] | number | undefined;
   connectorsDir: string | undefined;
@@ -65,6 +67,7 @@ const fields = {
     .regex(/^smtps?:\/\/.+/, 'must be an smtp:// or smtps:// URL')
     .optional(),
   POSTERN_OUTBOUND_ALLOW: z.string().optional(),
+  POSTERN_SNS_CERT_HOSTS: z.string().optional(),
   POSTERN_DNS_SERVERS: z.string().optional(),
   POSTERN_TRUST_PROXY: z.string().optional(),
   POSTERN_CONNECTORS_DIR: z.string().min(1).optional(),
@@ -113,6 +116,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     adminKey: v.POSTERN_ADMIN_KEY,
     builtinRelay: v.POSTERN_BUILTIN_RELAY,
     outboundAllow: list(v.POSTERN_OUTBOUND_ALLOW),
+    snsCertHosts: list(v.POSTERN_SNS_CERT_HOSTS),
     dnsServers,
     trustProxy,
     connectorsDir: v.POSTERN_CONNECTORS_DIR,

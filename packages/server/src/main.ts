@@ -29,6 +29,10 @@ import { createResolver } from './core/deliverability/index.js';
 import { ConfigBundles } from './core/config-bundle.js';
 import type { Services } from './http/context.js';
 import { randomUUID } from 'node:crypto';
+import { ProviderEvents } from './core/events/service.js';
+import { Suppressions } from './core/events/suppressions.js';
+import { SqlSuppressionStore } from './storage/stores/suppressions.js';
+import { SqlProviderEventStore } from './storage/stores/provider-events.js';
 
 export interface CreateOptions {
   clock?: Clock;
@@ -39,6 +43,8 @@ export interface CreateOptions {
   random?: Random;
   /** Overrides where rate limits live (tests); default: Redis, else PostgreSQL, else memory. */
   limiterStore?: LimiterStore;
+  /** Extra CA certificates (PEM) the outbound policy trusts: a test peer's certificate. */
+  outboundCa?: string[];
   /** Run the purge of expired codes on a timer (default true). */
   housekeeping?: boolean;
 }
@@ -72,7 +78,7 @@ export async function createPostern(config: Config, opts: CreateOptions = {}): P
   }
   const stores = createStores(db, keyring);
   const metrics = new Metrics();
-  const policy = createOutboundPolicy({ allow: config.outboundAllow });
+  const policy = createOutboundPolicy({ allow: config.outboundAllow, ...(opts.outboundCa ? { ca: opts.outboundCa } : {}) });
   const custom = config.connectorsDir ? await loadCustomConnectors(config.connectorsDir) : [];
   const registry = createRegistry({ relayUrl: config.builtinRelay, fromAddress: `no-reply@${new URL(config.publicUrl).hostname}` }, custom);
   const mailbox = {
@@ -99,7 +105,18 @@ export async function createPostern(config: Config, opts: CreateOptions = {}): P
   const fallbackName = publicHost === 'localhost' || /^[\d.]+$|:/.test(publicHost) ? 'Postern' : publicHost;
   const templateService = new TemplateService(stores.templates, templateRenderer, branding, signInExperience, fallbackName);
   const renderer = opts.renderer ?? templateService;
-  const sender = new EmailSender(connectors, renderer, stores.emailLogs, metrics, clock, { ...DEFAULT_RULES, ...opts.deliveryRules });
+  const suppressions = new Suppressions(new SqlSuppressionStore(db.kysely), clock);
+  const sender = new EmailSender(connectors, renderer, stores.emailLogs, metrics, clock, { ...DEFAULT_RULES, ...opts.deliveryRules }, suppressions);
+  const providerEvents = new ProviderEvents({
+    registry,
+    connectors: stores.connectors,
+    store: new SqlProviderEventStore(db.kysely),
+    suppressions,
+    clock,
+    fetch: policy.fetch,
+    snsCertHosts: config.snsCertHosts,
+    publicUrl: config.publicUrl,
+  });
   const limiterStore: LimiterStore =
     opts.limiterStore ?? (config.redisUrl ? { kind: 'redis', url: config.redisUrl } : db.pool ? { kind: 'postgres', pool: db.pool } : { kind: 'memory' });
   const limits = await createRateLimits(limiterStore);
@@ -126,6 +143,7 @@ export async function createPostern(config: Config, opts: CreateOptions = {}): P
     templates: { templates: templateService, renderer: templateRenderer, branding },
     codes: { service: codes, policies },
     deliverability: { dkimKeys, resolve: createResolver(config.dnsServers) },
+    events: { providerEvents, suppressions },
     bundles: new ConfigBundles({
       stores,
       clock,
@@ -147,6 +165,8 @@ export async function createPostern(config: Config, opts: CreateOptions = {}): P
       : setInterval(() => {
           void codes.purge().catch(() => undefined);
           void services.identity.purge().catch(() => undefined);
+          void providerEvents.purge().catch(() => undefined);
+          void suppressions.purge().catch(() => undefined);
         }, 10 * 60_000);
   purgeTimer?.unref();
   const app = await buildApp(services, { logger: config.logLevel !== 'silent' });

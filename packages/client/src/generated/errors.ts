@@ -57,6 +57,9 @@ export const ERROR_STATUS = {
   'dkim_key.not_found': 404,
   'dkim_key.already_exists': 409,
   'dkim_key.in_use': 409,
+  'webhook.invalid_signature': 401,
+  'recipient.suppressed': 422,
+  'suppression.not_found': 404,
   'service.unavailable': 503,
   'internal.error': 500,
 } as const;

@@ -1016,6 +1016,78 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/provider-events/{factoryId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Delivery events from the email provider's own webhook (bounces, complaints, deliveries)
+         * @description Checked with the provider's own authentication: SNS signatures (aws-ses), the Signed Event Webhook (sendgrid), the webhook signing key (mailgun), generated basic-auth credentials (postmark), the Svix signature (resend), Standard Webhooks with the signingSecret (http). Events for messages Postern did not send are accepted and ignored.
+         */
+        post: operations["receiveProviderEvents"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/connectors/{id}/events-credentials": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** New basic-auth credentials for the connector's events URL (Postmark); the old ones stop working */
+        post: operations["renewConnectorEventsCredentials"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/suppressions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Addresses that get no mail, newest first */
+        get: operations["listSuppressions"];
+        put?: never;
+        /** Suppress an address */
+        post: operations["addSuppression"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/suppressions/{email}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove an address from the list, so that it gets mail again */
+        delete: operations["removeSuppression"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1136,6 +1208,8 @@ export interface components {
             };
             createdAt: string;
             updatedAt: string;
+            /** @description Where the provider sends bounces and complaints (SPEC §16); null for factories that take no events. Postmark's carries generated basic-auth credentials, in full only when made */
+            eventsUrl: string | null;
         };
         EmailLogInput: {
             id: string;
@@ -1153,6 +1227,20 @@ export interface components {
             attempts: number;
             durationMs: number;
             createdAt: string;
+            /** @description The latest event from the provider's webhook; null before any */
+            deliveryStatus: ("delivered" | "delayed" | "bounced" | "complained") | null;
+            /** @description Events from the provider's webhook (SPEC §16), oldest first */
+            events: {
+                /** @enum {string} */
+                type: "delivered" | "delayed" | "bounced" | "complained";
+                at: string;
+                detail: {
+                    /** @enum {string} */
+                    bounceType?: "hard" | "soft";
+                    recipient: string;
+                    message?: string;
+                };
+            }[];
         };
         MailboxSummaryInput: {
             id: string;
@@ -1268,6 +1356,24 @@ export interface components {
             branding: components["schemas"]["BrandingInput"];
             signInExperience: components["schemas"]["SignInExperienceInput"];
             codePolicy: components["schemas"]["VerificationCodePolicyInput"];
+        };
+        ProviderEventsReceivedInput: {
+            /** @description Events the request carried */
+            received: number;
+            /** @description Events matched to a sent message and recorded now */
+            recorded: number;
+            /** @description Events for messages Postern did not send, or already recorded */
+            ignored: number;
+        };
+        SuppressionInput: {
+            email: string;
+            /** @enum {string} */
+            reason: "hard_bounce" | "complaint" | "manual";
+            /** @description The provider that reported it (aws-ses, sendgrid, …) or "api" */
+            source: string;
+            createdAt: string;
+            /** @description A hard bounce expires after 30 days; complaints and manual entries stay until removed */
+            expiresAt: string | null;
         };
         SignInExperience: {
             signUp: {
@@ -1385,6 +1491,8 @@ export interface components {
             };
             createdAt: string;
             updatedAt: string;
+            /** @description Where the provider sends bounces and complaints (SPEC §16); null for factories that take no events. Postmark's carries generated basic-auth credentials, in full only when made */
+            eventsUrl: string | null;
         };
         EmailLog: {
             id: string;
@@ -1402,6 +1510,20 @@ export interface components {
             attempts: number;
             durationMs: number;
             createdAt: string;
+            /** @description The latest event from the provider's webhook; null before any */
+            deliveryStatus: ("delivered" | "delayed" | "bounced" | "complained") | null;
+            /** @description Events from the provider's webhook (SPEC §16), oldest first */
+            events: {
+                /** @enum {string} */
+                type: "delivered" | "delayed" | "bounced" | "complained";
+                at: string;
+                detail: {
+                    /** @enum {string} */
+                    bounceType?: "hard" | "soft";
+                    recipient: string;
+                    message?: string;
+                };
+            }[];
         };
         MailboxSummary: {
             id: string;
@@ -1517,6 +1639,24 @@ export interface components {
             branding: components["schemas"]["Branding"];
             signInExperience: components["schemas"]["SignInExperience"];
             codePolicy: components["schemas"]["VerificationCodePolicy"];
+        };
+        ProviderEventsReceived: {
+            /** @description Events the request carried */
+            received: number;
+            /** @description Events matched to a sent message and recorded now */
+            recorded: number;
+            /** @description Events for messages Postern did not send, or already recorded */
+            ignored: number;
+        };
+        Suppression: {
+            email: string;
+            /** @enum {string} */
+            reason: "hard_bounce" | "complaint" | "manual";
+            /** @description The provider that reported it (aws-ses, sendgrid, …) or "api" */
+            source: string;
+            createdAt: string;
+            /** @description A hard bounce expires after 30 days; complaints and manual entries stay until removed */
+            expiresAt: string | null;
         };
     };
     responses: never;
@@ -6246,6 +6386,303 @@ export interface operations {
             };
             /** @description Default Response */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    receiveProviderEvents: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                factoryId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProviderEventsReceived"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    renewConnectorEventsCredentials: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description With the credentials in full: shown this once */
+                        eventsUrl: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listSuppressions: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+                /** @description Part of the address to search for */
+                email?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Suppression"][];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    addSuppression: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    email: string;
+                    /**
+                     * @default manual
+                     * @enum {string}
+                     */
+                    reason?: "hard_bounce" | "complaint" | "manual";
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Suppression"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    removeSuppression: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                email: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -5,6 +5,7 @@ import { humanize } from '../form/schema.js';
 import { navigate } from '../router.js';
 import { ErrorBox, formatDate, Loading, Notice } from '../ui/Feedback.js';
 import { Logo } from '../ui/Logo.js';
+import { EventsUrl } from '../connectors/EventsUrl.js';
 import { useLoad } from '../ui/useLoad.js';
 
 /** Connectors → "Email connector": the current one, Change, and Delete with the dependents warning. */
@@ -96,6 +97,7 @@ function CurrentConnector({ connector, factory, onDeleted }: { connector: Connec
       ) : (
         <p className="muted">No settings: this connector works as it is.</p>
       )}
+      {connector.eventsUrl ? <EventsUrl connector={connector} /> : null}
       <ErrorBox error={error} />
       {del.step === 'confirm' ? (
         <div className="notice warning" role="alertdialog" aria-labelledby="del-q">

@@ -57,6 +57,12 @@ export const ERRORS = {
   'dkim_key.not_found': { status: 404, message: 'No such DKIM key.' },
   'dkim_key.already_exists': { status: 409, message: 'A DKIM key for this domain and selector exists already.' },
   'dkim_key.in_use': { status: 409, message: 'The email connector signs with this DKIM key.' },
+  'webhook.invalid_signature': {
+    status: 401,
+    message: 'The webhook request is unsigned, mis-signed, stale or replayed.',
+  },
+  'recipient.suppressed': { status: 422, message: 'The address is on the suppression list.' },
+  'suppression.not_found': { status: 404, message: 'The address is not on the suppression list.' },
   'service.unavailable': { status: 503, message: 'A backing service is unavailable; try again shortly.' },
   'internal.error': { status: 500, message: 'Something went wrong on our side.' },
 } as const satisfies Record<string, { status: number; message: string }>;

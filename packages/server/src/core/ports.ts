@@ -97,6 +97,8 @@ export interface EmailLogEntry {
   attempts: number;
   durationMs: number;
   createdAt: string;
+  /** The latest provider event (SPEC §16): delivered, delayed, bounced or complained; null before any. */
+  deliveryStatus?: 'delivered' | 'delayed' | 'bounced' | 'complained' | null;
 }
 export interface EmailLogFilter {
   status?: EmailStatus | undefined;

@@ -13,6 +13,8 @@ import type { CodePolicyService } from '../core/codes/policy.js';
 import type { IdentityServices } from '../core/identity/services.js';
 import type { DeliverabilityDeps } from './routes/deliverability.js';
 import type { ConfigBundles } from '../core/config-bundle.js';
+import type { ProviderEvents } from '../core/events/service.js';
+import type { Suppressions } from '../core/events/suppressions.js';
 
 /** Everything the routes need, built once by main.ts (or by a test). */
 export interface Services {
@@ -35,6 +37,8 @@ export interface Services {
   identity: IdentityServices;
   deliverability: DeliverabilityDeps;
   bundles: ConfigBundles;
+  /** Provider events in and the suppression list (SPEC §16). */
+  events: { providerEvents: ProviderEvents; suppressions: Suppressions };
 }
 
 declare module 'fastify' {

@@ -53,6 +53,50 @@ export interface EmailLogsTable {
   attempts: number;
   duration_ms: number;
   created_at: string;
+  /** The latest provider event: 'delivered' | 'delayed' | 'bounced' | 'complained' (008). */
+  delivery_status?: string | null;
+}
+
+export interface EmailEventsTable {
+  id: string;
+  tenant_id: string;
+  email_log_id: string;
+  type: string;
+  bounce_type: string | null;
+  recipient: string;
+  detail: string | null;
+  /** The provider's event id (or the request's), so a retried delivery is recorded once. */
+  dedupe_key: string;
+  occurred_at: string;
+  created_at: string;
+}
+
+export interface SuppressionsTable {
+  tenant_id: string;
+  email_key: string;
+  email: string;
+  reason: 'hard_bounce' | 'complaint' | 'manual';
+  source: string;
+  created_at: string;
+  expires_at: string | null;
+}
+
+export interface WebhookReceiptsTable {
+  tenant_id: string;
+  factory_id: string;
+  replay_key: string;
+  created_at: string;
+}
+
+export interface EventCredentialsTable {
+  tenant_id: string;
+  connector_id: string;
+  username: string;
+  /** SHA-256 of the generated password (it is random, so a fast hash is enough). */
+  password_hash: string;
+  /** The last 4 characters, for the masked URL. */
+  password_hint: string;
+  created_at: string;
 }
 
 export interface MailboxTable {
@@ -116,6 +160,10 @@ export interface Database {
   connectors: ConnectorsTable;
   tenant_settings: TenantSettingsTable;
   email_logs: EmailLogsTable;
+  email_events: EmailEventsTable;
+  suppressions: SuppressionsTable;
+  webhook_receipts: WebhookReceiptsTable;
+  event_credentials: EventCredentialsTable;
   mailbox: MailboxTable;
   email_templates: EmailTemplatesTable;
 }

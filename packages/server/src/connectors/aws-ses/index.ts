@@ -1,4 +1,5 @@
 import { Agent as HttpAgent } from 'node:http';
+import { parseSesEvents } from './events.js';
 import { Agent as HttpsAgent } from 'node:https';
 import { isIP, type LookupFunction as NetLookup } from 'node:net';
 import type { SendEmailCommandInput, SESv2Client } from '@aws-sdk/client-sesv2';
@@ -43,6 +44,7 @@ export default defineConnector<SesConfig>({
   readme,
   configSchema: sesConfigSchema,
   capabilities: { customTemplates: true, providerTemplates: false, customSender: true },
+  parseEvents: parseSesEvents,
   create(config, ctx) {
     const secrets = [config.secretAccessKey];
     const endpoint = sesEndpoint(config);

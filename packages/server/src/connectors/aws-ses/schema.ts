@@ -27,6 +27,21 @@ export const sesConfigSchema = z.strictObject({
     .max(64)
     .optional()
     .describe('A configuration set for event publishing (optional).'),
+  snsTopicArns: z
+    .array(
+      z
+        .string()
+        .trim()
+        .regex(
+          /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$/,
+          'an SNS topic ARN such as arn:aws:sns:us-east-1:123456789012:ses-events',
+        ),
+    )
+    .max(20)
+    .optional()
+    .describe(
+      'The SNS topics whose bounce, complaint and delivery notifications Postern trusts (required for events).',
+    ),
   endpoint: destination(
     httpUrl()
       .optional()

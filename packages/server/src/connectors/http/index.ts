@@ -1,3 +1,4 @@
+import { parseHttpEvents } from './events.js';
 import {
   ConnectorError,
   defineConnector,
@@ -90,6 +91,7 @@ export default defineConnector<HttpConfig>({
   readme,
   configSchema: httpConfigSchema,
   capabilities: { customTemplates: true, providerTemplates: false, customSender: false },
+  parseEvents: parseHttpEvents,
   create: (config, ctx) => createHttpConnector(config, ctx),
 });
 

@@ -46,4 +46,23 @@ Answer any **2xx** status when you have taken the message. A JSON body with \`id
   \`new Webhook(secret).verify(rawBody, headers)\` from the \`standardwebhooks\` package.
   Verify the raw body bytes, before parsing them.
 - **timeoutMs**: how long one attempt may take (100–60000 ms, default 10000).
+
+## Delivery events from your endpoint
+
+Your code can report what happened to each message: POST to the **events URL** Postern shows
+beside this connector (\`https://<your Postern>/api/provider-events/http\`, tenant-prefixed
+for other tenants) a JSON body
+
+\`\`\`json
+{"messageId": "…", "event": "bounced", "recipient": "user@example.com", "bounceType": "hard", "reason": "550 5.1.1 user unknown"}
+\`\`\`
+
+with \`event\` one of \`delivered\`, \`delayed\`, \`bounced\` (\`bounceType\` \`hard\`, the
+default, or \`soft\`) and \`complained\`, and \`messageId\` the \`id\` your endpoint answered
+the send with (or, if it answered none, the \`id\` of the request). Sign it with the same
+\`signingSecret\`, as Standard Webhooks: \`new Webhook(secret).sign(id, new Date(), body)\`
+gives the \`webhook-signature\` header to send with \`webhook-id\` and \`webhook-timestamp\`.
+Unsigned requests, wrong signatures, timestamps older than 5 minutes and a \`webhook-id\` seen
+before are refused. A hard bounce or a complaint puts the address on the tenant's
+suppression list.
 `;

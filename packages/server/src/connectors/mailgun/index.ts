@@ -1,4 +1,5 @@
 import { defineConnector, resolveSender, type EmailMessage } from '@postern/connector-kit';
+import { parseMailgunEvents } from './events.js';
 import { createHttpClient, stringField } from '../_provider/http.js';
 import { mailgunError } from './errors.js';
 import { logo } from './logo.js';
@@ -30,6 +31,7 @@ export default defineConnector<MailgunConfig>({
   readme,
   configSchema: mailgunConfigSchema,
   capabilities: { customTemplates: true, providerTemplates: true, customSender: true },
+  parseEvents: parseMailgunEvents,
   create(config, ctx) {
     const secrets = [config.apiKey];
     const client = createHttpClient({

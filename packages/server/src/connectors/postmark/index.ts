@@ -1,4 +1,5 @@
 import { defineConnector, resolveSender, type EmailMessage } from '@postern/connector-kit';
+import { parsePostmarkEvents } from './events.js';
 import { createHttpClient, stringField } from '../_provider/http.js';
 import { postmarkError } from './errors.js';
 import { logo } from './logo.js';
@@ -42,6 +43,7 @@ export default defineConnector<PostmarkConfig>({
   readme,
   configSchema: postmarkConfigSchema,
   capabilities: { customTemplates: true, providerTemplates: true, customSender: true },
+  parseEvents: parsePostmarkEvents,
   create(config, ctx) {
     const secrets = [config.serverToken];
     const client = createHttpClient({

@@ -1,4 +1,5 @@
 import { defineConnector, resolveSender, type EmailMessage } from '@postern/connector-kit';
+import { parseResendEvents } from './events.js';
 import { createHttpClient, stringField } from '../_provider/http.js';
 import { resendError } from './errors.js';
 import { logo } from './logo.js';
@@ -27,6 +28,7 @@ export default defineConnector<ResendConfig>({
   readme,
   configSchema: resendConfigSchema,
   capabilities: { customTemplates: true, providerTemplates: false, customSender: true },
+  parseEvents: parseResendEvents,
   create(config, ctx) {
     const secrets = [config.apiKey];
     const client = createHttpClient({

@@ -1,4 +1,5 @@
 import { defineConnector, resolveSender, type EmailMessage } from '@postern/connector-kit';
+import { parseSendgridEvents } from './events.js';
 import { createHttpClient } from '../_provider/http.js';
 import { sendgridError } from './errors.js';
 import { logo } from './logo.js';
@@ -38,6 +39,7 @@ export default defineConnector<SendgridConfig>({
   readme,
   configSchema: sendgridConfigSchema,
   capabilities: { customTemplates: true, providerTemplates: true, customSender: true },
+  parseEvents: parseSendgridEvents,
   create(config, ctx) {
     const secrets = [config.apiKey];
     const client = createHttpClient({

@@ -56,6 +56,8 @@ export interface Verified {
   data: Record<string, unknown> | null;
 }
 
+const isSuppressed = (err: unknown) => err instanceof AppError && err.code === 'recipient.suppressed';
+
 const purposeOf = (templateType: string, flow: string) => `${templateType}:${flow}`;
 
 function tooMany(code: 'verification_code.rate_limited' | 'verification_code.locked', retryAfter: number, message: string): AppError {
@@ -140,10 +142,20 @@ export class VerificationCodes {
       return out;
     };
     if (mode === 'background') {
-      void send().catch(() => this.store.invalidate(tenantId, id).catch(() => undefined));
+      void send().catch((err: unknown) =>
+        isSuppressed(err) ? undefined : this.store.invalidate(tenantId, id).catch(() => undefined),
+      );
       return result;
     }
-    const out = await send();
+    let out: SendOutcome;
+    try {
+      out = await send();
+    } catch (err) {
+      // End-user flows answer for a suppressed address exactly as for any other (no
+      // enumeration); the code stays, and nothing was sent (the email log says so).
+      if (isSuppressed(err) && req.flow.startsWith('experience.')) return result;
+      throw err;
+    }
     if (!out.ok) throw out.error!;
     return { ...result, delivered: out };
   }

@@ -167,6 +167,11 @@ export class ConnectorService {
     );
   }
 
+  /** The tenant's email connector as stored (secrets encrypted), or null. */
+  emailConnector(tenantId: string): Promise<StoredConnector | undefined> {
+    return this.store.getEmailConnector(tenantId);
+  }
+
   async list(tenantId: string): Promise<PublicConnector[]> {
     const c = await this.store.getEmailConnector(tenantId);
     return c ? [this.toPublic(c)] : [];

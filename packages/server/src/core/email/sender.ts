@@ -53,12 +53,22 @@ export class EmailSender {
     private readonly metrics: Metrics,
     private readonly clock: Clock,
     private readonly rules: DeliveryRules = DEFAULT_RULES,
+    /** The suppression list (SPEC §16); saved-connector sends to a listed address are refused. */
+    private readonly suppressions?: { find(tenantId: string, email: string): Promise<{ reason: string; expiresAt: string | null } | undefined> },
   ) {}
 
   /** Sends through the tenant's saved connector. */
   async send(req: SendRequest): Promise<SendOutcome> {
     const live = await this.connectors.getLive(req.tenantId);
     if (!live) throw new AppError('connector.not_configured', 'This tenant has no email connector; set one up under Connectors.');
+    const suppressed = await this.suppressions?.find(req.tenantId, req.to);
+    if (suppressed) {
+      await this.recordSuppressed(live.factory.id, { tenantId: req.tenantId, to: req.to, templateType: req.templateType, subject: '(suppressed address: no email sent)' });
+      throw new AppError('recipient.suppressed', `This address is on the suppression list (${suppressed.reason.replace('_', ' ')}); remove it there to send to it again.`, {
+        reason: suppressed.reason,
+        ...(suppressed.expiresAt ? { expiresAt: suppressed.expiresAt } : {}),
+      });
+    }
     return this.sendWith(live.factory, live.connector, live.stored.config, req);
   }
 
@@ -93,7 +103,7 @@ export class EmailSender {
     return this.record(factory.id, message, outcome);
   }
 
-  /** Logs a message that was deliberately not sent (test addresses). */
+  /** Logs a message that was deliberately not sent (test addresses, suppressed addresses). */
   async recordSuppressed(factoryId: string, req: { tenantId: string; to: string; templateType: TemplateType; subject: string }): Promise<void> {
     await this.logs.record({
       id: timeOrderedId(),

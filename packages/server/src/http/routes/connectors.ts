@@ -4,6 +4,7 @@ import { configJsonSchema, TEMPLATE_TYPES, type ConnectorFactory } from '@poster
 import { normalizeEmail } from '../../core/email-address.js';
 import { errorResponses, Id } from '../schemas.js';
 import type { Services } from '../context.js';
+import type { StoredConnector } from '../../core/ports.js';
 
 const Factory = z
   .object({
@@ -25,6 +26,10 @@ const Connector = z
     config: z.record(z.string(), z.unknown()).meta({ description: 'Secrets are masked as "••••" + the last 4 characters' }),
     createdAt: z.string(),
     updatedAt: z.string(),
+    eventsUrl: z.string().nullable().meta({
+      description:
+        "Where the provider sends bounces and complaints (SPEC §16); null for factories that take no events. Postmark's carries generated basic-auth credentials, in full only when made",
+    }),
   })
   .meta({ id: 'Connector' });
 
@@ -35,6 +40,11 @@ const Email = z.string().min(1).max(320).meta({ format: 'email' });
 export const connectorRoutes =
   (s: Services): FastifyPluginAsyncZod =>
   async (app) => {
+    /** The public connector with its events URL; Postmark credentials are made with a new connector. */
+    const withEvents = async (c: StoredConnector, made = false) => {
+      const fresh = made && c.factoryId === 'postmark' ? await s.events.providerEvents.newCredentials(c) : undefined;
+      return { ...s.email.connectors.toPublic(c), eventsUrl: await s.events.providerEvents.eventsUrl(c, fresh) };
+    };
     const jsonSchemas = new Map<string, Record<string, unknown>>();
     const describe = (f: ConnectorFactory) => {
       let schema = jsonSchemas.get(f.id);
@@ -55,7 +65,10 @@ export const connectorRoutes =
     app.get(
       '/api/connectors',
       { schema: { operationId: 'listConnectors', tags: ['connectors'], summary: "The tenant's email connector (at most one)", response: { 200: z.object({ items: z.array(Connector) }), ...errorResponses(401, 403) } } },
-      async (req) => ({ items: await s.email.connectors.list(req.tenantId) }),
+      async (req) => {
+        const c = await s.email.connectors.emailConnector(req.tenantId);
+        return { items: c ? [await withEvents(c)] : [] };
+      },
     );
     app.post(
       '/api/connectors',
@@ -68,7 +81,7 @@ export const connectorRoutes =
           response: { 201: Connector, ...errorResponses(400, 401, 403, 404, 409) },
         },
       },
-      async (req, reply) => reply.status(201).send(s.email.connectors.toPublic(await s.email.connectors.create(req.tenantId, req.body.factoryId, req.body.config))),
+      async (req, reply) => reply.status(201).send(await withEvents(await s.email.connectors.create(req.tenantId, req.body.factoryId, req.body.config), true)),
     );
     app.put(
       '/api/connectors/email',
@@ -81,7 +94,7 @@ export const connectorRoutes =
           response: { 200: Connector, ...errorResponses(400, 401, 403, 404) },
         },
       },
-      async (req) => s.email.connectors.toPublic(await s.email.connectors.replace(req.tenantId, req.body.factoryId, req.body.config)),
+      async (req) => withEvents(await s.email.connectors.replace(req.tenantId, req.body.factoryId, req.body.config), true),
     );
     app.post(
       '/api/connectors/test',
@@ -103,7 +116,7 @@ export const connectorRoutes =
       },
       async (req) => {
         const to = normalizeEmail(req.body.to, 'to').address;
-        const saved = await s.stores.connectors.getEmailConnector(req.tenantId);
+        const saved = await s.email.connectors.emailConnector(req.tenantId);
         const config = await s.email.connectors.validateFor(req.tenantId, req.body.factoryId, req.body.config, saved);
         const { factory, connector } = await s.email.connectors.build(req.tenantId, req.body.factoryId, config);
         try {
@@ -126,7 +139,7 @@ export const connectorRoutes =
     app.get(
       '/api/connectors/:id',
       { schema: { operationId: 'getConnector', tags: ['connectors'], summary: 'One connector', params: z.strictObject({ id: Id }), response: { 200: Connector, ...errorResponses(400, 401, 403, 404) } } },
-      async (req) => s.email.connectors.toPublic(await s.email.connectors.get(req.tenantId, req.params.id)),
+      async (req) => withEvents(await s.email.connectors.get(req.tenantId, req.params.id)),
     );
     app.patch(
       '/api/connectors/:id',
@@ -141,7 +154,7 @@ export const connectorRoutes =
           response: { 200: Connector, ...errorResponses(400, 401, 403, 404) },
         },
       },
-      async (req) => s.email.connectors.toPublic(await s.email.connectors.patch(req.tenantId, req.params.id, req.body.config)),
+      async (req) => withEvents(await s.email.connectors.patch(req.tenantId, req.params.id, req.body.config)),
     );
     app.delete(
       '/api/connectors/:id',

@@ -17,6 +17,23 @@ const EmailLog = z
     attempts: z.number().int(),
     durationMs: z.number(),
     createdAt: z.string(),
+    deliveryStatus: z
+      .enum(['delivered', 'delayed', 'bounced', 'complained'])
+      .nullable()
+      .meta({ description: "The latest event from the provider's webhook; null before any" }),
+    events: z
+      .array(
+        z.object({
+          type: z.enum(['delivered', 'delayed', 'bounced', 'complained']),
+          at: z.string(),
+          detail: z.object({
+            bounceType: z.enum(['hard', 'soft']).optional(),
+            recipient: z.string(),
+            message: z.string().optional(),
+          }),
+        }),
+      )
+      .meta({ description: "Events from the provider's webhook (SPEC §16), oldest first" }),
   })
   .meta({ id: 'EmailLog' });
 
@@ -41,7 +58,26 @@ export const emailLogRoutes =
       async (req) => {
         const { limit, cursor, status, templateType, to } = req.query;
         const page = await s.stores.emailLogs.list(req.tenantId, { status, templateType, to: to?.trim() }, { limit, cursor });
-        return { items: page.items.map(({ tenantId: _t, ...rest }) => rest), nextCursor: page.nextCursor };
+        const events = await s.events.providerEvents.eventsFor(
+          req.tenantId,
+          page.items.map((i) => i.id),
+        );
+        return {
+          items: page.items.map(({ tenantId: _t, deliveryStatus, ...rest }) => ({
+            ...rest,
+            deliveryStatus: deliveryStatus ?? null,
+            events: (events.get(rest.id) ?? []).map((e) => ({
+              type: e.type,
+              at: e.at,
+              detail: {
+                recipient: e.recipient,
+                ...(e.bounceType ? { bounceType: e.bounceType } : {}),
+                ...(e.detail ? { message: e.detail } : {}),
+              },
+            })),
+          })),
+          nextCursor: page.nextCursor,
+        };
       },
     );
   };

@@ -19,6 +19,7 @@ const toEntry = (r: Row): EmailLogEntry => ({
   attempts: Number(r.attempts),
   durationMs: Number(r.duration_ms),
   createdAt: r.created_at,
+  deliveryStatus: (r.delivery_status ?? null) as EmailLogEntry['deliveryStatus'],
 });
 
 export class SqlEmailLogStore implements EmailLogStore {
