@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isIP } from 'node:net';
+import { SecretFileError, withSecretFiles } from './lib/secret-env.js';
 
 /** Configuration from the environment (SPEC §1), validated once at start and frozen. */
 export interface Config {
@@ -18,8 +19,26 @@ export interface Config {
   connectorsDir: string | undefined;
   metricsToken: string | undefined;
   logLevel: string;
+  /** `json` (one object a line, the default) or `pretty` (pino-pretty, for a terminal). */
+  logFormat: 'json' | 'pretty';
+  /** Tenants whose `aws-ses` connector may use the process's own AWS identity; `*` for all. */
+  awsAmbientTenants: string[];
   dataDir: string;
 }
+
+/**
+ * The variables that carry a secret. Each may be given as NAME_FILE instead (SPEC §1); a new
+ * secret-bearing variable belongs in this list.
+ */
+export const SECRET_VARIABLES = [
+  'POSTERN_SECRET',
+  'POSTERN_SECRET_PREVIOUS',
+  'POSTERN_ADMIN_KEY',
+  'DATABASE_URL',
+  'REDIS_URL',
+  'POSTERN_BUILTIN_RELAY',
+  'POSTERN_METRICS_TOKEN',
+] as const;
 
 export class ConfigError extends Error {
   constructor(readonly variable: string, message: string) {
@@ -64,11 +83,19 @@ const fields = {
   POSTERN_CONNECTORS_DIR: z.string().min(1).optional(),
   POSTERN_METRICS_TOKEN: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(LOG_LEVELS as [string, ...string[]]).default('info'),
+  LOG_FORMAT: z.enum(['json', 'pretty'], 'must be json or pretty').default('json'),
+  POSTERN_AWS_AMBIENT_TENANTS: z.string().optional(),
   POSTERN_DATA_DIR: z.string().min(1).optional(),
 } as const;
 
 /** Reads the environment; throws a ConfigError naming the first bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  try {
+    env = withSecretFiles(env, SECRET_VARIABLES);
+  } catch (err) {
+    if (err instanceof SecretFileError) throw new ConfigError(err.variable, err.reason);
+    throw err;
+  }
   const values: Record<string, unknown> = {};
   for (const [name, schema] of Object.entries(fields)) {
     const raw = env[name] === '' ? undefined : env[name];
@@ -105,6 +132,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     connectorsDir: v.POSTERN_CONNECTORS_DIR,
     metricsToken: v.POSTERN_METRICS_TOKEN,
     logLevel: v.LOG_LEVEL,
+    logFormat: v.LOG_FORMAT,
+    awsAmbientTenants: list(v.POSTERN_AWS_AMBIENT_TENANTS),
     dataDir,
   };
   return Object.freeze(config);

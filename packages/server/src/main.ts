@@ -29,6 +29,9 @@ import { createResolver } from './core/deliverability/index.js';
 import { ConfigBundles } from './core/config-bundle.js';
 import type { Services } from './http/context.js';
 import { randomUUID } from 'node:crypto';
+import { createLogger } from './lib/logger.js';
+import { startTracing, stopTracing } from './lib/tracing.js';
+import { withAmbientCredentialsRule } from './core/email/ambient-credentials.js';
 
 export interface CreateOptions {
   clock?: Clock;
@@ -71,6 +74,7 @@ export async function createPostern(config: Config, opts: CreateOptions = {}): P
     throw err;
   }
   const stores = createStores(db, keyring);
+  const logger = await createLogger(config);
   const metrics = new Metrics();
   const policy = createOutboundPolicy({ allow: config.outboundAllow });
   const custom = config.connectorsDir ? await loadCustomConnectors(config.connectorsDir) : [];
@@ -82,6 +86,7 @@ export async function createPostern(config: Config, opts: CreateOptions = {}): P
       return { id };
     },
   };
+  const allowsAmbient = (tenantId: string) => config.awsAmbientTenants.includes('*') || config.awsAmbientTenants.includes(tenantId);
   const makeContext = (tenantId: string): ConnectorContext => ({
     tenantId,
     fetch: policy.fetch,
@@ -89,17 +94,18 @@ export async function createPostern(config: Config, opts: CreateOptions = {}): P
     assertDestination: policy.assertDestination,
     mailbox,
     publicUrl: config.publicUrl,
+    ambientCredentials: allowsAmbient(tenantId),
   });
   const signInExperience = new SignInExperienceService(stores.settings, stores.connectors, clock);
   const dkimKeys = new DkimKeys(stores.dkimKeys, stores.connectors, clock);
-  const connectors = new ConnectorService(registry, stores.connectors, clock, makeContext, signInExperience, dkimKeys.hooks());
+  const connectors = new ConnectorService(registry, stores.connectors, clock, makeContext, signInExperience, withAmbientCredentialsRule(dkimKeys.hooks(), allowsAmbient));
   const branding = new BrandingService(stores.settings, clock);
   const templateRenderer = new TemplateRenderer();
   const publicHost = new URL(config.publicUrl).hostname;
   const fallbackName = publicHost === 'localhost' || /^[\d.]+$|:/.test(publicHost) ? 'Postern' : publicHost;
   const templateService = new TemplateService(stores.templates, templateRenderer, branding, signInExperience, fallbackName);
   const renderer = opts.renderer ?? templateService;
-  const sender = new EmailSender(connectors, renderer, stores.emailLogs, metrics, clock, { ...DEFAULT_RULES, ...opts.deliveryRules });
+  const sender = new EmailSender(connectors, renderer, stores.emailLogs, metrics, clock, { ...DEFAULT_RULES, ...opts.deliveryRules }, logger);
   const limiterStore: LimiterStore =
     opts.limiterStore ?? (config.redisUrl ? { kind: 'redis', url: config.redisUrl } : db.pool ? { kind: 'postgres', pool: db.pool } : { kind: 'memory' });
   const limits = await createRateLimits(limiterStore);
@@ -149,7 +155,7 @@ export async function createPostern(config: Config, opts: CreateOptions = {}): P
           void services.identity.purge().catch(() => undefined);
         }, 10 * 60_000);
   purgeTimer?.unref();
-  const app = await buildApp(services, { logger: config.logLevel !== 'silent' });
+  const app = await buildApp(services, { logger: config.logLevel !== 'silent', loggerInstance: logger });
   return {
     services,
     app,
@@ -171,6 +177,8 @@ export async function createPostern(config: Config, opts: CreateOptions = {}): P
 /** `postern start`: listen, print where things are, stop cleanly on SIGTERM/SIGINT. */
 export async function start(env: NodeJS.ProcessEnv = process.env): Promise<Postern> {
   const config = loadConfig(env);
+  // Before anything opens: the database wraps its statements in spans only when tracing is on.
+  await startTracing(env);
   const p = await createPostern(config);
   const address = await p.app.listen({ port: config.port, host: config.host });
   const base = config.publicUrl;
@@ -192,6 +200,7 @@ export async function start(env: NodeJS.ProcessEnv = process.env): Promise<Poste
     force.unref();
     try {
       await p.close();
+      await stopTracing(); // exports the spans still buffered
       process.exit(0);
     } catch {
       process.exit(1);

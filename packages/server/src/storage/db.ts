@@ -7,6 +7,8 @@ import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Migration, 
 import type { Database } from './schema.js';
 import { SyncSqlite } from './prepared.js';
 import { startCheckpointer } from './checkpointer.js';
+import { tracingActive } from '../lib/tracing.js';
+import { kyselyQuerySpans, tracedSqlite } from './tracing.js';
 import * as m001 from './migrations/001_foundation.js';
 import * as m002 from './migrations/002_email.js';
 import * as m003 from './migrations/003_codes.js';
@@ -53,7 +55,8 @@ export function openDatabase(url: string, opts: OpenOptions = {}): Db {
   if (url.startsWith('sqlite:')) {
     const path = url.slice('sqlite:'.length);
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-    const sqlite = new SqliteDatabase(path);
+    const opened = new SqliteDatabase(path);
+    const sqlite = tracingActive() ? tracedSqlite(opened) : opened;
     sqlite.pragma('journal_mode = WAL');
     sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('busy_timeout = 5000');
@@ -86,7 +89,10 @@ export function openDatabase(url: string, opts: OpenOptions = {}): Db {
   // instead, and the error handler answers 503.
   pool.on('error', () => undefined);
   pool.on('connect', (client) => client.on('error', () => undefined));
-  const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const kysely = new Kysely<Database>({
+    dialect: new PostgresDialect({ pool }),
+    ...(tracingActive() ? { log: kyselyQuerySpans('postgresql') } : {}),
+  });
   return { kysely, dialect: 'postgres', pool, close: () => kysely.destroy() };
 }
 
@@ -98,6 +104,26 @@ export async function migrate(db: Db, schema?: string): Promise<string[]> {
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+export interface MigrationState {
+  name: string;
+  /** When it ran; undefined while it is pending. */
+  executedAt: Date | undefined;
+}
+
+/**
+ * Every migration this version knows, applied or pending, in order; names the database has
+ * applied but this version does not know (a newer release ran against it) come last.
+ */
+export async function migrationStatus(db: Db): Promise<{ known: MigrationState[]; unknown: string[] }> {
+  const migrator = new Migrator({ db: db.kysely, provider: new StaticMigrations() });
+  const known = (await migrator.getMigrations()).map((m) => ({ name: m.name, executedAt: m.executedAt }));
+  const applied = known.some((m) => m.executedAt)
+    ? await sql<{ name: string }>`select name from kysely_migration order by name`.execute(db.kysely)
+    : { rows: [] };
+  const unknown = applied.rows.map((r) => r.name).filter((n) => !(n in MIGRATIONS));
+  return { known, unknown };
 }
 
 export async function ping(db: Db): Promise<void> {
