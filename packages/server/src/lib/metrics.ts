@@ -29,8 +29,8 @@ export class Metrics {
   }
 
   /**
-   * A gauge whose samples `collect` returns at each scrape (it may read the database; a
-   * failure leaves the gauge out of that scrape instead of failing /metrics).
+   * A gauge whose samples `collect` returns at each scrape (it may read the database). A
+   * failure does not fail /metrics: that scrape has no labelled samples, or NaN.
    */
   gauge<L extends string = never>(o: {
     name: string;
@@ -49,6 +49,9 @@ export class Metrics {
         try {
           samples = await o.collect();
         } catch {
+          // Unknown rather than a misleading value: labelled series are left out, a gauge
+          // without labels (always exported) says NaN.
+          if (!o.labelNames?.length) this.set(NaN);
           return;
         }
         for (const s of samples) this.set((s.labels ?? {}) as never, s.value);

@@ -26,7 +26,13 @@ export async function startServerProcess(env: Record<string, string>, timeoutMs 
   const dir = mkdtempSync(join(tmpdir(), 'postern-proc-'));
   let out = '';
   const child: ChildProcess = spawn(process.execPath, [POSTERN_BIN, 'start'], {
-    env: { PATH: process.env.PATH ?? '', PORT: '0', HOST: '127.0.0.1', DATABASE_URL: `sqlite:${join(dir, 'p.db')}`, ...env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      PORT: '0',
+      HOST: '127.0.0.1',
+      DATABASE_URL: `sqlite:${join(dir, 'p.db')}`,
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout!.on('data', (c: Buffer) => (out += c.toString()));

@@ -16,7 +16,11 @@ describe('logs', () => {
   const email = `someone.${randomBytes(4).toString('hex')}@example.test`;
 
   const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = admin) => {
-    const res = await fetch(new URL(path, server.url), { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+    const res = await fetch(new URL(path, server.url), {
+      method,
+      headers,
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
     const text = await res.text();
     return { status: res.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : undefined };
   };
@@ -39,7 +43,9 @@ describe('logs', () => {
 
   it('writes one access line per request, a warn line for a failed delivery, and no code, address or key', async () => {
     expect((await call('PATCH', '/api/verification-code-policy', { resendCooldownSeconds: 0 })).status).toBe(200);
-    expect((await call('PUT', '/api/connectors/email', { factoryId: 'http', config: { endpoint: peer.url } })).status).toBe(200);
+    expect(
+      (await call('PUT', '/api/connectors/email', { factoryId: 'http', config: { endpoint: peer.url } })).status,
+    ).toBe(200);
     const failed = await call('POST', '/api/verification-codes', { email });
     expect(failed.status).toBe(502);
     expect(failed.body?.code).toBe('connector.auth_failed');
@@ -47,7 +53,11 @@ describe('logs', () => {
     const sent = await call('POST', `/api/verification-codes?note=${encodeURIComponent(email)}`, { email });
     expect(sent.status).toBe(201);
     const code = (peer.received.at(-1)!.body as { payload: { code: string } }).payload.code;
-    const verified = await call('POST', '/api/verification-codes/verify', { verificationId: sent.body!.verificationId, email, code });
+    const verified = await call('POST', '/api/verification-codes/verify', {
+      verificationId: sent.body!.verificationId,
+      email,
+      code,
+    });
     expect(verified.status).toBe(204);
     expect((await call('GET', `/api/email-logs?to=${encodeURIComponent(email)}`)).status).toBe(200);
     expect((await call('GET', '/no/such/route')).status).toBe(404);
@@ -70,11 +80,30 @@ describe('logs', () => {
       expect(l).toMatchObject({ level: 30, tenant: 'default' });
       expect(typeof l.reqId).toBe('string');
       expect(typeof l.durationMs).toBe('number');
-      expect(Object.keys(l).sort()).toEqual(['durationMs', 'hostname', 'level', 'method', 'msg', 'pid', 'reqId', 'route', 'status', 'tenant', 'time']);
+      expect(Object.keys(l).sort()).toEqual([
+        'durationMs',
+        'hostname',
+        'level',
+        'method',
+        'msg',
+        'pid',
+        'reqId',
+        'route',
+        'status',
+        'tenant',
+        'time',
+      ]);
     }
     const warn = lines.filter((l) => l.msg === 'delivery failed');
     expect(warn).toHaveLength(1);
-    expect(warn[0]).toMatchObject({ level: 40, tenant: 'default', factory: 'http', code: 'connector.auth_failed', attempts: 1, templateType: 'Generic' });
+    expect(warn[0]).toMatchObject({
+      level: 40,
+      tenant: 'default',
+      factory: 'http',
+      code: 'connector.auth_failed',
+      attempts: 1,
+      templateType: 'Generic',
+    });
     // It points at the email log item of the failed send.
     expect(typeof warn[0]!.emailLogId).toBe('string');
 

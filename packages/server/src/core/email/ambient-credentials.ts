@@ -8,7 +8,10 @@ import type { ConnectorHooks } from './connectors.js';
  * connector checks again when it sends (ConnectorContext.ambientCredentials), for a config
  * saved before the list changed.
  */
-export function withAmbientCredentialsRule(hooks: ConnectorHooks, allows: (tenantId: string) => boolean): ConnectorHooks {
+export function withAmbientCredentialsRule(
+  hooks: ConnectorHooks,
+  allows: (tenantId: string) => boolean,
+): ConnectorHooks {
   return {
     ...hooks,
     async checkReferences(tenantId, factoryId, config) {
