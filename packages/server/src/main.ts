@@ -59,6 +59,7 @@ export interface Postern {
 /** Opens storage, runs migrations, wires every service and builds the app (not listening). */
 export async function createPostern(config: Config, opts: CreateOptions = {}): Promise<Postern> {
   const clock = opts.clock ?? systemClock;
+  const logger = await createLogger(config);
   const master = loadMasterSecret(config.secret, config.dataDir);
   const previous = config.previousSecrets.map((p) => {
     const b = parseMasterSecret(p);
@@ -74,7 +75,6 @@ export async function createPostern(config: Config, opts: CreateOptions = {}): P
     throw err;
   }
   const stores = createStores(db, keyring);
-  const logger = await createLogger(config);
   const metrics = new Metrics();
   const policy = createOutboundPolicy({ allow: config.outboundAllow });
   const custom = config.connectorsDir ? await loadCustomConnectors(config.connectorsDir) : [];

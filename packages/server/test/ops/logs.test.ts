@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { startWebhookPeer, type WebhookPeer } from '../../src/testing/peers/webhook.js';
 import { startServerProcess, type ServerProcess } from '../../src/testing/server-process.js';
+import { loadConfig } from '../../src/config.js';
+import { scrubUrl } from '../../src/lib/logger.js';
 
 /**
  * The built server at LOG_LEVEL=trace, JSON lines: one access line per request, a warn line
@@ -113,5 +115,43 @@ describe('logs', () => {
       expect(output.includes(secret), `the output shows ${secret.slice(0, 6)}…`).toBe(false);
     }
     expect(new RegExp(`(^|\\D)${code}(\\D|$)`).test(output), 'the output shows the code').toBe(false);
+  });
+});
+
+describe('LOG_FORMAT', () => {
+  it('is json or pretty, nothing else', () => {
+    expect(loadConfig({}).logFormat).toBe('json');
+    expect(loadConfig({ LOG_FORMAT: 'pretty' }).logFormat).toBe('pretty');
+    expect(() => loadConfig({ LOG_FORMAT: 'xml' })).toThrow(/^LOG_FORMAT: must be json or pretty$/);
+  });
+
+  it('pretty prints readable lines through pino-pretty, access lines included', async () => {
+    const server = await startServerProcess({
+      POSTERN_SECRET: randomBytes(32).toString('base64'),
+      LOG_FORMAT: 'pretty',
+      NO_COLOR: '1',
+    });
+    try {
+      expect((await fetch(new URL('/healthz', server.url))).status).toBe(200);
+    } finally {
+      await server.stop();
+    }
+    const out = server.output();
+    expect(server.logLines()).toEqual([]); // no JSON line
+    expect(out).toMatch(/^\[\d{2}:\d{2}:\d{2}\.\d{3}\] INFO: request$/m);
+    expect(out).toMatch(/^\s+route: "\/healthz"$/m);
+    expect(out).toMatch(/^\s+status: 200$/m);
+  });
+});
+
+describe('URLs in log lines', () => {
+  it('keep parameter names but no query value, and no invitation token', () => {
+    expect(scrubUrl('/api/email-logs?to=a%40b.test&limit=5#x')).toBe(
+      '/api/email-logs?to=[redacted]&limit=[redacted]#x',
+    );
+    expect(scrubUrl('/t/acme/api/invitations/abc123/accept?code=1')).toBe(
+      '/t/acme/api/invitations/[redacted]/accept?code=[redacted]',
+    );
+    expect(scrubUrl('/api/tenants')).toBe('/api/tenants');
   });
 });

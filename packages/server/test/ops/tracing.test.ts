@@ -196,3 +196,63 @@ describe('OpenTelemetry tracing', () => {
     }
   });
 });
+
+describe('OpenTelemetry tracing on PostgreSQL', () => {
+  it('makes a client span for each statement, with its SQL and never its values', async () => {
+    const pg = await import('pg');
+    const { PG_URL } = await import('../helpers.js');
+    const schema = `otel_${randomBytes(5).toString('hex')}`;
+    const admin = new pg.default.Client({ connectionString: PG_URL });
+    await admin.connect();
+    await admin.query(`create schema ${schema}`);
+    const receiver = await startOtlpReceiver();
+    const adminKey = `ops-trace-pg-${randomBytes(16).toString('hex')}`;
+    const email = `pg.${randomBytes(4).toString('hex')}@example.test`;
+    try {
+      const server = await startServerProcess({
+        DATABASE_URL: `${PG_URL}?options=${encodeURIComponent(`-c search_path=${schema}`)}`,
+        POSTERN_SECRET: randomBytes(32).toString('base64'),
+        POSTERN_ADMIN_KEY: adminKey,
+        LOG_LEVEL: 'warn',
+        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+        OTEL_SERVICE_NAME: 'postern-pg-test',
+      });
+      try {
+        // The built-in service captures the message into the mailbox.
+        const res = await fetch(new URL('/api/verification-codes', server.url), {
+          method: 'POST',
+          headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ email }),
+        });
+        expect(res.status).toBe(201);
+      } finally {
+        expect(await server.stop()).toBe(0);
+      }
+      const exports = receiver.exports();
+      expect(attrs(exports[0]!.resourceSpans[0]!.resource.attributes)['service.name']).toBe('postern-pg-test');
+      const spans = exports.flatMap((e) => e.resourceSpans.flatMap((r) => r.scopeSpans.flatMap((s) => s.spans)));
+      const request = spans.find((s) => s.name === 'POST /api/verification-codes')!;
+      const statements = spans.filter(
+        (s) => s.traceId === request.traceId && attrs(s.attributes)['db.system.name'] === 'postgresql',
+      );
+      expect(statements.length).toBeGreaterThan(2);
+      expect(statements.every((s) => s.kind === 3 && typeof attrs(s.attributes)['db.query.text'] === 'string')).toBe(
+        true,
+      );
+      expect(statements.some((s) => /\$1/.test(String(attrs(s.attributes)['db.query.text'])))).toBe(true);
+      const attempt = spans.find((s) => s.name === 'postern.delivery.attempt' && s.traceId === request.traceId)!;
+      expect(attrs(attempt.attributes)).toMatchObject({
+        'postern.connector.factory_id': 'builtin',
+        'postern.delivery.outcome': 'captured',
+      });
+      const all = receiver.bodies.join('\n');
+      expect(all.includes(email)).toBe(false);
+      expect(all.includes(adminKey)).toBe(false);
+    } finally {
+      await receiver.close();
+      await admin.query(`drop schema if exists ${schema} cascade`);
+      await admin.end();
+    }
+  });
+});
