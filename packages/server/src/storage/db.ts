@@ -96,12 +96,26 @@ export function openDatabase(url: string, opts: OpenOptions = {}): Db {
   return { kysely, dialect: 'postgres', pool, close: () => kysely.destroy() };
 }
 
+/**
+ * Kysely's migrator looks for its own tables in every schema it can see unless it is told
+ * which one: on a PostgreSQL database where another schema holds them (another Postern, a
+ * test), it would take them for ours. So it is told: the given schema, else the first one on
+ * the connection's search_path, which is where the tables have always been created.
+ */
+async function migrator(db: Db, schema?: string): Promise<Migrator> {
+  let migrationTableSchema: string | undefined;
+  if (db.dialect === 'postgres') {
+    migrationTableSchema = schema ?? (await sql<{ s: string | null }>`select current_schema() as s`.execute(db.kysely)).rows[0]?.s ?? undefined;
+  }
+  return new Migrator({ db: db.kysely, provider: new StaticMigrations(), ...(migrationTableSchema ? { migrationTableSchema } : {}) });
+}
+
 export async function migrate(db: Db, schema?: string): Promise<string[]> {
   if (db.dialect === 'postgres' && schema) {
     await sql`create schema if not exists ${sql.id(schema)}`.execute(db.kysely);
   }
-  const migrator = new Migrator({ db: db.kysely, provider: new StaticMigrations() });
-  const { error, results } = await migrator.migrateToLatest();
+  const m = await migrator(db, schema);
+  const { error, results } = await m.migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }
@@ -117,8 +131,7 @@ export interface MigrationState {
  * applied but this version does not know (a newer release ran against it) come last.
  */
 export async function migrationStatus(db: Db): Promise<{ known: MigrationState[]; unknown: string[] }> {
-  const migrator = new Migrator({ db: db.kysely, provider: new StaticMigrations() });
-  const known = (await migrator.getMigrations()).map((m) => ({ name: m.name, executedAt: m.executedAt }));
+  const known = (await (await migrator(db)).getMigrations()).map((m) => ({ name: m.name, executedAt: m.executedAt }));
   const applied = known.some((m) => m.executedAt)
     ? await sql<{ name: string }>`select name from kysely_migration order by name`.execute(db.kysely)
     : { rows: [] };

@@ -178,6 +178,30 @@ describe('postern migrate --status', () => {
     expect(after.stdout).not.toContain('pending');
   });
 
+  it('on PostgreSQL, migrates a schema although another schema of the database has its tables', async () => {
+    const pg = await import('pg');
+    const { PG_URL } = await import('../helpers.js');
+    const [a, b] = [`ma_${randomBytes(5).toString('hex')}`, `mb_${randomBytes(5).toString('hex')}`];
+    const client = new pg.default.Client({ connectionString: PG_URL });
+    await client.connect();
+    try {
+      for (const s of [a, b]) await client.query(`create schema ${s}`);
+      const url = (s: string) => `${PG_URL}?options=${encodeURIComponent(`-c search_path=${s}`)}`;
+      expect((await cli(['migrate'], { DATABASE_URL: url(a) })).code).toBe(0);
+      const second = await cli(['migrate'], { DATABASE_URL: url(b) });
+      expect(second.code, second.stderr).toBe(0);
+      expect(second.stdout).toContain('Applied: 001_foundation');
+      const tables = await client.query<{ table_schema: string }>(
+        `select table_schema from information_schema.tables where table_name = 'kysely_migration' and table_schema in ($1, $2) order by 1`,
+        [a, b],
+      );
+      expect(tables.rows.map((r) => r.table_schema)).toEqual([a, b]);
+    } finally {
+      for (const s of [a, b]) await client.query(`drop schema if exists ${s} cascade`);
+      await client.end();
+    }
+  });
+
   it('on PostgreSQL, names migrations that a newer version applied', async () => {
     const pg = await import('pg');
     const { PG_URL } = await import('../helpers.js');
