@@ -52,11 +52,23 @@ export async function startTracing(env: NodeJS.ProcessEnv = process.env, version
   return true;
 }
 
-/** Exports what is buffered and stops; a no-op when tracing is off. */
-export async function stopTracing(): Promise<void> {
+/**
+ * Exports what is buffered and stops; a no-op when tracing is off. A collector that does not
+ * answer does not hold the shutdown for more than `waitMs`.
+ */
+export async function stopTracing(waitMs = 3000): Promise<void> {
   const a = active;
   active = undefined;
-  await a?.shutdown();
+  if (!a) return;
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    a.shutdown().catch(() => undefined),
+    new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, waitMs);
+      timer.unref();
+    }),
+  ]);
+  clearTimeout(timer);
 }
 
 export function tracingActive(): boolean {

@@ -256,3 +256,25 @@ describe('OpenTelemetry tracing on PostgreSQL', () => {
     }
   });
 });
+
+describe('OpenTelemetry tracing with a collector that never answers', () => {
+  it('still stops cleanly on SIGTERM', async () => {
+    const sockets = new Set<import('node:net').Socket>();
+    const silent = createServer(() => undefined); // accepts, reads, never answers
+    silent.on('connection', (s) => sockets.add(s));
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    try {
+      const server = await startServerProcess({
+        POSTERN_SECRET: randomBytes(32).toString('base64'),
+        LOG_LEVEL: 'warn',
+        OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${(silent.address() as AddressInfo).port}`,
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+      });
+      expect((await fetch(new URL('/healthz', server.url))).status).toBe(200);
+      expect(await server.stop()).toBe(0);
+    } finally {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((r) => silent.close(() => r()));
+    }
+  });
+});
