@@ -85,6 +85,12 @@ export interface ConnectorContext {
   mailbox?: MailboxSink;
   /** Builds absolute links; never derived from a request's Host header. */
   publicUrl: string;
+  /**
+   * Whether the operator lets this tenant use the server's own cloud identity (the AWS
+   * default credential chain: environment, web identity, ECS task role, instance profile)
+   * when the config holds no keys. Absent means no.
+   */
+  ambientCredentials?: boolean;
 }
 
 export type LookupFunction = (

@@ -33,6 +33,9 @@ import { ProviderEvents } from './core/events/service.js';
 import { Suppressions } from './core/events/suppressions.js';
 import { SqlSuppressionStore } from './storage/stores/suppressions.js';
 import { SqlProviderEventStore } from './storage/stores/provider-events.js';
+import { createLogger } from './lib/logger.js';
+import { startTracing, stopTracing } from './lib/tracing.js';
+import { withAmbientCredentialsRule } from './core/email/ambient-credentials.js';
 
 export interface CreateOptions {
   clock?: Clock;
@@ -62,6 +65,7 @@ export interface Postern {
 /** Opens storage, runs migrations, wires every service and builds the app (not listening). */
 export async function createPostern(config: Config, opts: CreateOptions = {}): Promise<Postern> {
   const clock = opts.clock ?? systemClock;
+  const logger = await createLogger(config);
   const master = loadMasterSecret(config.secret, config.dataDir);
   const previous = config.previousSecrets.map((p) => {
     const b = parseMasterSecret(p);
@@ -88,6 +92,7 @@ export async function createPostern(config: Config, opts: CreateOptions = {}): P
       return { id };
     },
   };
+  const allowsAmbient = (tenantId: string) => config.awsAmbientTenants.includes('*') || config.awsAmbientTenants.includes(tenantId);
   const makeContext = (tenantId: string): ConnectorContext => ({
     tenantId,
     fetch: policy.fetch,
@@ -95,10 +100,11 @@ export async function createPostern(config: Config, opts: CreateOptions = {}): P
     assertDestination: policy.assertDestination,
     mailbox,
     publicUrl: config.publicUrl,
+    ambientCredentials: allowsAmbient(tenantId),
   });
   const signInExperience = new SignInExperienceService(stores.settings, stores.connectors, clock);
   const dkimKeys = new DkimKeys(stores.dkimKeys, stores.connectors, clock);
-  const connectors = new ConnectorService(registry, stores.connectors, clock, makeContext, signInExperience, dkimKeys.hooks());
+  const connectors = new ConnectorService(registry, stores.connectors, clock, makeContext, signInExperience, withAmbientCredentialsRule(dkimKeys.hooks(), allowsAmbient));
   const branding = new BrandingService(stores.settings, clock);
   const templateRenderer = new TemplateRenderer();
   const publicHost = new URL(config.publicUrl).hostname;
@@ -106,7 +112,7 @@ export async function createPostern(config: Config, opts: CreateOptions = {}): P
   const templateService = new TemplateService(stores.templates, templateRenderer, branding, signInExperience, fallbackName);
   const renderer = opts.renderer ?? templateService;
   const suppressions = new Suppressions(new SqlSuppressionStore(db.kysely), clock);
-  const sender = new EmailSender(connectors, renderer, stores.emailLogs, metrics, clock, { ...DEFAULT_RULES, ...opts.deliveryRules }, suppressions);
+  const sender = new EmailSender(connectors, renderer, stores.emailLogs, metrics, clock, { ...DEFAULT_RULES, ...opts.deliveryRules }, suppressions, logger);
   const providerEvents = new ProviderEvents({
     registry,
     connectors: stores.connectors,
@@ -169,7 +175,7 @@ export async function createPostern(config: Config, opts: CreateOptions = {}): P
           void suppressions.purge().catch(() => undefined);
         }, 10 * 60_000);
   purgeTimer?.unref();
-  const app = await buildApp(services, { logger: config.logLevel !== 'silent' });
+  const app = await buildApp(services, { logger: config.logLevel !== 'silent', loggerInstance: logger });
   return {
     services,
     app,
@@ -191,6 +197,8 @@ export async function createPostern(config: Config, opts: CreateOptions = {}): P
 /** `postern start`: listen, print where things are, stop cleanly on SIGTERM/SIGINT. */
 export async function start(env: NodeJS.ProcessEnv = process.env): Promise<Postern> {
   const config = loadConfig(env);
+  // Before anything opens: the database wraps its statements in spans only when tracing is on.
+  await startTracing(env);
   const p = await createPostern(config);
   const address = await p.app.listen({ port: config.port, host: config.host });
   const base = config.publicUrl;
@@ -212,6 +220,7 @@ export async function start(env: NodeJS.ProcessEnv = process.env): Promise<Poste
     force.unref();
     try {
       await p.close();
+      await stopTracing(); // exports the spans still buffered
       process.exit(0);
     } catch {
       process.exit(1);

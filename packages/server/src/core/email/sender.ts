@@ -6,6 +6,12 @@ import type { Clock, EmailLogStore, EmailStatus } from '../ports.js';
 import { AppError } from '../errors.js';
 import type { ConnectorService } from './connectors.js';
 import type { MessageRenderer } from './render.js';
+import { withSpan } from '../../lib/tracing.js';
+
+/** Where delivery failures are reported (the process's pino logger). */
+export interface DeliveryLog {
+  warn(fields: Record<string, unknown>, message: string): void;
+}
 
 export interface SendRequest {
   tenantId: string;
@@ -55,6 +61,7 @@ export class EmailSender {
     private readonly rules: DeliveryRules = DEFAULT_RULES,
     /** The suppression list (SPEC §16); saved-connector sends to a listed address are refused. */
     private readonly suppressions?: { find(tenantId: string, email: string): Promise<{ reason: string; expiresAt: string | null } | undefined> },
+    private readonly log?: DeliveryLog,
   ) {}
 
   /** Sends through the tenant's saved connector. */
@@ -74,15 +81,17 @@ export class EmailSender {
 
   /** Sends through a given connector instance (test sends with an unsaved config). */
   async sendWith(factory: ConnectorFactory, connector: Connector, config: Record<string, unknown>, req: SendRequest): Promise<SendOutcome> {
-    const rendered = await this.renderer.render({
-      tenantId: req.tenantId,
-      templateType: req.templateType,
-      locale: req.locale,
-      acceptLanguage: req.acceptLanguage,
-      variables: req.variables,
-      customTemplates: factory.capabilities.customTemplates,
-      connectorBranding: factory.capabilities.customTemplates ? undefined : config,
-    });
+    const rendered = await withSpan('postern.template.render', { 'postern.tenant_id': req.tenantId, 'postern.template.type': req.templateType, 'postern.connector.factory_id': factory.id }, () =>
+      this.renderer.render({
+        tenantId: req.tenantId,
+        templateType: req.templateType,
+        locale: req.locale,
+        acceptLanguage: req.acceptLanguage,
+        variables: req.variables,
+        customTemplates: factory.capabilities.customTemplates,
+        connectorBranding: factory.capabilities.customTemplates ? undefined : config,
+      }),
+    );
     const message: EmailMessage = {
       id: timeOrderedId(),
       tenantId: req.tenantId,
@@ -98,7 +107,7 @@ export class EmailSender {
       variables: rendered.variables,
       ...(req.ip ? { ip: req.ip } : {}),
     };
-    const outcome = await deliver(connector, message, this.rules);
+    const outcome = await deliver(connector, message, this.rules, factory.id);
     if (outcome.error) scrubMessageSecrets(outcome.error, message.variables);
     return this.record(factory.id, message, outcome);
   }
@@ -141,6 +150,11 @@ export class EmailSender {
       createdAt: this.clock.now().toISOString(),
     });
     this.metrics.sends.inc({ factory: factoryId, status });
+    if (err) {
+      this.metrics.sendFailures.inc({ factory: factoryId, code: err.code });
+      // The code only: a provider's message can quote the recipient.
+      this.log?.warn({ tenant: message.tenantId, factory: factoryId, code: err.code, templateType: message.templateType, attempts: outcome.attempts, emailLogId: logId }, 'delivery failed');
+    }
     this.metrics.deliveryLatency.observe({ factory: factoryId }, outcome.durationMs / 1000);
     return { ...outcome, logId, status };
   }
