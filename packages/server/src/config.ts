@@ -19,6 +19,10 @@ export interface Config {
   metricsToken: string | undefined;
   logLevel: string;
   dataDir: string;
+  /** How long an outbox claim holds a message before another instance may take it over (SPEC §15). */
+  outboxLeaseSeconds: number;
+  /** Days kept of email logs, finished outbox rows and rate-limit rows; the mailbox keeps min(7, this). */
+  retentionDays: number;
 }
 
 export class ConfigError extends Error {
@@ -65,6 +69,8 @@ const fields = {
   POSTERN_METRICS_TOKEN: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(LOG_LEVELS as [string, ...string[]]).default('info'),
   POSTERN_DATA_DIR: z.string().min(1).optional(),
+  POSTERN_OUTBOX_LEASE_SECONDS: z.coerce.number().int('must be a whole number of seconds').min(1).max(3600).default(30),
+  POSTERN_RETENTION_DAYS: z.coerce.number().int('must be a whole number of days').min(1).max(3650).default(30),
 } as const;
 
 /** Reads the environment; throws a ConfigError naming the first bad variable. */
@@ -106,6 +112,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     metricsToken: v.POSTERN_METRICS_TOKEN,
     logLevel: v.LOG_LEVEL,
     dataDir,
+    outboxLeaseSeconds: v.POSTERN_OUTBOX_LEASE_SECONDS,
+    retentionDays: v.POSTERN_RETENTION_DAYS,
   };
   return Object.freeze(config);
 }

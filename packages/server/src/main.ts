@@ -29,6 +29,9 @@ import { createResolver } from './core/deliverability/index.js';
 import { ConfigBundles } from './core/config-bundle.js';
 import type { Services } from './http/context.js';
 import { randomUUID } from 'node:crypto';
+import { DEFAULT_OUTBOX_OPTIONS, Outbox, type OutboxOptions } from './core/delivery/outbox.js';
+import { SqlOutboxStore } from './storage/stores/outbox.js';
+import { Prepared } from './storage/prepared.js';
 
 export interface CreateOptions {
   clock?: Clock;
@@ -41,6 +44,10 @@ export interface CreateOptions {
   limiterStore?: LimiterStore;
   /** Run the purge of expired codes on a timer (default true). */
   housekeeping?: boolean;
+  /** Outbox timings (tests shorten them). */
+  outbox?: Partial<OutboxOptions>;
+  /** Run the outbox worker (default true). */
+  outboxWorker?: boolean;
 }
 
 export interface Postern {
@@ -105,7 +112,14 @@ export async function createPostern(config: Config, opts: CreateOptions = {}): P
   const limits = await createRateLimits(limiterStore);
   await limits.ready();
   const policies = new CodePolicyService(stores.settings, clock);
-  const codes = new VerificationCodes(stores.codes, policies, limits, sender, metrics, clock, deriveKey(master.secret, 'code-hmac'), opts.random);
+  const outboxStore = new SqlOutboxStore(db.kysely, db.dialect, new Prepared(db.kysely, db.sqlite));
+  // A message that ends failed or cancelled takes its code with it (late-bound: codes needs the outbox).
+  const giveUp = { code: async (_tenantId: string, _id: string) => undefined as void };
+  const outbox = new Outbox(outboxStore, keyring, sender, clock, metrics, { ...DEFAULT_OUTBOX_OPTIONS, leaseMs: config.outboxLeaseSeconds * 1000, ...opts.outbox }, async (row) => {
+    if (row.guard_kind === 'code' && row.guard_id) await giveUp.code(row.tenant_id, row.guard_id);
+  });
+  const codes = new VerificationCodes(stores.codes, policies, limits, sender, metrics, clock, deriveKey(master.secret, 'code-hmac'), opts.random, outbox);
+  giveUp.code = (tenantId, id) => codes.giveUp(tenantId, id);
   const tenants = new Tenants(stores.tenants, clock);
   const adminKeys = new AdminKeys(stores.adminKeys, clock, config.adminKey);
   await tenants.ensureDefault();
@@ -138,6 +152,7 @@ export async function createPostern(config: Config, opts: CreateOptions = {}): P
       policies,
       transaction: (fn) => db.kysely.transaction().execute((trx) => fn(createStores({ ...db, kysely: trx }, keyring))),
     }),
+    outbox,
   };
   const services: Services = { ...base, identity: await createIdentityServices(base) };
   // Housekeeping: expired and used codes and grants go in small batches, off the request path.
@@ -150,6 +165,7 @@ export async function createPostern(config: Config, opts: CreateOptions = {}): P
         }, 10 * 60_000);
   purgeTimer?.unref();
   const app = await buildApp(services, { logger: config.logLevel !== 'silent' });
+  if (opts.outboxWorker !== false) outbox.start();
   return {
     services,
     app,
@@ -159,6 +175,7 @@ export async function createPostern(config: Config, opts: CreateOptions = {}): P
     async close() {
       if (purgeTimer) clearInterval(purgeTimer);
       await app.close();
+      await outbox.close();
       await limits.close();
       await services.identity.close?.();
       await connectors.closeAll();

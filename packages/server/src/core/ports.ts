@@ -2,6 +2,8 @@
  * The storage and clock interfaces the domain needs. Implementations live in storage/;
  * every one of them passes the same conformance suite on SQLite and PostgreSQL.
  */
+import type { OutboxRow } from '../storage/stores/outbox.js';
+
 export interface Clock {
   now(): Date;
 }
@@ -192,8 +194,12 @@ export interface CodeAttempt {
 }
 
 export interface CodeStore {
-  /** Invalidates the active codes of the same tenant, recipient and purpose and inserts this one, in one transaction. */
-  issue(code: StoredCode): Promise<void>;
+  /**
+   * Invalidates the active codes of the same tenant, recipient and purpose and inserts this
+   * one, in one transaction; with `outbox`, the message carrying the code goes into the
+   * outbox in that same transaction (SPEC §15).
+   */
+  issue(code: StoredCode, outbox?: OutboxRow): Promise<void>;
   /**
    * One attempt at a code, in one transaction holding the row (FOR UPDATE on PostgreSQL):
    * it counts the attempt, calls `matches` with the stored HMAC (constant-time comparison

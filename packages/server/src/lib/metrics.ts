@@ -31,6 +31,12 @@ export class Metrics {
     labelNames: ['kind'] as const,
     registers: [this.registry],
   });
+  readonly outboxFinished = new Counter({
+    name: 'postern_outbox_finished_total',
+    help: 'Outbox messages by the state they ended in (sent, failed, cancelled).',
+    labelNames: ['state'] as const,
+    registers: [this.registry],
+  });
   readonly httpRequests = new Counter({
     name: 'postern_http_requests_total',
     help: 'HTTP requests by method and status class.',

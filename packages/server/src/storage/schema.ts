@@ -108,7 +108,35 @@ export interface DkimKeysTable {
   created_at: string;
 }
 
+export type OutboxState = 'queued' | 'sending' | 'sent' | 'failed' | 'cancelled';
+export interface OutboxTable {
+  id: string;
+  tenant_id: string;
+  state: OutboxState;
+  source: string;
+  template_type: string;
+  to_address: string;
+  /** The send request, JSON encrypted with the Keyring (it holds the code). */
+  payload: string;
+  /** What must still be valid for the message to go: 'code' | 'invitation' | null. */
+  guard_kind: string | null;
+  guard_id: string | null;
+  guard_hash: string | null;
+  attempts: number;
+  lease_owner: string | null;
+  lease_until: string | null;
+  next_attempt_at: string;
+  not_after: string;
+  last_error_code: string | null;
+  last_error_message: string | null;
+  provider_message_id: string | null;
+  created_at: string;
+  updated_at: string;
+  finished_at: string | null;
+}
+
 export interface Database {
+  outbox: OutboxTable;
   dkim_keys: DkimKeysTable;
   verification_codes: VerificationCodesTable;
   tenants: TenantsTable;

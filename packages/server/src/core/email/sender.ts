@@ -15,6 +15,8 @@ export interface SendRequest {
   acceptLanguage?: string | undefined;
   variables: Record<string, unknown>;
   ip?: string | undefined;
+  /** The message's stable id (the outbox row's), the same on every attempt; a new one when absent. */
+  id?: string | undefined;
 }
 
 export interface SendOutcome extends DeliveryOutcome {
@@ -40,15 +42,18 @@ export class EmailSender {
     private readonly rules: DeliveryRules = DEFAULT_RULES,
   ) {}
 
-  /** Sends through the tenant's saved connector. */
-  async send(req: SendRequest): Promise<SendOutcome> {
+  /**
+   * Sends through the tenant's saved connector. `logIf` decides whether this outcome goes to
+   * the email log (the outbox logs only the final outcome of a message it will retry).
+   */
+  async send(req: SendRequest, logIf?: (outcome: DeliveryOutcome) => boolean): Promise<SendOutcome> {
     const live = await this.connectors.getLive(req.tenantId);
     if (!live) throw new AppError('connector.not_configured', 'This tenant has no email connector; set one up under Connectors.');
-    return this.sendWith(live.factory, live.connector, live.stored.config, req);
+    return this.sendWith(live.factory, live.connector, live.stored.config, req, logIf);
   }
 
   /** Sends through a given connector instance (test sends with an unsaved config). */
-  async sendWith(factory: ConnectorFactory, connector: Connector, config: Record<string, unknown>, req: SendRequest): Promise<SendOutcome> {
+  async sendWith(factory: ConnectorFactory, connector: Connector, config: Record<string, unknown>, req: SendRequest, logIf?: (outcome: DeliveryOutcome) => boolean): Promise<SendOutcome> {
     const rendered = await this.renderer.render({
       tenantId: req.tenantId,
       templateType: req.templateType,
@@ -59,7 +64,7 @@ export class EmailSender {
       connectorBranding: factory.capabilities.customTemplates ? undefined : config,
     });
     const message: EmailMessage = {
-      id: timeOrderedId(),
+      id: req.id ?? timeOrderedId(),
       tenantId: req.tenantId,
       from: rendered.senderName ? { name: rendered.senderName } : {},
       to: req.to,
@@ -74,6 +79,7 @@ export class EmailSender {
       ...(req.ip ? { ip: req.ip } : {}),
     };
     const outcome = await deliver(connector, message, this.rules);
+    if (logIf && !logIf(outcome)) return { ...outcome, logId: '', status: outcome.ok ? 'sent' : 'failed' };
     return this.record(factory.id, message, outcome);
   }
 
