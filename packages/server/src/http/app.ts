@@ -20,6 +20,7 @@ import { codeRoutes } from './routes/codes.js';
 import { identityRoutes } from './routes/identity/index.js';
 import { deliverabilityRoutes } from './routes/deliverability.js';
 import { configBundleRoutes } from './routes/config-bundle.js';
+import { outboxRoutes } from './routes/outbox.js';
 
 export interface BuildAppOptions {
   logger?: boolean;
@@ -91,6 +92,7 @@ export async function buildApp(s: Services, opts: BuildAppOptions = {}): Promise
   await app.register(identityRoutes(s));
   await app.register(deliverabilityRoutes(s, s.deliverability));
   await app.register(configBundleRoutes(s, s.bundles));
+  await app.register(outboxRoutes(s));
   await app.register(async (a) => staticRoutes(a as unknown as FastifyInstance));
   return app as unknown as App;
 }

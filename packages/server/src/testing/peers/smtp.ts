@@ -20,6 +20,11 @@ export interface SmtpPeerOptions {
   tls?: { key: string; cert: string };
   /** Largest message accepted; larger ones get 552. */
   size?: number;
+  /**
+   * Holds the answer to DATA this long after the whole message arrived (a slow relay), so
+   * that a sender can die between handing a message over and learning it was taken.
+   */
+  holdDataMs?: number;
 }
 
 export interface ReceivedSmtpMessage {
@@ -33,6 +38,8 @@ export interface ReceivedSmtpMessage {
   authMethod?: string;
   /** Whether the session was encrypted (implicit TLS or STARTTLS). */
   secure: boolean;
+  /** False while the answer to DATA is held, and for good when the sender hung up before it. */
+  acked: boolean;
 }
 
 export interface SmtpPeer {
@@ -51,6 +58,7 @@ export async function startSmtpPeer(opts: SmtpPeerOptions = {}): Promise<SmtpPee
   let connections = 0;
   const authMethods = new Map<string, string>();
   const rejected = new Set((opts.rejectRecipients ?? []).map((a) => a.toLowerCase()));
+  const closedSessions = new Set<string>();
 
   const options: SMTPServerOptions = {
     secure: opts.secure ?? false,
@@ -64,6 +72,9 @@ export async function startSmtpPeer(opts: SmtpPeerOptions = {}): Promise<SmtpPee
     onConnect(_session, cb) {
       connections += 1;
       cb();
+    },
+    onClose(session) {
+      closedSessions.add(session.id);
     },
     onAuth(auth, session, cb) {
       const user = auth.username ?? '';
@@ -90,21 +101,30 @@ export async function startSmtpPeer(opts: SmtpPeerOptions = {}): Promise<SmtpPee
       stream.on('error', cb);
       stream.on('end', () => {
         if (stream.sizeExceeded) {
-          return cb(Object.assign(new Error('5.3.4 Message exceeds fixed maximum message size'), { responseCode: 552 }));
+          return cb(
+            Object.assign(new Error('5.3.4 Message exceeds fixed maximum message size'), { responseCode: 552 }),
+          );
         }
         const raw = Buffer.concat(chunks);
         simpleParser(raw).then(
           (parsed) => {
             const mailFrom = session.envelope.mailFrom;
-            messages.push({
+            const message: ReceivedSmtpMessage = {
               from: mailFrom ? mailFrom.address : '',
               to: session.envelope.rcptTo.map((r) => r.address),
               raw,
               parsed,
               ...(session.user ? { user: String(session.user), authMethod: authMethods.get(session.id) ?? '' } : {}),
               secure: session.secure,
-            });
-            cb();
+              acked: !opts.holdDataMs,
+            };
+            messages.push(message);
+            if (!opts.holdDataMs) return cb();
+            setTimeout(() => {
+              // The sender learns the message was taken only if it is still there to hear it.
+              message.acked = !closedSessions.has(session.id);
+              cb();
+            }, opts.holdDataMs);
           },
           (err: Error) => cb(err),
         );
