@@ -31,6 +31,9 @@ import type { Services } from './http/context.js';
 import { randomUUID } from 'node:crypto';
 import { DEFAULT_OUTBOX_OPTIONS, Outbox, type OutboxOptions } from './core/delivery/outbox.js';
 import { SqlOutboxStore } from './storage/stores/outbox.js';
+import { registerDeliveryGauges } from './core/delivery/gauges.js';
+import { SqlConnectorStore } from './storage/stores/connectors.js';
+import { Circuits, DEFAULT_CIRCUIT, type CircuitRules } from './core/delivery/circuit.js';
 import { Prepared } from './storage/prepared.js';
 
 export interface CreateOptions {
@@ -46,6 +49,8 @@ export interface CreateOptions {
   housekeeping?: boolean;
   /** Outbox timings (tests shorten them). */
   outbox?: Partial<OutboxOptions>;
+  /** Circuit breaker thresholds (tests shorten them). */
+  circuit?: Partial<CircuitRules>;
   /** Run the outbox worker (default true). */
   outboxWorker?: boolean;
 }
@@ -106,7 +111,9 @@ export async function createPostern(config: Config, opts: CreateOptions = {}): P
   const fallbackName = publicHost === 'localhost' || /^[\d.]+$|:/.test(publicHost) ? 'Postern' : publicHost;
   const templateService = new TemplateService(stores.templates, templateRenderer, branding, signInExperience, fallbackName);
   const renderer = opts.renderer ?? templateService;
-  const sender = new EmailSender(connectors, renderer, stores.emailLogs, metrics, clock, { ...DEFAULT_RULES, ...opts.deliveryRules });
+  const fallback = new ConnectorService(registry, new SqlConnectorStore(db.kysely, keyring, new Prepared(db.kysely, db.sqlite), 'email_fallback'), clock, makeContext, signInExperience, dkimKeys.hooks());
+  const circuits = new Circuits(clock, { ...DEFAULT_CIRCUIT, ...opts.circuit });
+  const sender = new EmailSender(connectors, renderer, stores.emailLogs, metrics, clock, { ...DEFAULT_RULES, ...opts.deliveryRules }, { fallback, circuits });
   const limiterStore: LimiterStore =
     opts.limiterStore ?? (config.redisUrl ? { kind: 'redis', url: config.redisUrl } : db.pool ? { kind: 'postgres', pool: db.pool } : { kind: 'memory' });
   const limits = await createRateLimits(limiterStore);
@@ -118,6 +125,7 @@ export async function createPostern(config: Config, opts: CreateOptions = {}): P
   const outbox = new Outbox(outboxStore, keyring, sender, clock, metrics, { ...DEFAULT_OUTBOX_OPTIONS, leaseMs: config.outboxLeaseSeconds * 1000, ...opts.outbox }, async (row) => {
     if (row.guard_kind === 'code' && row.guard_id) await giveUp.code(row.tenant_id, row.guard_id);
   });
+  registerDeliveryGauges(metrics.registry, circuits, outboxStore, clock);
   const codes = new VerificationCodes(stores.codes, policies, limits, sender, metrics, clock, deriveKey(master.secret, 'code-hmac'), opts.random, outbox);
   giveUp.code = (tenantId, id) => codes.giveUp(tenantId, id);
   const tenants = new Tenants(stores.tenants, clock);
@@ -136,7 +144,7 @@ export async function createPostern(config: Config, opts: CreateOptions = {}): P
     tenants,
     adminKeys,
     metrics,
-    email: { registry, connectors, sender, renderer, signInExperience },
+    email: { registry, connectors, sender, renderer, signInExperience, fallback, circuits },
     templates: { templates: templateService, renderer: templateRenderer, branding },
     codes: { service: codes, policies },
     deliverability: { dkimKeys, resolve: createResolver(config.dnsServers) },
@@ -179,6 +187,7 @@ export async function createPostern(config: Config, opts: CreateOptions = {}): P
       await limits.close();
       await services.identity.close?.();
       await connectors.closeAll();
+      await fallback.closeAll();
       await policy.close();
       await db.close();
     },

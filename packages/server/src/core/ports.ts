@@ -81,6 +81,15 @@ export interface ConnectorStore {
 }
 
 export type EmailStatus = 'sent' | 'failed' | 'captured' | 'suppressed';
+/** One connector's part in a send (SPEC §11, §15): which role, what happened. */
+export interface AttemptLogEntry {
+  role: 'primary' | 'fallback';
+  factoryId: string;
+  at: string;
+  outcome: 'sent' | 'captured' | 'failed' | 'skipped';
+  attempts?: number;
+  error?: { code: string; message: string };
+}
 export interface EmailLogEntry {
   id: string;
   tenantId: string;
@@ -94,6 +103,8 @@ export interface EmailLogEntry {
   attempts: number;
   durationMs: number;
   createdAt: string;
+  /** Each connector tried, in order; absent for sends through one given connector (test sends). */
+  attemptLog?: AttemptLogEntry[];
 }
 export interface EmailLogFilter {
   status?: EmailStatus | undefined;

@@ -21,6 +21,7 @@ import { identityRoutes } from './routes/identity/index.js';
 import { deliverabilityRoutes } from './routes/deliverability.js';
 import { configBundleRoutes } from './routes/config-bundle.js';
 import { outboxRoutes } from './routes/outbox.js';
+import { deliveryRoutes } from './routes/delivery.js';
 
 export interface BuildAppOptions {
   logger?: boolean;
@@ -93,6 +94,7 @@ export async function buildApp(s: Services, opts: BuildAppOptions = {}): Promise
   await app.register(deliverabilityRoutes(s, s.deliverability));
   await app.register(configBundleRoutes(s, s.bundles));
   await app.register(outboxRoutes(s));
+  await app.register(deliveryRoutes(s));
   await app.register(async (a) => staticRoutes(a as unknown as FastifyInstance));
   return app as unknown as App;
 }

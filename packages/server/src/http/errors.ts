@@ -39,7 +39,7 @@ export function installErrorHandling(app: FastifyInstance): void {
     if (isConnectorError(err)) {
       const headers: Record<string, string> = {};
       // Every 429 carries Retry-After (SPEC §6), also when the provider named no wait.
-      if (err.status === 429) headers['retry-after'] = String(typeof err.details.retryAfter === 'number' ? Math.max(1, Math.ceil(err.details.retryAfter)) : 1);
+      if (err.status === 429 || err.code === 'connector.circuit_open') headers['retry-after'] = String(typeof err.details.retryAfter === 'number' ? Math.max(1, Math.ceil(err.details.retryAfter)) : 1);
       const { issues, ...rest } = err.details;
       return send(reply, err.status, err.code, err.message, { ...rest, ...(issues ? { issues } : {}), ...((err as { attempts?: number }).attempts ? { attempts: (err as { attempts?: number }).attempts } : {}) }, headers);
     }

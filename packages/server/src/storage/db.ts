@@ -14,6 +14,7 @@ import * as m004 from './migrations/004_identity.js';
 import * as m005 from './migrations/005_deliverability.js';
 import * as m006 from './migrations/006_housekeeping.js';
 import * as m007 from './migrations/007_outbox.js';
+import * as m008 from './migrations/008_delivery.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -35,6 +36,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '005_deliverability': m005,
   '006_housekeeping': m006,
   '007_outbox': m007,
+  '008_delivery': m008,
 };
 
 class StaticMigrations implements MigrationProvider {

@@ -21,7 +21,8 @@ export interface AdminKeysTable {
 export interface ConnectorsTable {
   id: string;
   tenant_id: string;
-  type: 'email';
+  /** `email` is the tenant's connector; `email_fallback` its fallback (SPEC §15). */
+  type: 'email' | 'email_fallback';
   factory_id: string;
   /** The config without its secret fields, JSON. */
   config: string;
@@ -53,6 +54,8 @@ export interface EmailLogsTable {
   attempts: number;
   duration_ms: number;
   created_at: string;
+  /** JSON list of the connectors tried (SPEC §15), or null. */
+  attempt_log: string | null;
 }
 
 export interface MailboxTable {

@@ -17,6 +17,18 @@ const EmailLog = z
     attempts: z.number().int(),
     durationMs: z.number(),
     createdAt: z.string(),
+    attemptLog: z
+      .array(
+        z.object({
+          role: z.enum(['primary', 'fallback']),
+          factoryId: z.string(),
+          at: z.string(),
+          outcome: z.enum(['sent', 'captured', 'failed', 'skipped']),
+          attempts: z.number().int().optional(),
+          error: z.object({ code: z.string(), message: z.string() }).optional(),
+        }),
+      )
+      .meta({ description: 'Each connector the send tried, in order (primary, then fallback); `skipped` when its circuit was open.' }),
   })
   .meta({ id: 'EmailLog' });
 
@@ -40,7 +52,7 @@ export const emailLogRoutes =
       async (req) => {
         const { limit, cursor, status, templateType, to } = req.query;
         const page = await s.stores.emailLogs.list(req.tenantId, { status, templateType, to: to?.trim() }, { limit, cursor });
-        return { items: page.items.map(({ tenantId: _t, ...rest }) => rest), nextCursor: page.nextCursor };
+        return { items: page.items.map(({ tenantId: _t, ...rest }) => ({ ...rest, attemptLog: rest.attemptLog ?? [] })), nextCursor: page.nextCursor };
       },
     );
   };

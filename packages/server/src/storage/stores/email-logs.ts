@@ -19,6 +19,7 @@ const toEntry = (r: Row): EmailLogEntry => ({
   attempts: Number(r.attempts),
   durationMs: Number(r.duration_ms),
   createdAt: r.created_at,
+  attemptLog: r.attempt_log ? (JSON.parse(r.attempt_log) as EmailLogEntry['attemptLog']) : [],
 });
 
 export class SqlEmailLogStore implements EmailLogStore {
@@ -43,6 +44,7 @@ export class SqlEmailLogStore implements EmailLogStore {
         attempts: p('attempts'),
         duration_ms: p('durationMs'),
         created_at: p('createdAt'),
+        attempt_log: p('attemptLog'),
       }),
     );
   }
@@ -53,6 +55,7 @@ export class SqlEmailLogStore implements EmailLogStore {
       errorCode: e.error?.code ?? null,
       errorMessage: e.error?.message ?? null,
       durationMs: Math.round(e.durationMs),
+      attemptLog: e.attemptLog ? JSON.stringify(e.attemptLog) : null,
     });
   }
 

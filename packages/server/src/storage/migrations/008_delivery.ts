@@ -1,0 +1,15 @@
+import type { Kysely } from 'kysely';
+
+/** Each connector a send tried (primary, fallback), for the email log (SPEC §11, §15). */
+export async function up(db: Kysely<any>): Promise<void> {
+  await db.schema.alterTable('email_logs').addColumn('attempt_log', 'text').execute();
+  // Retention deletes the oldest logs and mailbox messages of every tenant by age.
+  await db.schema.createIndex('email_logs_created').on('email_logs').column('created_at').execute();
+  await db.schema.createIndex('mailbox_created').on('mailbox').column('created_at').execute();
+}
+
+export async function down(db: Kysely<any>): Promise<void> {
+  await db.schema.dropIndex('mailbox_created').execute();
+  await db.schema.dropIndex('email_logs_created').execute();
+  await db.schema.alterTable('email_logs').dropColumn('attempt_log').execute();
+}
