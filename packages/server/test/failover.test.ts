@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
-import { startWebhookPeer, type WebhookPeer } from '../src/testing/peers/webhook.js';
+import { startWebhookPeer } from '../src/testing/peers/webhook.js';
 import { startSmtpPeer, type SmtpPeer } from '../src/testing/peers/smtp.js';
 import { startPostern, type TestPostern } from './helpers.js';
 
