@@ -32,6 +32,7 @@ import { randomUUID } from 'node:crypto';
 import { DEFAULT_OUTBOX_OPTIONS, Outbox, type OutboxOptions } from './core/delivery/outbox.js';
 import { SqlOutboxStore } from './storage/stores/outbox.js';
 import { registerDeliveryGauges } from './core/delivery/gauges.js';
+import { Retention } from './core/retention.js';
 import { SqlConnectorStore } from './storage/stores/connectors.js';
 import { Circuits, DEFAULT_CIRCUIT, type CircuitRules } from './core/delivery/circuit.js';
 import { Prepared } from './storage/prepared.js';
@@ -161,14 +162,17 @@ export async function createPostern(config: Config, opts: CreateOptions = {}): P
       transaction: (fn) => db.kysely.transaction().execute((trx) => fn(createStores({ ...db, kysely: trx }, keyring))),
     }),
     outbox,
+    retention: new Retention(db.kysely, clock, config.retentionDays),
   };
   const services: Services = { ...base, identity: await createIdentityServices(base) };
+  const retention = services.retention;
   // Housekeeping: expired and used codes and grants go in small batches, off the request path.
   const purgeTimer =
     opts.housekeeping === false
       ? undefined
       : setInterval(() => {
           void codes.purge().catch(() => undefined);
+          void retention.run().catch(() => undefined);
           void services.identity.purge().catch(() => undefined);
         }, 10 * 60_000);
   purgeTimer?.unref();

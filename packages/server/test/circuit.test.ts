@@ -21,20 +21,37 @@ describe('the circuit breaker', () => {
     return x;
   };
   beforeAll(async () => {
-    p = await startPostern('sqlite', { POSTERN_OUTBOUND_ALLOW: '127.0.0.1/32' }, { clock, deliveryRules: { attemptTimeoutMs: 150, totalBudgetMs: 3000, baseBackoffMs: 20 }, outboxWorker: false, housekeeping: false });
-    await p.api('PATCH', '/api/verification-code-policy', { resendCooldownSeconds: 0, maxSendsPerRecipientPerHour: 1000 });
+    p = await startPostern(
+      'sqlite',
+      { POSTERN_OUTBOUND_ALLOW: '127.0.0.1/32' },
+      {
+        clock,
+        deliveryRules: { attemptTimeoutMs: 150, totalBudgetMs: 3000, baseBackoffMs: 20 },
+        outboxWorker: false,
+        housekeeping: false,
+      },
+    );
+    await p.api('PATCH', '/api/verification-code-policy', {
+      resendCooldownSeconds: 0,
+      maxSendsPerRecipientPerHour: 1000,
+    });
   });
   afterAll(async () => {
     await p?.close();
     for (const x of peers) await x.close();
   });
-  const health = async (role: string) => (await p.api('GET', '/api/connectors/health')).body.items.find((i: { role: string }) => i.role === role);
+  const health = async (role: string) =>
+    (await p.api('GET', '/api/connectors/health')).body.items.find((i: { role: string }) => i.role === role);
 
   it('opens after 5 failures: then fails at once with 503 connector.circuit_open without reaching the primary, and a half-open probe closes it', async () => {
     // 5 sends × 3 attempts stall; after that the primary answers again.
     const dead = await peer(Array.from({ length: 15 }, () => 'stall' as const));
-    expect((await p.api('PUT', '/api/connectors/email', { factoryId: 'http', config: { endpoint: dead.url } })).status).toBe(200);
-    const failures = await Promise.all(Array.from({ length: 5 }, () => p.api('POST', '/api/verification-codes', { email: addr() })));
+    expect(
+      (await p.api('PUT', '/api/connectors/email', { factoryId: 'http', config: { endpoint: dead.url } })).status,
+    ).toBe(200);
+    const failures = await Promise.all(
+      Array.from({ length: 5 }, () => p.api('POST', '/api/verification-codes', { email: addr() })),
+    );
     expect(failures.map((f) => f.body.code)).toEqual(Array(5).fill('connector.timeout'));
     expect(dead.received).toHaveLength(15);
     expect((await health('primary')).circuit).toBe('open');
@@ -63,7 +80,9 @@ describe('the circuit breaker', () => {
 
   it('a failed half-open probe opens the circuit again', async () => {
     const dead = await peer(Array.from({ length: 30 }, () => 'stall' as const));
-    expect((await p.api('PUT', '/api/connectors/email', { factoryId: 'http', config: { endpoint: dead.url } })).status).toBe(200);
+    expect(
+      (await p.api('PUT', '/api/connectors/email', { factoryId: 'http', config: { endpoint: dead.url } })).status,
+    ).toBe(200);
     await Promise.all(Array.from({ length: 5 }, () => p.api('POST', '/api/verification-codes', { email: addr() })));
     expect((await health('primary')).circuit).toBe('open');
     offset += 31_000;
@@ -71,16 +90,25 @@ describe('the circuit breaker', () => {
     expect(probe.body.code).toBe('connector.timeout');
     expect((await health('primary')).circuit).toBe('open');
     const seen = dead.received.length;
-    expect((await p.api('POST', '/api/verification-codes', { email: addr() })).body.code).toBe('connector.circuit_open');
+    expect((await p.api('POST', '/api/verification-codes', { email: addr() })).body.code).toBe(
+      'connector.circuit_open',
+    );
     expect(dead.received).toHaveLength(seen);
   });
 
   it('with a fallback, an open primary is skipped: the fallback delivers at once and the primary sees nothing', async () => {
     const dead = await peer(Array.from({ length: 100 }, () => 'stall' as const));
     const good = await peer();
-    expect((await p.api('PUT', '/api/connectors/email', { factoryId: 'http', config: { endpoint: dead.url } })).status).toBe(200);
-    expect((await p.api('PUT', '/api/connectors/email/fallback', { factoryId: 'http', config: { endpoint: good.url } })).status).toBe(200);
-    const first = await Promise.all(Array.from({ length: 5 }, () => p.api('POST', '/api/verification-codes', { email: addr() })));
+    expect(
+      (await p.api('PUT', '/api/connectors/email', { factoryId: 'http', config: { endpoint: dead.url } })).status,
+    ).toBe(200);
+    expect(
+      (await p.api('PUT', '/api/connectors/email/fallback', { factoryId: 'http', config: { endpoint: good.url } }))
+        .status,
+    ).toBe(200);
+    const first = await Promise.all(
+      Array.from({ length: 5 }, () => p.api('POST', '/api/verification-codes', { email: addr() })),
+    );
     expect(first.map((r) => r.status)).toEqual(Array(5).fill(201));
     // With a fallback the primary gets one attempt per send: failover on the first error.
     expect(dead.received).toHaveLength(5);
@@ -92,7 +120,10 @@ describe('the circuit breaker', () => {
     expect(dead.received).toHaveLength(5);
     expect(good.received.map((x) => (x.body as { to: string }).to)).toContain(to);
     const log = (await p.api('GET', `/api/email-logs?to=${encodeURIComponent(to)}`)).body.items[0];
-    expect(log.attemptLog.map((a: { role: string; outcome: string }) => `${a.role}:${a.outcome}`)).toEqual(['primary:skipped', 'fallback:sent']);
+    expect(log.attemptLog.map((a: { role: string; outcome: string }) => `${a.role}:${a.outcome}`)).toEqual([
+      'primary:skipped',
+      'fallback:sent',
+    ]);
     expect(await health('fallback')).toMatchObject({ circuit: 'closed', sent5m: 6 });
   });
 });

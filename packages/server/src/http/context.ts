@@ -14,6 +14,7 @@ import type { IdentityServices } from '../core/identity/services.js';
 import type { DeliverabilityDeps } from './routes/deliverability.js';
 import type { ConfigBundles } from '../core/config-bundle.js';
 import type { Outbox } from '../core/delivery/outbox.js';
+import type { Retention } from '../core/retention.js';
 
 /** Everything the routes need, built once by main.ts (or by a test). */
 export interface Services {
@@ -38,6 +39,8 @@ export interface Services {
   bundles: ConfigBundles;
   /** Durable delivery (SPEC §15). */
   outbox: Outbox;
+  /** Trims email logs, finished outbox rows, the mailbox and rate-limit rows (SPEC §15). */
+  retention: Retention;
 }
 
 declare module 'fastify' {
