@@ -33,7 +33,6 @@ import { DEFAULT_OUTBOX_OPTIONS, Outbox, type OutboxOptions } from './core/deliv
 import { SqlOutboxStore } from './storage/stores/outbox.js';
 import { registerDeliveryGauges } from './core/delivery/gauges.js';
 import { Retention } from './core/retention.js';
-import { SqlConnectorStore } from './storage/stores/connectors.js';
 import { Circuits, DEFAULT_CIRCUIT, type CircuitRules } from './core/delivery/circuit.js';
 import { Prepared } from './storage/prepared.js';
 
@@ -112,7 +111,7 @@ export async function createPostern(config: Config, opts: CreateOptions = {}): P
   const fallbackName = publicHost === 'localhost' || /^[\d.]+$|:/.test(publicHost) ? 'Postern' : publicHost;
   const templateService = new TemplateService(stores.templates, templateRenderer, branding, signInExperience, fallbackName);
   const renderer = opts.renderer ?? templateService;
-  const fallback = new ConnectorService(registry, new SqlConnectorStore(db.kysely, keyring, new Prepared(db.kysely, db.sqlite), 'email_fallback'), clock, makeContext, signInExperience, dkimKeys.hooks());
+  const fallback = new ConnectorService(registry, stores.fallbackConnectors, clock, makeContext, signInExperience, dkimKeys.hooks());
   const circuits = new Circuits(clock, { ...DEFAULT_CIRCUIT, ...opts.circuit });
   const sender = new EmailSender(connectors, renderer, stores.emailLogs, metrics, clock, { ...DEFAULT_RULES, ...opts.deliveryRules }, { fallback, circuits });
   const limiterStore: LimiterStore =
@@ -154,6 +153,7 @@ export async function createPostern(config: Config, opts: CreateOptions = {}): P
       clock,
       registry,
       connectors,
+      fallbackConnectors: fallback,
       renderer: templateRenderer,
       templates: templateService,
       branding,

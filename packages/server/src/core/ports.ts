@@ -177,6 +177,8 @@ export interface Stores {
   adminKeys: AdminKeyStore;
   settings: SettingsStore;
   connectors: ConnectorStore;
+  /** The tenant's fallback email connector (SPEC §15), stored like the primary. */
+  fallbackConnectors: ConnectorStore;
   emailLogs: EmailLogStore;
   mailbox: MailboxStore;
   templates: TemplateStore;
