@@ -7,12 +7,7 @@ import type { ConnectorService } from './email/connectors.js';
 import type { ConnectorRegistry } from '../connectors/registry.js';
 import type { TemplateRenderer } from './templates/index.js';
 import { BrandingSchema, type Branding, type BrandingService } from './branding.js';
-import {
-  emailDependents,
-  SignInExperienceSchema,
-  type SignInExperience,
-  type SignInExperienceService,
-} from './sign-in-experience.js';
+import { emailDependents, SignInExperienceSchema, type SignInExperience, type SignInExperienceService } from './sign-in-experience.js';
 import { CodePolicySchema, type CodePolicy, type CodePolicyService } from './codes/policy.js';
 import type { TemplateService } from './email/template-renderer.js';
 
@@ -67,8 +62,7 @@ const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b)
 function unset(obj: Record<string, unknown>, path: string): void {
   const parts = path.split('.');
   let cur: unknown = obj;
-  for (const p of parts.slice(0, -1))
-    cur = cur && typeof cur === 'object' ? (cur as Record<string, unknown>)[p] : undefined;
+  for (const p of parts.slice(0, -1)) cur = cur && typeof cur === 'object' ? (cur as Record<string, unknown>)[p] : undefined;
   if (cur && typeof cur === 'object') delete (cur as Record<string, unknown>)[parts[parts.length - 1]!];
 }
 
@@ -82,12 +76,7 @@ function set(obj: Record<string, unknown>, path: string, value: unknown): void {
   cur[parts[parts.length - 1]!] = value;
 }
 
-function diffObject(
-  prefix: string,
-  before: Record<string, unknown>,
-  after: Record<string, unknown>,
-  out: Change[],
-): void {
+function diffObject(prefix: string, before: Record<string, unknown>, after: Record<string, unknown>, out: Change[]): void {
   for (const k of new Set([...Object.keys(before), ...Object.keys(after)])) {
     const path = `${prefix}.${k}`;
     if (!(k in before)) out.push({ path, action: 'add' });
@@ -132,15 +121,7 @@ export class ConfigBundles {
       conn = { factoryId: connector.factoryId, config, ...(omitted.length ? { omittedSecrets: omitted } : {}) };
     }
     const templates = (await this.d.stores.templates.listForTenant(tenant.id))
-      .map((t) => ({
-        locale: t.locale,
-        templateType: t.templateType as (typeof TEMPLATE_TYPES)[number],
-        subject: t.subject,
-        html: t.html,
-        text: t.text,
-        replyTo: t.replyTo,
-        senderName: t.senderName,
-      }))
+      .map((t) => ({ locale: t.locale, templateType: t.templateType as (typeof TEMPLATE_TYPES)[number], subject: t.subject, html: t.html, text: t.text, replyTo: t.replyTo, senderName: t.senderName }))
       .sort((a, b) => `${a.locale}/${a.templateType}`.localeCompare(`${b.locale}/${b.templateType}`));
     return {
       version: 1,
@@ -155,21 +136,11 @@ export class ConfigBundles {
     };
   }
 
-  async import(
-    tenant: Tenant,
-    input: { bundle: unknown; secrets?: Record<string, string> | undefined; dryRun?: boolean | undefined },
-  ): Promise<{ changes: Change[]; applied: boolean }> {
+  async import(tenant: Tenant, input: { bundle: unknown; secrets?: Record<string, string> | undefined; dryRun?: boolean | undefined }): Promise<{ changes: Change[]; applied: boolean }> {
     const parsed = BundleSchema.safeParse(input.bundle);
     if (!parsed.success) {
       const issues = fieldIssues(parsed.error, ['bundle']);
-      throw new AppError(
-        'request.invalid',
-        `The bundle is not a Postern settings bundle of version 1: ${issues
-          .slice(0, 5)
-          .map((i) => `${i.path}: ${i.message}`)
-          .join('; ')}`,
-        { issues },
-      );
+      throw new AppError('request.invalid', `The bundle is not a Postern settings bundle of version 1: ${issues.slice(0, 5).map((i) => `${i.path}: ${i.message}`).join('; ')}`, { issues });
     }
     const bundle = parsed.data;
     const changes: Change[] = [];
@@ -186,8 +157,7 @@ export class ConfigBundles {
         if (getConfigPath(config, p) !== undefined) continue;
         const given = input.secrets?.[p];
         if (given !== undefined) set(config, p, given);
-        else if (current?.factoryId === factoryId && getConfigPath(current.config, p) !== undefined)
-          set(config, p, getConfigPath(current.config, p));
+        else if (current?.factoryId === factoryId && getConfigPath(current.config, p) !== undefined) set(config, p, getConfigPath(current.config, p));
         else if (bundle.connector.omittedSecrets?.includes(p)) missing.push(p);
         else {
           const r = this.d.connectors.factory(factoryId).configSchema.safeParse(config);
@@ -195,11 +165,7 @@ export class ConfigBundles {
         }
       }
       if (missing.length) {
-        throw new AppError(
-          'request.invalid',
-          `The bundle's ${factoryId} connector needs its secret ${missing.join(', ')}: pass it in "secrets" (e.g. {"${missing[0]}": "…"}).`,
-          { issues: missing.map((m) => ({ path: `secrets.${m}`, message: 'required' })) },
-        );
+        throw new AppError('request.invalid', `The bundle's ${factoryId} connector needs its secret ${missing.join(', ')}: pass it in "secrets" (e.g. {"${missing[0]}": "…"}).`, { issues: missing.map((m) => ({ path: `secrets.${m}`, message: 'required' })) });
       }
       nextConfig = await this.d.connectors.validateFor(tenant.id, factoryId, config);
       if (!current) changes.push({ path: 'connector', action: 'add' });
@@ -211,87 +177,42 @@ export class ConfigBundles {
     const fallback = await this.planFallback(tenant, bundle, input.secrets, changes);
 
     // Templates: the target ends with exactly the bundle's own templates.
-    const existing = new Map(
-      (await this.d.stores.templates.listForTenant(tenant.id)).map((t) => [`${t.locale}/${t.templateType}`, t]),
-    );
+    const existing = new Map((await this.d.stores.templates.listForTenant(tenant.id)).map((t) => [`${t.locale}/${t.templateType}`, t]));
     const wanted = new Map(bundle.templates.map((t) => [`${t.locale}/${t.templateType}`, t]));
     for (const [key, t] of wanted) {
-      this.d.renderer.validate({
-        subject: t.subject,
-        html: t.html,
-        ...(t.text ? { text: t.text } : {}),
-        ...(t.replyTo ? { replyTo: t.replyTo } : {}),
-        ...(t.senderName ? { senderName: t.senderName } : {}),
-      });
+      this.d.renderer.validate({ subject: t.subject, html: t.html, ...(t.text ? { text: t.text } : {}), ...(t.replyTo ? { replyTo: t.replyTo } : {}), ...(t.senderName ? { senderName: t.senderName } : {}) });
       const e = existing.get(key);
       if (!e) changes.push({ path: `templates.${key}`, action: 'add' });
-      else if (
-        !same(
-          [e.subject, e.html, e.text, e.replyTo, e.senderName],
-          [t.subject, t.html, t.text, t.replyTo, t.senderName],
-        )
-      )
-        changes.push({ path: `templates.${key}`, action: 'update' });
+      else if (!same([e.subject, e.html, e.text, e.replyTo, e.senderName], [t.subject, t.html, t.text, t.replyTo, t.senderName])) changes.push({ path: `templates.${key}`, action: 'update' });
     }
-    for (const key of existing.keys())
-      if (!wanted.has(key)) changes.push({ path: `templates.${key}`, action: 'remove' });
+    for (const key of existing.keys()) if (!wanted.has(key)) changes.push({ path: `templates.${key}`, action: 'remove' });
 
     const branding: Branding = bundle.branding;
     diffObject('branding', await this.d.branding.get(tenant.id), branding, changes);
     const sie: SignInExperience = bundle.signInExperience;
     diffObject('signInExperience', await this.d.signInExperience.get(tenant.id), sie, changes);
     // Test addresses exist for development tenants only; they do not carry over to production.
-    const policy: CodePolicy = {
-      ...bundle.codePolicy,
-      testAddresses: tenant.type === 'development' ? bundle.codePolicy.testAddresses : [],
-    };
+    const policy: CodePolicy = { ...bundle.codePolicy, testAddresses: tenant.type === 'development' ? bundle.codePolicy.testAddresses : [] };
     diffObject('codePolicy', await this.d.policies.get(tenant.id), policy, changes);
 
     if (!bundle.connector && !current && emailDependents(sie).length) {
-      throw new AppError(
-        'sign_in_experience.email_connector_required',
-        'The bundle turns on email flows but has no email connector.',
-        { fields: emailDependents(sie) },
-      );
+      throw new AppError('sign_in_experience.email_connector_required', 'The bundle turns on email flows but has no email connector.', { fields: emailDependents(sie) });
     }
     if (input.dryRun || changes.length === 0) return { changes, applied: false };
 
     const at = this.d.clock.now().toISOString();
     await this.d.transaction(async (st) => {
       if (bundle.connector && nextConfig && changes.some((c) => c.path.startsWith('connector'))) {
-        await st.connectors.replaceEmailConnector(
-          {
-            id: randomUUID(),
-            tenantId: tenant.id,
-            type: 'email',
-            factoryId: bundle.connector.factoryId,
-            config: nextConfig,
-            createdAt: at,
-            updatedAt: at,
-          },
-          this.d.registry.secretPaths(bundle.connector.factoryId),
-        );
+        await st.connectors.replaceEmailConnector({ id: randomUUID(), tenantId: tenant.id, type: 'email', factoryId: bundle.connector.factoryId, config: nextConfig, createdAt: at, updatedAt: at }, this.d.registry.secretPaths(bundle.connector.factoryId));
       } else if (!bundle.connector && current) {
         await st.connectors.delete(tenant.id, current.id);
       }
       if (fallback.next && bundle.fallbackConnector && changes.some((c) => c.path.startsWith('fallbackConnector'))) {
-        await st.fallbackConnectors.replaceEmailConnector(
-          {
-            id: randomUUID(),
-            tenantId: tenant.id,
-            type: 'email',
-            factoryId: bundle.fallbackConnector.factoryId,
-            config: fallback.next,
-            createdAt: at,
-            updatedAt: at,
-          },
-          this.d.registry.secretPaths(bundle.fallbackConnector.factoryId),
-        );
+        await st.fallbackConnectors.replaceEmailConnector({ id: randomUUID(), tenantId: tenant.id, type: 'email', factoryId: bundle.fallbackConnector.factoryId, config: fallback.next, createdAt: at, updatedAt: at }, this.d.registry.secretPaths(bundle.fallbackConnector.factoryId));
       } else if (bundle.fallbackConnector === null && fallback.current) {
         await st.fallbackConnectors.delete(tenant.id, fallback.current.id);
       }
-      for (const key of existing.keys())
-        if (!wanted.has(key)) await st.templates.delete(tenant.id, key.split('/')[0]!, key.split('/')[1]!);
+      for (const key of existing.keys()) if (!wanted.has(key)) await st.templates.delete(tenant.id, key.split('/')[0]!, key.split('/')[1]!);
       for (const t of wanted.values()) await st.templates.put({ tenantId: tenant.id, ...t, updatedAt: at });
       await st.settings.put(tenant.id, 'branding', branding, at);
       await st.settings.put(tenant.id, 'signInExperience', sie, at);
@@ -323,12 +244,7 @@ export class ConfigBundles {
    * The fallback connector's part of an import: its secrets come from the bundle, else from
    * `secrets["fallbackConnector.<field>"]`, else the target's own fallback of the same factory.
    */
-  private async planFallback(
-    tenant: Tenant,
-    bundle: Bundle,
-    secrets: Record<string, string> | undefined,
-    changes: Change[],
-  ): Promise<{ current: StoredConnector | undefined; next?: Record<string, unknown> }> {
+  private async planFallback(tenant: Tenant, bundle: Bundle, secrets: Record<string, string> | undefined, changes: Change[]): Promise<{ current: StoredConnector | undefined; next?: Record<string, unknown> }> {
     const current = await this.d.stores.fallbackConnectors.getEmailConnector(tenant.id);
     const b = bundle.fallbackConnector;
     if (b === undefined || !this.d.fallbackConnectors) return { current };
@@ -343,16 +259,11 @@ export class ConfigBundles {
       if (getConfigPath(config, p) !== undefined) continue;
       const given = secrets?.[`fallbackConnector.${p}`];
       if (given !== undefined) set(config, p, given);
-      else if (current?.factoryId === b.factoryId && getConfigPath(current.config, p) !== undefined)
-        set(config, p, getConfigPath(current.config, p));
+      else if (current?.factoryId === b.factoryId && getConfigPath(current.config, p) !== undefined) set(config, p, getConfigPath(current.config, p));
       else if (b.omittedSecrets?.includes(p)) missing.push(p);
     }
     if (missing.length) {
-      throw new AppError(
-        'request.invalid',
-        `The bundle's ${b.factoryId} fallback connector needs its secret ${missing.join(', ')}: pass it in "secrets" (e.g. {"fallbackConnector.${missing[0]}": "…"}).`,
-        { issues: missing.map((m) => ({ path: `secrets.fallbackConnector.${m}`, message: 'required' })) },
-      );
+      throw new AppError('request.invalid', `The bundle's ${b.factoryId} fallback connector needs its secret ${missing.join(', ')}: pass it in "secrets" (e.g. {"fallbackConnector.${missing[0]}": "…"}).`, { issues: missing.map((m) => ({ path: `secrets.fallbackConnector.${m}`, message: 'required' })) });
     }
     const next = await this.d.fallbackConnectors.validateFor(tenant.id, b.factoryId, config);
     if (!current) changes.push({ path: 'fallbackConnector', action: 'add' });

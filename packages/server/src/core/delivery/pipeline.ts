@@ -36,8 +36,7 @@ export function asConnectorError(err: unknown): ConnectorError {
   const blocked = destinationBlockedCause(err);
   if (blocked) return blocked;
   const name = (err as { name?: string })?.name;
-  if (name === 'TimeoutError' || name === 'AbortError')
-    return new ConnectorError('connector.timeout', undefined, { cause: err });
+  if (name === 'TimeoutError' || name === 'AbortError') return new ConnectorError('connector.timeout', undefined, { cause: err });
   return new ConnectorError('connector.delivery_failed', 'The connector failed unexpectedly.', { cause: err });
 }
 
@@ -55,11 +54,7 @@ function retryDelay(err: ConnectorError, attempt: number, rules: DeliveryRules):
  * Sends one message with a timeout per attempt and bounded, jittered retries of transient
  * failures. Never throws: the outcome says what happened.
  */
-export async function deliver(
-  connector: Connector,
-  message: EmailMessage,
-  rules: DeliveryRules = DEFAULT_RULES,
-): Promise<DeliveryOutcome> {
+export async function deliver(connector: Connector, message: EmailMessage, rules: DeliveryRules = DEFAULT_RULES): Promise<DeliveryOutcome> {
   const started = performance.now();
   let attempts = 0;
   let lastError: ConnectorError | undefined;
@@ -73,28 +68,16 @@ export async function deliver(
     const controller = new AbortController();
     const { signal } = controller;
     let onAbort: (() => void) | undefined;
-    const timer = setTimeout(
-      () => controller.abort(new DOMException('The attempt timed out.', 'TimeoutError')),
-      Math.min(rules.attemptTimeoutMs, remaining),
-    );
+    const timer = setTimeout(() => controller.abort(new DOMException('The attempt timed out.', 'TimeoutError')), Math.min(rules.attemptTimeoutMs, remaining));
     try {
       const r = await Promise.race([
         connector.send(message, { signal }),
         new Promise<never>((_, reject) => {
-          onAbort = () =>
-            reject(
-              new ConnectorError('connector.timeout', 'The provider did not answer in time.', { cause: signal.reason }),
-            );
+          onAbort = () => reject(new ConnectorError('connector.timeout', 'The provider did not answer in time.', { cause: signal.reason }));
           signal.addEventListener('abort', onAbort, { once: true });
         }),
       ]);
-      return {
-        ok: true,
-        providerMessageId: r.providerMessageId ?? null,
-        captured: r.captured === true,
-        attempts,
-        durationMs: performance.now() - started,
-      };
+      return { ok: true, providerMessageId: r.providerMessageId ?? null, captured: r.captured === true, attempts, durationMs: performance.now() - started };
     } catch (err) {
       lastError = asConnectorError(err);
       const delay = retryDelay(lastError, attempts, rules);
@@ -109,12 +92,5 @@ export async function deliver(
   }
   const error = lastError ?? new ConnectorError('connector.timeout', 'The delivery budget ran out.');
   (error as ConnectorError & { attempts?: number }).attempts = attempts;
-  return {
-    ok: false,
-    providerMessageId: null,
-    captured: false,
-    attempts,
-    durationMs: performance.now() - started,
-    error,
-  };
+  return { ok: false, providerMessageId: null, captured: false, attempts, durationMs: performance.now() - started, error };
 }

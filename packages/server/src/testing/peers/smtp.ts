@@ -101,9 +101,7 @@ export async function startSmtpPeer(opts: SmtpPeerOptions = {}): Promise<SmtpPee
       stream.on('error', cb);
       stream.on('end', () => {
         if (stream.sizeExceeded) {
-          return cb(
-            Object.assign(new Error('5.3.4 Message exceeds fixed maximum message size'), { responseCode: 552 }),
-          );
+          return cb(Object.assign(new Error('5.3.4 Message exceeds fixed maximum message size'), { responseCode: 552 }));
         }
         const raw = Buffer.concat(chunks);
         simpleParser(raw).then(
