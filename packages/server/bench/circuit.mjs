@@ -37,11 +37,22 @@ async function main() {
   const sinkPort = await listen(sink);
   const dir = mkdtempSync(join(tmpdir(), 'postern-circuit-'));
   const key = `circuit-bench-${randomBytes(16).toString('hex')}`;
-  const config = loadConfig({ DATABASE_URL: `sqlite:${join(dir, 'p.db')}`, POSTERN_SECRET: randomBytes(32).toString('base64'), POSTERN_ADMIN_KEY: key, POSTERN_DATA_DIR: dir, POSTERN_OUTBOUND_ALLOW: '127.0.0.1/32', LOG_LEVEL: 'silent' });
+  const config = loadConfig({
+    DATABASE_URL: `sqlite:${join(dir, 'p.db')}`,
+    POSTERN_SECRET: randomBytes(32).toString('base64'),
+    POSTERN_ADMIN_KEY: key,
+    POSTERN_DATA_DIR: dir,
+    POSTERN_OUTBOUND_ALLOW: '127.0.0.1/32',
+    LOG_LEVEL: 'silent',
+  });
   const p = await createPostern(config, { housekeeping: false });
   const url = await p.app.listen({ port: 0, host: '127.0.0.1' });
   const call = async (method, path, body) => {
-    const r = await fetch(`${url}${path}`, { method, headers: { authorization: `Bearer ${key}`, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined });
+    const r = await fetch(`${url}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${key}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+      body: body ? JSON.stringify(body) : undefined,
+    });
     return { status: r.status, body: await r.json().catch(() => undefined), retryAfter: r.headers.get('retry-after') };
   };
   let n = 0;
@@ -54,7 +65,8 @@ async function main() {
         const t = performance.now();
         const r = await send();
         times.push(performance.now() - t);
-        if (r.status !== expect) throw new Error(`a send answered ${r.status} ${JSON.stringify(r.body)}, expected ${expect}`);
+        if (r.status !== expect)
+          throw new Error(`a send answered ${r.status} ${JSON.stringify(r.body)}, expected ${expect}`);
       }
     };
     await Promise.all(Array.from({ length: CONCURRENCY }, worker));
@@ -63,17 +75,35 @@ async function main() {
     return `${times.length} sends: p50 ${at(0.5)} ms, p99 ${at(0.99)} ms, max ${times[times.length - 1].toFixed(1)} ms`;
   };
   try {
-    process.stdout.write(`circuit bench — SQLite, concurrency ${CONCURRENCY}, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}\n`);
-    await call('PATCH', '/api/verification-code-policy', { resendCooldownSeconds: 0, maxSendsPerIpPerHour: 1000000, maxSendsPerRecipientPerHour: 10000 });
-    await call('PUT', '/api/connectors/email', { factoryId: 'http', config: { endpoint: `http://127.0.0.1:${deadPort}/hook` } });
-    await call('PUT', '/api/connectors/email/fallback', { factoryId: 'http', config: { endpoint: `http://127.0.0.1:${sinkPort}/hook` } });
+    process.stdout.write(
+      `circuit bench — SQLite, concurrency ${CONCURRENCY}, load average ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')}\n`,
+    );
+    await call('PATCH', '/api/verification-code-policy', {
+      resendCooldownSeconds: 0,
+      maxSendsPerIpPerHour: 1000000,
+      maxSendsPerRecipientPerHour: 10000,
+    });
+    await call('PUT', '/api/connectors/email', {
+      factoryId: 'http',
+      config: { endpoint: `http://127.0.0.1:${deadPort}/hook` },
+    });
+    await call('PUT', '/api/connectors/email/fallback', {
+      factoryId: 'http',
+      config: { endpoint: `http://127.0.0.1:${sinkPort}/hook` },
+    });
     const t = performance.now();
     const opening = await Promise.all(Array.from({ length: 5 }, send));
-    process.stdout.write(`  5 sends while the primary blackholes (closed circuit): ${((performance.now() - t) / 1000).toFixed(1)} s, answers ${opening.map((r) => r.status).join(',')}\n`);
+    process.stdout.write(
+      `  5 sends while the primary blackholes (closed circuit): ${((performance.now() - t) / 1000).toFixed(1)} s, answers ${opening.map((r) => r.status).join(',')}\n`,
+    );
     const health = (await call('GET', '/api/connectors/health')).body.items.find((i) => i.role === 'primary');
     process.stdout.write(`  primary circuit: ${health.circuit}\n`);
     const reachedBefore = reached;
-    process.stdout.write(`  with a fallback, circuit open: ${await measure(SENDS, 201)}; new connections to the primary: ${reached - reachedBefore}\n`);
+    process.stdout.write(
+      `  with a fallback, circuit open: ${await measure(SENDS, 201)}; new connections to the primary: ${reached - reachedBefore}\n`,
+    );
     await call('DELETE', '/api/connectors/email/fallback');
     const r = await send();
     process.stdout.write(`  without a fallback: ${r.status} ${r.body.code}, Retry-After ${r.retryAfter}\n`);

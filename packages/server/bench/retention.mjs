@@ -59,9 +59,17 @@ async function seed() {
 
 async function main() {
   // First start migrates; the rows go in while no server holds the database.
-  const first = await createPostern(config, { housekeeping: false, outboxWorker: false, ...(POSTGRES ? { schema } : {}) });
+  const first = await createPostern(config, {
+    housekeeping: false,
+    outboxWorker: false,
+    ...(POSTGRES ? { schema } : {}),
+  });
   await first.close();
-  process.stdout.write(`retention bench — ${POSTGRES ? 'PostgreSQL' : 'SQLite'}, ${ROWS} email-log rows older than the window, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}\n`);
+  process.stdout.write(
+    `retention bench — ${POSTGRES ? 'PostgreSQL' : 'SQLite'}, ${ROWS} email-log rows older than the window, load average ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}\n`,
+  );
   process.stdout.write(`  seeded in ${(await seed()).toFixed(1)} s\n`);
   const p = await createPostern(config, { housekeeping: false, outboxWorker: false, ...(POSTGRES ? { schema } : {}) });
   const url = await p.app.listen({ port: 0, host: '127.0.0.1' });
@@ -77,14 +85,24 @@ async function main() {
       const r = await fetch(`${url}${path}`, {
         method: path.startsWith('/api/verification-codes') ? 'POST' : 'GET',
         headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-        body: path.startsWith('/api/verification-codes') ? JSON.stringify({ email: `live${i}-${n}@bench.test` }) : undefined,
+        body: path.startsWith('/api/verification-codes')
+          ? JSON.stringify({ email: `live${i}-${n}@bench.test` })
+          : undefined,
       });
       await r.arrayBuffer();
       if (r.status >= 300) throw new Error(`${path} answered ${r.status}`);
       latencies.push(performance.now() - t);
     }
   };
-  await fetch(`${url}/api/verification-code-policy`, { method: 'PATCH', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify({ resendCooldownSeconds: 0, maxSendsPerIpPerHour: 1000000, maxSendsPerRecipientPerHour: 10000 }) });
+  await fetch(`${url}/api/verification-code-policy`, {
+    method: 'PATCH',
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      resendCooldownSeconds: 0,
+      maxSendsPerIpPerHour: 1000000,
+      maxSendsPerRecipientPerHour: 10000,
+    }),
+  });
   const clients = Array.from({ length: 4 }, (_, i) => client(i));
   await new Promise((r) => setTimeout(r, 500));
   // The same requests for 3 s without a trim: the machine's own figure to compare with.
@@ -101,9 +119,15 @@ async function main() {
   during.sort((a, b) => a - b);
   const at = (xs, f) => xs[Math.min(xs.length - 1, Math.floor(xs.length * f))]?.toFixed(1);
   const q = (f) => at(during, f);
-  process.stdout.write(`  ${baseline.length} requests in 3 s before the trim: p50 ${at(baseline, 0.5)} ms, p99 ${at(baseline, 0.99)} ms, max ${baseline[baseline.length - 1]?.toFixed(1)} ms\n`);
-  process.stdout.write(`  trimmed ${result.emailLogs} rows in ${(trimMs / 1000).toFixed(1)} s (${Math.round(result.emailLogs / (trimMs / 1000))} rows/s)\n`);
-  process.stdout.write(`  ${during.length} requests during the trim: p50 ${q(0.5)} ms, p99 ${q(0.99)} ms, max ${during[during.length - 1]?.toFixed(1)} ms; over 100 ms: ${during.filter((x) => x > 100).length}\n`);
+  process.stdout.write(
+    `  ${baseline.length} requests in 3 s before the trim: p50 ${at(baseline, 0.5)} ms, p99 ${at(baseline, 0.99)} ms, max ${baseline[baseline.length - 1]?.toFixed(1)} ms\n`,
+  );
+  process.stdout.write(
+    `  trimmed ${result.emailLogs} rows in ${(trimMs / 1000).toFixed(1)} s (${Math.round(result.emailLogs / (trimMs / 1000))} rows/s)\n`,
+  );
+  process.stdout.write(
+    `  ${during.length} requests during the trim: p50 ${q(0.5)} ms, p99 ${q(0.99)} ms, max ${during[during.length - 1]?.toFixed(1)} ms; over 100 ms: ${during.filter((x) => x > 100).length}\n`,
+  );
   await p.close();
   if (POSTGRES) {
     const c = new pg.Client({ connectionString: PG_URL });
