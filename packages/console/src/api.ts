@@ -111,6 +111,37 @@ export interface Connector {
   updatedAt: string;
 }
 
+export type ConnectorRole = 'primary' | 'fallback';
+
+/** One connector's circuit and recent results on the instance that answered (SPEC §15). */
+export interface ConnectorHealth {
+  role: ConnectorRole;
+  factoryId: string;
+  circuit: 'closed' | 'open' | 'half-open';
+  lastError: { code: string; message: string; at: string } | null;
+  sent5m: number;
+  failed5m: number;
+  p95Ms: number | null;
+}
+
+export type OutboxState = 'queued' | 'sending' | 'sent' | 'failed' | 'cancelled';
+export interface OutboxMessage {
+  id: string;
+  state: OutboxState;
+  source: string;
+  templateType: string;
+  to: string;
+  attempts: number;
+  nextAttemptAt: string | null;
+  leaseUntil: string | null;
+  notAfter: string;
+  lastError: { code: string; message: string } | null;
+  providerMessageId: string | null;
+  createdAt: string;
+  updatedAt: string;
+  finishedAt: string | null;
+}
+
 export interface TestSendResult {
   ok: true;
   providerMessageId: string | null;
@@ -295,9 +326,24 @@ export const api = {
   connectorFactories: () => request<ConnectorFactory[]>('/api/connector-factories'),
   connectors: () => request<{ items: Connector[] }>('/api/connectors'),
   replaceEmailConnector: (factoryId: string, config: Config) => request<Connector>('/api/connectors/email', { method: 'PUT', body: { factoryId, config } }),
-  testConnector: (factoryId: string, config: Config, to: string) => request<TestSendResult>('/api/connectors/test', { method: 'POST', body: { factoryId, config, to } }),
+  testConnector: (factoryId: string, config: Config, to: string, role: ConnectorRole = 'primary') =>
+    request<TestSendResult>('/api/connectors/test', { method: 'POST', body: role === 'fallback' ? { factoryId, config, to, role } : { factoryId, config, to } }),
+  /** The fallback connector, or undefined when the tenant has none. */
+  fallbackConnector: async () => {
+    try {
+      return await request<Connector>('/api/connectors/email/fallback');
+    } catch (e) {
+      if (e instanceof ApiError && e.code === 'connector.not_found') return undefined;
+      throw e;
+    }
+  },
+  replaceFallbackConnector: (factoryId: string, config: Config) => request<Connector>('/api/connectors/email/fallback', { method: 'PUT', body: { factoryId, config } }),
+  deleteFallbackConnector: () => request<{ deleted: true }>('/api/connectors/email/fallback', { method: 'DELETE' }),
+  connectorHealth: () => request<{ items: ConnectorHealth[] }>('/api/connectors/health'),
+  outbox: (q: { status?: OutboxState; cursor?: string | null }) => request<Page<OutboxMessage>>('/api/outbox', { query: q }),
+  cancelOutboxMessage: (id: string) => request<OutboxMessage>(`/api/outbox/${enc(id)}`, { method: 'DELETE' }),
   deleteConnector: (id: string, force = false) =>
-    request<{ deleted: true; warnings: string[] }>(`/api/connectors/${enc(id)}`, { method: 'DELETE', query: force ? { force: 'true' } : {} }),
+    request<{ deleted: true; warnings: string[]; fallbackConnector?: { id: string; factoryId: string; promoted: false; message: string } }>(`/api/connectors/${enc(id)}`, { method: 'DELETE', query: force ? { force: 'true' } : {} }),
 
   signInExperience: () => request<SignInExperience>('/api/sign-in-experience'),
   patchSignInExperience: (patch: Partial<SignInExperience>) => request<SignInExperience>('/api/sign-in-experience', { method: 'PATCH', body: patch }),

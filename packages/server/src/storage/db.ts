@@ -98,7 +98,10 @@ export async function migrate(db: Db, schema?: string): Promise<string[]> {
   if (db.dialect === 'postgres' && schema) {
     await sql`create schema if not exists ${sql.id(schema)}`.execute(db.kysely);
   }
-  const migrator = new Migrator({ db: db.kysely, provider: new StaticMigrations() });
+  // Kysely looks for its own tables in every schema of the database; named, they are found
+  // only in ours (another schema's, e.g. another deployment's, no longer counts as ours).
+  const own = db.dialect === 'postgres' ? (schema ?? (await sql<{ s: string }>`select current_schema() as s`.execute(db.kysely)).rows[0]?.s) : undefined;
+  const migrator = new Migrator({ db: db.kysely, provider: new StaticMigrations(), ...(own ? { migrationTableSchema: own } : {}) });
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);

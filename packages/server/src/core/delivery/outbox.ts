@@ -85,6 +85,8 @@ export class Outbox {
   readonly instanceId = randomUUID();
   private timer: NodeJS.Timeout | undefined;
   private readonly inFlight = new Set<Promise<unknown>>();
+  /** Ids of the rows this instance works on now, so that it never takes one of its own twice. */
+  private readonly working = new Set<string>();
   private polling: Promise<void> | undefined;
   private closed = false;
   private kicked = false;
@@ -161,12 +163,20 @@ export class Outbox {
    */
   async deliverNow(p: Pending): Promise<SendOutcome> {
     let out: SendOutcome;
+    this.working.add(p.row.id);
+    const held = this.holdLease(p.row);
+    const stop = () => {
+      held();
+      this.working.delete(p.row.id);
+    };
     try {
       out = await this.sender.send(p.request);
     } catch (err) {
+      stop();
       await this.finish(p.row, 'failed', p.row.attempts, asError(err), null, p.request.variables.code);
       throw err;
     }
+    stop();
     await this.finish(
       p.row,
       out.ok ? 'sent' : 'failed',
@@ -219,7 +229,7 @@ export class Outbox {
       new Date(now.getTime() + this.options.leaseMs).toISOString(),
       room,
     );
-    for (const row of rows) this.track(this.process(row));
+    for (const row of rows) if (!this.working.has(row.id)) this.track(this.process(row));
   }
 
   private track(p: Promise<unknown>): void {
@@ -241,8 +251,34 @@ export class Outbox {
     };
   }
 
+  /**
+   * Keeps the lease of a row while this instance works on it (a pass can outlast a short
+   * lease: a slow provider, a queue in the connection pool), so that only the rows of an
+   * instance that stopped are taken over. Returns the function that stops it.
+   */
+  private holdLease(row: OutboxRow): () => void {
+    const every = Math.max(100, Math.floor(this.options.leaseMs / 3));
+    const timer = setInterval(() => {
+      const until = new Date(this.clock.now().getTime() + this.options.leaseMs).toISOString();
+      void this.store.extend(row.id, this.instanceId, until).catch(() => undefined);
+    }, every);
+    timer.unref();
+    return () => clearInterval(timer);
+  }
+
   /** One pass over a claimed row: check it may still go, send, then finish or reschedule it. */
   private async process(row: OutboxRow, request?: SendRequest): Promise<void> {
+    const stop = this.holdLease(row);
+    this.working.add(row.id);
+    try {
+      await this.pass(row, request);
+    } finally {
+      this.working.delete(row.id);
+      stop();
+    }
+  }
+
+  private async pass(row: OutboxRow, request?: SendRequest): Promise<void> {
     const now = this.clock.now();
     const at = now.toISOString();
     if (row.not_after <= at) {

@@ -109,7 +109,20 @@ export class SqlOutboxStore {
           .where('state', '=', 'sending')
           .where('lease_owner', '=', p('owner')),
       ),
+      extend: prepare((p) =>
+        db
+          .updateTable('outbox')
+          .set({ lease_until: p('until') })
+          .where('id', '=', p('id'))
+          .where('state', '=', 'sending')
+          .where('lease_owner', '=', p('owner')),
+      ),
     };
+  }
+
+  /** Extends the lease of a row this owner is still working on; false when it was lost. */
+  async extend(id: string, owner: string, until: string): Promise<boolean> {
+    return (await this.prepared.run(this.q.extend, { id, owner, until })) === 1;
   }
 
   async insert(row: OutboxRow): Promise<void> {
