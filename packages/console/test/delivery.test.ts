@@ -46,9 +46,14 @@ describe('durable delivery in the console', () => {
       await shot(page, 'delivery-01-fallback');
     });
     const fb = await env.postern.api('GET', `/t/${tenant}/api/connectors/email/fallback`);
-    expect(fb.body).toMatchObject({ factoryId: 'smtp', config: { host: '127.0.0.1', port: smtp.port, fromEmail: 'fallback@example.com' } });
+    expect(fb.body).toMatchObject({
+      factoryId: 'smtp',
+      config: { host: '127.0.0.1', port: smtp.port, fromEmail: 'fallback@example.com' },
+    });
     // A send, then the health lines count it.
-    expect((await env.postern.api('POST', `/t/${tenant}/api/verification-codes`, { email: 'someone@example.com' })).status).toBe(201);
+    expect(
+      (await env.postern.api('POST', `/t/${tenant}/api/verification-codes`, { email: 'someone@example.com' })).status,
+    ).toBe(201);
     await withPage(env, async (page) => {
       await signIn(env, page, tenant);
       const lines = page.getByLabel('Connector health');
@@ -60,10 +65,36 @@ describe('durable delivery in the console', () => {
 
   it('lists a queued message on the Outbox page, without its code, and cancels it', async () => {
     const tenant = await newTenant(env, 'outbox');
-    expect((await env.postern.api('PUT', `/t/${tenant}/api/connectors/email`, { factoryId: 'http', config: { endpoint: failing.url } })).status).toBe(200);
-    expect((await env.postern.api('POST', `/t/${tenant}/api/users`, { email: 'reset@example.com', password: 'correct horse battery' })).status).toBe(201);
-    expect((await env.postern.api('POST', `/t/${tenant}/api/experience/verification-codes`, { email: 'reset@example.com', intent: 'forgot-password' })).status).toBe(202);
-    for (let i = 0; i < 200 && (await env.postern.api('GET', `/t/${tenant}/api/outbox?status=queued`)).body.items.length === 0; i++) await new Promise((r) => setTimeout(r, 25));
+    expect(
+      (
+        await env.postern.api('PUT', `/t/${tenant}/api/connectors/email`, {
+          factoryId: 'http',
+          config: { endpoint: failing.url },
+        })
+      ).status,
+    ).toBe(200);
+    expect(
+      (
+        await env.postern.api('POST', `/t/${tenant}/api/users`, {
+          email: 'reset@example.com',
+          password: 'correct horse battery',
+        })
+      ).status,
+    ).toBe(201);
+    expect(
+      (
+        await env.postern.api('POST', `/t/${tenant}/api/experience/verification-codes`, {
+          email: 'reset@example.com',
+          intent: 'forgot-password',
+        })
+      ).status,
+    ).toBe(202);
+    for (
+      let i = 0;
+      i < 200 && (await env.postern.api('GET', `/t/${tenant}/api/outbox?status=queued`)).body.items.length === 0;
+      i++
+    )
+      await new Promise((r) => setTimeout(r, 25));
     const code = (failing.received[0]!.body as { payload: { code: string } }).payload.code;
     await withPage(env, async (page) => {
       await signIn(env, page, tenant);
