@@ -14,8 +14,8 @@ export interface RetentionResult {
 /**
  * Retention (SPEC §15): email logs and finished outbox rows go after `POSTERN_RETENTION_DAYS`,
  * mailbox messages after the smaller of 7 days and that, rate-limit rows an hour after they
- * expire. Every table is trimmed in small batches, each its own short statement, yielding
- * to the event loop between them, so no request waits behind a long delete or lock on
+ * expire. Every table is trimmed in small batches (200 rows), each its own short statement,
+ * with a short pause between them, so no request waits behind a long delete or lock on
  * either database. Several instances may trim at once: a delete is idempotent.
  */
 export class Retention {
@@ -23,7 +23,9 @@ export class Retention {
     private readonly db: Kysely<Database>,
     private readonly clock: Clock,
     private readonly days: number,
-    private readonly batch = 500,
+    private readonly batch = 200,
+    /** A pause between batches, so requests and the WAL checkpointer get the database between them. */
+    private readonly pauseMs = 5,
   ) {}
 
   private async drain(step: () => Promise<number>): Promise<number> {
@@ -32,7 +34,7 @@ export class Retention {
       const n = await step();
       total += n;
       if (n < this.batch) return total;
-      await new Promise((r) => setImmediate(r));
+      await new Promise((r) => setTimeout(r, this.pauseMs));
     }
   }
 
