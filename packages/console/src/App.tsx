@@ -12,6 +12,7 @@ import { SignInExperiencePage } from './pages/SignInExperience.js';
 import { EmailLogsPage } from './pages/EmailLogs.js';
 import { MailboxPage } from './pages/Mailbox.js';
 import { SuppressionsPage } from './pages/Suppressions.js';
+import { OutboxPage } from './pages/Outbox.js';
 import { TenantSettingsPage } from './pages/TenantSettings.js';
 import { ComingSoon } from './pages/ComingSoon.js';
 import { EmailTemplatesPage } from './pages/EmailTemplates.js';
@@ -40,6 +41,7 @@ const NAV: NavItem[] = [
   { route: '/suppressions', label: 'Suppressions' },
   { route: '/deliverability', label: 'Deliverability' },
   { route: '/mailbox', label: 'Mailbox' },
+  { route: '/outbox', label: 'Outbox' },
   { route: '/tenant', label: 'Tenant settings' },
 ];
 
@@ -160,6 +162,8 @@ function Page({ route, onTenantsChanged, tenants }: { route: string; onTenantsCh
     case 'connectors':
       if (second === 'new' && third) return <ConnectorSetup factoryId={decodeURIComponent(third)} />;
       if (second === 'new') return <ProviderPicker />;
+      if (second === 'fallback' && third === 'new' && parts[3]) return <ConnectorSetup role="fallback" factoryId={decodeURIComponent(parts[3])} />;
+      if (second === 'fallback' && third === 'new') return <ProviderPicker role="fallback" />;
       return <ConnectorsPage />;
     case 'sign-in-experience':
       return <SignInExperiencePage />;
@@ -178,6 +182,8 @@ function Page({ route, onTenantsChanged, tenants }: { route: string; onTenantsCh
       return <MailboxPage />;
     case 'suppressions':
       return <SuppressionsPage />;
+    case 'outbox':
+      return <OutboxPage />;
     case 'users':
       return <UsersPage />;
     case 'organizations':

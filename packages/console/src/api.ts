@@ -86,6 +86,11 @@ export type Config = Record<string, unknown>;
 
 export type ConnectorFactory = Schemas['ConnectorFactory'];
 export type Connector = Schemas['Connector'];
+export type ConnectorRole = 'primary' | 'fallback';
+/** One connector's circuit and recent results on the instance that answered (SPEC §15). */
+export type ConnectorHealth = Schemas['ConnectorHealth'];
+export type OutboxMessage = Schemas['OutboxMessage'];
+export type OutboxState = OutboxMessage['state'];
 export type TestSendResult = Answer<'testConnector'>;
 export type SignInExperience = Schemas['SignInExperience'];
 
@@ -169,8 +174,26 @@ export const api = {
   connectors: () => call(client().GET('/api/connectors')),
   replaceEmailConnector: (factoryId: string, config: Config) =>
     call(client().PUT('/api/connectors/email', { body: { factoryId, config } })),
-  testConnector: (factoryId: string, config: Config, to: string) =>
-    call(client().POST('/api/connectors/test', { body: { factoryId, config, to } })),
+  testConnector: (factoryId: string, config: Config, to: string, role: ConnectorRole = 'primary') =>
+    call(client().POST('/api/connectors/test', { body: role === 'fallback' ? { factoryId, config, to, role } : { factoryId, config, to } })),
+  /** The fallback connector, or undefined when the tenant has none. */
+  fallbackConnector: async () => {
+    try {
+      const { role: _role, ...fallback } = await call(client().GET('/api/connectors/email/fallback'));
+      // Shaped like the primary, so the same set-up flow edits it; a fallback takes no events.
+      const connector: Connector = { ...fallback, eventsUrl: null };
+      return connector;
+    } catch (e) {
+      if (e instanceof PosternError && e.code === 'connector.not_found') return undefined;
+      throw e;
+    }
+  },
+  replaceFallbackConnector: (factoryId: string, config: Config) =>
+    call(client().PUT('/api/connectors/email/fallback', { body: { factoryId, config } })),
+  deleteFallbackConnector: () => call(client().DELETE('/api/connectors/email/fallback')),
+  connectorHealth: () => call(client().GET('/api/connectors/health')),
+  outbox: (q: { status?: OutboxState; cursor?: string | null }) => call(client().GET('/api/outbox', { params: { query: defined(q) } })),
+  cancelOutboxMessage: (messageId: string) => call(client().DELETE('/api/outbox/{id}', id(messageId))),
   deleteConnector: (connectorId: string, force = false) =>
     call(
       client().DELETE('/api/connectors/{id}', {

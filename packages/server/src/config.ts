@@ -32,6 +32,10 @@ export interface Config {
   headersTimeoutMs: number;
   /** An idle keep-alive connection is closed after this long. */
   keepAliveTimeoutMs: number;
+  /** How long an outbox claim holds a message before another instance may take it over (SPEC §15). */
+  outboxLeaseSeconds: number;
+  /** Days kept of email logs, finished outbox rows and rate-limit rows; the mailbox keeps min(7, this). */
+  retentionDays: number;
 }
 
 /**
@@ -98,6 +102,8 @@ const fields = {
   POSTERN_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100, 'must be at least 100').max(3_600_000, 'must be at most 3600000').default(30_000),
   POSTERN_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(100, 'must be at least 100').max(3_600_000, 'must be at most 3600000').default(10_000),
   POSTERN_KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(100, 'must be at least 100').max(3_600_000, 'must be at most 3600000').default(5_000),
+  POSTERN_OUTBOX_LEASE_SECONDS: z.coerce.number().int('must be a whole number of seconds').min(1).max(3600).default(30),
+  POSTERN_RETENTION_DAYS: z.coerce.number().int('must be a whole number of days').min(1).max(3650).default(30),
 } as const;
 
 /** Reads the environment; throws a ConfigError naming the first bad variable. */
@@ -155,6 +161,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     requestTimeoutMs: v.POSTERN_REQUEST_TIMEOUT_MS,
     headersTimeoutMs: Math.min(v.POSTERN_HEADERS_TIMEOUT_MS, v.POSTERN_REQUEST_TIMEOUT_MS),
     keepAliveTimeoutMs: v.POSTERN_KEEP_ALIVE_TIMEOUT_MS,
+    outboxLeaseSeconds: v.POSTERN_OUTBOX_LEASE_SECONDS,
+    retentionDays: v.POSTERN_RETENTION_DAYS,
   };
   return Object.freeze(config);
 }

@@ -36,6 +36,12 @@ import { SqlProviderEventStore } from './storage/stores/provider-events.js';
 import { createLogger } from './lib/logger.js';
 import { startTracing, stopTracing } from './lib/tracing.js';
 import { withAmbientCredentialsRule } from './core/email/ambient-credentials.js';
+import { DEFAULT_OUTBOX_OPTIONS, Outbox, type OutboxOptions } from './core/delivery/outbox.js';
+import { SqlOutboxStore } from './storage/stores/outbox.js';
+import { registerDeliveryGauges } from './core/delivery/gauges.js';
+import { Retention } from './core/retention.js';
+import { Circuits, DEFAULT_CIRCUIT, type CircuitRules } from './core/delivery/circuit.js';
+import { Prepared } from './storage/prepared.js';
 
 export interface CreateOptions {
   clock?: Clock;
@@ -50,6 +56,12 @@ export interface CreateOptions {
   outboundCa?: string[];
   /** Run the purge of expired codes on a timer (default true). */
   housekeeping?: boolean;
+  /** Outbox timings (tests shorten them). */
+  outbox?: Partial<OutboxOptions>;
+  /** Circuit breaker thresholds (tests shorten them). */
+  circuit?: Partial<CircuitRules>;
+  /** Run the outbox worker (default true). */
+  outboxWorker?: boolean;
 }
 
 export interface Postern {
@@ -112,7 +124,9 @@ export async function createPostern(config: Config, opts: CreateOptions = {}): P
   const templateService = new TemplateService(stores.templates, templateRenderer, branding, signInExperience, fallbackName);
   const renderer = opts.renderer ?? templateService;
   const suppressions = new Suppressions(new SqlSuppressionStore(db.kysely), clock);
-  const sender = new EmailSender(connectors, renderer, stores.emailLogs, metrics, clock, { ...DEFAULT_RULES, ...opts.deliveryRules }, suppressions, logger);
+  const fallback = new ConnectorService(registry, stores.fallbackConnectors, clock, makeContext, signInExperience, dkimKeys.hooks());
+  const circuits = new Circuits(clock, { ...DEFAULT_CIRCUIT, ...opts.circuit });
+  const sender = new EmailSender(connectors, renderer, stores.emailLogs, metrics, clock, { ...DEFAULT_RULES, ...opts.deliveryRules }, suppressions, logger, { fallback, circuits });
   const providerEvents = new ProviderEvents({
     registry,
     connectors: stores.connectors,
@@ -128,7 +142,15 @@ export async function createPostern(config: Config, opts: CreateOptions = {}): P
   const limits = await createRateLimits(limiterStore);
   await limits.ready();
   const policies = new CodePolicyService(stores.settings, clock);
-  const codes = new VerificationCodes(stores.codes, policies, limits, sender, metrics, clock, deriveKey(master.secret, 'code-hmac'), opts.random);
+  const outboxStore = new SqlOutboxStore(db.kysely, db.dialect, new Prepared(db.kysely, db.sqlite));
+  // A message that ends failed or cancelled takes its code with it (late-bound: codes needs the outbox).
+  const giveUp = { code: async (_tenantId: string, _id: string) => undefined as void };
+  const outbox = new Outbox(outboxStore, keyring, sender, clock, metrics, { ...DEFAULT_OUTBOX_OPTIONS, leaseMs: config.outboxLeaseSeconds * 1000, ...opts.outbox }, async (row) => {
+    if (row.guard_kind === 'code' && row.guard_id) await giveUp.code(row.tenant_id, row.guard_id);
+  });
+  registerDeliveryGauges(metrics.registry, circuits, outboxStore, clock);
+  const codes = new VerificationCodes(stores.codes, policies, limits, sender, metrics, clock, deriveKey(master.secret, 'code-hmac'), opts.random, outbox);
+  giveUp.code = (tenantId, id) => codes.giveUp(tenantId, id);
   const tenants = new Tenants(stores.tenants, clock);
   const adminKeys = new AdminKeys(stores.adminKeys, clock, config.adminKey);
   await tenants.ensureDefault();
@@ -145,7 +167,7 @@ export async function createPostern(config: Config, opts: CreateOptions = {}): P
     tenants,
     adminKeys,
     metrics,
-    email: { registry, connectors, sender, renderer, signInExperience },
+    email: { registry, connectors, sender, renderer, signInExperience, fallback, circuits },
     templates: { templates: templateService, renderer: templateRenderer, branding },
     codes: { service: codes, policies },
     deliverability: { dkimKeys, resolve: createResolver(config.dnsServers) },
@@ -155,6 +177,7 @@ export async function createPostern(config: Config, opts: CreateOptions = {}): P
       clock,
       registry,
       connectors,
+      fallbackConnectors: fallback,
       renderer: templateRenderer,
       templates: templateService,
       branding,
@@ -162,20 +185,25 @@ export async function createPostern(config: Config, opts: CreateOptions = {}): P
       policies,
       transaction: (fn) => db.kysely.transaction().execute((trx) => fn(createStores({ ...db, kysely: trx }, keyring))),
     }),
+    outbox,
+    retention: new Retention(db.kysely, clock, config.retentionDays),
   };
   const services: Services = { ...base, identity: await createIdentityServices(base) };
+  const retention = services.retention;
   // Housekeeping: expired and used codes and grants go in small batches, off the request path.
   const purgeTimer =
     opts.housekeeping === false
       ? undefined
       : setInterval(() => {
           void codes.purge().catch(() => undefined);
+          void retention.run().catch(() => undefined);
           void services.identity.purge().catch(() => undefined);
           void providerEvents.purge().catch(() => undefined);
           void suppressions.purge().catch(() => undefined);
         }, 10 * 60_000);
   purgeTimer?.unref();
   const app = await buildApp(services, { logger: config.logLevel !== 'silent', loggerInstance: logger });
+  if (opts.outboxWorker !== false) outbox.start();
   return {
     services,
     app,
@@ -185,9 +213,11 @@ export async function createPostern(config: Config, opts: CreateOptions = {}): P
     async close() {
       if (purgeTimer) clearInterval(purgeTimer);
       await app.close();
+      await outbox.close();
       await limits.close();
       await services.identity.close?.();
       await connectors.closeAll();
+      await fallback.closeAll();
       await policy.close();
       await db.close();
     },

@@ -1088,6 +1088,88 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/outbox": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Messages waiting to be delivered, newest first
+         * @description By default the messages that wait (`queued`, `sending`) and those that ended `failed`; `status` narrows it. No code or link is ever shown.
+         */
+        get: operations["listOutbox"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/outbox/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Cancel a queued message
+         * @description Only a `queued` message can be cancelled; one being sent or already finished is `409 outbox.not_queued`.
+         */
+        delete: operations["cancelOutboxMessage"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/connectors/email/fallback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The fallback email connector */
+        get: operations["getFallbackConnector"];
+        /**
+         * Create or replace the fallback email connector
+         * @description Used when the primary fails with connector.unavailable, timeout, rate_limited, auth_failed or delivery_failed, or while its circuit is open; never for connector.rejected_recipient. The built-in service cannot be the fallback while it captures into the mailbox. An invalid config is 400 connector.bad_config and changes nothing.
+         */
+        put: operations["replaceFallbackConnector"];
+        post?: never;
+        /** Remove the fallback email connector */
+        delete: operations["deleteFallbackConnector"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/connectors/health": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Each connector's circuit and recent results on this instance
+         * @description Circuits and counts are kept per instance: each instance learns on its own.
+         */
+        get: operations["getConnectorHealth"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1241,6 +1323,20 @@ export interface components {
                     message?: string;
                 };
             }[];
+            /** @description Each connector the send tried, in order (primary, then fallback); `skipped` when its circuit was open. */
+            attemptLog: {
+                /** @enum {string} */
+                role: "primary" | "fallback";
+                factoryId: string;
+                at: string;
+                /** @enum {string} */
+                outcome: "sent" | "captured" | "failed" | "skipped";
+                attempts?: number;
+                error?: {
+                    code: string;
+                    message: string;
+                };
+            }[];
         };
         MailboxSummaryInput: {
             id: string;
@@ -1343,6 +1439,13 @@ export interface components {
                 };
                 omittedSecrets?: string[];
             } | null;
+            fallbackConnector?: {
+                factoryId: string;
+                config: {
+                    [key: string]: unknown;
+                };
+                omittedSecrets?: string[];
+            } | null;
             templates: {
                 locale: string;
                 /** @enum {string} */
@@ -1374,6 +1477,56 @@ export interface components {
             createdAt: string;
             /** @description A hard bounce expires after 30 days; complaints and manual entries stay until removed */
             expiresAt: string | null;
+        };
+        OutboxMessageInput: {
+            /** @description Also the message id sent on every attempt (Message-ID, webhook-id, Idempotency-Key). */
+            id: string;
+            /** @enum {string} */
+            state: "queued" | "sending" | "failed" | "sent" | "cancelled";
+            source: string;
+            templateType: string;
+            to: string;
+            attempts: number;
+            nextAttemptAt: string | null;
+            leaseUntil: string | null;
+            notAfter: string;
+            lastError: {
+                code: string;
+                message: string;
+            } | null;
+            providerMessageId: string | null;
+            createdAt: string;
+            updatedAt: string;
+            finishedAt: string | null;
+        };
+        FallbackConnectorInput: {
+            id: string;
+            factoryId: string;
+            /** @constant */
+            type: "email";
+            /** @constant */
+            role: "fallback";
+            /** @description Secrets are masked as "••••" + the last 4 characters */
+            config: {
+                [key: string]: unknown;
+            };
+            createdAt: string;
+            updatedAt: string;
+        };
+        ConnectorHealthInput: {
+            /** @enum {string} */
+            role: "primary" | "fallback";
+            factoryId: string;
+            /** @enum {string} */
+            circuit: "closed" | "open" | "half-open";
+            lastError: {
+                code: string;
+                message: string;
+                at: string;
+            } | null;
+            sent5m: number;
+            failed5m: number;
+            p95Ms: number | null;
         };
         SignInExperience: {
             signUp: {
@@ -1524,6 +1677,20 @@ export interface components {
                     message?: string;
                 };
             }[];
+            /** @description Each connector the send tried, in order (primary, then fallback); `skipped` when its circuit was open. */
+            attemptLog: {
+                /** @enum {string} */
+                role: "primary" | "fallback";
+                factoryId: string;
+                at: string;
+                /** @enum {string} */
+                outcome: "sent" | "captured" | "failed" | "skipped";
+                attempts?: number;
+                error?: {
+                    code: string;
+                    message: string;
+                };
+            }[];
         };
         MailboxSummary: {
             id: string;
@@ -1626,6 +1793,13 @@ export interface components {
                 };
                 omittedSecrets?: string[];
             } | null;
+            fallbackConnector?: {
+                factoryId: string;
+                config: {
+                    [key: string]: unknown;
+                };
+                omittedSecrets?: string[];
+            } | null;
             templates: {
                 locale: string;
                 /** @enum {string} */
@@ -1657,6 +1831,56 @@ export interface components {
             createdAt: string;
             /** @description A hard bounce expires after 30 days; complaints and manual entries stay until removed */
             expiresAt: string | null;
+        };
+        OutboxMessage: {
+            /** @description Also the message id sent on every attempt (Message-ID, webhook-id, Idempotency-Key). */
+            id: string;
+            /** @enum {string} */
+            state: "queued" | "sending" | "failed" | "sent" | "cancelled";
+            source: string;
+            templateType: string;
+            to: string;
+            attempts: number;
+            nextAttemptAt: string | null;
+            leaseUntil: string | null;
+            notAfter: string;
+            lastError: {
+                code: string;
+                message: string;
+            } | null;
+            providerMessageId: string | null;
+            createdAt: string;
+            updatedAt: string;
+            finishedAt: string | null;
+        };
+        FallbackConnector: {
+            id: string;
+            factoryId: string;
+            /** @constant */
+            type: "email";
+            /** @constant */
+            role: "fallback";
+            /** @description Secrets are masked as "••••" + the last 4 characters */
+            config: {
+                [key: string]: unknown;
+            };
+            createdAt: string;
+            updatedAt: string;
+        };
+        ConnectorHealth: {
+            /** @enum {string} */
+            role: "primary" | "fallback";
+            factoryId: string;
+            /** @enum {string} */
+            circuit: "closed" | "open" | "half-open";
+            lastError: {
+                code: string;
+                message: string;
+                at: string;
+            } | null;
+            sent5m: number;
+            failed5m: number;
+            p95Ms: number | null;
         };
     };
     responses: never;
@@ -2385,6 +2609,12 @@ export interface operations {
                      */
                     templateType?: "SignIn" | "Register" | "ForgotPassword" | "Generic" | "OrganizationInvitation" | "UserPermissionValidation" | "BindNewIdentifier" | "MfaVerification" | "BindMfa";
                     locale?: string;
+                    /**
+                     * @description Whose saved secrets fill masked ones: the primary connector or the fallback (SPEC §15).
+                     * @default primary
+                     * @enum {string}
+                     */
+                    role?: "primary" | "fallback";
                 };
             };
         };
@@ -2559,6 +2789,14 @@ export interface operations {
                         /** @enum {boolean} */
                         deleted: true;
                         warnings: string[];
+                        /** @description Present when a fallback connector exists: it stays the fallback and is not promoted; nothing is sent until a primary is set again. */
+                        fallbackConnector?: {
+                            id: string;
+                            factoryId: string;
+                            /** @enum {boolean} */
+                            promoted: false;
+                            message: string;
+                        };
                     };
                 };
             };
@@ -6683,6 +6921,320 @@ export interface operations {
             };
             /** @description Default Response */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listOutbox: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+                status?: "queued" | "sending" | "failed" | "sent" | "cancelled";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["OutboxMessage"][];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    cancelOutboxMessage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OutboxMessage"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getFallbackConnector: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FallbackConnector"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    replaceFallbackConnector: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    factoryId: string;
+                    config: {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FallbackConnector"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deleteFallbackConnector: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        deleted: true;
+                    };
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getConnectorHealth: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["ConnectorHealth"][];
+                    };
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

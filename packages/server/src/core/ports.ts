@@ -2,6 +2,8 @@
  * The storage and clock interfaces the domain needs. Implementations live in storage/;
  * every one of them passes the same conformance suite on SQLite and PostgreSQL.
  */
+import type { OutboxRow } from '../storage/stores/outbox.js';
+
 export interface Clock {
   now(): Date;
 }
@@ -84,6 +86,15 @@ export interface ConnectorStore {
 }
 
 export type EmailStatus = 'sent' | 'failed' | 'captured' | 'suppressed';
+/** One connector's part in a send (SPEC §11, §15): which role, what happened. */
+export interface AttemptLogEntry {
+  role: 'primary' | 'fallback';
+  factoryId: string;
+  at: string;
+  outcome: 'sent' | 'captured' | 'failed' | 'skipped';
+  attempts?: number;
+  error?: { code: string; message: string };
+}
 export interface EmailLogEntry {
   id: string;
   tenantId: string;
@@ -99,6 +110,8 @@ export interface EmailLogEntry {
   createdAt: string;
   /** The latest provider event (SPEC §16): delivered, delayed, bounced or complained; null before any. */
   deliveryStatus?: 'delivered' | 'delayed' | 'bounced' | 'complained' | null;
+  /** Each connector tried, in order; absent for sends through one given connector (test sends). */
+  attemptLog?: AttemptLogEntry[];
 }
 export interface EmailLogFilter {
   status?: EmailStatus | undefined;
@@ -171,6 +184,8 @@ export interface Stores {
   adminKeys: AdminKeyStore;
   settings: SettingsStore;
   connectors: ConnectorStore;
+  /** The tenant's fallback email connector (SPEC §15), stored like the primary. */
+  fallbackConnectors: ConnectorStore;
   emailLogs: EmailLogStore;
   mailbox: MailboxStore;
   templates: TemplateStore;
@@ -208,8 +223,12 @@ export interface CodeQuery {
 }
 
 export interface CodeStore {
-  /** Invalidates the active codes of the same tenant, recipient and purpose and inserts this one, in one transaction. */
-  issue(code: StoredCode): Promise<void>;
+  /**
+   * Invalidates the active codes of the same tenant, recipient and purpose and inserts this
+   * one, in one transaction; with `outbox`, the message carrying the code goes into the
+   * outbox in that same transaction (SPEC §15).
+   */
+  issue(code: StoredCode, outbox?: OutboxRow): Promise<void>;
   /**
    * One attempt at a code, in one transaction holding the row (FOR UPDATE on PostgreSQL):
    * it counts the attempt, calls `matches` with the stored HMAC (constant-time comparison

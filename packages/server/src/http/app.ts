@@ -23,6 +23,8 @@ import { configBundleRoutes } from './routes/config-bundle.js';
 import { providerEventRoutes } from './routes/provider-events.js';
 import { suppressionRoutes } from './routes/suppressions.js';
 import { installObservability } from './observability.js';
+import { outboxRoutes } from './routes/outbox.js';
+import { deliveryRoutes } from './routes/delivery.js';
 
 export interface BuildAppOptions {
   logger?: boolean;
@@ -120,6 +122,8 @@ export async function buildApp(s: Services, opts: BuildAppOptions = {}): Promise
   await app.register(configBundleRoutes(s, s.bundles));
   await app.register(providerEventRoutes(s));
   await app.register(suppressionRoutes(s));
+  await app.register(outboxRoutes(s));
+  await app.register(deliveryRoutes(s));
   await app.register(async (a) => staticRoutes(a as unknown as FastifyInstance));
   return app as unknown as App;
 }

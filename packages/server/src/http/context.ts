@@ -15,6 +15,8 @@ import type { DeliverabilityDeps } from './routes/deliverability.js';
 import type { ConfigBundles } from '../core/config-bundle.js';
 import type { ProviderEvents } from '../core/events/service.js';
 import type { Suppressions } from '../core/events/suppressions.js';
+import type { Outbox } from '../core/delivery/outbox.js';
+import type { Retention } from '../core/retention.js';
 
 /** Everything the routes need, built once by main.ts (or by a test). */
 export interface Services {
@@ -39,6 +41,10 @@ export interface Services {
   bundles: ConfigBundles;
   /** Provider events in and the suppression list (SPEC §16). */
   events: { providerEvents: ProviderEvents; suppressions: Suppressions };
+  /** Durable delivery (SPEC §15). */
+  outbox: Outbox;
+  /** Trims email logs, finished outbox rows, the mailbox and rate-limit rows (SPEC §15). */
+  retention: Retention;
 }
 
 declare module 'fastify' {

@@ -108,6 +108,24 @@ export class Metrics {
     labelNames: ['kind'] as const,
     registers: [this.registry],
   });
+  readonly outboxFinished = new Counter({
+    name: 'postern_outbox_finished_total',
+    help: 'Outbox messages by the state they ended in (sent, failed, cancelled).',
+    labelNames: ['state'] as const,
+    registers: [this.registry],
+  });
+  readonly failovers = new Counter({
+    name: 'postern_connector_failovers_total',
+    help: 'Sends that went on to the fallback connector after the primary failed, by factory.',
+    labelNames: ['from', 'to'] as const,
+    registers: [this.registry],
+  });
+  readonly circuitSkips = new Counter({
+    name: 'postern_connector_circuit_skips_total',
+    help: 'Sends that skipped a connector because its circuit was open.',
+    labelNames: ['factory', 'role'] as const,
+    registers: [this.registry],
+  });
   readonly httpRequests = new Counter({
     name: 'postern_http_requests_total',
     help: 'HTTP requests by method and status class.',

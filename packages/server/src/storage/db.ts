@@ -15,7 +15,9 @@ import * as m003 from './migrations/003_codes.js';
 import * as m004 from './migrations/004_identity.js';
 import * as m005 from './migrations/005_deliverability.js';
 import * as m006 from './migrations/006_housekeeping.js';
-import * as m008 from './migrations/008_provider_events.js';
+import * as m007 from './migrations/007_outbox.js';
+import * as m008 from './migrations/008_delivery.js';
+import * as m008e from './migrations/008_provider_events.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -36,7 +38,9 @@ const MIGRATIONS: Record<string, Migration> = {
   '004_identity': m004,
   '005_deliverability': m005,
   '006_housekeeping': m006,
-  '008_provider_events': m008,
+  '007_outbox': m007,
+  '008_delivery': m008,
+  '008_provider_events': m008e,
 };
 
 class StaticMigrations implements MigrationProvider {

@@ -21,7 +21,8 @@ export interface AdminKeysTable {
 export interface ConnectorsTable {
   id: string;
   tenant_id: string;
-  type: 'email';
+  /** `email` is the tenant's connector; `email_fallback` its fallback (SPEC §15). */
+  type: 'email' | 'email_fallback';
   factory_id: string;
   /** The config without its secret fields, JSON. */
   config: string;
@@ -55,6 +56,8 @@ export interface EmailLogsTable {
   created_at: string;
   /** The latest provider event: 'delivered' | 'delayed' | 'bounced' | 'complained' (008). */
   delivery_status?: string | null;
+  /** JSON list of the connectors tried (SPEC §15), or null. */
+  attempt_log: string | null;
 }
 
 export interface EmailEventsTable {
@@ -152,7 +155,35 @@ export interface DkimKeysTable {
   created_at: string;
 }
 
+export type OutboxState = 'queued' | 'sending' | 'sent' | 'failed' | 'cancelled';
+export interface OutboxTable {
+  id: string;
+  tenant_id: string;
+  state: OutboxState;
+  source: string;
+  template_type: string;
+  to_address: string;
+  /** The send request, JSON encrypted with the Keyring (it holds the code). */
+  payload: string;
+  /** What must still be valid for the message to go: 'code' | 'invitation' | null. */
+  guard_kind: string | null;
+  guard_id: string | null;
+  guard_hash: string | null;
+  attempts: number;
+  lease_owner: string | null;
+  lease_until: string | null;
+  next_attempt_at: string;
+  not_after: string;
+  last_error_code: string | null;
+  last_error_message: string | null;
+  provider_message_id: string | null;
+  created_at: string;
+  updated_at: string;
+  finished_at: string | null;
+}
+
 export interface Database {
+  outbox: OutboxTable;
   dkim_keys: DkimKeysTable;
   verification_codes: VerificationCodesTable;
   tenants: TenantsTable;

@@ -1,5 +1,7 @@
 import type { Services } from '../../http/context.js';
 import { createIdentityStores } from '../../storage/stores/identity/index.js';
+import { SqlOutboxStore } from '../../storage/stores/outbox.js';
+import { Prepared } from '../../storage/prepared.js';
 import type { IdentityDeps } from './context.js';
 import { Grants } from './grants.js';
 import { Passwords } from './passwords.js';
@@ -40,6 +42,15 @@ export async function createIdentityServices(s: Omit<Services, 'identity'>): Pro
     passwords: new Passwords(),
     grants: new Grants(stores.grants, s.clock),
     tokens,
+    mail: {
+      outbox: s.outbox,
+      // The identity records and the outbox row in one transaction (SPEC §15).
+      transaction: (row, work) =>
+        s.db.kysely.transaction().execute(async (trx) => {
+          await work(createIdentityStores({ ...s.db, kysely: trx }));
+          await new SqlOutboxStore(trx, s.db.dialect, new Prepared(trx)).insert(row);
+        }),
+    },
   };
   return {
     deps,

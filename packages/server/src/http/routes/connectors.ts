@@ -110,13 +110,16 @@ export const connectorRoutes =
             to: Email,
             templateType: z.enum(TEMPLATE_TYPES).default('Generic'),
             locale: z.string().min(2).max(35).optional(),
+            role: z.enum(['primary', 'fallback']).default('primary').meta({ description: 'Whose saved secrets fill masked ones: the primary connector or the fallback (SPEC §15).' }),
           }),
           response: { 200: z.object({ ok: z.literal(true), providerMessageId: z.string().nullable(), durationMs: z.number(), attempts: z.number().int() }), ...errorResponses(400, 401, 403, 404, 422, 429, 502, 504) },
         },
       },
       async (req) => {
         const to = normalizeEmail(req.body.to, 'to').address;
-        const saved = await s.email.connectors.emailConnector(req.tenantId);
+        const owner = req.body.role === 'fallback' ? s.email.fallback : s.email.connectors;
+        const savedId = (await owner.list(req.tenantId))[0]?.id;
+        const saved = savedId ? await owner.get(req.tenantId, savedId) : undefined;
         const config = await s.email.connectors.validateFor(req.tenantId, req.body.factoryId, req.body.config, saved);
         const { factory, connector } = await s.email.connectors.build(req.tenantId, req.body.factoryId, config);
         try {
@@ -165,9 +168,32 @@ export const connectorRoutes =
           summary: 'Delete the connector; 409 connector.in_use lists the sign-in settings that need it unless ?force=true',
           params: z.strictObject({ id: Id }),
           querystring: z.strictObject({ force: z.enum(['true', 'false']).optional() }),
-          response: { 200: z.object({ deleted: z.literal(true), warnings: z.array(z.string()) }), ...errorResponses(400, 401, 403, 404, 409) },
+          response: {
+            200: z.object({
+              deleted: z.literal(true),
+              warnings: z.array(z.string()),
+              fallbackConnector: z
+                .object({ id: z.string(), factoryId: z.string(), promoted: z.literal(false), message: z.string() })
+                .optional()
+                .meta({ description: 'Present when a fallback connector exists: it stays the fallback and is not promoted; nothing is sent until a primary is set again.' }),
+            }),
+            ...errorResponses(400, 401, 403, 404, 409),
+          },
         },
       },
-      async (req) => s.email.connectors.delete(req.tenantId, req.params.id, req.query.force === 'true'),
+      async (req) => {
+        const out = await s.email.connectors.delete(req.tenantId, req.params.id, req.query.force === 'true');
+        const fb = (await s.email.fallback.list(req.tenantId))[0];
+        if (!fb) return out;
+        return {
+          ...out,
+          fallbackConnector: {
+            id: fb.id,
+            factoryId: fb.factoryId,
+            promoted: false as const,
+            message: `The fallback connector (${fb.factoryId}) was not promoted: it is used only behind a primary. Until a primary is set with PUT /api/connectors/email, sends fail with connector.not_configured.`,
+          },
+        };
+      },
     );
   };

@@ -34,6 +34,18 @@ const EmailLog = z
         }),
       )
       .meta({ description: "Events from the provider's webhook (SPEC §16), oldest first" }),
+    attemptLog: z
+      .array(
+        z.object({
+          role: z.enum(['primary', 'fallback']),
+          factoryId: z.string(),
+          at: z.string(),
+          outcome: z.enum(['sent', 'captured', 'failed', 'skipped']),
+          attempts: z.number().int().optional(),
+          error: z.object({ code: z.string(), message: z.string() }).optional(),
+        }),
+      )
+      .meta({ description: 'Each connector the send tried, in order (primary, then fallback); `skipped` when its circuit was open.' }),
   })
   .meta({ id: 'EmailLog' });
 
@@ -65,6 +77,7 @@ export const emailLogRoutes =
         return {
           items: page.items.map(({ tenantId: _t, deliveryStatus, ...rest }) => ({
             ...rest,
+            attemptLog: rest.attemptLog ?? [],
             deliveryStatus: deliveryStatus ?? null,
             events: (events.get(rest.id) ?? []).map((e) => ({
               type: e.type,
