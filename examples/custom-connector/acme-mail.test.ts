@@ -1,4 +1,5 @@
 import http from 'node:http';
+import { createHmac } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -68,6 +69,27 @@ describe('the example custom connector', () => {
       expect(moved.status).toBe(400);
       expect(moved.body.code).toBe('connector.bad_config');
       expect(moved.body.details.issues).toEqual([{ path: 'config.apiKey', message: expect.any(String) }]);
+    } finally {
+      await p?.close();
+    }
+  });
+
+  it("feeds Acme's signed bounce webhook into the suppression list through parseEvents", async () => {
+    let p: TestPostern | undefined;
+    const secret = 'acme-webhook-secret-0123456789';
+    try {
+      p = await startPostern('sqlite', { POSTERN_CONNECTORS_DIR: dirname(dirname(fileURLToPath(import.meta.url))), POSTERN_OUTBOUND_ALLOW: '127.0.0.1/32' });
+      expect((await p.api('PUT', '/api/connectors/email', { factoryId: 'acme-mail', config: { apiKey: KEY, fromEmail: 'auth@acme.test', baseUrl: peer.url, webhookSecret: secret } })).body.eventsUrl).toMatch(/\/api\/provider-events\/acme-mail$/);
+      await p.api('PATCH', '/api/verification-code-policy', { resendCooldownSeconds: 0 });
+      expect((await p.api('POST', '/api/verification-codes', { email: 'gone@example.test' })).status).toBe(201);
+      const id = (await p.api('GET', '/api/email-logs?to=gone@example.test')).body.items[0].providerMessageId;
+      const base = await p.app.listen({ port: 0, host: '127.0.0.1' });
+      const body = JSON.stringify({ type: 'bounced', permanent: true, messageId: id, to: 'gone@example.test' });
+      const ts = String(Math.floor(Date.now() / 1000));
+      const post = (signature: string) => fetch(`${base}/api/provider-events/acme-mail`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-acme-timestamp': ts, 'x-acme-signature': signature }, body });
+      expect((await post('00'.repeat(32))).status).toBe(401);
+      expect((await post(createHmac('sha256', secret).update(`${ts}.${body}`).digest('hex'))).status).toBe(200);
+      expect((await p.api('POST', '/api/verification-codes', { email: 'gone@example.test' })).body.code).toBe('recipient.suppressed');
     } finally {
       await p?.close();
     }

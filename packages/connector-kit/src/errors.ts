@@ -16,6 +16,11 @@ export const CONNECTOR_ERRORS = {
   },
   'connector.template_not_found': { status: 422, retryable: false, message: 'The provider template was not found.' },
   'connector.delivery_failed': { status: 502, retryable: false, message: 'The provider did not accept the message.' },
+  'connector.circuit_open': {
+    status: 503,
+    retryable: false,
+    message: 'The connector failed repeatedly and is paused for a moment; try again shortly.',
+  },
 } as const satisfies Record<string, { status: number; retryable: boolean; message: string }>;
 
 export type ConnectorErrorCode = keyof typeof CONNECTOR_ERRORS;

@@ -19,3 +19,4 @@ export {
   type RequestInit as ProviderRequestInit,
 } from './http.js';
 export * from './assets.js';
+export * from './events.js';

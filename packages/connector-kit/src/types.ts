@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { ParsedProviderEvents, ProviderEventContext, ProviderEventRequest } from './events.js';
 
 /** Every kind of message Postern sends (SPEC §4). */
 export const TEMPLATE_TYPES = [
@@ -89,6 +90,12 @@ export interface ConnectorContext {
    * decrypted by Postern; absent when the config names none.
    */
   dkim?: DkimSigningKey;
+  /**
+   * Whether the operator lets this tenant use the server's own cloud identity (the AWS
+   * default credential chain: environment, web identity, ECS task role, instance profile)
+   * when the config holds no keys. Absent means no.
+   */
+  ambientCredentials?: boolean;
 }
 
 /** A stored DKIM signing key (SPEC §12), handed to the connector whose config names it. */
@@ -147,6 +154,12 @@ export interface ConnectorFactory<Config = any> {
    * and passes it to `create` as `ctx.dkim`.
    */
   dkimKeyId?(config: Config): string | undefined;
+  /**
+   * Checks the provider's own authentication on a delivery-event webhook and normalises
+   * its body (SPEC §16). Throws `EventRejection` for unsigned, mis-signed, stale or
+   * malformed requests. Factories without it take no events.
+   */
+  parseEvents?(request: ProviderEventRequest, config: Config, ctx: ProviderEventContext): Promise<ParsedProviderEvents>;
   /** Secret-bearing values to scrub from provider messages (defaults to the schema's secret fields). */
 }
 

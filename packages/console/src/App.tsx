@@ -11,6 +11,8 @@ import { ConnectorSetup } from './connectors/ConnectorSetup.js';
 import { SignInExperiencePage } from './pages/SignInExperience.js';
 import { EmailLogsPage } from './pages/EmailLogs.js';
 import { MailboxPage } from './pages/Mailbox.js';
+import { SuppressionsPage } from './pages/Suppressions.js';
+import { OutboxPage } from './pages/Outbox.js';
 import { TenantSettingsPage } from './pages/TenantSettings.js';
 import { ComingSoon } from './pages/ComingSoon.js';
 import { EmailTemplatesPage } from './pages/EmailTemplates.js';
@@ -36,8 +38,10 @@ const NAV: NavItem[] = [
   { route: '/users', label: 'Users' },
   { route: '/organizations', label: 'Organizations' },
   { route: '/email-logs', label: 'Email logs' },
+  { route: '/suppressions', label: 'Suppressions' },
   { route: '/deliverability', label: 'Deliverability' },
   { route: '/mailbox', label: 'Mailbox' },
+  { route: '/outbox', label: 'Outbox' },
   { route: '/tenant', label: 'Tenant settings' },
 ];
 
@@ -158,6 +162,8 @@ function Page({ route, onTenantsChanged, tenants }: { route: string; onTenantsCh
     case 'connectors':
       if (second === 'new' && third) return <ConnectorSetup factoryId={decodeURIComponent(third)} />;
       if (second === 'new') return <ProviderPicker />;
+      if (second === 'fallback' && third === 'new' && parts[3]) return <ConnectorSetup role="fallback" factoryId={decodeURIComponent(parts[3])} />;
+      if (second === 'fallback' && third === 'new') return <ProviderPicker role="fallback" />;
       return <ConnectorsPage />;
     case 'sign-in-experience':
       return <SignInExperiencePage />;
@@ -174,6 +180,10 @@ function Page({ route, onTenantsChanged, tenants }: { route: string; onTenantsCh
       return <DeliverabilityPage />;
     case 'mailbox':
       return <MailboxPage />;
+    case 'suppressions':
+      return <SuppressionsPage />;
+    case 'outbox':
+      return <OutboxPage />;
     case 'users':
       return <UsersPage />;
     case 'organizations':

@@ -86,6 +86,11 @@ export type Config = Record<string, unknown>;
 
 export type ConnectorFactory = Schemas['ConnectorFactory'];
 export type Connector = Schemas['Connector'];
+export type ConnectorRole = 'primary' | 'fallback';
+/** One connector's circuit and recent results on the instance that answered (SPEC §15). */
+export type ConnectorHealth = Schemas['ConnectorHealth'];
+export type OutboxMessage = Schemas['OutboxMessage'];
+export type OutboxState = OutboxMessage['state'];
 export type TestSendResult = Answer<'testConnector'>;
 export type SignInExperience = Schemas['SignInExperience'];
 
@@ -141,6 +146,8 @@ export type ConfigBundle = Schemas['ConfigBundle'];
 export type ImportResult = Answer<'importConfig'>;
 
 export type EmailLog = Schemas['EmailLog'];
+export const SUPPRESSION_REASONS = ['manual', 'hard_bounce', 'complaint'] as const;
+export type Suppression = Schemas['Suppression'];
 export type MailboxSummary = Schemas['MailboxSummary'];
 export type MailboxMessage = Schemas['MailboxMessage'];
 
@@ -167,8 +174,26 @@ export const api = {
   connectors: () => call(client().GET('/api/connectors')),
   replaceEmailConnector: (factoryId: string, config: Config) =>
     call(client().PUT('/api/connectors/email', { body: { factoryId, config } })),
-  testConnector: (factoryId: string, config: Config, to: string) =>
-    call(client().POST('/api/connectors/test', { body: { factoryId, config, to } })),
+  testConnector: (factoryId: string, config: Config, to: string, role: ConnectorRole = 'primary') =>
+    call(client().POST('/api/connectors/test', { body: role === 'fallback' ? { factoryId, config, to, role } : { factoryId, config, to } })),
+  /** The fallback connector, or undefined when the tenant has none. */
+  fallbackConnector: async () => {
+    try {
+      const { role: _role, ...fallback } = await call(client().GET('/api/connectors/email/fallback'));
+      // Shaped like the primary, so the same set-up flow edits it; a fallback takes no events.
+      const connector: Connector = { ...fallback, eventsUrl: null };
+      return connector;
+    } catch (e) {
+      if (e instanceof PosternError && e.code === 'connector.not_found') return undefined;
+      throw e;
+    }
+  },
+  replaceFallbackConnector: (factoryId: string, config: Config) =>
+    call(client().PUT('/api/connectors/email/fallback', { body: { factoryId, config } })),
+  deleteFallbackConnector: () => call(client().DELETE('/api/connectors/email/fallback')),
+  connectorHealth: () => call(client().GET('/api/connectors/health')),
+  outbox: (q: { status?: OutboxState; cursor?: string | null }) => call(client().GET('/api/outbox', { params: { query: defined(q) } })),
+  cancelOutboxMessage: (messageId: string) => call(client().DELETE('/api/outbox/{id}', id(messageId))),
   deleteConnector: (connectorId: string, force = false) =>
     call(
       client().DELETE('/api/connectors/{id}', {
@@ -259,6 +284,14 @@ export const api = {
   createAdminKey: (name: string) => call(client().POST('/api/admin-keys', { body: { name } })),
   deleteAdminKey: (keyId: string) => call(client().DELETE('/api/admin-keys/{id}', id(keyId))),
   rotateAdminKey: (keyId: string) => call(client().POST('/api/admin-keys/{id}/rotate', id(keyId))),
+
+  suppressions: (q: { email?: string; limit?: number; cursor?: string | null }) =>
+    call(client().GET('/api/suppressions', { params: { query: defined(q) } })),
+  addSuppression: (email: string, reason: Suppression['reason']) =>
+    call(client().POST('/api/suppressions', { body: { email, reason } })),
+  removeSuppression: (email: string) => call(client().DELETE('/api/suppressions/{email}', { params: { path: { email } } })),
+  newEventsCredentials: (connectorId: string) =>
+    call(client().POST('/api/connectors/{id}/events-credentials', id(connectorId))),
 };
 
 /** The query without empty values (`undefined`, `null`, `''`), which the API would refuse or misread. */

@@ -169,6 +169,35 @@ export function signInByCode(client, sink, usersOf) {
   };
 }
 
+/**
+ * 4b: forgot-password for registered users → 202 at once; the message is written to the
+ * outbox with the code and delivered after the answer (SPEC §15).
+ */
+export function forgotPassword(client, usersOf) {
+  return {
+    expect: 202,
+    op: async (w, seq) => {
+      const users = usersOf(w);
+      const email = users[seq % users.length];
+      const r = await client.call('POST', '/api/experience/verification-codes', { email, intent: 'forgot-password' }, { auth: false });
+      return r.status;
+    },
+  };
+}
+
+/** Waits until the outbox holds nothing queued or being sent; resolves the milliseconds it took. */
+export async function outboxDrained(client, timeoutMs = 60_000) {
+  const t = performance.now();
+  while (performance.now() - t < timeoutMs) {
+    const q = await client.call('GET', '/api/outbox?status=queued&limit=1');
+    const s = await client.call('GET', '/api/outbox?status=sending&limit=1');
+    if (q.status !== 200 || s.status !== 200) throw new Error(`GET /api/outbox answered ${q.status}/${s.status}`);
+    if (q.body.items.length === 0 && s.body.items.length === 0) return performance.now() - t;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error('the outbox did not drain');
+}
+
 /** 5a: plain undici POSTs of a connector-like JSON body to the HTTP sink. */
 export function rawHttp(sink, body, connections) {
   const url = new URL(sink.url);

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { ConfigError, loadConfig } from './config.js';
-import { migrate, openDatabase } from './storage/db.js';
+import { migrate, migrationStatus, openDatabase } from './storage/db.js';
 import { readFileSync } from 'node:fs';
 import { createPostern, start, type Postern } from './main.js';
 import { checkDomain, createResolver } from './core/deliverability/index.js';
@@ -28,6 +28,16 @@ function fail(err: unknown): never {
   process.exit(1);
 }
 
+/** `migrate --status`: one line per migration, then a summary. */
+export function formatMigrationStatus(s: Awaited<ReturnType<typeof migrationStatus>>): string {
+  const width = Math.max(0, ...s.known.map((m) => m.name.length));
+  const lines = s.known.map((m) => `${m.executedAt ? 'applied' : 'pending'}  ${m.executedAt ? `${m.name.padEnd(width)}  ${m.executedAt.toISOString()}` : m.name}`);
+  for (const n of s.unknown) lines.push(`unknown  ${n}  (applied by a newer version of Postern)`);
+  const pending = s.known.filter((m) => !m.executedAt).length;
+  lines.push('', pending ? `${pending} pending: run \`postern migrate\` (or start the server) to apply them.` : 'The database is up to date.');
+  return lines.join('\n') + '\n';
+}
+
 export async function runCli(argv: string[] = process.argv): Promise<void> {
   const program = new Command();
   program.name('postern').description('Postern: sign-in email for your applications').showHelpAfterError();
@@ -42,10 +52,19 @@ export async function runCli(argv: string[] = process.argv): Promise<void> {
   program
     .command('migrate')
     .description('bring the database schema up to date')
-    .action(async () => {
+    .option('--status', 'list the applied and pending migrations without changing anything', false)
+    .action(async (o: { status: boolean }) => {
       try {
         const config = loadConfig();
         const db = openDatabase(config.databaseUrl, { checkpointer: false });
+        if (o.status) {
+          try {
+            process.stdout.write(formatMigrationStatus(await migrationStatus(db)));
+          } finally {
+            await db.close();
+          }
+          return;
+        }
         const done = await migrate(db);
         await db.close();
         process.stdout.write(done.length ? `Applied: ${done.join(', ')}\n` : 'The database is up to date.\n');

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isIP } from 'node:net';
+import { SecretFileError, withSecretFiles } from './lib/secret-env.js';
 
 /** Configuration from the environment (SPEC §1), validated once at start and frozen. */
 export interface Config {
@@ -13,11 +14,17 @@ export interface Config {
   adminKey: string | undefined;
   builtinRelay: string | undefined;
   outboundAllow: string[];
+  /** Extra hosts trusted for SNS signing certificates and subscription URLs (SPEC §16). */
+  snsCertHosts: string[];
   dnsServers: string[];
   trustProxy: string[] | number | undefined;
   connectorsDir: string | undefined;
   metricsToken: string | undefined;
   logLevel: string;
+  /** `json` (one object a line, the default) or `pretty` (pino-pretty, for a terminal). */
+  logFormat: 'json' | 'pretty';
+  /** Tenants whose `aws-ses` connector may use the process's own AWS identity; `*` for all. */
+  awsAmbientTenants: string[];
   dataDir: string;
   /** Receiving a whole request (headers and body) may take this long; then the socket is closed. */
   requestTimeoutMs: number;
@@ -25,7 +32,25 @@ export interface Config {
   headersTimeoutMs: number;
   /** An idle keep-alive connection is closed after this long. */
   keepAliveTimeoutMs: number;
+  /** How long an outbox claim holds a message before another instance may take it over (SPEC §15). */
+  outboxLeaseSeconds: number;
+  /** Days kept of email logs, finished outbox rows and rate-limit rows; the mailbox keeps min(7, this). */
+  retentionDays: number;
 }
+
+/**
+ * The variables that carry a secret. Each may be given as NAME_FILE instead (SPEC §1); a new
+ * secret-bearing variable belongs in this list.
+ */
+export const SECRET_VARIABLES = [
+  'POSTERN_SECRET',
+  'POSTERN_SECRET_PREVIOUS',
+  'POSTERN_ADMIN_KEY',
+  'DATABASE_URL',
+  'REDIS_URL',
+  'POSTERN_BUILTIN_RELAY',
+  'POSTERN_METRICS_TOKEN',
+] as const;
 
 export class ConfigError extends Error {
   constructor(readonly variable: string, message: string) {
@@ -65,19 +90,30 @@ const fields = {
     .regex(/^smtps?:\/\/.+/, 'must be an smtp:// or smtps:// URL')
     .optional(),
   POSTERN_OUTBOUND_ALLOW: z.string().optional(),
+  POSTERN_SNS_CERT_HOSTS: z.string().optional(),
   POSTERN_DNS_SERVERS: z.string().optional(),
   POSTERN_TRUST_PROXY: z.string().optional(),
   POSTERN_CONNECTORS_DIR: z.string().min(1).optional(),
   POSTERN_METRICS_TOKEN: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(LOG_LEVELS as [string, ...string[]]).default('info'),
+  LOG_FORMAT: z.enum(['json', 'pretty'], 'must be json or pretty').default('json'),
+  POSTERN_AWS_AMBIENT_TENANTS: z.string().optional(),
   POSTERN_DATA_DIR: z.string().min(1).optional(),
   POSTERN_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100, 'must be at least 100').max(3_600_000, 'must be at most 3600000').default(30_000),
   POSTERN_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(100, 'must be at least 100').max(3_600_000, 'must be at most 3600000').default(10_000),
   POSTERN_KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(100, 'must be at least 100').max(3_600_000, 'must be at most 3600000').default(5_000),
+  POSTERN_OUTBOX_LEASE_SECONDS: z.coerce.number().int('must be a whole number of seconds').min(1).max(3600).default(30),
+  POSTERN_RETENTION_DAYS: z.coerce.number().int('must be a whole number of days').min(1).max(3650).default(30),
 } as const;
 
 /** Reads the environment; throws a ConfigError naming the first bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  try {
+    env = withSecretFiles(env, SECRET_VARIABLES);
+  } catch (err) {
+    if (err instanceof SecretFileError) throw new ConfigError(err.variable, err.reason);
+    throw err;
+  }
   const values: Record<string, unknown> = {};
   for (const [name, schema] of Object.entries(fields)) {
     const raw = env[name] === '' ? undefined : env[name];
@@ -113,15 +149,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     adminKey: v.POSTERN_ADMIN_KEY,
     builtinRelay: v.POSTERN_BUILTIN_RELAY,
     outboundAllow: list(v.POSTERN_OUTBOUND_ALLOW),
+    snsCertHosts: list(v.POSTERN_SNS_CERT_HOSTS),
     dnsServers,
     trustProxy,
     connectorsDir: v.POSTERN_CONNECTORS_DIR,
     metricsToken: v.POSTERN_METRICS_TOKEN,
     logLevel: v.LOG_LEVEL,
+    logFormat: v.LOG_FORMAT,
+    awsAmbientTenants: list(v.POSTERN_AWS_AMBIENT_TENANTS),
     dataDir,
     requestTimeoutMs: v.POSTERN_REQUEST_TIMEOUT_MS,
     headersTimeoutMs: Math.min(v.POSTERN_HEADERS_TIMEOUT_MS, v.POSTERN_REQUEST_TIMEOUT_MS),
     keepAliveTimeoutMs: v.POSTERN_KEEP_ALIVE_TIMEOUT_MS,
+    outboxLeaseSeconds: v.POSTERN_OUTBOX_LEASE_SECONDS,
+    retentionDays: v.POSTERN_RETENTION_DAYS,
   };
   return Object.freeze(config);
 }

@@ -33,6 +33,19 @@ import { DkimKeys } from './core/deliverability/dkim-keys.js';
 import { createResolver } from './core/deliverability/index.js';
 import { ConfigBundles } from './core/config-bundle.js';
 import type { Services } from './http/context.js';
+import { ProviderEvents } from './core/events/service.js';
+import { Suppressions } from './core/events/suppressions.js';
+import { SqlSuppressionStore } from './storage/stores/suppressions.js';
+import { SqlProviderEventStore } from './storage/stores/provider-events.js';
+import { createLogger } from './lib/logger.js';
+import { startTracing, stopTracing } from './lib/tracing.js';
+import { ambientCredentialsRule } from './core/connectors/ambient-credentials.js';
+import { DEFAULT_OUTBOX_OPTIONS, Outbox, type OutboxOptions } from './core/delivery/outbox.js';
+import { SqlOutboxStore } from './storage/stores/outbox.js';
+import { registerDeliveryGauges } from './core/delivery/gauges.js';
+import { Retention } from './storage/retention.js';
+import { Circuits, DEFAULT_CIRCUIT, type CircuitRules } from './core/delivery/circuit.js';
+import { Prepared } from './storage/prepared.js';
 
 export interface CreateOptions {
   clock?: Clock;
@@ -43,8 +56,16 @@ export interface CreateOptions {
   random?: Random;
   /** Overrides where rate limits live (tests); default: Redis, else PostgreSQL, else memory. */
   limiterStore?: LimiterStore;
+  /** Extra CA certificates (PEM) the outbound policy trusts: a test peer's certificate. */
+  outboundCa?: string[];
   /** Run the purge of expired codes on a timer (default true). */
   housekeeping?: boolean;
+  /** Outbox timings (tests shorten them). */
+  outbox?: Partial<OutboxOptions>;
+  /** Circuit breaker thresholds (tests shorten them). */
+  circuit?: Partial<CircuitRules>;
+  /** Run the outbox worker (default true). */
+  outboxWorker?: boolean;
 }
 
 /** The routes' services plus the storage they are built on (for tests and the CLI). */
@@ -63,6 +84,7 @@ export interface Postern {
 /** Opens storage, runs migrations, wires every service and builds the app (not listening). */
 export async function createPostern(config: Config, opts: CreateOptions = {}): Promise<Postern> {
   const clock = opts.clock ?? systemClock;
+  const logger = await createLogger(config);
   const master = loadMasterSecret(config.secret, config.dataDir);
   const previous = config.previousSecrets.map((p) => {
     const b = parseMasterSecret(p);
@@ -79,10 +101,11 @@ export async function createPostern(config: Config, opts: CreateOptions = {}): P
   }
   const stores = createStores(db, keyring);
   const metrics = new Metrics();
-  const policy = createOutboundPolicy({ allow: config.outboundAllow });
+  const policy = createOutboundPolicy({ allow: config.outboundAllow, ...(opts.outboundCa ? { ca: opts.outboundCa } : {}) });
   const custom = config.connectorsDir ? await loadCustomConnectors(config.connectorsDir) : [];
   const registry = createRegistry({ relayUrl: config.builtinRelay, fromAddress: `no-reply@${new URL(config.publicUrl).hostname}` }, custom);
   const mailbox = new Mailbox(stores.mailbox, clock);
+  const allowsAmbient = (tenantId: string) => config.awsAmbientTenants.includes('*') || config.awsAmbientTenants.includes(tenantId);
   const makeContext = (tenantId: string): ConnectorContext => ({
     tenantId,
     fetch: policy.fetch,
@@ -90,26 +113,48 @@ export async function createPostern(config: Config, opts: CreateOptions = {}): P
     assertDestination: policy.assertDestination,
     mailbox,
     publicUrl: config.publicUrl,
+    ambientCredentials: allowsAmbient(tenantId),
   });
   const signInExperience = new SignInExperienceService(stores.settings, stores.connectors, clock);
   const dkimKeys = new DkimKeys(stores.dkimKeys, stores.connectors, clock, (c) => {
     const f = registry.get(c.factoryId);
     return { keyId: f?.dkimKeyId?.(c.config), connectorName: f?.name ?? c.factoryId };
   });
-  const connectors = new ConnectorService(registry, stores.connectors, clock, makeContext, signInExperience, dkimKeys);
+  const connectors = new ConnectorService(registry, stores.connectors, clock, makeContext, signInExperience, dkimKeys, { checkConfig: ambientCredentialsRule(allowsAmbient) });
   const branding = new BrandingService(stores.settings, clock);
   const templateRenderer = new TemplateRenderer();
   const publicHost = new URL(config.publicUrl).hostname;
   const fallbackName = publicHost === 'localhost' || /^[\d.]+$|:/.test(publicHost) ? 'Postern' : publicHost;
   const templateService = new TemplateService(stores.templates, templateRenderer, branding, signInExperience, fallbackName, undefined, clock);
   const renderer = opts.renderer ?? templateService;
-  const sender = new EmailSender(connectors, renderer, stores.emailLogs, metrics, clock, { ...DEFAULT_RULES, ...opts.deliveryRules });
+  const suppressions = new Suppressions(new SqlSuppressionStore(db.kysely), clock);
+  const fallback = new ConnectorService(registry, stores.fallbackConnectors, clock, makeContext, signInExperience, dkimKeys, { checkConfig: ambientCredentialsRule(allowsAmbient) });
+  const circuits = new Circuits(clock, { ...DEFAULT_CIRCUIT, ...opts.circuit });
+  const sender = new EmailSender(connectors, renderer, stores.emailLogs, metrics, clock, { ...DEFAULT_RULES, ...opts.deliveryRules }, suppressions, logger, { fallback, circuits });
+  const providerEvents = new ProviderEvents({
+    registry,
+    connectors: stores.connectors,
+    store: new SqlProviderEventStore(db.kysely),
+    suppressions,
+    clock,
+    fetch: policy.fetch,
+    snsCertHosts: config.snsCertHosts,
+    publicUrl: config.publicUrl,
+  });
   const limiterStore: LimiterStore =
     opts.limiterStore ?? (config.redisUrl ? { kind: 'redis', url: config.redisUrl } : db.pool ? { kind: 'postgres', pool: db.pool } : { kind: 'memory' });
   const limits = await createRateLimits(limiterStore);
   await limits.ready();
   const policies = new CodePolicyService(stores.settings, clock);
-  const codes = new VerificationCodes(stores.codes, policies, limits, sender, metrics, clock, deriveKey(master.secret, 'code-hmac'), opts.random);
+  const outboxStore = new SqlOutboxStore(db.kysely, db.dialect, new Prepared(db.kysely, db.sqlite));
+  // A message that ends failed or cancelled takes its code with it (late-bound: codes needs the outbox).
+  const giveUp = { code: async (_tenantId: string, _id: string) => undefined as void };
+  const outbox = new Outbox(outboxStore, keyring, sender, clock, metrics, { ...DEFAULT_OUTBOX_OPTIONS, leaseMs: config.outboxLeaseSeconds * 1000, ...opts.outbox }, async (row) => {
+    if (row.guard_kind === 'code' && row.guard_id) await giveUp.code(row.tenant_id, row.guard_id);
+  });
+  registerDeliveryGauges(metrics.registry, circuits, outboxStore, clock);
+  const codes = new VerificationCodes(stores.codes, policies, limits, sender, metrics, clock, deriveKey(master.secret, 'code-hmac'), opts.random, outbox);
+  giveUp.code = (tenantId, id) => codes.giveUp(tenantId, id);
   const tenants = new Tenants(stores.tenants, clock);
   const adminKeys = new AdminKeys(stores.adminKeys, clock, config.adminKey);
   await tenants.ensureDefault();
@@ -126,15 +171,17 @@ export async function createPostern(config: Config, opts: CreateOptions = {}): P
     tenants,
     adminKeys,
     metrics,
-    email: { registry, connectors, sender, renderer, signInExperience, logs: new EmailLogs(stores.emailLogs), testSend: new ConnectorTestSend(connectors, stores.connectors, sender) },
+    email: { registry, connectors, sender, renderer, signInExperience, logs: new EmailLogs(stores.emailLogs), testSend: new ConnectorTestSend(connectors, stores.connectors, sender, stores.fallbackConnectors), fallback, circuits },
     templates: { templates: templateService, renderer: templateRenderer, branding },
     codes: { service: codes, policies },
     deliverability: { dkimKeys, domains: new DomainChecks(stores.connectors, stores.dkimKeys, createResolver(config.dnsServers)) },
+    events: { providerEvents, suppressions },
     bundles: new ConfigBundles({
       stores,
       clock,
       registry,
       connectors,
+      fallbackConnectors: fallback,
       renderer: templateRenderer,
       templates: templateService,
       branding,
@@ -142,20 +189,44 @@ export async function createPostern(config: Config, opts: CreateOptions = {}): P
       policies,
       transaction: (fn) => db.kysely.transaction().execute((trx) => fn(createStores({ ...db, kysely: trx }, keyring))),
     }),
+    outbox,
+    retention: new Retention(db.kysely, clock, config.retentionDays),
   };
-  const identity = await createIdentityServices({ stores: createIdentityStores(db), keyring, clock, publicUrl: config.publicUrl, codes, sender, signInExperience });
+  const identity = await createIdentityServices({
+    stores: createIdentityStores(db),
+    keyring,
+    clock,
+    publicUrl: config.publicUrl,
+    codes,
+    sender,
+    signInExperience,
+    mail: {
+      outbox,
+      // The identity records and the outbox row in one transaction (SPEC §15).
+      transaction: (row, work) =>
+        db.kysely.transaction().execute(async (trx) => {
+          await work(createIdentityStores({ ...db, kysely: trx }));
+          await new SqlOutboxStore(trx, db.dialect, new Prepared(trx)).insert(row);
+        }),
+    },
+  });
   const services: Services = { ...base, identity };
   const wired: WiredServices = { ...services, db, stores };
+  const retention = services.retention;
   // Housekeeping: expired and used codes and grants go in small batches, off the request path.
   const purgeTimer =
     opts.housekeeping === false
       ? undefined
       : setInterval(() => {
           void codes.purge().catch(() => undefined);
+          void retention.run().catch(() => undefined);
           void services.identity.purge().catch(() => undefined);
+          void providerEvents.purge().catch(() => undefined);
+          void suppressions.purge().catch(() => undefined);
         }, 10 * 60_000);
   purgeTimer?.unref();
-  const app = await buildApp(services, { logger: config.logLevel !== 'silent' });
+  const app = await buildApp(services, { logger: config.logLevel !== 'silent', loggerInstance: logger });
+  if (opts.outboxWorker !== false) outbox.start();
   return {
     services: wired,
     app,
@@ -165,9 +236,11 @@ export async function createPostern(config: Config, opts: CreateOptions = {}): P
     async close() {
       if (purgeTimer) clearInterval(purgeTimer);
       await app.close();
+      await outbox.close();
       await limits.close();
       await services.identity.close?.();
       await connectors.closeAll();
+      await fallback.closeAll();
       await policy.close();
       await db.close();
     },
@@ -177,6 +250,8 @@ export async function createPostern(config: Config, opts: CreateOptions = {}): P
 /** `postern start`: listen, print where things are, stop cleanly on SIGTERM/SIGINT. */
 export async function start(env: NodeJS.ProcessEnv = process.env): Promise<Postern> {
   const config = loadConfig(env);
+  // Before anything opens: the database wraps its statements in spans only when tracing is on.
+  await startTracing(env);
   const p = await createPostern(config);
   const address = await p.app.listen({ port: config.port, host: config.host });
   const base = config.publicUrl;
@@ -198,6 +273,7 @@ export async function start(env: NodeJS.ProcessEnv = process.env): Promise<Poste
     force.unref();
     try {
       await p.close();
+      await stopTracing(); // exports the spans still buffered
       process.exit(0);
     } catch {
       process.exit(1);

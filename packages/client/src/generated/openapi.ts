@@ -1016,6 +1016,160 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/provider-events/{factoryId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Delivery events from the email provider's own webhook (bounces, complaints, deliveries)
+         * @description Checked with the provider's own authentication: SNS signatures (aws-ses), the Signed Event Webhook (sendgrid), the webhook signing key (mailgun), generated basic-auth credentials (postmark), the Svix signature (resend), Standard Webhooks with the signingSecret (http). Events for messages Postern did not send are accepted and ignored.
+         */
+        post: operations["receiveProviderEvents"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/connectors/{id}/events-credentials": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** New basic-auth credentials for the connector's events URL (Postmark); the old ones stop working */
+        post: operations["renewConnectorEventsCredentials"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/suppressions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Addresses that get no mail, newest first */
+        get: operations["listSuppressions"];
+        put?: never;
+        /** Suppress an address */
+        post: operations["addSuppression"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/suppressions/{email}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove an address from the list, so that it gets mail again */
+        delete: operations["removeSuppression"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/outbox": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Messages waiting to be delivered, newest first
+         * @description By default the messages that wait (`queued`, `sending`) and those that ended `failed`; `status` narrows it. No code or link is ever shown.
+         */
+        get: operations["listOutbox"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/outbox/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Cancel a queued message
+         * @description Only a `queued` message can be cancelled; one being sent or already finished is `409 outbox.not_queued`.
+         */
+        delete: operations["cancelOutboxMessage"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/connectors/email/fallback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The fallback email connector */
+        get: operations["getFallbackConnector"];
+        /**
+         * Create or replace the fallback email connector
+         * @description Used when the primary fails with connector.unavailable, timeout, rate_limited, auth_failed or delivery_failed, or while its circuit is open; never for connector.rejected_recipient. The built-in service cannot be the fallback while it captures into the mailbox. An invalid config is 400 connector.bad_config and changes nothing.
+         */
+        put: operations["replaceFallbackConnector"];
+        post?: never;
+        /** Remove the fallback email connector */
+        delete: operations["deleteFallbackConnector"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/connectors/health": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Each connector's circuit and recent results on this instance
+         * @description Circuits and counts are kept per instance: each instance learns on its own.
+         */
+        get: operations["getConnectorHealth"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1136,6 +1290,8 @@ export interface components {
             };
             createdAt: string;
             updatedAt: string;
+            /** @description Where the provider sends bounces and complaints (SPEC §16); null for factories that take no events. Postmark's carries generated basic-auth credentials, in full only when made */
+            eventsUrl: string | null;
         };
         EmailLogInput: {
             id: string;
@@ -1153,6 +1309,34 @@ export interface components {
             attempts: number;
             durationMs: number;
             createdAt: string;
+            /** @description The latest event from the provider's webhook; null before any */
+            deliveryStatus: ("delivered" | "delayed" | "bounced" | "complained") | null;
+            /** @description Events from the provider's webhook (SPEC §16), oldest first */
+            events: {
+                /** @enum {string} */
+                type: "delivered" | "delayed" | "bounced" | "complained";
+                at: string;
+                detail: {
+                    /** @enum {string} */
+                    bounceType?: "hard" | "soft";
+                    recipient: string;
+                    message?: string;
+                };
+            }[];
+            /** @description Each connector the send tried, in order (primary, then fallback); `skipped` when its circuit was open. */
+            attemptLog: {
+                /** @enum {string} */
+                role: "primary" | "fallback";
+                factoryId: string;
+                at: string;
+                /** @enum {string} */
+                outcome: "sent" | "captured" | "failed" | "skipped";
+                attempts?: number;
+                error?: {
+                    code: string;
+                    message: string;
+                };
+            }[];
         };
         MailboxSummaryInput: {
             id: string;
@@ -1255,6 +1439,13 @@ export interface components {
                 };
                 omittedSecrets?: string[];
             } | null;
+            fallbackConnector?: {
+                factoryId: string;
+                config: {
+                    [key: string]: unknown;
+                };
+                omittedSecrets?: string[];
+            } | null;
             templates: {
                 locale: string;
                 /** @enum {string} */
@@ -1268,6 +1459,74 @@ export interface components {
             branding: components["schemas"]["BrandingInput"];
             signInExperience: components["schemas"]["SignInExperienceInput"];
             codePolicy: components["schemas"]["VerificationCodePolicyInput"];
+        };
+        ProviderEventsReceivedInput: {
+            /** @description Events the request carried */
+            received: number;
+            /** @description Events matched to a sent message and recorded now */
+            recorded: number;
+            /** @description Events for messages Postern did not send, or already recorded */
+            ignored: number;
+        };
+        SuppressionInput: {
+            email: string;
+            /** @enum {string} */
+            reason: "hard_bounce" | "complaint" | "manual";
+            /** @description The provider that reported it (aws-ses, sendgrid, …) or "api" */
+            source: string;
+            createdAt: string;
+            /** @description A hard bounce expires after 30 days; complaints and manual entries stay until removed */
+            expiresAt: string | null;
+        };
+        OutboxMessageInput: {
+            /** @description Also the message id sent on every attempt (Message-ID, webhook-id, Idempotency-Key). */
+            id: string;
+            /** @enum {string} */
+            state: "queued" | "sending" | "failed" | "sent" | "cancelled";
+            source: string;
+            templateType: string;
+            to: string;
+            attempts: number;
+            nextAttemptAt: string | null;
+            leaseUntil: string | null;
+            notAfter: string;
+            lastError: {
+                code: string;
+                message: string;
+            } | null;
+            providerMessageId: string | null;
+            createdAt: string;
+            updatedAt: string;
+            finishedAt: string | null;
+        };
+        FallbackConnectorInput: {
+            id: string;
+            factoryId: string;
+            /** @constant */
+            type: "email";
+            /** @constant */
+            role: "fallback";
+            /** @description Secrets are masked as "••••" + the last 4 characters */
+            config: {
+                [key: string]: unknown;
+            };
+            createdAt: string;
+            updatedAt: string;
+        };
+        ConnectorHealthInput: {
+            /** @enum {string} */
+            role: "primary" | "fallback";
+            factoryId: string;
+            /** @enum {string} */
+            circuit: "closed" | "open" | "half-open";
+            lastError: {
+                code: string;
+                message: string;
+                at: string;
+            } | null;
+            sent5m: number;
+            failed5m: number;
+            p95Ms: number | null;
         };
         VerificationCodePolicy: {
             length: number;
@@ -1385,6 +1644,8 @@ export interface components {
             };
             createdAt: string;
             updatedAt: string;
+            /** @description Where the provider sends bounces and complaints (SPEC §16); null for factories that take no events. Postmark's carries generated basic-auth credentials, in full only when made */
+            eventsUrl: string | null;
         };
         EmailLog: {
             id: string;
@@ -1402,6 +1663,34 @@ export interface components {
             attempts: number;
             durationMs: number;
             createdAt: string;
+            /** @description The latest event from the provider's webhook; null before any */
+            deliveryStatus: ("delivered" | "delayed" | "bounced" | "complained") | null;
+            /** @description Events from the provider's webhook (SPEC §16), oldest first */
+            events: {
+                /** @enum {string} */
+                type: "delivered" | "delayed" | "bounced" | "complained";
+                at: string;
+                detail: {
+                    /** @enum {string} */
+                    bounceType?: "hard" | "soft";
+                    recipient: string;
+                    message?: string;
+                };
+            }[];
+            /** @description Each connector the send tried, in order (primary, then fallback); `skipped` when its circuit was open. */
+            attemptLog: {
+                /** @enum {string} */
+                role: "primary" | "fallback";
+                factoryId: string;
+                at: string;
+                /** @enum {string} */
+                outcome: "sent" | "captured" | "failed" | "skipped";
+                attempts?: number;
+                error?: {
+                    code: string;
+                    message: string;
+                };
+            }[];
         };
         MailboxSummary: {
             id: string;
@@ -1504,6 +1793,13 @@ export interface components {
                 };
                 omittedSecrets?: string[];
             } | null;
+            fallbackConnector?: {
+                factoryId: string;
+                config: {
+                    [key: string]: unknown;
+                };
+                omittedSecrets?: string[];
+            } | null;
             templates: {
                 locale: string;
                 /** @enum {string} */
@@ -1517,6 +1813,74 @@ export interface components {
             branding: components["schemas"]["Branding"];
             signInExperience: components["schemas"]["SignInExperience"];
             codePolicy: components["schemas"]["VerificationCodePolicy"];
+        };
+        ProviderEventsReceived: {
+            /** @description Events the request carried */
+            received: number;
+            /** @description Events matched to a sent message and recorded now */
+            recorded: number;
+            /** @description Events for messages Postern did not send, or already recorded */
+            ignored: number;
+        };
+        Suppression: {
+            email: string;
+            /** @enum {string} */
+            reason: "hard_bounce" | "complaint" | "manual";
+            /** @description The provider that reported it (aws-ses, sendgrid, …) or "api" */
+            source: string;
+            createdAt: string;
+            /** @description A hard bounce expires after 30 days; complaints and manual entries stay until removed */
+            expiresAt: string | null;
+        };
+        OutboxMessage: {
+            /** @description Also the message id sent on every attempt (Message-ID, webhook-id, Idempotency-Key). */
+            id: string;
+            /** @enum {string} */
+            state: "queued" | "sending" | "failed" | "sent" | "cancelled";
+            source: string;
+            templateType: string;
+            to: string;
+            attempts: number;
+            nextAttemptAt: string | null;
+            leaseUntil: string | null;
+            notAfter: string;
+            lastError: {
+                code: string;
+                message: string;
+            } | null;
+            providerMessageId: string | null;
+            createdAt: string;
+            updatedAt: string;
+            finishedAt: string | null;
+        };
+        FallbackConnector: {
+            id: string;
+            factoryId: string;
+            /** @constant */
+            type: "email";
+            /** @constant */
+            role: "fallback";
+            /** @description Secrets are masked as "••••" + the last 4 characters */
+            config: {
+                [key: string]: unknown;
+            };
+            createdAt: string;
+            updatedAt: string;
+        };
+        ConnectorHealth: {
+            /** @enum {string} */
+            role: "primary" | "fallback";
+            factoryId: string;
+            /** @enum {string} */
+            circuit: "closed" | "open" | "half-open";
+            lastError: {
+                code: string;
+                message: string;
+                at: string;
+            } | null;
+            sent5m: number;
+            failed5m: number;
+            p95Ms: number | null;
         };
     };
     responses: never;
@@ -2245,6 +2609,12 @@ export interface operations {
                      */
                     templateType?: "SignIn" | "Register" | "ForgotPassword" | "Generic" | "OrganizationInvitation" | "UserPermissionValidation" | "BindNewIdentifier" | "MfaVerification" | "BindMfa";
                     locale?: string;
+                    /**
+                     * @description Whose saved secrets fill masked ones: the primary connector or the fallback (SPEC §15).
+                     * @default primary
+                     * @enum {string}
+                     */
+                    role?: "primary" | "fallback";
                 };
             };
         };
@@ -2419,6 +2789,14 @@ export interface operations {
                         /** @enum {boolean} */
                         deleted: true;
                         warnings: string[];
+                        /** @description Present when a fallback connector exists: it stays the fallback and is not promoted; nothing is sent until a primary is set again. */
+                        fallbackConnector?: {
+                            id: string;
+                            factoryId: string;
+                            /** @enum {boolean} */
+                            promoted: false;
+                            message: string;
+                        };
                     };
                 };
             };
@@ -6246,6 +6624,617 @@ export interface operations {
             };
             /** @description Default Response */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    receiveProviderEvents: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                factoryId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProviderEventsReceived"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    renewConnectorEventsCredentials: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description With the credentials in full: shown this once */
+                        eventsUrl: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listSuppressions: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+                /** @description Part of the address to search for */
+                email?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Suppression"][];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    addSuppression: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    email: string;
+                    /**
+                     * @default manual
+                     * @enum {string}
+                     */
+                    reason?: "hard_bounce" | "complaint" | "manual";
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Suppression"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    removeSuppression: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                email: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listOutbox: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+                status?: "queued" | "sending" | "failed" | "sent" | "cancelled";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["OutboxMessage"][];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    cancelOutboxMessage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OutboxMessage"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getFallbackConnector: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FallbackConnector"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    replaceFallbackConnector: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    factoryId: string;
+                    config: {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FallbackConnector"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deleteFallbackConnector: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        deleted: true;
+                    };
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getConnectorHealth: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["ConnectorHealth"][];
+                    };
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

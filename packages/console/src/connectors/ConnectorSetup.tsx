@@ -1,5 +1,5 @@
 import { useEffect, useState, type FormEvent } from 'react';
-import { api, ApiError, type Config, type Connector, type ConnectorFactory, type TestSendResult } from '../api.js';
+import { api, ApiError, type Config, type Connector, type ConnectorFactory, type ConnectorRole, type TestSendResult } from '../api.js';
 import { configPath, destinationPaths, isMasked, prune, valueAt, withDefaults, type Schema } from '../form/schema.js';
 import { SchemaForm } from '../form/SchemaForm.js';
 import { navigate } from '../router.js';
@@ -14,11 +14,11 @@ import { flash, flatten, loadFactories } from './factories.js';
  * Step 2 of Set up / Change: the provider's README beside a form drawn from its schema,
  * a test send with the unsaved config, then Save and Done (`PUT /api/connectors/email`).
  */
-export function ConnectorSetup({ factoryId }: { factoryId: string }) {
+export function ConnectorSetup({ factoryId, role = 'primary' }: { factoryId: string; role?: ConnectorRole }) {
   const state = useLoad(async () => {
-    const [factories, connectors] = await Promise.all([loadFactories(), api.connectors()]);
-    return { factory: factories.find((f) => f.id === factoryId), current: connectors.items[0] };
-  }, [factoryId]);
+    const [factories, current] = await Promise.all([loadFactories(), role === 'fallback' ? api.fallbackConnector() : api.connectors().then((c) => c.items[0])]);
+    return { factory: factories.find((f) => f.id === factoryId), current };
+  }, [factoryId, role]);
   if (state.error) return <ErrorBox error={state.error} />;
   if (!state.data) return <Loading what="the provider" />;
   const { factory, current } = state.data;
@@ -27,13 +27,16 @@ export function ConnectorSetup({ factoryId }: { factoryId: string }) {
       <section>
         <h1>Unknown provider</h1>
         <p>
-          There is no connector factory <code>{factoryId}</code>. <Link to="/connectors/new">Choose another provider</Link>.
+          There is no connector factory <code>{factoryId}</code>. <Link to={pickerRoute(role)}>Choose another provider</Link>.
         </p>
       </section>
     );
   }
-  return <SetupForm factory={factory} current={current?.factoryId === factory.id ? current : undefined} replacing={current && current.factoryId !== factory.id ? current : undefined} />;
+  return <SetupForm role={role} factory={factory} current={current?.factoryId === factory.id ? current : undefined} replacing={current && current.factoryId !== factory.id ? current : undefined} />;
 }
+
+/** Where the provider picker of a role lives. */
+export const pickerRoute = (role: ConnectorRole) => (role === 'fallback' ? '/connectors/fallback/new' : '/connectors/new');
 
 type Errors = Record<string, string[]>;
 
@@ -51,7 +54,8 @@ function issueErrors(e: unknown): { fields: Errors; to: string[]; other: string[
   return out;
 }
 
-function SetupForm({ factory, current, replacing }: { factory: ConnectorFactory; current: Connector | undefined; replacing: Connector | undefined }) {
+function SetupForm({ role, factory, current, replacing }: { role: ConnectorRole; factory: ConnectorFactory; current: Connector | undefined; replacing: Connector | undefined }) {
+  const fallback = role === 'fallback';
   const schema = factory.configSchema as Schema;
   const [config, setConfig] = useState<Config>(() => withDefaults(schema, current?.config));
   const [masked] = useState<Record<string, string>>(() => Object.fromEntries(flatten(current?.config ?? {}).filter(([, v]) => isMasked(v)) as [string, string][]));
@@ -76,7 +80,7 @@ function SetupForm({ factory, current, replacing }: { factory: ConnectorFactory;
     setTest({});
     setSaveError(undefined);
     try {
-      const result = await api.testConnector(factory.id, payload(), to.trim());
+      const result = await api.testConnector(factory.id, payload(), to.trim(), role);
       setErrors({ fields: {}, to: [], other: [] });
       setTest({ result, to: to.trim() });
     } catch (err) {
@@ -91,8 +95,9 @@ function SetupForm({ factory, current, replacing }: { factory: ConnectorFactory;
     setBusy('save');
     setSaveError(undefined);
     try {
-      await api.replaceEmailConnector(factory.id, payload());
-      flash.set(`${factory.name} is now the email connector.`);
+      if (fallback) await api.replaceFallbackConnector(factory.id, payload());
+      else await api.replaceEmailConnector(factory.id, payload());
+      flash.set(fallback ? `${factory.name} is now the fallback connector.` : `${factory.name} is now the email connector.`);
       navigate('/connectors');
     } catch (err) {
       setErrors(issueErrors(err));
@@ -105,16 +110,21 @@ function SetupForm({ factory, current, replacing }: { factory: ConnectorFactory;
   return (
     <section>
       <p className="crumbs">
-        <Link to="/connectors">Connectors</Link> / <Link to="/connectors/new">Choose a provider</Link> / {factory.name}
+        <Link to="/connectors">Connectors</Link> / <Link to={pickerRoute(role)}>{fallback ? 'Choose a fallback provider' : 'Choose a provider'}</Link> / {factory.name}
       </p>
       <div className="setup-title">
         <Logo svg={factory.logo} name={factory.name} size={48} />
         <div>
-          <h1>{current ? `Change ${factory.name} settings` : `Set up ${factory.name}`}</h1>
+          <h1>{current ? `Change ${factory.name} settings` : fallback ? `Set up ${factory.name} as the fallback` : `Set up ${factory.name}`}</h1>
           <p className="muted">{factory.description}</p>
         </div>
       </div>
-      {replacing ? <Notice kind="warning">Saving replaces the current email connector ({replacing.factoryId}). The next email is sent with this one.</Notice> : null}
+      {replacing ? (
+        <Notice kind="warning">
+          {fallback ? `Saving replaces the current fallback connector (${replacing.factoryId}).` : `Saving replaces the current email connector (${replacing.factoryId}). The next email is sent with this one.`}
+        </Notice>
+      ) : null}
+      {fallback ? <Notice kind="info">The fallback delivers when the primary connector fails (unreachable, timing out, rate limited, refusing its credentials) or is paused by its circuit breaker. A refused recipient does not fail over.</Notice> : null}
       <div className="setup">
         <article className="card readme" aria-label={`${factory.name} setup guide`}>
           <Markdown source={factory.readme} />

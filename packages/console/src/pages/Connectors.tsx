@@ -1,10 +1,12 @@
 import { useState } from 'react';
-import { api, ApiError, DEPENDENT_LABELS, type Connector, type ConnectorFactory } from '../api.js';
+import { api, ApiError, DEPENDENT_LABELS, type Connector, type ConnectorFactory, type ConnectorHealth } from '../api.js';
+import { FallbackSection, HealthLine, healthOf, useHealth } from '../connectors/Fallback.js';
 import { flash, flatten, loadFactories } from '../connectors/factories.js';
 import { humanize } from '../form/schema.js';
 import { navigate } from '../router.js';
 import { ErrorBox, formatDate, Loading, Notice } from '../ui/Feedback.js';
 import { Logo } from '../ui/Logo.js';
+import { EventsUrl } from '../connectors/EventsUrl.js';
 import { useLoad } from '../ui/useLoad.js';
 
 /** Connectors → "Email connector": the current one, Change, and Delete with the dependents warning. */
@@ -14,6 +16,7 @@ export function ConnectorsPage() {
     const [factories, connectors] = await Promise.all([loadFactories(), api.connectors()]);
     return { factories, connector: connectors.items[0] };
   });
+  const health = useHealth();
   const connector = state.data?.connector;
   const factory = state.data?.factories.find((f) => f.id === connector?.factoryId);
   return (
@@ -37,19 +40,21 @@ export function ConnectorsPage() {
         <CurrentConnector
           connector={connector}
           factory={factory}
+          health={healthOf(health.data, 'primary')}
           onDeleted={(text) => {
             setMessage(text);
             void state.reload();
           }}
         />
       ) : null}
+      {state.data ? <FallbackSection factories={state.data.factories} hasPrimary={!!connector} health={healthOf(health.data, 'fallback')} /> : null}
     </section>
   );
 }
 
 type DeleteState = { step: 'idle' } | { step: 'confirm' } | { step: 'in-use'; dependents: string[] } | { step: 'busy'; force: boolean };
 
-function CurrentConnector({ connector, factory, onDeleted }: { connector: Connector; factory: ConnectorFactory | undefined; onDeleted(message: string): void }) {
+function CurrentConnector({ connector, factory, health, onDeleted }: { connector: Connector; factory: ConnectorFactory | undefined; health: ConnectorHealth | undefined; onDeleted(message: string): void }) {
   const [del, setDel] = useState<DeleteState>({ step: 'idle' });
   const [error, setError] = useState<unknown>();
   const name = factory?.name ?? connector.factoryId;
@@ -61,7 +66,8 @@ function CurrentConnector({ connector, factory, onDeleted }: { connector: Connec
     try {
       const out = await api.deleteConnector(connector.id, force);
       const lost = out.warnings.map((w) => DEPENDENT_LABELS[w] ?? w);
-      onDeleted(lost.length ? `The email connector was deleted. These settings can no longer send email: ${lost.join(', ')}.` : 'The email connector was deleted.');
+      const base = lost.length ? `The email connector was deleted. These settings can no longer send email: ${lost.join(', ')}.` : 'The email connector was deleted.';
+      onDeleted(out.fallbackConnector ? `${base} ${out.fallbackConnector.message}` : base);
     } catch (e) {
       if (e instanceof ApiError && e.code === 'connector.in_use') setDel({ step: 'in-use', dependents: e.list('dependents') });
       else {
@@ -82,6 +88,7 @@ function CurrentConnector({ connector, factory, onDeleted }: { connector: Connec
           </p>
         </div>
       </div>
+      <HealthLine health={health} />
       {entries.length ? (
         <dl className="config-list" aria-label="Configuration">
           {entries.map(([path, value]) => (
@@ -96,6 +103,7 @@ function CurrentConnector({ connector, factory, onDeleted }: { connector: Connec
       ) : (
         <p className="muted">No settings: this connector works as it is.</p>
       )}
+      {connector.eventsUrl ? <EventsUrl connector={connector} /> : null}
       <ErrorBox error={error} />
       {del.step === 'confirm' ? (
         <div className="notice warning" role="alertdialog" aria-labelledby="del-q">

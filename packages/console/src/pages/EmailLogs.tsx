@@ -91,6 +91,7 @@ export function EmailLogsPage() {
               <tr>
                 <th scope="col">Time</th>
                 <th scope="col">Status</th>
+                <th scope="col">Delivery</th>
                 <th scope="col">To</th>
                 <th scope="col">Type</th>
                 <th scope="col">Subject</th>
@@ -105,6 +106,20 @@ export function EmailLogsPage() {
                   <td className="nowrap">{formatDate(r.createdAt)}</td>
                   <td>
                     <span className={`chip chip-${r.status}`}>{r.status}</span>
+                  </td>
+                  <td>
+                    {r.deliveryStatus ? <span className={`chip chip-${r.deliveryStatus}`}>{r.deliveryStatus}</span> : <span className="muted">—</span>}
+                    {r.events?.length ? (
+                      <ol className="event-timeline small" aria-label="Provider events">
+                        {r.events.map((e, i) => (
+                          <li key={i}>
+                            {formatDate(e.at)} {e.type}
+                            {e.detail.bounceType ? ` (${e.detail.bounceType})` : ''}
+                            {e.detail.message ? <span className="muted"> {e.detail.message}</span> : null}
+                          </li>
+                        ))}
+                      </ol>
+                    ) : null}
                   </td>
                   <td>{r.to}</td>
                   <td>{r.templateType}</td>

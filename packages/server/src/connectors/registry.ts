@@ -59,6 +59,7 @@ export function checkFactoryShape(f: unknown): string | null {
     return '"capabilities" must have boolean customTemplates, providerTemplates and customSender';
   }
   if (typeof o.create !== 'function') return '"create(config, ctx)" must be a function';
+  if (o.parseEvents !== undefined && typeof o.parseEvents !== 'function') return '"parseEvents(request, config, ctx)", when present, must be a function';
   return null;
 }
 

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { TEMPLATE_TYPES, deleteConfigPath, getConfigPath, isMasked, setConfigPath } from '@postern/connector-kit';
 import { AppError, fieldIssues, tooDeep, type FieldIssue } from './errors.js';
 import { jsonValueDepth, MAX_JSON_DEPTH } from '../lib/json-depth.js';
-import type { Clock, Stores, Tenant } from './ports.js';
+import type { Clock, Stores, StoredConnector, Tenant } from './ports.js';
 import type { ConnectorService } from './connectors/service.js';
 import type { ConnectorCatalog } from './ports.js';
 import { isTemplateError, type TemplateRenderer } from './templates/index.js';
@@ -41,6 +41,15 @@ export const BundleSchema = z
         omittedSecrets: z.array(z.string()).optional(),
       })
       .nullable(),
+    /** The fallback connector (SPEC §15): null for none; absent (older bundles) leaves the target's as it is. */
+    fallbackConnector: z
+      .strictObject({
+        factoryId: z.string(),
+        config: z.record(z.string(), z.unknown()),
+        omittedSecrets: z.array(z.string()).optional(),
+      })
+      .nullable()
+      .optional(),
     templates: z.array(BundleTemplate).max(10_000),
     branding: BrandingSchema,
     signInExperience: SignInExperienceSchema,
@@ -73,6 +82,8 @@ export interface BundleDeps {
   clock: Clock;
   registry: ConnectorCatalog;
   connectors: ConnectorService;
+  /** The fallback connector (SPEC §15); without it bundles carry none. */
+  fallbackConnectors?: ConnectorService;
   renderer: TemplateRenderer;
   templates: TemplateService;
   branding: BrandingService;
@@ -109,6 +120,7 @@ export class ConfigBundles {
       exportedAt: this.d.clock.now().toISOString(),
       tenant: { id: tenant.id, type: tenant.type },
       connector: conn,
+      ...(this.d.fallbackConnectors ? { fallbackConnector: await this.exportFallback(tenant, includeSecrets) } : {}),
       templates,
       branding: await this.d.branding.get(tenant.id),
       signInExperience: await this.d.signInExperience.get(tenant.id),
@@ -181,6 +193,7 @@ export class ConfigBundles {
     } else if (current) {
       changes.push({ path: 'connector', action: 'remove' });
     }
+    const fallback = await this.planFallback(tenant, bundle, input.secrets, changes);
 
     // Templates: the target ends with exactly the bundle's own templates.
     const existing = new Map((await this.d.stores.templates.listForTenant(tenant.id)).map((t) => [`${t.locale}/${t.templateType}`, t]));
@@ -231,6 +244,11 @@ export class ConfigBundles {
       } else if (!bundle.connector && current) {
         await st.connectors.delete(tenant.id, current.id);
       }
+      if (fallback.next && bundle.fallbackConnector && changes.some((c) => c.path.startsWith('fallbackConnector'))) {
+        await st.fallbackConnectors.replaceEmailConnector({ id: randomUUID(), tenantId: tenant.id, type: 'email', factoryId: bundle.fallbackConnector.factoryId, config: fallback.next, createdAt: at, updatedAt: at }, this.d.registry.secretPaths(bundle.fallbackConnector.factoryId));
+      } else if (bundle.fallbackConnector === null && fallback.current) {
+        await st.fallbackConnectors.delete(tenant.id, fallback.current.id);
+      }
       for (const key of existing.keys()) if (!wanted.has(key)) await st.templates.delete(tenant.id, key.split('/')[0]!, key.split('/')[1]!);
       for (const t of wanted.values()) await st.templates.put({ tenantId: tenant.id, ...t, updatedAt: at });
       await st.settings.put(tenant.id, 'branding', branding, at);
@@ -242,6 +260,53 @@ export class ConfigBundles {
     this.d.branding.invalidate(tenant.id);
     this.d.signInExperience.invalidate(tenant.id);
     return { changes, applied: true };
+  }
+
+  private async exportFallback(tenant: Tenant, includeSecrets: boolean): Promise<Bundle['connector']> {
+    const c = await this.d.stores.fallbackConnectors.getEmailConnector(tenant.id);
+    if (!c) return null;
+    const config = structuredClone(c.config);
+    const omitted: string[] = [];
+    if (!includeSecrets) {
+      for (const p of this.d.registry.secretPaths(c.factoryId)) {
+        if (getConfigPath(config, p) === undefined) continue;
+        unset(config, p);
+        omitted.push(p);
+      }
+    }
+    return { factoryId: c.factoryId, config, ...(omitted.length ? { omittedSecrets: omitted } : {}) };
+  }
+
+  /**
+   * The fallback connector's part of an import: its secrets come from the bundle, else from
+   * `secrets["fallbackConnector.<field>"]`, else the target's own fallback of the same factory.
+   */
+  private async planFallback(tenant: Tenant, bundle: Bundle, secrets: Record<string, string> | undefined, changes: Change[]): Promise<{ current: StoredConnector | undefined; next?: Record<string, unknown> }> {
+    const current = await this.d.stores.fallbackConnectors.getEmailConnector(tenant.id);
+    const b = bundle.fallbackConnector;
+    if (b === undefined || !this.d.fallbackConnectors) return { current };
+    if (b === null) {
+      if (current) changes.push({ path: 'fallbackConnector', action: 'remove' });
+      return { current };
+    }
+    this.d.fallbackConnectors.factory(b.factoryId);
+    const config = structuredClone(b.config);
+    const missing: string[] = [];
+    for (const p of this.d.registry.secretPaths(b.factoryId)) {
+      if (getConfigPath(config, p) !== undefined) continue;
+      const given = secrets?.[`fallbackConnector.${p}`];
+      if (given !== undefined) set(config, p, given);
+      else if (current?.factoryId === b.factoryId && getConfigPath(current.config, p) !== undefined) set(config, p, getConfigPath(current.config, p));
+      else if (b.omittedSecrets?.includes(p)) missing.push(p);
+    }
+    if (missing.length) {
+      throw new AppError('request.invalid', `The bundle's ${b.factoryId} fallback connector needs its secret ${missing.join(', ')}: pass it in "secrets" (e.g. {"fallbackConnector.${missing[0]}": "…"}).`, { issues: missing.map((m) => ({ path: `secrets.fallbackConnector.${m}`, message: 'required' })) });
+    }
+    const next = await this.d.fallbackConnectors.validateFor(tenant.id, b.factoryId, config);
+    if (!current) changes.push({ path: 'fallbackConnector', action: 'add' });
+    else if (current.factoryId !== b.factoryId) changes.push({ path: 'fallbackConnector', action: 'update' });
+    else diffObject('fallbackConnector.config', current.config, next, changes);
+    return { current, next };
   }
 }
 

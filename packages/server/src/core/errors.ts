@@ -54,9 +54,17 @@ export const ERRORS = {
   'verification_code.exhausted': { status: 400, message: 'Too many wrong codes; ask for a new one.' },
   'verification_code.locked': { status: 429, message: 'Too many failed attempts; try again later.' },
   'verification_code.rate_limited': { status: 429, message: 'Too many codes requested; try again later.' },
+  'outbox.not_found': { status: 404, message: 'No such outbox message.' },
+  'outbox.not_queued': { status: 409, message: 'Only a queued message can be cancelled.' },
   'dkim_key.not_found': { status: 404, message: 'No such DKIM key.' },
   'dkim_key.already_exists': { status: 409, message: 'A DKIM key for this domain and selector exists already.' },
   'dkim_key.in_use': { status: 409, message: 'The email connector signs with this DKIM key.' },
+  'webhook.invalid_signature': {
+    status: 401,
+    message: 'The webhook request is unsigned, mis-signed, stale or replayed.',
+  },
+  'recipient.suppressed': { status: 422, message: 'The address is on the suppression list.' },
+  'suppression.not_found': { status: 404, message: 'The address is not on the suppression list.' },
   'service.unavailable': { status: 503, message: 'A backing service is unavailable; try again shortly.' },
   'internal.error': { status: 500, message: 'Something went wrong on our side.' },
 } as const satisfies Record<string, { status: number; message: string }>;

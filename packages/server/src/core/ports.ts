@@ -4,6 +4,7 @@ import type { ConnectorFactory, DkimSigningKey } from '@postern/connector-kit';
  * The storage and clock interfaces the domain needs. Implementations live in storage/;
  * every one of them passes the same conformance suite on SQLite and PostgreSQL.
  */
+
 export interface Clock {
   now(): Date;
 }
@@ -86,6 +87,15 @@ export interface ConnectorStore {
 }
 
 export type EmailStatus = 'sent' | 'failed' | 'captured' | 'suppressed';
+/** One connector's part in a send (SPEC §11, §15): which role, what happened. */
+export interface AttemptLogEntry {
+  role: 'primary' | 'fallback';
+  factoryId: string;
+  at: string;
+  outcome: 'sent' | 'captured' | 'failed' | 'skipped';
+  attempts?: number;
+  error?: { code: string; message: string };
+}
 export interface EmailLogEntry {
   id: string;
   tenantId: string;
@@ -99,6 +109,10 @@ export interface EmailLogEntry {
   attempts: number;
   durationMs: number;
   createdAt: string;
+  /** The latest provider event (SPEC §16): delivered, delayed, bounced or complained; null before any. */
+  deliveryStatus?: 'delivered' | 'delayed' | 'bounced' | 'complained' | null;
+  /** Each connector tried, in order; absent for sends through one given connector (test sends). */
+  attemptLog?: AttemptLogEntry[];
 }
 export interface EmailLogFilter {
   status?: EmailStatus | undefined;
@@ -171,6 +185,8 @@ export interface Stores {
   adminKeys: AdminKeyStore;
   settings: SettingsStore;
   connectors: ConnectorStore;
+  /** The tenant's fallback email connector (SPEC §15), stored like the primary. */
+  fallbackConnectors: ConnectorStore;
   emailLogs: EmailLogStore;
   mailbox: MailboxStore;
   templates: TemplateStore;
@@ -232,8 +248,12 @@ export interface CodeAttemptDecision {
 }
 
 export interface CodeStore {
-  /** Invalidates the active codes of the same tenant, recipient and purpose and inserts this one, in one transaction. */
-  issue(code: StoredCode): Promise<void>;
+  /**
+   * Invalidates the active codes of the same tenant, recipient and purpose and inserts this
+   * one, in one transaction; with `outbox`, the message carrying the code goes into the
+   * outbox in that same transaction (SPEC §15).
+   */
+  issue(code: StoredCode, outbox?: OutboxRow): Promise<void>;
   /**
    * One attempt at a code, in one transaction holding the row (FOR UPDATE on PostgreSQL):
    * it reads the code, asks `decide` (core/codes/attempt.ts: the rule) what the attempt
@@ -270,4 +290,75 @@ export interface ConnectorCatalog {
 export interface DkimKeySource {
   exists(tenantId: string, keyId: string): Promise<boolean>;
   signingKey(tenantId: string, keyId: string): Promise<DkimSigningKey | undefined>;
+}
+
+/** Where an outbox message stands (SPEC §15). */
+export type OutboxState = 'queued' | 'sending' | 'sent' | 'failed' | 'cancelled';
+
+/** One outbox message as stored. */
+export type OutboxRow = {
+  id: string;
+  tenant_id: string;
+  state: OutboxState;
+  source: string;
+  template_type: string;
+  to_address: string;
+  /** The send request, JSON encrypted with the Keyring (it holds the code). */
+  payload: string;
+  /** What must still be valid for the message to go: 'code' | 'invitation' | null. */
+  guard_kind: string | null;
+  guard_id: string | null;
+  guard_hash: string | null;
+  attempts: number;
+  lease_owner: string | null;
+  lease_until: string | null;
+  next_attempt_at: string;
+  not_after: string;
+  last_error_code: string | null;
+  last_error_message: string | null;
+  provider_message_id: string | null;
+  created_at: string;
+  updated_at: string;
+  finished_at: string | null;
+};
+
+export type OutboxFinish = {
+  id: string;
+  owner: string;
+  state: 'sent' | 'failed' | 'cancelled';
+  attempts: number;
+  errorCode: string | null;
+  errorMessage: string | null;
+  providerMessageId: string | null;
+  at: string;
+};
+
+export type OutboxRetry = {
+  id: string;
+  owner: string;
+  attempts: number;
+  nextAttemptAt: string;
+  errorCode: string | null;
+  errorMessage: string | null;
+  at: string;
+};
+
+/**
+ * The outbox table (storage/stores/outbox.ts). Claims take due rows and rows whose lease
+ * expired, never the same row for two instances; every change of a claimed row is guarded
+ * by its lease owner.
+ */
+export interface OutboxStore {
+  extend(id: string, owner: string, until: string): Promise<boolean>;
+  insert(row: OutboxRow): Promise<void>;
+  claim(owner: string, now: string, leaseUntil: string, limit: number): Promise<OutboxRow[]>;
+  finish(f: OutboxFinish): Promise<boolean>;
+  retry(r: OutboxRetry): Promise<boolean>;
+  /** Whether the code or invitation the message carries is still the one to send. */
+  guardHolds(row: Pick<OutboxRow, 'tenant_id' | 'guard_kind' | 'guard_id' | 'guard_hash'>, now: string): Promise<boolean>;
+  list(tenantId: string, states: readonly OutboxState[], page: PageRequest): Promise<Page<OutboxRow>>;
+  get(tenantId: string, id: string): Promise<OutboxRow | undefined>;
+  cancel(tenantId: string, id: string, at: string): Promise<boolean>;
+  depth(): Promise<{ queued: number; sending: number; oldest: string | null }>;
+  purge(beforeIso: string, limit: number): Promise<number>;
 }

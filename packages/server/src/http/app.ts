@@ -1,4 +1,4 @@
-import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { jsonSchemaTransform, jsonSchemaTransformObject, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -21,9 +21,16 @@ import { codeRoutes } from './routes/codes.js';
 import { identityRoutes } from './routes/identity/index.js';
 import { deliverabilityRoutes } from './routes/deliverability.js';
 import { configBundleRoutes } from './routes/config-bundle.js';
+import { providerEventRoutes } from './routes/provider-events.js';
+import { suppressionRoutes } from './routes/suppressions.js';
+import { installObservability } from './observability.js';
+import { outboxRoutes } from './routes/outbox.js';
+import { deliveryRoutes } from './routes/delivery.js';
 
 export interface BuildAppOptions {
   logger?: boolean;
+  /** The process's logger (lib/logger.ts createLogger); else one is made from the config. */
+  loggerInstance?: FastifyBaseLogger;
 }
 
 const TENANT_PREFIX = /^\/t\/([^/?#]+)(\/[^?#]*)?(\?.*)?$/;
@@ -31,10 +38,16 @@ const TENANT_PREFIX = /^\/t\/([^/?#]+)(\/[^?#]*)?(\?.*)?$/;
 /** Builds the Fastify app; never listens (main.ts does, tests use inject or listen on port 0). */
 export async function buildApp(s: Services, opts: BuildAppOptions = {}): Promise<App> {
   const app = Fastify({
-    logger: opts.logger === false ? false : loggerOptions(s.config.logLevel),
+    ...(opts.logger === false
+      ? { logger: false }
+      : opts.loggerInstance
+        ? { loggerInstance: opts.loggerInstance }
+        : { logger: loggerOptions(s.config.logLevel) }),
     bodyLimit: 1024 * 1024,
     trustProxy: trustProxyOption(s.config.trustProxy),
-    logController: new LogController({ disableRequestLogging: s.config.logLevel !== 'debug' && s.config.logLevel !== 'trace' }),
+    // Fastify's own request lines carry the URL and the client address: the access log
+    // (observability.ts) replaces them at every level.
+    logController: new LogController({ disableRequestLogging: true }),
     return503OnClosing: true,
     // Slow or idle clients must not hold sockets (issue 14): the whole request must arrive
     // within requestTimeout and its headers within headersTimeout (Node answers 408 and
@@ -65,6 +78,7 @@ export async function buildApp(s: Services, opts: BuildAppOptions = {}): Promise
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   installErrorHandling(app);
   boundJsonDepth(app as unknown as FastifyInstance);
+  installObservability(app as unknown as FastifyInstance, s.metrics);
   app.addHook('onRequest', tenantAndAuthHook(s));
   app.addHook('onResponse', async (req, reply) => {
     s.metrics.httpRequests.inc({ method: req.method, status: `${Math.floor(reply.statusCode / 100)}xx` });
@@ -108,6 +122,10 @@ export async function buildApp(s: Services, opts: BuildAppOptions = {}): Promise
   await app.register(identityRoutes(s));
   await app.register(deliverabilityRoutes(s, s.deliverability));
   await app.register(configBundleRoutes(s, s.bundles));
+  await app.register(providerEventRoutes(s));
+  await app.register(suppressionRoutes(s));
+  await app.register(outboxRoutes(s));
+  await app.register(deliveryRoutes(s));
   await app.register(async (a) => staticRoutes(a as unknown as FastifyInstance));
   return app as unknown as App;
 }

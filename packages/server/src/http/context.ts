@@ -16,6 +16,9 @@ import type { VerificationCodes } from '../core/codes/service.js';
 import type { CodePolicyService } from '../core/codes/policy.js';
 import type { IdentityServices } from '../core/identity/services.js';
 import type { ConfigBundles } from '../core/config-bundle.js';
+import type { ProviderEvents } from '../core/events/service.js';
+import type { Suppressions } from '../core/events/suppressions.js';
+import type { Outbox } from '../core/delivery/outbox.js';
 
 export interface TemplateDeps {
   templates: TemplateService;
@@ -50,6 +53,12 @@ export interface Services {
   identity: IdentityServices;
   deliverability: DeliverabilityDeps;
   bundles: ConfigBundles;
+  /** Provider events in and the suppression list (SPEC §16). */
+  events: { providerEvents: ProviderEvents; suppressions: Suppressions };
+  /** Durable delivery (SPEC §15). */
+  outbox: Outbox;
+  /** Trims email logs, finished outbox rows, the mailbox and rate-limit rows (SPEC §15). */
+  retention: { run(): Promise<unknown> };
 }
 
 declare module 'fastify' {

@@ -43,7 +43,7 @@ export function installErrorHandling(app: FastifyInstance): void {
     if (isConnectorError(err)) {
       const headers: Record<string, string> = {};
       // Every 429 carries Retry-After and details.retryAfter (SPEC §6), also when the provider named no wait.
-      const retryAfter = err.status === 429 ? { retryAfter: typeof err.details.retryAfter === 'number' ? Math.max(1, Math.ceil(err.details.retryAfter)) : 1 } : {};
+      const retryAfter = err.status === 429 || err.code === 'connector.circuit_open' ? { retryAfter: typeof err.details.retryAfter === 'number' ? Math.max(1, Math.ceil(err.details.retryAfter)) : 1 } : {};
       if (retryAfter.retryAfter !== undefined) headers['retry-after'] = String(retryAfter.retryAfter);
       if (!req.principal) {
         // Routes without an admin key (end-user flows) get the code and the catalogue's

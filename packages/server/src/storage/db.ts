@@ -7,12 +7,17 @@ import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Migration, 
 import type { Database } from './schema.js';
 import { SyncSqlite } from './prepared.js';
 import { startCheckpointer } from './checkpointer.js';
+import { tracingActive } from '../lib/tracing.js';
+import { kyselyQuerySpans, tracedSqlite } from './tracing.js';
 import * as m001 from './migrations/001_foundation.js';
 import * as m002 from './migrations/002_email.js';
 import * as m003 from './migrations/003_codes.js';
 import * as m004 from './migrations/004_identity.js';
 import * as m005 from './migrations/005_deliverability.js';
 import * as m006 from './migrations/006_housekeeping.js';
+import * as m007 from './migrations/007_outbox.js';
+import * as m008 from './migrations/008_delivery.js';
+import * as m008e from './migrations/008_provider_events.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -33,6 +38,9 @@ const MIGRATIONS: Record<string, Migration> = {
   '004_identity': m004,
   '005_deliverability': m005,
   '006_housekeeping': m006,
+  '007_outbox': m007,
+  '008_delivery': m008,
+  '008_provider_events': m008e,
 };
 
 class StaticMigrations implements MigrationProvider {
@@ -77,7 +85,8 @@ export function openDatabase(url: string, opts: OpenOptions = {}): Db {
       mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
       createPrivate(path);
     }
-    const sqlite = new SqliteDatabase(path);
+    const opened = new SqliteDatabase(path);
+    const sqlite = tracingActive() ? tracedSqlite(opened) : opened;
     sqlite.pragma('journal_mode = WAL');
     // SQLite gives -wal and -shm the database file's mode; files from older versions are tightened.
     if (path !== ':memory:') for (const f of [path, `${path}-wal`, `${path}-shm`]) tighten(f);
@@ -112,30 +121,54 @@ export function openDatabase(url: string, opts: OpenOptions = {}): Db {
   // instead, and the error handler answers 503.
   pool.on('error', () => undefined);
   pool.on('connect', (client) => client.on('error', () => undefined));
-  const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const kysely = new Kysely<Database>({
+    dialect: new PostgresDialect({ pool }),
+    ...(tracingActive() ? { log: kyselyQuerySpans('postgresql') } : {}),
+  });
   return { kysely, dialect: 'postgres', pool, close: () => kysely.destroy() };
+}
+
+/**
+ * Kysely's migrator looks for its own tables in every schema it can see unless it is told
+ * which one: on a PostgreSQL database where another schema holds them (another Postern, a
+ * test), it would take them for ours. So it is told: the given schema, else the first one on
+ * the connection's search_path, which is where the tables have always been created.
+ */
+async function migrator(db: Db, schema?: string): Promise<Migrator> {
+  let migrationTableSchema: string | undefined;
+  if (db.dialect === 'postgres') {
+    migrationTableSchema = schema ?? (await sql<{ s: string | null }>`select current_schema() as s`.execute(db.kysely)).rows[0]?.s ?? undefined;
+  }
+  return new Migrator({ db: db.kysely, provider: new StaticMigrations(), ...(migrationTableSchema ? { migrationTableSchema } : {}) });
 }
 
 export async function migrate(db: Db, schema?: string): Promise<string[]> {
   if (db.dialect === 'postgres' && schema) {
     await sql`create schema if not exists ${sql.id(schema)}`.execute(db.kysely);
   }
-  // Kysely looks its migration tables up across every schema it may read unless it is told
-  // which one: with a second Postern schema on the same database it would find that one's
-  // lock table, skip creating its own and then fail on it.
-  const migrator = new Migrator({
-    db: db.kysely,
-    provider: new StaticMigrations(),
-    ...(db.dialect === 'postgres' ? { migrationTableSchema: schema ?? (await currentSchema(db)) } : {}),
-  });
-  const { error, results } = await migrator.migrateToLatest();
+  const m = await migrator(db, schema);
+  const { error, results } = await m.migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }
 
-async function currentSchema(db: Db): Promise<string> {
-  const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db.kysely);
-  return rows[0]?.schema ?? 'public';
+export interface MigrationState {
+  name: string;
+  /** When it ran; undefined while it is pending. */
+  executedAt: Date | undefined;
+}
+
+/**
+ * Every migration this version knows, applied or pending, in order; names the database has
+ * applied but this version does not know (a newer release ran against it) come last.
+ */
+export async function migrationStatus(db: Db): Promise<{ known: MigrationState[]; unknown: string[] }> {
+  const known = (await (await migrator(db)).getMigrations()).map((m) => ({ name: m.name, executedAt: m.executedAt }));
+  const applied = known.some((m) => m.executedAt)
+    ? await sql<{ name: string }>`select name from kysely_migration order by name`.execute(db.kysely)
+    : { rows: [] };
+  const unknown = applied.rows.map((r) => r.name).filter((n) => !(n in MIGRATIONS));
+  return { known, unknown };
 }
 
 export async function ping(db: Db): Promise<void> {

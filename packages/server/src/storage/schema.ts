@@ -21,7 +21,8 @@ export interface AdminKeysTable {
 export interface ConnectorsTable {
   id: string;
   tenant_id: string;
-  type: 'email';
+  /** `email` is the tenant's connector; `email_fallback` its fallback (SPEC §15). */
+  type: 'email' | 'email_fallback';
   factory_id: string;
   /** The config without its secret fields, JSON. */
   config: string;
@@ -52,6 +53,52 @@ export interface EmailLogsTable {
   error_message: string | null;
   attempts: number;
   duration_ms: number;
+  created_at: string;
+  /** The latest provider event: 'delivered' | 'delayed' | 'bounced' | 'complained' (008). */
+  delivery_status?: string | null;
+  /** JSON list of the connectors tried (SPEC §15), or null. */
+  attempt_log: string | null;
+}
+
+export interface EmailEventsTable {
+  id: string;
+  tenant_id: string;
+  email_log_id: string;
+  type: string;
+  bounce_type: string | null;
+  recipient: string;
+  detail: string | null;
+  /** The provider's event id (or the request's), so a retried delivery is recorded once. */
+  dedupe_key: string;
+  occurred_at: string;
+  created_at: string;
+}
+
+export interface SuppressionsTable {
+  tenant_id: string;
+  email_key: string;
+  email: string;
+  reason: 'hard_bounce' | 'complaint' | 'manual';
+  source: string;
+  created_at: string;
+  expires_at: string | null;
+}
+
+export interface WebhookReceiptsTable {
+  tenant_id: string;
+  factory_id: string;
+  replay_key: string;
+  created_at: string;
+}
+
+export interface EventCredentialsTable {
+  tenant_id: string;
+  connector_id: string;
+  username: string;
+  /** SHA-256 of the generated password (it is random, so a fast hash is enough). */
+  password_hash: string;
+  /** The last 4 characters, for the masked URL. */
+  password_hint: string;
   created_at: string;
 }
 
@@ -108,7 +155,35 @@ export interface DkimKeysTable {
   created_at: string;
 }
 
+export type OutboxState = 'queued' | 'sending' | 'sent' | 'failed' | 'cancelled';
+export interface OutboxTable {
+  id: string;
+  tenant_id: string;
+  state: OutboxState;
+  source: string;
+  template_type: string;
+  to_address: string;
+  /** The send request, JSON encrypted with the Keyring (it holds the code). */
+  payload: string;
+  /** What must still be valid for the message to go: 'code' | 'invitation' | null. */
+  guard_kind: string | null;
+  guard_id: string | null;
+  guard_hash: string | null;
+  attempts: number;
+  lease_owner: string | null;
+  lease_until: string | null;
+  next_attempt_at: string;
+  not_after: string;
+  last_error_code: string | null;
+  last_error_message: string | null;
+  provider_message_id: string | null;
+  created_at: string;
+  updated_at: string;
+  finished_at: string | null;
+}
+
 export interface Database {
+  outbox: OutboxTable;
   dkim_keys: DkimKeysTable;
   verification_codes: VerificationCodesTable;
   tenants: TenantsTable;
@@ -116,6 +191,10 @@ export interface Database {
   connectors: ConnectorsTable;
   tenant_settings: TenantSettingsTable;
   email_logs: EmailLogsTable;
+  email_events: EmailEventsTable;
+  suppressions: SuppressionsTable;
+  webhook_receipts: WebhookReceiptsTable;
+  event_credentials: EventCredentialsTable;
   mailbox: MailboxTable;
   email_templates: EmailTemplatesTable;
 }

@@ -19,11 +19,11 @@ import resend from '../resend/index.js';
 
 const expected: Array<[ConnectorFactory, string, string[], boolean]> = [
   [sendgrid, 'sendgrid', ['apiKey'], true],
-  [mailgun, 'mailgun', ['apiKey'], true],
+  [mailgun, 'mailgun', ['apiKey', 'webhookSigningKey'], true],
   [postmark, 'postmark', ['serverToken'], true],
   [awsSes, 'aws-ses', ['secretAccessKey'], false],
   [aliyunDm, 'aliyun-dm', ['accessKeySecret'], false],
-  [resend, 'resend', ['apiKey'], false],
+  [resend, 'resend', ['apiKey', 'webhookSecret'], false],
 ];
 
 describe('provider factories', () => {

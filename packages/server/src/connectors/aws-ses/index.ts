@@ -1,10 +1,15 @@
 import { Agent as HttpAgent } from 'node:http';
+import { parseSesEvents } from './events.js';
 import { Agent as HttpsAgent } from 'node:https';
 import { isIP, type LookupFunction as NetLookup } from 'node:net';
 import type { SendEmailCommandInput, SESv2Client } from '@aws-sdk/client-sesv2';
-import { readConnectorFile, defineConnector, formatAddress, resolveSender, type EmailMessage } from '@postern/connector-kit';
+import { ConnectorError, readConnectorFile, defineConnector, formatAddress, resolveSender, type EmailMessage } from '@postern/connector-kit';
 import { sesError } from './errors.js';
-import { sesConfigSchema, sesEndpoint, type SesConfig } from './schema.js';
+import { sesConfigSchema, sesEndpoint, usesAmbientCredentials, type SesConfig } from './schema.js';
+
+/** Said when a config without keys reaches a tenant the operator has not allowed. */
+export const AMBIENT_NOT_ALLOWED =
+  "Set accessKeyId and secretAccessKey: this tenant may not use the server's own AWS identity (the operator lists the tenants that may in POSTERN_AWS_AMBIENT_TENANTS).";
 
 // The console shows these; they are read from the files beside this module (copied to dist by the build).
 const readme = readConnectorFile(import.meta.url, 'README.md');
@@ -45,8 +50,12 @@ export default defineConnector<SesConfig>({
   readme,
   configSchema: sesConfigSchema,
   capabilities: { customTemplates: true, providerTemplates: false, customSender: true },
+  parseEvents: parseSesEvents,
   create(config, ctx) {
-    const secrets = [config.secretAccessKey];
+    const secrets = config.secretAccessKey ? [config.secretAccessKey] : [];
+    // No keys: the SDK's default provider chain (environment, web identity / IRSA, ECS task
+    // role, instance profile), which is the operator's identity, so only where allowed.
+    const ambient = usesAmbientCredentials(config);
     const endpoint = sesEndpoint(config);
     const host = new URL(endpoint).hostname.replace(/^\[|\]$/g, '');
     // Sockets resolve names through ctx.lookup, so the destination policy sees the address
@@ -61,7 +70,9 @@ export default defineConnector<SesConfig>({
       return new SESv2Client({
         region: config.region,
         endpoint,
-        credentials: { accessKeyId: config.accessKeyId, secretAccessKey: config.secretAccessKey },
+        ...(ambient
+          ? {}
+          : { credentials: { accessKeyId: config.accessKeyId!, secretAccessKey: config.secretAccessKey! } }),
         // Our delivery pipeline owns retries (SPEC §3.5); the SDK must not add its own.
         maxAttempts: 1,
         requestHandler: new NodeHttpHandler({
@@ -74,6 +85,8 @@ export default defineConnector<SesConfig>({
     return {
       async send(message, { signal }) {
         try {
+          if (ambient && ctx.ambientCredentials !== true)
+            throw new ConnectorError('connector.bad_config', AMBIENT_NOT_ALLOWED);
           if (isIP(host)) await ctx.assertDestination(host);
           client ??= buildClient();
           const [ses, { SendEmailCommand }] = await Promise.all([client, sdk()]);

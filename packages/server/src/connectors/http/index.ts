@@ -1,3 +1,4 @@
+import { parseHttpEvents } from './events.js';
 import {
   readConnectorFile,
   ConnectorError,
@@ -93,6 +94,7 @@ export default defineConnector<HttpConfig>({
   readme,
   configSchema: httpConfigSchema,
   capabilities: { customTemplates: true, providerTemplates: false, customSender: false },
+  parseEvents: parseHttpEvents,
   create: (config, ctx) => createHttpConnector(config, ctx),
 });
 

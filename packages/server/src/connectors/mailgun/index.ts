@@ -1,5 +1,6 @@
 import { readConnectorFile, defineConnector, resolveSender, type EmailMessage } from '@postern/connector-kit';
 import { createHttpClient, stringField } from '@postern/connector-kit';
+import { parseMailgunEvents } from './events.js';
 import { mailgunError } from './errors.js';
 import { mailgunBaseUrl, mailgunConfigSchema, type MailgunConfig } from './schema.js';
 
@@ -32,6 +33,7 @@ export default defineConnector<MailgunConfig>({
   readme,
   configSchema: mailgunConfigSchema,
   capabilities: { customTemplates: true, providerTemplates: true, customSender: true },
+  parseEvents: parseMailgunEvents,
   create(config, ctx) {
     const secrets = [config.apiKey];
     const client = createHttpClient({

@@ -27,6 +27,14 @@ export const mailgunConfigSchema = z.strictObject({
   replyTo: replyTo(),
   templates: templateMap('Mailgun template name'),
   baseUrl: baseUrl(MAILGUN_BASE_URLS.us),
+  webhookSigningKey: secret(
+    z
+      .string()
+      .trim()
+      .min(1)
+      .max(200)
+      .describe('The HTTP webhook signing key (Sending → Webhooks), for bounces and complaints.'),
+  ).optional(),
 });
 
 export type MailgunConfig = z.output<typeof mailgunConfigSchema>;

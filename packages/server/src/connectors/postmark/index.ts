@@ -1,5 +1,6 @@
 import { readConnectorFile, defineConnector, resolveSender, type EmailMessage } from '@postern/connector-kit';
 import { createHttpClient, stringField } from '@postern/connector-kit';
+import { parsePostmarkEvents } from './events.js';
 import { postmarkError } from './errors.js';
 import { postmarkConfigSchema, POSTMARK_BASE_URL, type PostmarkConfig } from './schema.js';
 
@@ -44,6 +45,7 @@ export default defineConnector<PostmarkConfig>({
   readme,
   configSchema: postmarkConfigSchema,
   capabilities: { customTemplates: true, providerTemplates: true, customSender: true },
+  parseEvents: parsePostmarkEvents,
   create(config, ctx) {
     const secrets = [config.serverToken];
     const client = createHttpClient({

@@ -1,5 +1,6 @@
 import { readConnectorFile, defineConnector, resolveSender, type EmailMessage } from '@postern/connector-kit';
 import { createHttpClient, stringField } from '@postern/connector-kit';
+import { parseResendEvents } from './events.js';
 import { resendError } from './errors.js';
 import { resendConfigSchema, RESEND_BASE_URL, type ResendConfig } from './schema.js';
 
@@ -29,6 +30,7 @@ export default defineConnector<ResendConfig>({
   readme,
   configSchema: resendConfigSchema,
   capabilities: { customTemplates: true, providerTemplates: false, customSender: true },
+  parseEvents: parseResendEvents,
   create(config, ctx) {
     const secrets = [config.apiKey];
     const client = createHttpClient({

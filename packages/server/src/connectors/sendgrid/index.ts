@@ -1,5 +1,6 @@
 import { readConnectorFile, defineConnector, resolveSender, type EmailMessage } from '@postern/connector-kit';
 import { createHttpClient } from '@postern/connector-kit';
+import { parseSendgridEvents } from './events.js';
 import { sendgridError } from './errors.js';
 import { sendgridBaseUrl, sendgridConfigSchema, type SendgridConfig } from './schema.js';
 
@@ -40,6 +41,7 @@ export default defineConnector<SendgridConfig>({
   readme,
   configSchema: sendgridConfigSchema,
   capabilities: { customTemplates: true, providerTemplates: true, customSender: true },
+  parseEvents: parseSendgridEvents,
   create(config, ctx) {
     const secrets = [config.apiKey];
     const client = createHttpClient({

@@ -1,4 +1,5 @@
 import { destination, secret, z } from '@postern/connector-kit';
+import { sendgridPublicKey } from './public-key.js';
 import { baseUrl, fromEmail, fromName, replyTo, templateMap } from '../_provider/schema.js';
 
 export const SENDGRID_BASE_URLS = { global: 'https://api.sendgrid.com', eu: 'https://api.eu.sendgrid.com' } as const;
@@ -16,6 +17,17 @@ export const sendgridConfigSchema = z.strictObject({
       .describe('Data residency: "eu" for EU subusers, which must use api.eu.sendgrid.com.'),
   ),
   baseUrl: baseUrl(SENDGRID_BASE_URLS.global),
+  eventWebhookPublicKey: z
+    .string()
+    .trim()
+    .refine(
+      (v) => sendgridPublicKey(v) !== null,
+      'the base64 public key SendGrid shows (MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE…)',
+    )
+    .optional()
+    .describe(
+      'Verification key of the Signed Event Webhook (Settings → Mail Settings → Event Webhook), for bounces and complaints.',
+    ),
 });
 
 export type SendgridConfig = z.output<typeof sendgridConfigSchema>;

@@ -3,7 +3,8 @@ import type { TemplateType } from '@postern/connector-kit';
 import { AppError } from '../errors.js';
 import { normalizeEmail, type NormalizedEmail } from '../email-address.js';
 import type { Clock, CodeStore, Tenant } from '../ports.js';
-import type { EmailSender, SendOutcome } from '../delivery/sender.js';
+import type { EmailSender, SendOutcome, SendRequest } from '../delivery/sender.js';
+import type { Outbox } from '../delivery/outbox.js';
 import type { Metrics } from '../../lib/metrics.js';
 import type { CodePolicy, CodePolicyService } from './policy.js';
 import type { Bucket, RateLimits } from './ports.js';
@@ -32,6 +33,8 @@ export interface IssueRequest {
    * `none`: issue the code but send nothing (anti-enumeration for unknown addresses).
    */
   delivery?: 'now' | 'background' | 'none';
+  /** Where the send came from, for the outbox (`api`, `experience`, `account`); from `flow` when absent. */
+  source?: string;
 }
 
 export interface IssueResult {
@@ -54,6 +57,10 @@ export interface VerifyRequest {
 
 export type { Verified, VerifyOutcome } from './outcome.js';
 
+const isSuppressed = (err: unknown) => err instanceof AppError && err.code === 'recipient.suppressed';
+/** The email log's source for a flow: `api`, `experience.sign-in` → `experience`, … */
+const sourceOf = (flow: string) => flow.split('.')[0] ?? flow;
+
 const purposeOf = (templateType: string, flow: string) => `${templateType}:${flow}`;
 
 function tooMany(code: 'verification_code.rate_limited', retryAfter: number, message: string): AppError {
@@ -75,6 +82,8 @@ export class VerificationCodes {
     private readonly clock: Clock,
     private readonly hmacKey: Buffer,
     private readonly random: Random = cryptoRandom,
+    /** Durable delivery (SPEC §15); without it messages are sent straight from memory (unit tests). */
+    private readonly outbox?: Outbox,
   ) {}
 
   private testCode(tenant: Tenant, policy: CodePolicy, addr: NormalizedEmail): string | undefined {
@@ -115,35 +124,77 @@ export class VerificationCodes {
     const code = fixed ?? generateCode(policy.length, policy.alphabet, this.random);
     const id = timeOrderedId();
     const expiresAt = new Date(now.getTime() + policy.ttlSeconds * 1000).toISOString();
-    await this.store.issue({ id, tenantId, recipientKey: addr.key, email: addr.address, purpose, codeHmac: codeHmac(this.hmacKey, id, code), maxAttempts: policy.maxAttempts, payload: req.data ?? null, expiresAt, createdAt: now.toISOString() });
+    const stored = { id, tenantId, recipientKey: addr.key, email: addr.address, purpose, codeHmac: codeHmac(this.hmacKey, id, code), maxAttempts: policy.maxAttempts, payload: req.data ?? null, expiresAt, createdAt: now.toISOString() };
     const result: IssueResult = { verificationId: id, expiresAt, resendAfter: policy.resendCooldownSeconds };
     const mode = req.delivery ?? 'now';
-    if (mode === 'none') return result;
-    if (fixed !== undefined) {
-      await this.sender.recordSuppressed('test-address', { tenantId, to: addr.address, templateType: req.templateType, subject: '(test address: no email sent)' });
+    if (mode === 'none' || fixed !== undefined) {
+      await this.store.issue(stored);
+      if (fixed !== undefined && mode !== 'none') {
+        await this.sender.recordSuppressed('test-address', { tenantId, to: addr.address, templateType: req.templateType, subject: '(test address: no email sent)' });
+      }
       return result;
     }
-    const send = async () => {
-      const out = await this.sender.send({
-        tenantId,
-        to: addr.address,
-        templateType: req.templateType,
-        locale: req.locale,
-        acceptLanguage: req.acceptLanguage,
-        variables: { ...req.variables, code, expiresInMinutes: Math.ceil(policy.ttlSeconds / 60), expiresAt },
-        ip: req.ip,
+    const request: SendRequest = {
+      tenantId,
+      to: addr.address,
+      templateType: req.templateType,
+      locale: req.locale,
+      acceptLanguage: req.acceptLanguage,
+      variables: { ...req.variables, code, expiresInMinutes: Math.ceil(policy.ttlSeconds / 60), expiresAt },
+      ip: req.ip,
+    };
+    if (this.outbox) {
+      // The message is written with the code, in one transaction: a crash after this point
+      // leaves a row that any instance delivers once its lease expires.
+      const pending = this.outbox.prepare({ request, source: req.source ?? sourceOf(req.flow), guard: { kind: 'code', id }, notAfter: expiresAt });
+      await this.store.issue(stored, pending.row);
+      if (mode === 'background') {
+        this.outbox.dispatch(pending);
+        return result;
+      }
+      const out = await this.outbox.deliverNow(pending).catch(async (err: unknown) => {
+        await this.store.invalidate(tenantId, id);
+        // End-user flows answer for a suppressed address exactly as for any other (no
+        // enumeration); nothing was sent (the email log says so).
+        if (isSuppressed(err) && req.flow.startsWith('experience.')) return undefined;
+        throw err;
       });
+      if (!out) return result;
       // A code that never reached anyone must not stay usable.
+      if (!out.ok) {
+        await this.store.invalidate(tenantId, id);
+        throw out.error!;
+      }
+      return { ...result, delivered: out };
+    }
+    await this.store.issue(stored);
+    const send = async () => {
+      const out = await this.sender.send(request);
       if (!out.ok) await this.store.invalidate(tenantId, id);
       return out;
     };
     if (mode === 'background') {
-      void send().catch(() => this.store.invalidate(tenantId, id).catch(() => undefined));
+      void send().catch((err: unknown) =>
+        isSuppressed(err) ? undefined : this.store.invalidate(tenantId, id).catch(() => undefined),
+      );
       return result;
     }
-    const out = await send();
+    let out: SendOutcome;
+    try {
+      out = await send();
+    } catch (err) {
+      // End-user flows answer for a suppressed address exactly as for any other (no
+      // enumeration); the code stays, and nothing was sent (the email log says so).
+      if (isSuppressed(err) && req.flow.startsWith('experience.')) return result;
+      throw err;
+    }
     if (!out.ok) throw out.error!;
     return { ...result, delivered: out };
+  }
+
+  /** Invalidates the code of an outbox message that ended failed or cancelled. */
+  async giveUp(tenantId: string, verificationId: string): Promise<void> {
+    await this.store.invalidate(tenantId, verificationId);
   }
 
   /**

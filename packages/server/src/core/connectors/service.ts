@@ -44,9 +44,12 @@ export class ConnectorService {
     private readonly signInExperience: SignInExperienceService,
     /** Resolves the DKIM key a config names (factories with `dkimKeyId`). */
     private readonly dkimKeys?: DkimKeySource,
-    poolOptions: PoolOptions = {},
+    private readonly options: PoolOptions & {
+      /** An operator's rule a config must pass when saved, tested or imported (e.g. ambient credentials). */
+      checkConfig?: (tenantId: string, factoryId: string, config: Record<string, unknown>) => void | Promise<void>;
+    } = {},
   ) {
-    this.pool = new LiveConnectorPool(store, (id) => registry.get(id), (t, f, c) => this.instantiate(t, f, c), poolOptions);
+    this.pool = new LiveConnectorPool(store, (id) => registry.get(id), (t, f, c) => this.instantiate(t, f, c), options);
   }
 
   private async instantiate(
@@ -70,6 +73,7 @@ export class ConnectorService {
     stored?: StoredConnector,
   ): Promise<Record<string, unknown>> {
     const valid = this.validate(factoryId, config, stored);
+    await this.options.checkConfig?.(tenantId, factoryId, valid);
     const keyId = this.factory(factoryId).dkimKeyId?.(valid);
     if (keyId && !(await this.dkimKeys?.exists(tenantId, keyId))) {
       throw new ConnectorError('connector.bad_config', `No DKIM key "${keyId}" in this tenant; create one with POST /api/dkim-keys.`, { details: { issues: [{ path: 'config.dkim.keyId', message: 'no such DKIM key' }] } });
@@ -155,6 +159,11 @@ export class ConnectorService {
         },
       },
     );
+  }
+
+  /** The tenant's email connector as stored (secrets encrypted), or null. */
+  emailConnector(tenantId: string): Promise<StoredConnector | undefined> {
+    return this.store.getEmailConnector(tenantId);
   }
 
   async list(tenantId: string): Promise<PublicConnector[]> {

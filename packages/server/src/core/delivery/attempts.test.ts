@@ -48,7 +48,7 @@ describe('deliver: the attempt loop (core, injected time and randomness)', () =>
   it('retries a retryable failure with jittered exponential back-off, then succeeds', async () => {
     const time = virtualTime(0.5);
     const c = failing(new ConnectorError('connector.unavailable'), new ConnectorError('connector.unavailable'));
-    const out = await deliver(c, message, DEFAULT_RULES, time);
+    const out = await deliver(c, message, DEFAULT_RULES, 'test', time);
     expect(out).toMatchObject({ ok: true, providerMessageId: 'p3', attempts: 3 });
     // base 250 ms, then 500 ms; jitter = base/2 + random*base with random 0.5
     expect(time.slept).toEqual([250, 500]);
@@ -57,7 +57,7 @@ describe('deliver: the attempt loop (core, injected time and randomness)', () =>
   it('does not retry a permanent failure', async () => {
     const time = virtualTime();
     const c = failing(new ConnectorError('connector.auth_failed'));
-    const out = await deliver(c, message, DEFAULT_RULES, time);
+    const out = await deliver(c, message, DEFAULT_RULES, 'test', time);
     expect(out).toMatchObject({ ok: false, attempts: 1, error: { code: 'connector.auth_failed' } });
     expect(c.calls).toBe(1);
     expect(time.slept).toEqual([]);
@@ -69,7 +69,7 @@ describe('deliver: the attempt loop (core, injected time and randomness)', () =>
   ])('Retry-After $retryAfter s: waits it out when short, gives up at once when long', async (c) => {
     const time = virtualTime();
     const limited = new ConnectorError('connector.rate_limited', undefined, { details: { retryAfter: c.retryAfter } });
-    const out = await deliver(failing(limited), message, DEFAULT_RULES, time);
+    const out = await deliver(failing(limited), message, DEFAULT_RULES, 'test', time);
     expect(out).toMatchObject({ ok: c.ok, attempts: c.attempts });
     expect(time.slept).toEqual(c.slept);
   });
@@ -77,7 +77,7 @@ describe('deliver: the attempt loop (core, injected time and randomness)', () =>
   it('stops at maxAttempts and reports the last error with the attempt count', async () => {
     const time = virtualTime(0);
     const c = failing(...Array.from({ length: 5 }, () => new ConnectorError('connector.timeout')));
-    const out = await deliver(c, message, { ...DEFAULT_RULES, maxAttempts: 3 }, time);
+    const out = await deliver(c, message, { ...DEFAULT_RULES, maxAttempts: 3 }, 'test', time);
     expect(out).toMatchObject({ ok: false, attempts: 3, error: { code: 'connector.timeout' } });
     expect(c.calls).toBe(3);
   });
@@ -86,7 +86,7 @@ describe('deliver: the attempt loop (core, injected time and randomness)', () =>
     const time = virtualTime(0.5);
     const c = failing(new ConnectorError('connector.unavailable'), new ConnectorError('connector.unavailable'));
     // The first back-off (250 ms) would end past a 200 ms budget.
-    const out = await deliver(c, message, { ...DEFAULT_RULES, totalBudgetMs: 200 }, time);
+    const out = await deliver(c, message, { ...DEFAULT_RULES, totalBudgetMs: 200 }, 'test', time);
     expect(out).toMatchObject({ ok: false, attempts: 1 });
     expect(time.slept).toEqual([]);
   });
@@ -103,6 +103,7 @@ describe('deliver: the attempt loop (core, injected time and randomness)', () =>
       hanging,
       message,
       { ...DEFAULT_RULES, attemptTimeoutMs: 5, maxAttempts: 1 },
+      'test',
       virtualTime(),
     );
     expect(out).toMatchObject({ ok: false, attempts: 1, error: { code: 'connector.timeout' } });
@@ -111,7 +112,7 @@ describe('deliver: the attempt loop (core, injected time and randomness)', () =>
 
   it('wraps anything else a connector throws, keeping it as the cause', async () => {
     const boom = new Error('boom');
-    const out = await deliver(failing(boom), message, DEFAULT_RULES, virtualTime());
+    const out = await deliver(failing(boom), message, DEFAULT_RULES, 'test', virtualTime());
     expect(out.error).toBeInstanceOf(ConnectorError);
     expect(out.error).toMatchObject({ code: 'connector.delivery_failed' });
     expect(out.error!.cause).toBe(boom);
@@ -120,7 +121,7 @@ describe('deliver: the attempt loop (core, injected time and randomness)', () =>
   it('passes the destination policy error on from deep in the cause chain', async () => {
     const blocked = new ConnectorError('connector.destination_blocked');
     const wrapped = new TypeError('fetch failed', { cause: new Error('socket', { cause: blocked }) });
-    const out = await deliver(failing(wrapped), message, DEFAULT_RULES, virtualTime());
+    const out = await deliver(failing(wrapped), message, DEFAULT_RULES, 'test', virtualTime());
     expect(out.error).toBe(blocked);
     expect(out.attempts).toBe(1);
   });

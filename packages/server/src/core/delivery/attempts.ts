@@ -1,4 +1,5 @@
 import { ConnectorError, findConnectorError, isConnectorError, type Connector, type EmailMessage } from '@postern/connector-kit';
+import { startSpan } from '../../lib/tracing.js';
 
 /** Delivery rules (SPEC §3.5). */
 export interface DeliveryRules {
@@ -66,7 +67,7 @@ function retryDelay(err: ConnectorError, attempt: number, rules: DeliveryRules, 
  * Sends one message with a timeout per attempt and bounded, jittered retries of transient
  * failures. Never throws: the outcome says what happened.
  */
-export async function deliver(connector: Connector, message: EmailMessage, rules: DeliveryRules = DEFAULT_RULES, time: DeliveryTime = realTime): Promise<DeliveryOutcome> {
+export async function deliver(connector: Connector, message: EmailMessage, rules: DeliveryRules = DEFAULT_RULES, factoryId = 'unknown', time: DeliveryTime = realTime): Promise<DeliveryOutcome> {
   const started = time.now();
   let attempts = 0;
   let lastError: ConnectorError | undefined;
@@ -80,18 +81,24 @@ export async function deliver(connector: Connector, message: EmailMessage, rules
     const controller = new AbortController();
     const { signal } = controller;
     let onAbort: (() => void) | undefined;
+    // One span per attempt (lib/tracing.ts): factory, attempt number, outcome; no address.
+    const span = startSpan('postern.delivery.attempt', { 'postern.connector.factory_id': factoryId, 'postern.delivery.attempt': attempts, 'postern.tenant_id': message.tenantId });
     const timer = setTimeout(() => controller.abort(new DOMException('The attempt timed out.', 'TimeoutError')), Math.min(rules.attemptTimeoutMs, remaining));
     try {
       const r = await Promise.race([
-        connector.send(message, { signal }),
+        span.run(() => connector.send(message, { signal })),
         new Promise<never>((_, reject) => {
           onAbort = () => reject(new ConnectorError('connector.timeout', 'The provider did not answer in time.', { cause: signal.reason }));
           signal.addEventListener('abort', onAbort, { once: true });
         }),
       ]);
+      span.set({ 'postern.delivery.outcome': r.captured === true ? 'captured' : 'ok' });
+      span.end();
       return { ok: true, providerMessageId: r.providerMessageId ?? null, captured: r.captured === true, attempts, durationMs: time.now() - started };
     } catch (err) {
       lastError = asConnectorError(err);
+      span.set({ 'postern.delivery.outcome': lastError.code, 'postern.delivery.retryable': lastError.retryable });
+      span.end(lastError.code);
       const delay = retryDelay(lastError, attempts, rules, time.random);
       if (delay === null || attempts >= rules.maxAttempts) break;
       if (time.now() - started + delay >= rules.totalBudgetMs) break;

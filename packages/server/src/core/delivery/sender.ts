@@ -1,11 +1,18 @@
 import { timeOrderedId } from '../../lib/ids.js';
-import type { ConnectorError, ConnectorFactory, Connector, EmailMessage, TemplateType } from '@postern/connector-kit';
+import { ConnectorError, type ConnectorFactory, type Connector, type EmailMessage, type TemplateType } from '@postern/connector-kit';
 import { deliver, type DeliveryOutcome, type DeliveryRules, DEFAULT_RULES } from './attempts.js';
 import type { Metrics } from '../../lib/metrics.js';
-import type { Clock, EmailLogStore, EmailStatus } from '../ports.js';
+import type { AttemptLogEntry, Clock, EmailLogStore, EmailStatus } from '../ports.js';
 import { AppError } from '../errors.js';
-import type { ConnectorService } from '../connectors/service.js';
+import type { ConnectorService, LiveConnector } from '../connectors/service.js';
+import { FAILOVER_ERRORS, type Circuits } from './circuit.js';
 import type { MessageRenderer } from './render.js';
+import { withSpan } from '../../lib/tracing.js';
+
+/** Where delivery failures are reported (the process's pino logger). */
+export interface DeliveryLog {
+  warn(fields: Record<string, unknown>, message: string): void;
+}
 
 export interface SendRequest {
   tenantId: string;
@@ -15,6 +22,8 @@ export interface SendRequest {
   acceptLanguage?: string | undefined;
   variables: Record<string, unknown>;
   ip?: string | undefined;
+  /** The message's stable id (the outbox row's), the same on every attempt; a new one when absent. */
+  id?: string | undefined;
 }
 
 export interface SendOutcome extends DeliveryOutcome {
@@ -53,28 +62,104 @@ export class EmailSender {
     private readonly metrics: Metrics,
     private readonly clock: Clock,
     private readonly rules: DeliveryRules = DEFAULT_RULES,
+    /** The suppression list (SPEC §16); saved-connector sends to a listed address are refused. */
+    private readonly suppressions?: { find(tenantId: string, email: string): Promise<{ reason: string; expiresAt: string | null } | undefined> },
+    private readonly log?: DeliveryLog,
+    /** The fallback connector and the circuits (SPEC §15); without them only the primary is used. */
+    private readonly routing?: { fallback: ConnectorService; circuits: Circuits },
   ) {}
 
-  /** Sends through the tenant's saved connector. */
-  async send(req: SendRequest): Promise<SendOutcome> {
+  /**
+   * Sends through the tenant's saved connector, failing over to the fallback connector on a
+   * failover-eligible error or an open circuit (SPEC §15). `logIf` decides whether this
+   * outcome goes to the email log (the outbox logs only the final outcome of a message it
+   * will retry).
+   */
+  async send(req: SendRequest, logIf?: (outcome: DeliveryOutcome) => boolean): Promise<SendOutcome> {
     const live = await this.connectors.getLive(req.tenantId);
     if (!live) throw new AppError('connector.not_configured', 'This tenant has no email connector; set one up under Connectors.');
-    return this.sendWith(live.factory, live.connector, live.stored.config, req);
+    const suppressed = await this.suppressions?.find(req.tenantId, req.to);
+    if (suppressed) {
+      await this.recordSuppressed(live.factory.id, { tenantId: req.tenantId, to: req.to, templateType: req.templateType, subject: '(suppressed address: no email sent)' });
+      throw new AppError('recipient.suppressed', `This address is on the suppression list (${suppressed.reason.replace('_', ' ')}); remove it there to send to it again.`, {
+        reason: suppressed.reason,
+        ...(suppressed.expiresAt ? { expiresAt: suppressed.expiresAt } : {}),
+      });
+    }
+    if (!this.routing) return this.sendWith(live.factory, live.connector, live.stored.config, req, logIf);
+    const { circuits } = this.routing;
+    const fallback = await this.routing.fallback.getLive(req.tenantId);
+    const id = req.id ?? timeOrderedId();
+    const started = performance.now();
+    const attemptLog: AttemptLogEntry[] = [];
+    let last: { factoryId: string; message: EmailMessage; outcome: DeliveryOutcome } | undefined;
+    let retryAfter: number | undefined;
+    const roles: Array<['primary' | 'fallback', LiveConnector]> = [['primary', live]];
+    if (fallback) roles.push(['fallback', fallback]);
+    for (const [role, c] of roles) {
+      const circuit = circuits.for(req.tenantId, role, c.stored.id, c.factory.id, c.stored.updatedAt);
+      const admission = circuit.admit();
+      if (!admission.allowed) {
+        retryAfter = Math.min(retryAfter ?? Infinity, admission.retryAfter);
+        attemptLog.push({ role, factoryId: c.factory.id, at: this.clock.now().toISOString(), outcome: 'skipped', error: { code: 'connector.circuit_open', message: 'The circuit is open: the connector was skipped.' } });
+        this.metrics.circuitSkips.inc({ factory: c.factory.id, role });
+        continue;
+      }
+      // With a fallback waiting, the primary gets one attempt: failover on the first eligible
+      // error, within the same overall budget (SPEC §15).
+      const elapsed = performance.now() - started;
+      const rules = { ...this.rules, totalBudgetMs: Math.max(1, this.rules.totalBudgetMs - elapsed), ...(role === 'primary' && fallback ? { maxAttempts: 1 } : {}) };
+      let r: { message: EmailMessage; outcome: DeliveryOutcome };
+      try {
+        r = await this.attempt(c.factory, c.connector, c.stored.config, { ...req, id }, rules);
+      } catch (err) {
+        circuit.release(admission.probe);
+        throw err;
+      }
+      circuit.record(r.outcome.ok, r.outcome.durationMs, r.outcome.error ? { code: r.outcome.error.code, message: maskCode(r.outcome.error.message, req.variables.code) } : undefined, admission.probe);
+      attemptLog.push({ role, factoryId: c.factory.id, at: this.clock.now().toISOString(), outcome: r.outcome.ok ? (r.outcome.captured ? 'captured' : 'sent') : 'failed', attempts: r.outcome.attempts, ...(r.outcome.error ? { error: { code: r.outcome.error.code, message: maskCode(r.outcome.error.message, req.variables.code) } } : {}) });
+      last = { factoryId: c.factory.id, ...r };
+      if (r.outcome.ok || !r.outcome.error || !FAILOVER_ERRORS.has(r.outcome.error.code)) break;
+      if (role === 'primary' && fallback) this.metrics.failovers.inc({ from: c.factory.id, to: fallback.factory.id });
+    }
+    const attempts = attemptLog.reduce((n, a) => n + (a.attempts ?? 0), 0);
+    const durationMs = performance.now() - started;
+    let outcome: DeliveryOutcome;
+    if (last) outcome = { ...last.outcome, attempts, durationMs };
+    else {
+      // Every connector left was skipped by an open circuit: fail at once, without waiting on it.
+      const error = new ConnectorError('connector.circuit_open', `The ${fallback ? 'email connectors have' : 'email connector has'} failed repeatedly; sends are paused for ${retryAfter} s.`, { details: { retryAfter } });
+      (error as ConnectorError & { attempts?: number }).attempts = attempts;
+      outcome = { ok: false, providerMessageId: null, captured: false, attempts, durationMs, error };
+    }
+    const message = last?.message ?? { id, tenantId: req.tenantId, to: req.to, subject: `(${req.templateType})`, templateType: req.templateType, variables: req.variables } as EmailMessage;
+    const factoryId = last?.factoryId ?? live.factory.id;
+    if (logIf && !logIf(outcome)) return { ...outcome, logId: '', status: outcome.ok ? 'sent' : 'failed' };
+    return this.record(factoryId, message, outcome, attemptLog);
   }
 
   /** Sends through a given connector instance (test sends with an unsaved config). */
-  async sendWith(factory: ConnectorFactory, connector: Connector, config: Record<string, unknown>, req: SendRequest): Promise<SendOutcome> {
-    const rendered = await this.renderer.render({
-      tenantId: req.tenantId,
-      templateType: req.templateType,
-      locale: req.locale,
-      acceptLanguage: req.acceptLanguage,
-      variables: req.variables,
-      customTemplates: factory.capabilities.customTemplates,
-      connectorBranding: factory.capabilities.customTemplates ? undefined : config,
-    });
+  async sendWith(factory: ConnectorFactory, connector: Connector, config: Record<string, unknown>, req: SendRequest, logIf?: (outcome: DeliveryOutcome) => boolean): Promise<SendOutcome> {
+    const { message, outcome } = await this.attempt(factory, connector, config, req, this.rules);
+    if (logIf && !logIf(outcome)) return { ...outcome, logId: '', status: outcome.ok ? 'sent' : 'failed' };
+    return this.record(factory.id, message, outcome);
+  }
+
+  /** Renders for one connector and runs the attempts (3.5) on it. */
+  private async attempt(factory: ConnectorFactory, connector: Connector, config: Record<string, unknown>, req: SendRequest, rules: DeliveryRules): Promise<{ message: EmailMessage; outcome: DeliveryOutcome }> {
+    const rendered = await withSpan('postern.template.render', { 'postern.tenant_id': req.tenantId, 'postern.template.type': req.templateType, 'postern.connector.factory_id': factory.id }, () =>
+      this.renderer.render({
+        tenantId: req.tenantId,
+        templateType: req.templateType,
+        locale: req.locale,
+        acceptLanguage: req.acceptLanguage,
+        variables: req.variables,
+        customTemplates: factory.capabilities.customTemplates,
+        connectorBranding: factory.capabilities.customTemplates ? undefined : config,
+      }),
+    );
     const message: EmailMessage = {
-      id: timeOrderedId(),
+      id: req.id ?? timeOrderedId(),
       tenantId: req.tenantId,
       from: rendered.senderName ? { name: rendered.senderName } : {},
       to: req.to,
@@ -88,12 +173,12 @@ export class EmailSender {
       variables: rendered.variables,
       ...(req.ip ? { ip: req.ip } : {}),
     };
-    const outcome = await deliver(connector, message, this.rules);
+    const outcome = await deliver(connector, message, rules, factory.id);
     if (outcome.error) scrubMessageSecrets(outcome.error, message.variables);
-    return this.record(factory.id, message, outcome);
+    return { message, outcome };
   }
 
-  /** Logs a message that was deliberately not sent (test addresses). */
+  /** Logs a message that was deliberately not sent (test addresses, suppressed addresses). */
   async recordSuppressed(factoryId: string, req: { tenantId: string; to: string; templateType: TemplateType; subject: string }): Promise<void> {
     await this.logs.record({
       id: timeOrderedId(),
@@ -112,7 +197,7 @@ export class EmailSender {
     this.metrics.sends.inc({ factory: factoryId, status: 'suppressed' });
   }
 
-  private async record(factoryId: string, message: EmailMessage, outcome: DeliveryOutcome): Promise<SendOutcome> {
+  private async record(factoryId: string, message: EmailMessage, outcome: DeliveryOutcome, attemptLog?: AttemptLogEntry[]): Promise<SendOutcome> {
     const status: EmailStatus = outcome.ok ? (outcome.captured ? 'captured' : 'sent') : 'failed';
     const logId = timeOrderedId();
     const err: ConnectorError | undefined = outcome.error;
@@ -129,8 +214,14 @@ export class EmailSender {
       attempts: outcome.attempts,
       durationMs: outcome.durationMs,
       createdAt: this.clock.now().toISOString(),
+      ...(attemptLog ? { attemptLog } : {}),
     });
     this.metrics.sends.inc({ factory: factoryId, status });
+    if (err) {
+      this.metrics.sendFailures.inc({ factory: factoryId, code: err.code });
+      // The code only: a provider's message can quote the recipient.
+      this.log?.warn({ tenant: message.tenantId, factory: factoryId, code: err.code, templateType: message.templateType, attempts: outcome.attempts, emailLogId: logId }, 'delivery failed');
+    }
     this.metrics.deliveryLatency.observe({ factory: factoryId }, outcome.durationMs / 1000);
     return { ...outcome, logId, status };
   }

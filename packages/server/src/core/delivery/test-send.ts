@@ -14,6 +14,8 @@ export interface TestSendRequest {
   locale?: string | undefined;
   acceptLanguage?: string | undefined;
   ip?: string | undefined;
+  /** Whose saved secrets fill masked ones: the primary connector (default) or the fallback (SPEC §15). */
+  role?: 'primary' | 'fallback' | undefined;
 }
 
 /**
@@ -28,12 +30,13 @@ export class ConnectorTestSend {
     private readonly connectors: ConnectorService,
     private readonly store: Pick<ConnectorStore, 'getEmailConnector'>,
     private readonly sender: EmailSender,
+    private readonly fallbackStore?: Pick<ConnectorStore, 'getEmailConnector'>,
   ) {}
 
   async send(req: TestSendRequest): Promise<SendOutcome> {
     // Checked like every address (control characters, quotes, display names): 400 request.invalid.
     const to = normalizeEmail(req.to, 'to').address;
-    const saved = await this.store.getEmailConnector(req.tenantId);
+    const saved = await (req.role === 'fallback' && this.fallbackStore ? this.fallbackStore : this.store).getEmailConnector(req.tenantId);
     const config = await this.connectors.validateFor(req.tenantId, req.factoryId, req.config, saved);
     const { factory, connector } = await this.connectors.build(req.tenantId, req.factoryId, config);
     try {

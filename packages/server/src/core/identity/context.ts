@@ -2,6 +2,7 @@ import type { TemplateType } from '@postern/connector-kit';
 import type { Clock, Tenant } from '../ports.js';
 import type { VerificationCodes } from '../codes/service.js';
 import type { EmailSender } from '../delivery/sender.js';
+import type { Outbox, OutboxRow } from '../delivery/outbox.js';
 import type { SignInExperience } from '../sign-in-experience.js';
 import { AppError } from '../errors.js';
 import type { Grants } from './grants.js';
@@ -20,6 +21,11 @@ export interface IdentityDeps {
   passwords: Passwords;
   grants: Grants;
   tokens: TokenService;
+  /** Durable delivery (SPEC §15): the outbox, and a transaction that writes identity records with an outbox row. */
+  mail?: {
+    outbox: Outbox;
+    transaction(row: OutboxRow, work: (stores: IdentityStores) => Promise<void>): Promise<void>;
+  };
 }
 
 /** Who is asking, as the HTTP edge saw it. */

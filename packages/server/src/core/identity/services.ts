@@ -37,6 +37,8 @@ export interface IdentityWiring {
   codes: VerificationCodes;
   sender: EmailSender;
   signInExperience: SignInExperienceService;
+  /** Mail written to the outbox in the same transaction as the identity records (SPEC §15). */
+  mail: IdentityDeps['mail'];
 }
 
 /** Built by main.ts once the rest of the services exist. */
@@ -54,6 +56,7 @@ export async function createIdentityServices(s: IdentityWiring): Promise<Identit
     passwords: new Passwords(),
     grants: new Grants(stores.grants, s.clock),
     tokens,
+    mail: s.mail,
   };
   return {
     deps,

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { configJsonSchema, TEMPLATE_TYPES, type ConnectorFactory } from '@postern/connector-kit';
 import { errorResponses, Id } from '../schemas.js';
 import type { Services } from '../context.js';
+import type { StoredConnector } from '../../core/ports.js';
 
 const Factory = z
   .object({
@@ -24,6 +25,10 @@ const Connector = z
     config: z.record(z.string(), z.unknown()).meta({ description: 'Secrets are masked as "••••" + the last 4 characters' }),
     createdAt: z.string(),
     updatedAt: z.string(),
+    eventsUrl: z.string().nullable().meta({
+      description:
+        "Where the provider sends bounces and complaints (SPEC §16); null for factories that take no events. Postmark's carries generated basic-auth credentials, in full only when made",
+    }),
   })
   .meta({ id: 'Connector' });
 
@@ -34,6 +39,11 @@ const Email = z.string().min(1).max(320).meta({ format: 'email' });
 export const connectorRoutes =
   (s: Services): FastifyPluginAsyncZod =>
   async (app) => {
+    /** The public connector with its events URL; Postmark credentials are made with a new connector. */
+    const withEvents = async (c: StoredConnector, made = false) => {
+      const fresh = made && c.factoryId === 'postmark' ? await s.events.providerEvents.newCredentials(c) : undefined;
+      return { ...s.email.connectors.toPublic(c), eventsUrl: await s.events.providerEvents.eventsUrl(c, fresh) };
+    };
     const jsonSchemas = new Map<string, Record<string, unknown>>();
     const describe = (f: ConnectorFactory) => {
       let schema = jsonSchemas.get(f.id);
@@ -54,7 +64,10 @@ export const connectorRoutes =
     app.get(
       '/api/connectors',
       { schema: { operationId: 'listConnectors', tags: ['connectors'], summary: "The tenant's email connector (at most one)", response: { 200: z.object({ items: z.array(Connector) }), ...errorResponses(401, 403) } } },
-      async (req) => ({ items: await s.email.connectors.list(req.tenantId) }),
+      async (req) => {
+        const c = await s.email.connectors.emailConnector(req.tenantId);
+        return { items: c ? [await withEvents(c)] : [] };
+      },
     );
     app.post(
       '/api/connectors',
@@ -67,7 +80,7 @@ export const connectorRoutes =
           response: { 201: Connector, ...errorResponses(400, 401, 403, 404, 409) },
         },
       },
-      async (req, reply) => reply.status(201).send(s.email.connectors.toPublic(await s.email.connectors.create(req.tenantId, req.body.factoryId, req.body.config))),
+      async (req, reply) => reply.status(201).send(await withEvents(await s.email.connectors.create(req.tenantId, req.body.factoryId, req.body.config), true)),
     );
     app.put(
       '/api/connectors/email',
@@ -80,7 +93,7 @@ export const connectorRoutes =
           response: { 200: Connector, ...errorResponses(400, 401, 403, 404) },
         },
       },
-      async (req) => s.email.connectors.toPublic(await s.email.connectors.replace(req.tenantId, req.body.factoryId, req.body.config)),
+      async (req) => withEvents(await s.email.connectors.replace(req.tenantId, req.body.factoryId, req.body.config), true),
     );
     app.post(
       '/api/connectors/test',
@@ -96,6 +109,7 @@ export const connectorRoutes =
             to: Email,
             templateType: z.enum(TEMPLATE_TYPES).default('Generic'),
             locale: z.string().min(2).max(35).optional(),
+            role: z.enum(['primary', 'fallback']).default('primary').meta({ description: 'Whose saved secrets fill masked ones: the primary connector or the fallback (SPEC §15).' }),
           }),
           response: { 200: z.object({ ok: z.literal(true), providerMessageId: z.string().nullable(), durationMs: z.number(), attempts: z.number().int() }), ...errorResponses(400, 401, 403, 404, 422, 429, 502, 504) },
         },
@@ -110,6 +124,7 @@ export const connectorRoutes =
           locale: req.body.locale,
           acceptLanguage: req.headers['accept-language'],
           ip: req.ip,
+          role: req.body.role,
         });
         return { ok: true as const, providerMessageId: out.providerMessageId, durationMs: Math.round(out.durationMs), attempts: out.attempts };
       },
@@ -117,7 +132,7 @@ export const connectorRoutes =
     app.get(
       '/api/connectors/:id',
       { schema: { operationId: 'getConnector', tags: ['connectors'], summary: 'One connector', params: z.strictObject({ id: Id }), response: { 200: Connector, ...errorResponses(400, 401, 403, 404) } } },
-      async (req) => s.email.connectors.toPublic(await s.email.connectors.get(req.tenantId, req.params.id)),
+      async (req) => withEvents(await s.email.connectors.get(req.tenantId, req.params.id)),
     );
     app.patch(
       '/api/connectors/:id',
@@ -132,7 +147,7 @@ export const connectorRoutes =
           response: { 200: Connector, ...errorResponses(400, 401, 403, 404) },
         },
       },
-      async (req) => s.email.connectors.toPublic(await s.email.connectors.patch(req.tenantId, req.params.id, req.body.config)),
+      async (req) => withEvents(await s.email.connectors.patch(req.tenantId, req.params.id, req.body.config)),
     );
     app.delete(
       '/api/connectors/:id',
@@ -143,9 +158,32 @@ export const connectorRoutes =
           summary: 'Delete the connector; 409 connector.in_use lists the sign-in settings that need it unless ?force=true',
           params: z.strictObject({ id: Id }),
           querystring: z.strictObject({ force: z.enum(['true', 'false']).optional() }),
-          response: { 200: z.object({ deleted: z.literal(true), warnings: z.array(z.string()) }), ...errorResponses(400, 401, 403, 404, 409) },
+          response: {
+            200: z.object({
+              deleted: z.literal(true),
+              warnings: z.array(z.string()),
+              fallbackConnector: z
+                .object({ id: z.string(), factoryId: z.string(), promoted: z.literal(false), message: z.string() })
+                .optional()
+                .meta({ description: 'Present when a fallback connector exists: it stays the fallback and is not promoted; nothing is sent until a primary is set again.' }),
+            }),
+            ...errorResponses(400, 401, 403, 404, 409),
+          },
         },
       },
-      async (req) => s.email.connectors.delete(req.tenantId, req.params.id, req.query.force === 'true'),
+      async (req) => {
+        const out = await s.email.connectors.delete(req.tenantId, req.params.id, req.query.force === 'true');
+        const fb = (await s.email.fallback.list(req.tenantId))[0];
+        if (!fb) return out;
+        return {
+          ...out,
+          fallbackConnector: {
+            id: fb.id,
+            factoryId: fb.factoryId,
+            promoted: false as const,
+            message: `The fallback connector (${fb.factoryId}) was not promoted: it is used only behind a primary. Until a primary is set with PUT /api/connectors/email, sends fail with connector.not_configured.`,
+          },
+        };
+      },
     );
   };

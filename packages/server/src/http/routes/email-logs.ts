@@ -17,6 +17,35 @@ const EmailLog = z
     attempts: z.number().int(),
     durationMs: z.number(),
     createdAt: z.string(),
+    deliveryStatus: z
+      .enum(['delivered', 'delayed', 'bounced', 'complained'])
+      .nullable()
+      .meta({ description: "The latest event from the provider's webhook; null before any" }),
+    events: z
+      .array(
+        z.object({
+          type: z.enum(['delivered', 'delayed', 'bounced', 'complained']),
+          at: z.string(),
+          detail: z.object({
+            bounceType: z.enum(['hard', 'soft']).optional(),
+            recipient: z.string(),
+            message: z.string().optional(),
+          }),
+        }),
+      )
+      .meta({ description: "Events from the provider's webhook (SPEC §16), oldest first" }),
+    attemptLog: z
+      .array(
+        z.object({
+          role: z.enum(['primary', 'fallback']),
+          factoryId: z.string(),
+          at: z.string(),
+          outcome: z.enum(['sent', 'captured', 'failed', 'skipped']),
+          attempts: z.number().int().optional(),
+          error: z.object({ code: z.string(), message: z.string() }).optional(),
+        }),
+      )
+      .meta({ description: 'Each connector the send tried, in order (primary, then fallback); `skipped` when its circuit was open.' }),
   })
   .meta({ id: 'EmailLog' });
 
@@ -41,7 +70,27 @@ export const emailLogRoutes =
       async (req) => {
         const { limit, cursor, status, templateType, to } = req.query;
         const page = await s.email.logs.list(req.tenantId, { status, templateType, to: to?.trim() }, { limit, cursor });
-        return { items: page.items.map(({ tenantId: _t, ...rest }) => rest), nextCursor: page.nextCursor };
+        const events = await s.events.providerEvents.eventsFor(
+          req.tenantId,
+          page.items.map((i) => i.id),
+        );
+        return {
+          items: page.items.map(({ tenantId: _t, deliveryStatus, ...rest }) => ({
+            ...rest,
+            attemptLog: rest.attemptLog ?? [],
+            deliveryStatus: deliveryStatus ?? null,
+            events: (events.get(rest.id) ?? []).map((e) => ({
+              type: e.type,
+              at: e.at,
+              detail: {
+                recipient: e.recipient,
+                ...(e.bounceType ? { bounceType: e.bounceType } : {}),
+                ...(e.detail ? { message: e.detail } : {}),
+              },
+            })),
+          })),
+          nextCursor: page.nextCursor,
+        };
       },
     );
   };

@@ -3,6 +3,7 @@ import type { Database } from '../schema.js';
 import type { CodeAttempt, CodeAttemptDecision, CodeAttemptTarget, CodeStore, StoredCode, StoredCodeState } from '../../core/ports.js';
 import type { Dialect } from '../db.js';
 import { prepare, Prepared } from '../prepared.js';
+import { outboxInsertQuery, type OutboxRow } from './outbox.js';
 
 type CodeRow = Selectable<Database['verification_codes']>;
 
@@ -43,6 +44,7 @@ export class SqlCodeStore implements CodeStore {
           .where('purpose', '=', p('purpose'))
           .where('status', '=', 'active'),
       ),
+      outbox: outboxInsertQuery(db),
       insert: prepare((p) =>
         db.insertInto('verification_codes').values({
           id: p('id'),
@@ -78,19 +80,21 @@ export class SqlCodeStore implements CodeStore {
     };
   }
 
-  async issue(c: StoredCode): Promise<void> {
+  async issue(c: StoredCode, outbox?: OutboxRow): Promise<void> {
     const row = { ...c, payload: c.payload ? JSON.stringify(c.payload) : null };
     const sync = this.prepared.sync;
     if (sync) {
       sync.transaction(() => {
         sync.run(this.q.invalidateActive, row);
         sync.run(this.q.insert, row);
+        if (outbox) sync.run(this.q.outbox, outbox);
       });
       return;
     }
     await this.db.transaction().execute(async (trx) => {
       await this.prepared.run(this.q.invalidateActive, row, trx);
       await this.prepared.run(this.q.insert, row, trx);
+      if (outbox) await this.prepared.run(this.q.outbox, outbox, trx);
     });
   }
 

@@ -38,8 +38,10 @@ export class SqlConnectorStore implements ConnectorStore {
     private readonly db: Kysely<Database>,
     private readonly keyring: Keyring,
     private readonly prepared: Prepared = new Prepared(db),
+    /** Which of a tenant's connectors this store holds: the primary (`email`) or the fallback (SPEC §15). */
+    private readonly kind: 'email' | 'email_fallback' = 'email',
   ) {
-    this.versionQuery = prepare((p) => db.selectFrom('connectors').select(['id', 'updated_at']).where('tenant_id', '=', p('tenantId')).where('type', '=', 'email'));
+    this.versionQuery = prepare((p) => db.selectFrom('connectors').select(['id', 'updated_at']).where('tenant_id', '=', p('tenantId')).where('type', '=', kind));
   }
 
   private toRow(c: StoredConnector, paths: readonly string[]): Row {
@@ -47,7 +49,7 @@ export class SqlConnectorStore implements ConnectorStore {
     return {
       id: c.id,
       tenant_id: c.tenantId,
-      type: c.type,
+      type: this.kind,
       factory_id: c.factoryId,
       config: JSON.stringify(pub),
       secrets: Object.keys(secrets).length ? this.keyring.encrypt(JSON.stringify(secrets), `${c.tenantId}/${c.id}`) : null,
@@ -61,7 +63,7 @@ export class SqlConnectorStore implements ConnectorStore {
     return {
       id: r.id,
       tenantId: r.tenant_id,
-      type: r.type,
+      type: 'email',
       factoryId: r.factory_id,
       config: join(JSON.parse(r.config) as Record<string, unknown>, secrets),
       createdAt: r.created_at,
@@ -70,12 +72,12 @@ export class SqlConnectorStore implements ConnectorStore {
   }
 
   async getEmailConnector(tenantId: string): Promise<StoredConnector | undefined> {
-    const r = await this.db.selectFrom('connectors').selectAll().where('tenant_id', '=', tenantId).where('type', '=', 'email').executeTakeFirst();
+    const r = await this.db.selectFrom('connectors').selectAll().where('tenant_id', '=', tenantId).where('type', '=', this.kind).executeTakeFirst();
     return r ? this.fromRow(r) : undefined;
   }
 
   async get(tenantId: string, id: string): Promise<StoredConnector | undefined> {
-    const r = await this.db.selectFrom('connectors').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
+    const r = await this.db.selectFrom('connectors').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).where('type', '=', this.kind).executeTakeFirst();
     return r ? this.fromRow(r) : undefined;
   }
 
@@ -109,7 +111,7 @@ export class SqlConnectorStore implements ConnectorStore {
   }
 
   async updateConfig(tenantId: string, id: string, config: Record<string, unknown>, paths: readonly string[], at: string): Promise<boolean> {
-    const current = await this.db.selectFrom('connectors').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
+    const current = await this.db.selectFrom('connectors').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).where('type', '=', this.kind).executeTakeFirst();
     if (!current) return false;
     const row = this.toRow({ ...this.fromRow(current), config, updatedAt: at }, paths);
     const r = await this.db
@@ -122,7 +124,7 @@ export class SqlConnectorStore implements ConnectorStore {
   }
 
   async delete(tenantId: string, id: string): Promise<boolean> {
-    const r = await this.db.deleteFrom('connectors').where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
+    const r = await this.db.deleteFrom('connectors').where('tenant_id', '=', tenantId).where('id', '=', id).where('type', '=', this.kind).executeTakeFirst();
     return Number(r.numDeletedRows) > 0;
   }
 

@@ -19,6 +19,8 @@ const toEntry = (r: Row): EmailLogEntry => ({
   attempts: Number(r.attempts),
   durationMs: Number(r.duration_ms),
   createdAt: r.created_at,
+  deliveryStatus: (r.delivery_status ?? null) as EmailLogEntry['deliveryStatus'],
+  attemptLog: r.attempt_log ? (JSON.parse(r.attempt_log) as EmailLogEntry['attemptLog']) : [],
 });
 
 export class SqlEmailLogStore implements EmailLogStore {
@@ -43,6 +45,7 @@ export class SqlEmailLogStore implements EmailLogStore {
         attempts: p('attempts'),
         duration_ms: p('durationMs'),
         created_at: p('createdAt'),
+        attempt_log: p('attemptLog'),
       }),
     );
   }
@@ -53,6 +56,7 @@ export class SqlEmailLogStore implements EmailLogStore {
       errorCode: e.error?.code ?? null,
       errorMessage: e.error?.message ?? null,
       durationMs: Math.round(e.durationMs),
+      attemptLog: e.attemptLog ? JSON.stringify(e.attemptLog) : null,
     });
   }
 

@@ -22,6 +22,7 @@ export function createStores(db: Db, keyring: Keyring): Stores {
     adminKeys: new SqlAdminKeyStore(k, db.dialect),
     settings: new SqlSettingsStore(k),
     connectors: new SqlConnectorStore(k, keyring, prepared),
+    fallbackConnectors: new SqlConnectorStore(k, keyring, prepared, 'email_fallback'),
     emailLogs: new SqlEmailLogStore(k, prepared),
     mailbox: new SqlMailboxStore(k),
     templates: new SqlTemplateStore(k),

@@ -26,6 +26,11 @@ export interface SmtpPeerOptions {
   tls?: { key: string; cert: string };
   /** Largest message accepted; larger ones get 552. */
   size?: number;
+  /**
+   * Holds the answer to DATA this long after the whole message arrived (a slow relay), so
+   * that a sender can die between handing a message over and learning it was taken.
+   */
+  holdDataMs?: number;
 }
 
 export interface ReceivedSmtpMessage {
@@ -39,6 +44,8 @@ export interface ReceivedSmtpMessage {
   authMethod?: string;
   /** Whether the session was encrypted (implicit TLS or STARTTLS). */
   secure: boolean;
+  /** False while the answer to DATA is held, and for good when the sender hung up before it. */
+  acked: boolean;
 }
 
 export interface SmtpPeer {
@@ -58,6 +65,7 @@ export async function startSmtpPeer(opts: SmtpPeerOptions = {}): Promise<SmtpPee
   const authMethods = new Map<string, string>();
   const rejected = new Set((opts.rejectRecipients ?? []).map((a) => a.toLowerCase()));
   const rejectedSenders = new Set((opts.rejectSenders ?? []).map((a) => a.toLowerCase()));
+  const closedSessions = new Set<string>();
 
   const options: SMTPServerOptions = {
     secure: opts.secure ?? false,
@@ -71,6 +79,9 @@ export async function startSmtpPeer(opts: SmtpPeerOptions = {}): Promise<SmtpPee
     onConnect(_session, cb) {
       connections += 1;
       cb();
+    },
+    onClose(session) {
+      closedSessions.add(session.id);
     },
     onAuth(auth, session, cb) {
       const user = auth.username ?? '';
@@ -112,15 +123,22 @@ export async function startSmtpPeer(opts: SmtpPeerOptions = {}): Promise<SmtpPee
         simpleParser(raw).then(
           (parsed) => {
             const mailFrom = session.envelope.mailFrom;
-            messages.push({
+            const message: ReceivedSmtpMessage = {
               from: mailFrom ? mailFrom.address : '',
               to: session.envelope.rcptTo.map((r) => r.address),
               raw,
               parsed,
               ...(session.user ? { user: String(session.user), authMethod: authMethods.get(session.id) ?? '' } : {}),
               secure: session.secure,
-            });
-            cb();
+              acked: !opts.holdDataMs,
+            };
+            messages.push(message);
+            if (!opts.holdDataMs) return cb();
+            setTimeout(() => {
+              // The sender learns the message was taken only if it is still there to hear it.
+              message.acked = !closedSessions.has(session.id);
+              cb();
+            }, opts.holdDataMs);
           },
           (err: Error) => cb(err),
         );

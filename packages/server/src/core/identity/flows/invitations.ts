@@ -4,7 +4,8 @@ import { normalizeEmail } from '../../email-address.js';
 import { AppError } from '../../errors.js';
 import type { Page, PageRequest } from '../../ports.js';
 import { nowIso, type Caller, type IdentityDeps } from '../context.js';
-import type { Invitation, Organization } from '../ports.js';
+import type { IdentityStores, Invitation, Organization } from '../ports.js';
+import type { SendRequest } from '../../delivery/sender.js';
 import type { AccessClaims } from '../tokens.js';
 
 export const DEFAULT_INVITATION_SECONDS = 7 * 24 * 3600;
@@ -46,9 +47,9 @@ export class InvitationFlows {
     return org;
   }
 
-  private async send(c: Caller, org: Organization, inv: Invitation, token: string): Promise<void> {
+  private async request(c: Caller, org: Organization, inv: Invitation, token: string): Promise<SendRequest> {
     const inviter = inv.inviterId ? await this.d.stores.users.get(c.tenant.id, inv.inviterId) : undefined;
-    const out = await this.d.sender.send({
+    return {
       tenantId: c.tenant.id,
       to: inv.email,
       templateType: 'OrganizationInvitation',
@@ -61,7 +62,25 @@ export class InvitationFlows {
         expiresInMinutes: Math.max(1, Math.round((Date.parse(inv.expiresAt) - this.d.clock.now().getTime()) / 60_000)),
       },
       ip: c.ip,
-    });
+    };
+  }
+
+  /**
+   * Writes the invitation change (`work`) and the message in one transaction, then delivers
+   * while the caller waits; throws the connector error when the delivery failed.
+   */
+  private async sendDurably(c: Caller, org: Organization, inv: Invitation, token: string, tokenHash: string, work: (stores: IdentityStores) => Promise<void>): Promise<void> {
+    const request = await this.request(c, org, inv, token);
+    const mail = this.d.mail;
+    if (!mail) {
+      await work(this.d.stores);
+      const out = await this.d.sender.send(request);
+      if (!out.ok) throw out.error ?? new AppError('connector.delivery_failed');
+      return;
+    }
+    const pending = mail.outbox.prepare({ request, source: 'api', guard: { kind: 'invitation', id: inv.id, hash: tokenHash }, notAfter: mail.outbox.codelessNotAfter(inv.expiresAt) });
+    await mail.transaction(pending.row, work);
+    const out = await mail.outbox.deliverNow(pending);
     if (!out.ok) throw out.error ?? new AppError('connector.delivery_failed');
   }
 
@@ -85,9 +104,8 @@ export class InvitationFlows {
       createdAt: now.toISOString(),
       updatedAt: now.toISOString(),
     };
-    await this.d.stores.organizations.insertInvitation(inv);
     try {
-      await this.send(c, org, inv, token);
+      await this.sendDurably(c, org, inv, token, hash, (stores) => stores.organizations.insertInvitation(inv));
     } catch (err) {
       await this.d.stores.organizations.deleteInvitation(c.tenant.id, inv.id);
       throw err;
@@ -102,13 +120,19 @@ export class InvitationFlows {
     return inv;
   }
 
-  /** Sends a fresh link (the old one dies: only the hash of a token is kept). */
+  /** Sends a fresh link (the old one dies: only the hash of a token is kept); a failed send keeps the old link. */
   async resend(c: Caller, id: string): Promise<InvitationView & { link: string }> {
     const inv = await this.pending(c.tenant.id, id);
     const org = await this.organization(c.tenant.id, inv.organizationId);
     const { token, hash } = newToken();
-    await this.send(c, org, inv, token);
-    if (!(await this.d.stores.organizations.replaceInvitationToken(c.tenant.id, id, hash, nowIso(this.d)))) throw new AppError('invitation.not_pending');
+    try {
+      await this.sendDurably(c, org, inv, token, hash, async (stores) => {
+        if (!(await stores.organizations.replaceInvitationToken(c.tenant.id, id, hash, nowIso(this.d)))) throw new AppError('invitation.not_pending');
+      });
+    } catch (err) {
+      if (!(err instanceof AppError && err.code === 'invitation.not_pending')) await this.d.stores.organizations.replaceInvitationToken(c.tenant.id, id, inv.tokenHash, nowIso(this.d));
+      throw err;
+    }
     return { ...this.view(inv), link: this.link(c.tenant.id, token) };
   }
 

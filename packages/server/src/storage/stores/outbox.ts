@@ -1,0 +1,235 @@
+import { sql, type Kysely } from 'kysely';
+import type { Database } from '../schema.js';
+import type { OutboxFinish, OutboxRetry, OutboxRow, OutboxState, OutboxStore } from '../../core/ports.js';
+import type { Dialect } from '../db.js';
+import type { Page, PageRequest } from '../../core/ports.js';
+import { decodeCursor, pageOf } from '../cursor.js';
+import { before } from './keyset.js';
+import { prepare, Prepared, type PreparedQuery } from '../prepared.js';
+
+export type { OutboxRow } from '../../core/ports.js';
+
+/** The outbox insert, compiled once; the code store runs it inside its own transaction. */
+export function outboxInsertQuery(db: Kysely<Database>): PreparedQuery<unknown> {
+  return prepare((p) =>
+    db.insertInto('outbox').values({
+      id: p('id'),
+      tenant_id: p('tenant_id'),
+      state: p('state'),
+      source: p('source'),
+      template_type: p('template_type'),
+      to_address: p('to_address'),
+      payload: p('payload'),
+      guard_kind: p('guard_kind'),
+      guard_id: p('guard_id'),
+      guard_hash: p('guard_hash'),
+      attempts: p('attempts'),
+      lease_owner: p('lease_owner'),
+      lease_until: p('lease_until'),
+      next_attempt_at: p('next_attempt_at'),
+      not_after: p('not_after'),
+      last_error_code: p('last_error_code'),
+      last_error_message: p('last_error_message'),
+      provider_message_id: p('provider_message_id'),
+      created_at: p('created_at'),
+      updated_at: p('updated_at'),
+      finished_at: p('finished_at'),
+    }),
+  );
+}
+
+/**
+ * The outbox table. Claims take due rows and rows whose lease expired; on PostgreSQL with
+ * `FOR UPDATE SKIP LOCKED`, so that instances claiming at once never get the same row. Every
+ * change of a claimed row is guarded by its lease owner, so an instance whose lease was
+ * taken over cannot overwrite the new owner's outcome.
+ */
+export class SqlOutboxStore implements OutboxStore {
+  private readonly q;
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly dialect: Dialect,
+    private readonly prepared: Prepared = new Prepared(db),
+  ) {
+    this.q = {
+      insert: outboxInsertQuery(db),
+      finish: prepare((p) =>
+        db
+          .updateTable('outbox')
+          .set({
+            state: p('state'),
+            attempts: p('attempts'),
+            last_error_code: p('errorCode'),
+            last_error_message: p('errorMessage'),
+            provider_message_id: p('providerMessageId'),
+            lease_owner: null,
+            lease_until: null,
+            updated_at: p('at'),
+            finished_at: p('at'),
+          })
+          .where('id', '=', p('id'))
+          .where('state', '=', 'sending')
+          .where('lease_owner', '=', p('owner')),
+      ),
+      retry: prepare((p) =>
+        db
+          .updateTable('outbox')
+          .set({
+            state: 'queued',
+            attempts: p('attempts'),
+            next_attempt_at: p('nextAttemptAt'),
+            last_error_code: p('errorCode'),
+            last_error_message: p('errorMessage'),
+            lease_owner: null,
+            lease_until: null,
+            updated_at: p('at'),
+          })
+          .where('id', '=', p('id'))
+          .where('state', '=', 'sending')
+          .where('lease_owner', '=', p('owner')),
+      ),
+      extend: prepare((p) =>
+        db
+          .updateTable('outbox')
+          .set({ lease_until: p('until') })
+          .where('id', '=', p('id'))
+          .where('state', '=', 'sending')
+          .where('lease_owner', '=', p('owner')),
+      ),
+    };
+  }
+
+  /** Extends the lease of a row this owner is still working on; false when it was lost. */
+  async extend(id: string, owner: string, until: string): Promise<boolean> {
+    return (await this.prepared.run(this.q.extend, { id, owner, until })) === 1;
+  }
+
+  async insert(row: OutboxRow): Promise<void> {
+    await this.prepared.run(this.q.insert, row);
+  }
+
+  /** Claims up to `limit` rows that are due or whose lease expired, leasing them to `owner`. */
+  async claim(owner: string, now: string, leaseUntil: string, limit: number): Promise<OutboxRow[]> {
+    let due = this.db
+      .selectFrom('outbox')
+      .select('id')
+      .where((eb) =>
+        eb.or([
+          eb.and([eb('state', '=', 'queued'), eb('next_attempt_at', '<=', now)]),
+          eb.and([eb('state', '=', 'sending'), eb('lease_until', '<', now)]),
+        ]),
+      )
+      .orderBy('next_attempt_at')
+      .limit(limit);
+    if (this.dialect === 'postgres') due = due.forUpdate().skipLocked();
+    return this.db
+      .updateTable('outbox')
+      .set({ state: 'sending', lease_owner: owner, lease_until: leaseUntil, updated_at: now })
+      .where('id', 'in', due)
+      .returningAll()
+      .execute();
+  }
+
+  /** Records a final outcome; false when the lease was lost (another instance owns the row). */
+  async finish(f: OutboxFinish): Promise<boolean> {
+    return (await this.prepared.run(this.q.finish, f)) === 1;
+  }
+
+  /** Puts a claimed row back in the queue for a later attempt. */
+  async retry(r: OutboxRetry): Promise<boolean> {
+    return (await this.prepared.run(this.q.retry, r)) === 1;
+  }
+
+  /** Whether the code or invitation a message carries is still the live one. */
+  async guardHolds(
+    row: Pick<OutboxRow, 'tenant_id' | 'guard_kind' | 'guard_id' | 'guard_hash'>,
+    now: string,
+  ): Promise<boolean> {
+    if (!row.guard_kind || !row.guard_id) return true;
+    if (row.guard_kind === 'code') {
+      const r = await this.db
+        .selectFrom('verification_codes')
+        .select('id')
+        .where('tenant_id', '=', row.tenant_id)
+        .where('id', '=', row.guard_id)
+        .where('status', '=', 'active')
+        .where('expires_at', '>', now)
+        .executeTakeFirst();
+      return r !== undefined;
+    }
+    if (row.guard_kind === 'invitation') {
+      // The invitation table belongs to the identity stores; read it with plain SQL.
+      const r = await sql<{
+        id: string;
+      }>`select id from organization_invitations where tenant_id = ${row.tenant_id} and id = ${row.guard_id} and status = 'pending' and token_hash = ${row.guard_hash} and expires_at > ${now}`.execute(
+        this.db,
+      );
+      return r.rows.length > 0;
+    }
+    return false;
+  }
+
+  async list(tenantId: string, states: readonly OutboxState[], page: PageRequest): Promise<Page<OutboxRow>> {
+    const c = decodeCursor(page.cursor);
+    let q = this.db.selectFrom('outbox').selectAll().where('tenant_id', '=', tenantId).where('state', 'in', states);
+    if (c) q = q.where((eb) => before(eb, c));
+    const rows = await q
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(page.limit + 1)
+      .execute();
+    return pageOf(rows, page.limit, (r) => ({ createdAt: r.created_at, id: r.id }));
+  }
+
+  async get(tenantId: string, id: string): Promise<OutboxRow | undefined> {
+    return this.db
+      .selectFrom('outbox')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', id)
+      .executeTakeFirst();
+  }
+
+  /** Cancels a queued message; false when it is not queued (sending, finished or unknown). */
+  async cancel(tenantId: string, id: string, at: string): Promise<boolean> {
+    const r = await this.db
+      .updateTable('outbox')
+      .set({
+        state: 'cancelled',
+        updated_at: at,
+        finished_at: at,
+        last_error_code: 'outbox.cancelled',
+        last_error_message: 'Cancelled by an administrator.',
+      })
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', id)
+      .where('state', '=', 'queued')
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
+  }
+
+  /** Rows waiting (queued or sending) and the creation time of the oldest, over all tenants. */
+  async depth(): Promise<{ queued: number; sending: number; oldest: string | null }> {
+    const rows = await this.db
+      .selectFrom('outbox')
+      .select((eb) => ['state', eb.fn.countAll<string>().as('n'), eb.fn.min('created_at').as('oldest')])
+      .where('state', 'in', ['queued', 'sending'])
+      .groupBy('state')
+      .execute();
+    const out = { queued: 0, sending: 0, oldest: null as string | null };
+    for (const r of rows) {
+      if (r.state === 'queued') out.queued = Number(r.n);
+      if (r.state === 'sending') out.sending = Number(r.n);
+      if (r.oldest && (!out.oldest || r.oldest < out.oldest)) out.oldest = r.oldest;
+    }
+    return out;
+  }
+
+  /** Deletes up to `limit` finished rows that finished before `before`. */
+  async purge(beforeIso: string, limit: number): Promise<number> {
+    const ids = this.db.selectFrom('outbox').select('id').where('finished_at', '<', beforeIso).limit(limit);
+    const r = await this.db.deleteFrom('outbox').where('id', 'in', ids).executeTakeFirst();
+    return Number(r.numDeletedRows);
+  }
+}

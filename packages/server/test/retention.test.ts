@@ -1,0 +1,109 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
+import { DIALECTS, startPostern, type TestPostern } from './helpers.js';
+
+const DAY = 86_400_000;
+const ago = (days: number) => new Date(Date.now() - days * DAY).toISOString();
+
+describe.each(DIALECTS)('retention on %s (SPEC §15)', (dialect) => {
+  let p: TestPostern;
+  beforeAll(async () => {
+    p = await startPostern(dialect, { POSTERN_RETENTION_DAYS: '10' }, { housekeeping: false, outboxWorker: false });
+  });
+  afterAll(async () => {
+    await p?.close();
+  });
+
+  it('deletes email logs, finished outbox rows, mailbox messages and expired limits past their window, in batches, and keeps the rest', async () => {
+    const db = p.services.db.kysely;
+    const log = (id: string, createdAt: string) => ({
+      id,
+      tenant_id: 'default',
+      factory_id: 'http',
+      template_type: 'Generic',
+      to_address: 'a@example.test',
+      subject: 's',
+      status: 'sent' as const,
+      provider_message_id: null,
+      error_code: null,
+      error_message: null,
+      attempts: 1,
+      duration_ms: 1,
+      created_at: createdAt,
+      attempt_log: null,
+    });
+    // More old logs than one batch, so the trim has to loop.
+    await db
+      .insertInto('email_logs')
+      .values(Array.from({ length: 1203 }, (_, i) => log(`old-${String(i).padStart(5, '0')}`, ago(11))))
+      .execute();
+    await db
+      .insertInto('email_logs')
+      .values([log('young', ago(9))])
+      .execute();
+    const box = (id: string, createdAt: string) => ({
+      id,
+      tenant_id: 'default',
+      to_address: 'a@example.test',
+      from_address: 'b@example.test',
+      subject: 's',
+      html: '<p>x</p>',
+      text: 'x',
+      created_at: createdAt,
+    });
+    await db
+      .insertInto('mailbox')
+      .values([box('box-8d', ago(8)), box('box-6d', ago(6))])
+      .execute();
+    const row = (id: string, state: 'sent' | 'queued' | 'failed', finishedAt: string | null, createdAt: string) => ({
+      id,
+      tenant_id: 'default',
+      state,
+      source: 'api',
+      template_type: 'Generic',
+      to_address: 'a@example.test',
+      payload: 'v1.x.y.z.w',
+      guard_kind: null,
+      guard_id: null,
+      guard_hash: null,
+      attempts: 1,
+      lease_owner: null,
+      lease_until: null,
+      next_attempt_at: createdAt,
+      not_after: createdAt,
+      last_error_code: null,
+      last_error_message: null,
+      provider_message_id: null,
+      created_at: createdAt,
+      updated_at: createdAt,
+      finished_at: finishedAt,
+    });
+    await db
+      .insertInto('outbox')
+      .values([
+        row('ob-sent-old', 'sent', ago(12), ago(12)),
+        row('ob-failed-old', 'failed', ago(11), ago(11)),
+        row('ob-sent-young', 'sent', ago(2), ago(2)),
+        row('ob-queued-old', 'queued', null, ago(20)),
+      ])
+      .execute();
+    const now = Date.now();
+    await sql`insert into rate_limits (key, points, expire) values ('gone', 1, ${now - 2 * 3_600_000}), ('recent', 1, ${now - 60_000}), ('live', 1, ${now + 60_000})`.execute(
+      db,
+    );
+
+    const r = await p.services.retention.run();
+    expect(r).toEqual({ emailLogs: 1203, outbox: 2, mailbox: 1, rateLimits: 1 });
+    expect((await db.selectFrom('email_logs').select('id').execute()).map((x) => x.id)).toEqual(['young']);
+    expect((await db.selectFrom('mailbox').select('id').execute()).map((x) => x.id)).toEqual(['box-6d']);
+    // A message still waiting is never trimmed, however old.
+    expect((await db.selectFrom('outbox').select('id').orderBy('id').execute()).map((x) => x.id)).toEqual([
+      'ob-queued-old',
+      'ob-sent-young',
+    ]);
+    expect(
+      (await sql<{ key: string }>`select key from rate_limits order by key`.execute(db)).rows.map((x) => x.key),
+    ).toEqual(['live', 'recent']);
+    expect(await p.services.retention.run()).toEqual({ emailLogs: 0, outbox: 0, mailbox: 0, rateLimits: 0 });
+  });
+});
