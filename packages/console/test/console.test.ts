@@ -94,6 +94,30 @@ describe('console', () => {
       // The README beside the form; the schema's default port is prefilled.
       expect(await page.locator('.readme').innerText()).toMatch(/SMTP/);
       expect(await page.getByLabel('Port').inputValue()).toBe('587');
+      // Safe defaults: STARTTLS required on 587; port 465 switches to implicit TLS, and back.
+      const requireTls = page.getByLabel('Require STARTTLS');
+      const implicitTls = page.getByLabel('Implicit TLS (secure)');
+      expect(await requireTls.isChecked()).toBe(true);
+      expect(await implicitTls.isChecked()).toBe(false);
+      await page.getByLabel('Port').fill('465');
+      expect(await implicitTls.isChecked()).toBe(true);
+      expect(await requireTls.isChecked()).toBe(false);
+      await page.getByLabel('Port').fill('587');
+      expect(await requireTls.isChecked()).toBe(true);
+      expect(await implicitTls.isChecked()).toBe(false);
+      // A password with neither TLS mode on is warned about.
+      await page.getByLabel('Type', { exact: true }).selectOption({ label: 'Login' });
+      await page.getByLabel(/^Password/).fill('s3cret-pass');
+      expect(await page.getByText('the password can travel in clear text').count()).toBe(0);
+      await requireTls.uncheck();
+      await page.getByText('the password can travel in clear text', { exact: false }).waitFor();
+      await shot(page, '04b-smtp-tls-warning');
+      await page.getByLabel('Type', { exact: true }).selectOption({ label: 'None' });
+      // The DKIM key is picked from the tenant's keys, not typed.
+      await page.getByText('DKIM signing').click();
+      expect(await page.getByLabel('DKIM key').evaluate((el) => el.tagName)).toBe('SELECT');
+      await page.getByText('DKIM signing').click();
+      // The local peer speaks plain SMTP, without STARTTLS.
       await page.getByLabel('Host').fill('127.0.0.1');
       await page.getByLabel('Port').fill(String(smtp.port));
       await page.getByLabel('Send to').fill('ok@example.com');
@@ -103,6 +127,10 @@ describe('console', () => {
       await fromError.waitFor();
       expect(await fromError.innerText()).toContain('This field is required.');
       expect(await page.getByLabel('From email').getAttribute('aria-invalid')).toBe('true');
+      // The banner is a sentence: no schema path, no validator words, no repeat of the field's issue.
+      const invalid = page.getByRole('alert').filter({ hasText: 'The test email was not sent.' });
+      expect(await invalid.innerText()).toMatch(/configuration is invalid: (one value needs|\d+ values need) correcting\./);
+      expect(await invalid.innerText()).not.toMatch(/config\.|Invalid input|expected string|This field is required/);
       await shot(page, '05-smtp-field-error');
 
       await page.getByLabel('From email').fill('auth@example.com');
@@ -111,7 +139,9 @@ describe('console', () => {
       await page.getByRole('button', { name: 'Send test email' }).click();
       const failure = page.getByRole('alert').filter({ hasText: 'The test email was not sent.' });
       await failure.waitFor();
-      expect(await failure.innerText()).toContain('connector.rejected_recipient');
+      // The banner says the API's sentence; the code stays out of the text.
+      expect(await failure.getAttribute('data-code')).toBe('connector.rejected_recipient');
+      expect(await failure.innerText()).not.toContain('connector.');
       expect(await failure.innerText()).toMatch(/Provider said: .*550|Mailbox unavailable/);
       expect(await page.locator('.field-error').count()).toBe(0);
       await shot(page, '06-smtp-test-rejected');
@@ -154,7 +184,7 @@ describe('console', () => {
       await page.getByRole('heading', { name: 'Change SMTP settings' }).waitFor();
       expect(await page.getByLabel('Host').inputValue()).toBe('127.0.0.1');
       expect(await page.getByLabel('Type').inputValue()).toBe('1');
-      const pass = page.getByLabel('Pass');
+      const pass = page.getByLabel(/^Password/);
       expect(await pass.getAttribute('type')).toBe('password');
       expect(await pass.inputValue()).toBe('');
       expect(await pass.getAttribute('placeholder')).toContain('••••tery');
@@ -225,7 +255,8 @@ describe('console', () => {
       await page.locator('#sie-forgot-err').waitFor();
       expect(await page.locator('#sie-forgot-err').innerText()).toContain('Password reset by email needs an email connector.');
       expect(await page.getByLabel('Password reset by email').getAttribute('aria-invalid')).toBe('true');
-      expect(await page.getByRole('alert').innerText()).toContain('sign_in_experience.email_connector_required');
+      expect(await page.getByRole('alert').getAttribute('data-code')).toBe('sign_in_experience.email_connector_required');
+      expect(await page.getByRole('alert').innerText()).toContain('Set up an email connector first: password reset by email sends email.');
       // Only the field the change turned on is marked.
       expect(await page.locator('.field-error').count()).toBe(1);
       await shot(page, '12-sie-connector-required');
@@ -235,7 +266,7 @@ describe('console', () => {
       await page.getByLabel('Sign-in with email and password').uncheck();
       await page.getByRole('button', { name: 'Save', exact: true }).click();
       await page.locator('#sie-signin-password-err').waitFor();
-      expect(await page.getByRole('alert').innerText()).toContain('sign_in_experience.no_sign_in_method');
+      expect(await page.getByRole('alert').getAttribute('data-code')).toBe('sign_in_experience.no_sign_in_method');
     });
     expect((await env.postern.api('GET', `/t/${tenant}/api/sign-in-experience`)).body.forgotPassword.email).toBe(false);
   });
@@ -356,7 +387,7 @@ describe('console', () => {
       const newKey = await field.inputValue();
       expect(newKey).toMatch(/^pk_/);
       expect(newKey).not.toBe(oldKey);
-      await page.getByRole('button', { name: 'Copy' }).waitFor();
+      await page.getByRole('button', { name: 'Copy to the clipboard' }).waitFor();
       await shot(page, '16b-admin-key-rotated');
       expect((await fetch(`${env.url}/api/admin-keys`, { headers: { authorization: `Bearer ${oldKey}` } })).status).toBe(401);
       expect((await fetch(`${env.url}/api/admin-keys`, { headers: { authorization: `Bearer ${newKey}` } })).status).toBe(200);

@@ -1,10 +1,11 @@
 import { useState, type FormEvent } from 'react';
-import { api, ApiError, tenantPrefix, type AdminKey, type Tenant, type TenantType } from '../api.js';
+import { api, tenantPrefix, type AdminKey, type Tenant, type TenantType } from '../api.js';
 import { session } from '../session.js';
 import { ErrorBox, formatDate, Loading, Notice } from '../ui/Feedback.js';
 import { useLoad } from '../ui/useLoad.js';
 import { SecretValue } from '../ui/SecretValue.js';
 import { CopyButton } from '../ui/CopyButton.js';
+import { issueMap } from '../ui/Field.js';
 import { MigrateToProduction } from '../tenant/MigrateToProduction.js';
 
 /** The tenant's id and type, migrating a development tenant to production and creating tenants (system key), and this tenant's admin keys. */
@@ -43,7 +44,7 @@ function CreateTenant({ onCreated }: { onCreated(): void }) {
   const [form, setForm] = useState<{ id: string; name: string; type: TenantType }>({ id: '', name: '', type: 'development' });
   const [error, setError] = useState<unknown>();
   const [created, setCreated] = useState<Tenant>();
-  const issues = error instanceof ApiError ? Object.fromEntries(error.issues.map((i) => [i.path.replace(/^body\./, ''), i.message])) : {};
+  const issues = issueMap(error);
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     setError(undefined);

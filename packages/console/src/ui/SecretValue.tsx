@@ -14,7 +14,7 @@ export function SecretValue({ id, label, value }: { id: string; label: string; v
       </label>
       <input id={id} className="mono" type={revealed ? 'text' : 'password'} readOnly value={value} onFocus={(e) => e.target.select()} autoComplete="off" />
       <RevealButton revealed={revealed} onToggle={setRevealed} />
-      <CopyButton text={value} label="Copy" selectId={id} onFallback={() => setRevealed(true)} />
+      <CopyButton text={value} label="Copy to the clipboard" selectId={id} onFallback={() => setRevealed(true)} />
     </div>
   );
 }

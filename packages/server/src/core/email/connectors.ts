@@ -15,7 +15,7 @@ import type { ConnectorRegistry } from '../../connectors/registry.js';
 import { AppError, fieldIssues, tooDeep } from '../errors.js';
 import { MAX_JSON_DEPTH } from '../../lib/json-depth.js';
 import type { Clock, ConnectorStore, StoredConnector } from '../ports.js';
-import { emailDependents, type SignInExperienceService } from '../sign-in-experience.js';
+import { dependentWords, emailDependents, type SignInExperienceService } from '../sign-in-experience.js';
 
 export interface PublicConnector {
   id: string;
@@ -231,7 +231,7 @@ export class ConnectorService {
     if (dependents.length && !force) {
       throw new AppError(
         'connector.in_use',
-        `The sign-in experience needs email for: ${dependents.join(', ')}. Turn those off first, or delete with ?force=true.`,
+        `The sign-in experience needs email for: ${dependentWords(dependents)}. Turn those off first, or delete with ?force=true.`,
         { dependents },
       );
     }
