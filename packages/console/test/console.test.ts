@@ -38,6 +38,19 @@ describe('console', () => {
       await page.getByLabel('Admin key').fill(env.postern.adminKey);
       await page.getByLabel('Tenant', { exact: true }).fill(tenant);
       await page.getByRole('button', { name: 'Sign in' }).click();
+      // The console opens on Getting started, read from the tenant's real state.
+      await page.getByRole('heading', { name: 'Getting started' }).waitFor();
+      const step = (title: string) => page.locator('.checklist li', { hasText: title });
+      expect(await step('Set an email connector').locator('.chip').innerText()).toBe('Done');
+      expect(await step('Set an email connector').innerText()).toContain('Built-in email service');
+      expect(await step('Send a test email').locator('.chip').innerText()).toBe('To do');
+      expect(await step('First sign-up').locator('.chip').innerText()).toBe('To do');
+      // The tenant's hosted pages, each with its address to copy.
+      const signInUrl = `${env.url}/t/${tenant}/sign-in`;
+      expect(await page.getByRole('link', { name: 'Sign-in page' }).getAttribute('href')).toBe(signInUrl);
+      await page.getByRole('button', { name: 'Copy the sign-in page address' }).waitFor();
+      await shot(page, '01b-getting-started');
+      await page.getByRole('link', { name: 'Connectors' }).first().click();
       await page.getByRole('heading', { name: 'Email connector' }).waitFor();
       // A new tenant starts with the built-in service; a system key gets the tenant switcher.
       await page.getByRole('heading', { name: 'Built-in email service' }).waitFor();
@@ -67,6 +80,8 @@ describe('console', () => {
       await page.keyboard.press('ControlOrMeta+a');
       await page.keyboard.type(tenant);
       await page.keyboard.press('Enter');
+      await page.getByRole('heading', { name: 'Getting started' }).waitFor();
+      await page.getByRole('link', { name: 'Connectors' }).first().click();
       await page.getByRole('heading', { name: 'Built-in email service' }).waitFor();
       expect(await page.locator('#tenant-switch').count()).toBe(0);
       expect(await text(page, '.topbar')).toContain(`Tenant ${tenant}`);
@@ -162,6 +177,12 @@ describe('console', () => {
       await page.getByRole('heading', { name: 'SMTP', exact: true }).waitFor();
       expect(await text(page, '.config-list')).toContain(String(smtp.port));
       await shot(page, '08-smtp-saved');
+      // Getting started now reads the delivered test message of the saved connector.
+      await page.getByRole('link', { name: 'Getting started' }).click();
+      const tested = page.locator('.checklist li', { hasText: 'Send a test email' });
+      await tested.getByText('Done').waitFor();
+      expect(await tested.innerText()).toContain('delivered one message');
+      expect(await page.locator('.checklist li', { hasText: 'Check the sender domain' }).getByRole('button', { name: 'Check example.com now' }).count()).toBe(1);
     });
     const saved = await env.postern.api('GET', `/t/${tenant}/api/connectors`);
     expect(saved.body.items[0]).toMatchObject({ factoryId: 'smtp', config: { host: '127.0.0.1', port: smtp.port, fromEmail: 'auth@example.com', fromName: 'Example Sign-in' } });
@@ -372,7 +393,7 @@ describe('console', () => {
       await page.getByLabel('Admin key').fill(oldKey);
       await page.getByLabel('Tenant', { exact: true }).fill(tenant);
       await page.getByRole('button', { name: 'Sign in' }).click();
-      await page.getByRole('heading', { name: 'Email connector' }).waitFor();
+      await page.getByRole('heading', { name: 'Getting started' }).waitFor();
       await page.getByRole('link', { name: 'Tenant settings' }).click();
       const row = page.locator('tbody tr', { hasText: 'ops-console' });
       await row.getByText('(this console’s key)').waitFor();
@@ -395,6 +416,46 @@ describe('console', () => {
       await page.getByRole('link', { name: 'Connectors' }).click();
       await page.getByRole('heading', { name: 'Built-in email service' }).waitFor();
     });
+  });
+
+  it('on a 360 px phone in dark mode: the navigation folds behind Menu, pages and tables stay inside the screen', async () => {
+    const tenant = await newTenant(env, 'phone');
+    await env.postern.api('POST', `/t/${tenant}/api/admin-keys`, { name: 'a key with a rather long name for a narrow screen' });
+    await withPage(
+      env,
+      async (page) => {
+        await signIn(env, page, tenant, { stay: true });
+        // Dark mode follows the system: a dark page background.
+        const bg = await page.evaluate(() => getComputedStyle(document.body.parentElement!).backgroundColor);
+        const [r, g, b] = (bg.match(/\d+/g) ?? []).map(Number);
+        expect(r! + g! + b!).toBeLessThan(150);
+        const nav = page.getByRole('navigation', { name: 'Console' });
+        expect(await nav.isVisible()).toBe(false);
+        const menu = page.getByRole('button', { name: 'Menu' });
+        expect(await menu.getAttribute('aria-expanded')).toBe('false');
+        // Nothing sticks out of the screen (the elements that do are named on failure).
+        const fits = () =>
+          page.evaluate(() => {
+            const width = document.documentElement.clientWidth;
+            const out = Array.from(document.querySelectorAll('body *'))
+              .filter((el) => el.getBoundingClientRect().right > width + 1 && !el.closest('table'))
+              .map((el) => `${el.tagName.toLowerCase()}.${el.className} ${Math.round(el.getBoundingClientRect().right)}`);
+            return document.documentElement.scrollWidth > width ? [`page ${document.documentElement.scrollWidth} > ${width}`, ...out] : out;
+          });
+        expect(await fits()).toEqual([]);
+        await shot(page, '30-phone-dark-getting-started');
+        await menu.click();
+        await nav.waitFor();
+        await shot(page, '31-phone-dark-menu');
+        await nav.getByRole('link', { name: 'Tenant settings' }).click();
+        await page.getByRole('heading', { name: 'Admin keys' }).waitFor();
+        // Choosing a page folds the menu again; the keys table scrolls inside the screen.
+        expect(await nav.isVisible()).toBe(false);
+        expect(await fits()).toEqual([]);
+        await shot(page, '32-phone-dark-tenant-settings');
+      },
+      { viewport: { width: 360, height: 740 }, colorScheme: 'dark' },
+    );
   });
 
   it('serves the hosted sign-in page at the hosted page paths, for the default tenant and under /t/T', async () => {
