@@ -421,6 +421,8 @@ describe('console', () => {
   it('on a 360 px phone in dark mode: the navigation folds behind Menu, pages and tables stay inside the screen', async () => {
     const tenant = await newTenant(env, 'phone');
     await env.postern.api('POST', `/t/${tenant}/api/admin-keys`, { name: 'a key with a rather long name for a narrow screen' });
+    // A long tenant name in the switcher must not widen the page either.
+    await env.postern.api('POST', '/api/tenants', { id: 'phone-long-name', name: 'A tenant with a very long name that would never fit a phone', type: 'development' });
     await withPage(
       env,
       async (page) => {
