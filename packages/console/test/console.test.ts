@@ -235,6 +235,41 @@ describe('console', () => {
     expect(after.body.items[0]).toMatchObject({ factoryId: 'builtin', config: { senderName: 'Acme' } });
   });
 
+  it('generates the HTTP connector’s signing secret, shown with Reveal and Copy until saved, then only masked', async () => {
+    const tenant = await newTenant(env, 'http-secret');
+    await withPage(env, async (page) => {
+      await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: env.url });
+      await signIn(env, page, tenant);
+      await page.getByRole('button', { name: 'Change email connector' }).click();
+      await page.getByRole('button', { name: /^HTTP/ }).click();
+      await page.getByRole('heading', { name: /Set up HTTP/ }).waitFor();
+      const secret = page.getByLabel(/^Signing secret/);
+      await page.getByRole('button', { name: 'Generate' }).click();
+      // Generated: shown in clear once, with a note to keep it, and copyable.
+      expect(await secret.getAttribute('type')).toBe('text');
+      const value = await secret.inputValue();
+      expect(value).toMatch(/^whsec_[A-Za-z0-9+/=]{40,}$/);
+      await page.getByText('Copy this secret now', { exact: false }).waitFor();
+      await page.getByRole('button', { name: 'Hide' }).click();
+      expect(await secret.getAttribute('type')).toBe('password');
+      await page.getByRole('button', { name: 'Reveal' }).click();
+      expect(await secret.getAttribute('type')).toBe('text');
+      await page.locator('.secret').getByRole('button', { name: 'Copy', exact: true }).click();
+      await page.locator('.secret').getByText('Copied', { exact: true }).waitFor();
+      expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(value);
+      await shot(page, '09b-http-signing-secret');
+      // Once saved, the secret comes back masked only: no Reveal, no Copy.
+      await page.getByLabel(/^Endpoint/).fill('http://127.0.0.1:9/hook');
+      await page.getByRole('button', { name: 'Save and Done' }).click();
+      await page.getByText('is now the email connector.', { exact: false }).waitFor();
+      expect(await page.content()).not.toContain(value);
+      await page.getByRole('button', { name: 'Change email connector' }).click();
+      await page.getByRole('button', { name: /^HTTP/ }).click();
+      await page.getByText('is kept unless you type a new one', { exact: false }).waitFor();
+      expect(await page.locator('.secret').getByRole('button', { name: 'Reveal' }).count()).toBe(0);
+    });
+  });
+
   it('warns before deleting a connector the sign-in experience needs, then deletes with force', async () => {
     const tenant = await newTenant(env, 'delete');
     await withPage(env, async (page) => {
