@@ -35,7 +35,7 @@ describe('console users and organizations', () => {
       await page.getByLabel('Name (optional)').fill('Carol');
       await page.getByLabel('Password (optional)').fill('short');
       await page.getByRole('button', { name: 'Create user' }).click();
-      await page.getByRole('alert').getByText('password.policy_violation').waitFor();
+      await page.locator('[role=alert][data-code="password.policy_violation"]').waitFor();
       await page.getByLabel('Password (optional)').fill('carol-password');
       await page.getByRole('button', { name: 'Create user' }).click();
       await page.getByText('User carol@example.com created.').waitFor();
@@ -43,7 +43,7 @@ describe('console users and organizations', () => {
       // The same address again is refused with the API's code.
       await page.getByLabel('Email', { exact: true }).fill('carol@example.com');
       await page.getByRole('button', { name: 'Create user' }).click();
-      await page.getByRole('alert').getByText('user.email_exists').waitFor();
+      await page.locator('[role=alert][data-code="user.email_exists"]').waitFor();
       await shot(page, 'console-users');
 
       await page.getByLabel('Search', { exact: true }).fill('bob');
