@@ -27,7 +27,11 @@ describe('error messages are sentences for people', () => {
   });
 
   it('a connector configuration refused by its factory keeps its issues in details only', async () => {
-    const r = await p.api('POST', '/api/connectors/test', { factoryId: 'smtp', config: { port: 587 }, to: 'a@example.com' });
+    const r = await p.api('POST', '/api/connectors/test', {
+      factoryId: 'smtp',
+      config: { port: 587 },
+      to: 'a@example.com',
+    });
     expect(r.status).toBe(400);
     expect(r.body.code).toBe('connector.bad_config');
     expect(r.body.message).not.toMatch(VALIDATOR);
@@ -36,9 +40,18 @@ describe('error messages are sentences for people', () => {
   });
 
   it('leaves a sentence alone, and rewrites each dump format', () => {
-    expect(messageForPeople('Enter the authorization secret again.', [{ path: 'authorization', message: 'required' }])).toBe('Enter the authorization secret again.');
-    expect(messageForPeople('Invalid bundle: (root): Invalid input', [{ path: '', message: 'Invalid input' }])).toBe('The bundle is not valid: one value needs correcting.');
-    expect(messageForPeople('Invalid request: body.a: x; body.b: y', [{ path: 'body.a', message: 'x' }, { path: 'body.b', message: 'y' }])).toBe('The request is not valid: 2 values need correcting.');
+    expect(
+      messageForPeople('Enter the authorization secret again.', [{ path: 'authorization', message: 'required' }]),
+    ).toBe('Enter the authorization secret again.');
+    expect(messageForPeople('Invalid bundle: (root): Invalid input', [{ path: '', message: 'Invalid input' }])).toBe(
+      'The bundle is not valid: one value needs correcting.',
+    );
+    expect(
+      messageForPeople('Invalid request: body.a: x; body.b: y', [
+        { path: 'body.a', message: 'x' },
+        { path: 'body.b', message: 'y' },
+      ]),
+    ).toBe('The request is not valid: 2 values need correcting.');
     expect(messageForPeople('No route.', undefined)).toBe('No route.');
   });
 });

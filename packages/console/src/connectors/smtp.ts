@@ -51,13 +51,20 @@ export function smtpWarnings(config: Config): string[] {
   const out: string[] = [];
   const auth = config.auth as { type?: string } | undefined;
   const tls = config.tls as { rejectUnauthorized?: boolean } | undefined;
-  if (auth && (auth.type === 'login' || auth.type === 'oauth2') && config.secure !== true && config.requireTLS !== true) {
+  if (
+    auth &&
+    (auth.type === 'login' || auth.type === 'oauth2') &&
+    config.secure !== true &&
+    config.requireTLS !== true
+  ) {
     out.push(
       'With neither “Implicit TLS” nor “Require STARTTLS” on, the password can travel in clear text when the server does not offer STARTTLS. Turn on “Require STARTTLS” (port 587) or use port 465 with “Implicit TLS”.',
     );
   }
   if (tls?.rejectUnauthorized === false) {
-    out.push('The server certificate is not verified: anyone on the network path can read the mail and the password. Add the certificate authority instead.');
+    out.push(
+      'The server certificate is not verified: anyone on the network path can read the mail and the password. Add the certificate authority instead.',
+    );
   }
   return out;
 }

@@ -74,22 +74,38 @@ export function GettingStartedPage() {
   return (
     <section>
       <h1>Getting started</h1>
-      <p className="muted">Each step below is read from this tenant’s settings and logs; it is ticked once it is really done.</p>
+      <p className="muted">
+        Each step below is read from this tenant’s settings and logs; it is ticked once it is really done.
+      </p>
       <div className="card">
         <h2 id="checklist-heading">Checklist</h2>
         <ol className="checklist" aria-labelledby="checklist-heading">
-          <Step done={!!connector} title="Set an email connector" to="/connectors" action={connector ? 'Change it' : 'Set it up'}>
+          <Step
+            done={!!connector}
+            title="Set an email connector"
+            to="/connectors"
+            action={connector ? 'Change it' : 'Set it up'}
+          >
             {connector ? (
               <>
                 Sending with <strong>{factory?.name ?? connector.factoryId}</strong>
-                {builtin ? ': mail is captured into the Mailbox until you choose a provider (or the operator sets a relay).' : '.'}
+                {builtin
+                  ? ': mail is captured into the Mailbox until you choose a provider (or the operator sets a relay).'
+                  : '.'}
               </>
             ) : (
               'No email connector: sign-in emails cannot be sent.'
             )}
           </Step>
-          <Step done={delivered > 0} title="Send a test email" to={connector ? `/connectors/new/${encodeURIComponent(connector.factoryId)}` : '/connectors/new'} action="Send one">
-            {delivered > 0 ? `The current connector has delivered ${delivered === 1 ? 'one message' : `${delivered} messages`}.` : 'No message has gone out with the current connector yet.'}
+          <Step
+            done={delivered > 0}
+            title="Send a test email"
+            to={connector ? `/connectors/new/${encodeURIComponent(connector.factoryId)}` : '/connectors/new'}
+            action="Send one"
+          >
+            {delivered > 0
+              ? `The current connector has delivered ${delivered === 1 ? 'one message' : `${delivered} messages`}.`
+              : 'No message has gone out with the current connector yet.'}
           </Step>
           <Step done={spfOk === true} title="Check the sender domain" to="/deliverability" action="Deliverability">
             {domain ? (
@@ -100,7 +116,12 @@ export function GettingStartedPage() {
                     SPF: {check.result.spf.status}, DMARC: {check.result.dmarc.status}.
                   </span>
                 ) : (
-                  <button type="button" className="secondary small" onClick={() => void runCheck()} disabled={check.busy}>
+                  <button
+                    type="button"
+                    className="secondary small"
+                    onClick={() => void runCheck()}
+                    disabled={check.busy}
+                  >
                     {check.busy ? 'Checking…' : `Check ${domain} now`}
                   </button>
                 )}
@@ -112,7 +133,12 @@ export function GettingStartedPage() {
             )}
             {check.error ? <ErrorBox error={check.error} /> : null}
           </Step>
-          <Step done={dkimOk === true} title="Publish a DKIM key" to="/deliverability" action={domainKeys.length ? 'See its DNS record' : 'Create one'}>
+          <Step
+            done={dkimOk === true}
+            title="Publish a DKIM key"
+            to="/deliverability"
+            action={domainKeys.length ? 'See its DNS record' : 'Create one'}
+          >
             {domainKeys.length
               ? `A DKIM key exists for ${domain} (selector ${domainKeys[0]!.selector})${check.result ? `; DNS check: ${check.result.dkim.status}.` : '; check the domain to see whether it is published.'}`
               : domain
@@ -120,7 +146,9 @@ export function GettingStartedPage() {
                 : 'Create a key for your sending domain and publish its DNS record.'}
           </Step>
           <Step done={users > 0} title="First sign-up" to="/users" action="Users">
-            {users > 0 ? 'Someone has signed up.' : (
+            {users > 0 ? (
+              'Someone has signed up.'
+            ) : (
               <>
                 Nobody has signed up yet: try the <a href={`${base}/register`}>hosted sign-up page</a>.
               </>
@@ -137,7 +165,8 @@ export function GettingStartedPage() {
               <a href={`${base}${p.path}`} target="_blank" rel="noreferrer">
                 {p.label}
               </a>{' '}
-              <code className="url">{`${base}${p.path}`}</code> <CopyButton text={`${base}${p.path}`} label={`Copy the ${p.label.toLowerCase()} address`} />
+              <code className="url">{`${base}${p.path}`}</code>{' '}
+              <CopyButton text={`${base}${p.path}`} label={`Copy the ${p.label.toLowerCase()} address`} />
             </li>
           ))}
         </ul>
@@ -146,7 +175,19 @@ export function GettingStartedPage() {
   );
 }
 
-function Step({ done, title, to, action, children }: { done: boolean; title: string; to: string; action: string; children: ReactNode }) {
+function Step({
+  done,
+  title,
+  to,
+  action,
+  children,
+}: {
+  done: boolean;
+  title: string;
+  to: string;
+  action: string;
+  children: ReactNode;
+}) {
   return (
     <li className={`step ${done ? 'step-done' : 'step-todo'}`}>
       <span className="step-mark" aria-hidden="true">
@@ -154,7 +195,8 @@ function Step({ done, title, to, action, children }: { done: boolean; title: str
       </span>
       <div>
         <p className="step-title">
-          <strong>{title}</strong> <span className={`chip ${done ? 'chip-sent' : 'chip-suppressed'}`}>{done ? 'Done' : 'To do'}</span>
+          <strong>{title}</strong>{' '}
+          <span className={`chip ${done ? 'chip-sent' : 'chip-suppressed'}`}>{done ? 'Done' : 'To do'}</span>
         </p>
         <div className="step-body">{children}</div>
         <Link to={to}>{action}</Link>

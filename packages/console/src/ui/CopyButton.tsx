@@ -5,7 +5,17 @@ import { useState } from 'react';
  * Without clipboard permission it selects `selectId`'s text (revealing it first through
  * `onFallback`) so that the user can copy it by hand.
  */
-export function CopyButton({ text, label, selectId, onFallback }: { text: string; label: string; selectId?: string; onFallback?(): void }) {
+export function CopyButton({
+  text,
+  label,
+  selectId,
+  onFallback,
+}: {
+  text: string;
+  label: string;
+  selectId?: string;
+  onFallback?(): void;
+}) {
   const [copied, setCopied] = useState(false);
   const copy = async () => {
     try {
@@ -28,7 +38,17 @@ export function CopyButton({ text, label, selectId, onFallback }: { text: string
 }
 
 /** A value to paste elsewhere (a URL, a DNS record, a client id): shown read-only with its copy button. */
-export function CopyValue({ id, label, value, hideLabel }: { id: string; label: string; value: string; hideLabel?: boolean }) {
+export function CopyValue({
+  id,
+  label,
+  value,
+  hideLabel,
+}: {
+  id: string;
+  label: string;
+  value: string;
+  hideLabel?: boolean;
+}) {
   return (
     <div className="field copy-value">
       <label htmlFor={id} className={hideLabel ? 'visually-hidden' : undefined}>

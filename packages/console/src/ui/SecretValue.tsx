@@ -12,7 +12,15 @@ export function SecretValue({ id, label, value }: { id: string; label: string; v
       <label htmlFor={id} className="visually-hidden">
         {label}
       </label>
-      <input id={id} className="mono" type={revealed ? 'text' : 'password'} readOnly value={value} onFocus={(e) => e.target.select()} autoComplete="off" />
+      <input
+        id={id}
+        className="mono"
+        type={revealed ? 'text' : 'password'}
+        readOnly
+        value={value}
+        onFocus={(e) => e.target.select()}
+        autoComplete="off"
+      />
       <RevealButton revealed={revealed} onToggle={setRevealed} />
       <CopyButton text={value} label="Copy to the clipboard" selectId={id} onFallback={() => setRevealed(true)} />
     </div>
