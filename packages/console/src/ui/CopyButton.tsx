@@ -36,28 +36,3 @@ export function CopyButton({
     </button>
   );
 }
-
-/** A value to paste elsewhere (a URL, a DNS record, a client id): shown read-only with its copy button. */
-export function CopyValue({
-  id,
-  label,
-  value,
-  hideLabel,
-}: {
-  id: string;
-  label: string;
-  value: string;
-  hideLabel?: boolean;
-}) {
-  return (
-    <div className="field copy-value">
-      <label htmlFor={id} className={hideLabel ? 'visually-hidden' : undefined}>
-        {label}
-      </label>
-      <div className="row">
-        <input id={id} className="mono" type="text" readOnly value={value} onFocus={(e) => e.target.select()} />
-        <CopyButton text={value} label={`Copy ${label.toLowerCase()}`} selectId={id} />
-      </div>
-    </div>
-  );
-}
