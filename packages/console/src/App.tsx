@@ -6,6 +6,7 @@ import { session } from './session.js';
 import { useLoad } from './ui/useLoad.js';
 import { SignIn } from './pages/SignIn.js';
 import { ConnectorsPage } from './pages/Connectors.js';
+import { GettingStartedPage } from './pages/GettingStarted.js';
 import { ProviderPicker } from './connectors/ProviderPicker.js';
 import { ConnectorSetup } from './connectors/ConnectorSetup.js';
 import { SignInExperiencePage } from './pages/SignInExperience.js';
@@ -30,6 +31,7 @@ interface NavItem {
 }
 
 const NAV: NavItem[] = [
+  { route: '/getting-started', label: 'Getting started' },
   { route: '/connectors', label: 'Connectors' },
   { route: '/email-templates', label: 'Email templates' },
   { route: '/branding', label: 'Branding' },
@@ -82,12 +84,18 @@ function Shell({ tenantId, onSwitch, onSignOut }: { tenantId: string; onSwitch(t
   const system = session.isSystem();
   const tenants = useLoad(() => (system ? api.tenants().then((p) => p.items) : Promise.resolve<Tenant[]>([])), [system]);
   const section = '/' + (route.split('/')[1] ?? '');
+  // On a phone the navigation folds behind a Menu button, and folds again after a choice.
+  const [menuOpen, setMenuOpen] = useState(false);
+  useEffect(() => setMenuOpen(false), [route]);
   return (
     <div className="shell">
       <a className="skip" href="#main">
         Skip to content
       </a>
       <header className="topbar">
+        <button type="button" className="menu-toggle secondary small" aria-expanded={menuOpen} aria-controls="console-nav" onClick={() => setMenuOpen(!menuOpen)}>
+          Menu
+        </button>
         <span className="brand">
           <span className="brand-mark" aria-hidden="true">
             ✉
@@ -117,7 +125,7 @@ function Shell({ tenantId, onSwitch, onSignOut }: { tenantId: string; onSwitch(t
           Sign out
         </button>
       </header>
-      <nav className="sidebar" aria-label="Console">
+      <nav className={`sidebar${menuOpen ? ' open' : ''}`} id="console-nav" aria-label="Console">
         <ul>
           {NAV.map((n) => (
             <li key={n.route}>
@@ -156,9 +164,11 @@ function Redirect({ to }: { to: string }) {
 
 function Page({ route, onTenantsChanged, tenants }: { route: string; onTenantsChanged(): void; tenants: Tenant[] | undefined }) {
   const parts = route.split('/').filter(Boolean);
-  if (parts.length === 0) return <Redirect to="/connectors" />;
+  if (parts.length === 0) return <Redirect to="/getting-started" />;
   const [first, second, third] = parts;
   switch (first) {
+    case 'getting-started':
+      return <GettingStartedPage />;
     case 'connectors':
       if (second === 'new' && third) return <ConnectorSetup factoryId={decodeURIComponent(third)} />;
       if (second === 'new') return <ProviderPicker />;

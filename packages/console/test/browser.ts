@@ -65,9 +65,9 @@ export async function newTenant(env: ConsoleEnv, id: string, type: 'development'
  * Runs `fn` with a new page in its own browser context (own sessionStorage), then closes
  * it. Fails if the page broke the server's CSP or threw an uncaught error.
  */
-export async function withPage(env: ConsoleEnv, fn: (page: Page) => Promise<void>, opts: { locale?: string; viewport?: { width: number; height: number } } = {}): Promise<void> {
+export async function withPage(env: ConsoleEnv, fn: (page: Page) => Promise<void>, opts: { locale?: string; viewport?: { width: number; height: number }; colorScheme?: 'light' | 'dark' } = {}): Promise<void> {
   // `locale` sets navigator.languages and Accept-Language, as a browser in that language does.
-  const context = await env.browser.newContext({ viewport: opts.viewport ?? { width: 1280, height: 900 }, ...(opts.locale ? { locale: opts.locale } : {}) });
+  const context = await env.browser.newContext({ viewport: opts.viewport ?? { width: 1280, height: 900 }, colorScheme: opts.colorScheme ?? 'light', ...(opts.locale ? { locale: opts.locale } : {}) });
   // Shorter than the test's timeout, so that a missing element fails with its locator named.
   context.setDefaultTimeout(10_000);
   const problems: string[] = [];
@@ -84,12 +84,18 @@ export async function withPage(env: ConsoleEnv, fn: (page: Page) => Promise<void
   }
 }
 
-/** Signs in on the console with the test's system key on `tenantId`. */
-export async function signIn(env: ConsoleEnv, page: Page, tenantId: string): Promise<void> {
+/**
+ * Signs in on the console with the test's system key on `tenantId`: the console opens on
+ * Getting started; this then goes to Connectors, where most tests begin.
+ */
+export async function signIn(env: ConsoleEnv, page: Page, tenantId: string, opts: { stay?: boolean } = {}): Promise<void> {
   await page.goto(`${env.url}/console/`);
   await page.getByLabel('Admin key').fill(env.postern.adminKey);
   await page.getByLabel('Tenant', { exact: true }).fill(tenantId);
   await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: 'Getting started' }).waitFor();
+  if (opts.stay) return;
+  await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Connectors' }).click();
   await page.getByRole('heading', { name: 'Email connector' }).waitFor();
 }
 

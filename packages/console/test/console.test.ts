@@ -38,6 +38,19 @@ describe('console', () => {
       await page.getByLabel('Admin key').fill(env.postern.adminKey);
       await page.getByLabel('Tenant', { exact: true }).fill(tenant);
       await page.getByRole('button', { name: 'Sign in' }).click();
+      // The console opens on Getting started, read from the tenant's real state.
+      await page.getByRole('heading', { name: 'Getting started' }).waitFor();
+      const step = (title: string) => page.locator('.checklist li', { hasText: title });
+      expect(await step('Set an email connector').locator('.chip').innerText()).toBe('Done');
+      expect(await step('Set an email connector').innerText()).toContain('Built-in email service');
+      expect(await step('Send a test email').locator('.chip').innerText()).toBe('To do');
+      expect(await step('First sign-up').locator('.chip').innerText()).toBe('To do');
+      // The tenant's hosted pages, each with its address to copy.
+      const signInUrl = `${env.url}/t/${tenant}/sign-in`;
+      expect(await page.getByRole('link', { name: 'Sign-in page' }).getAttribute('href')).toBe(signInUrl);
+      await page.getByRole('button', { name: 'Copy the sign-in page address' }).waitFor();
+      await shot(page, '01b-getting-started');
+      await page.getByRole('link', { name: 'Connectors' }).first().click();
       await page.getByRole('heading', { name: 'Email connector' }).waitFor();
       // A new tenant starts with the built-in service; a system key gets the tenant switcher.
       await page.getByRole('heading', { name: 'Built-in email service' }).waitFor();
@@ -67,6 +80,8 @@ describe('console', () => {
       await page.keyboard.press('ControlOrMeta+a');
       await page.keyboard.type(tenant);
       await page.keyboard.press('Enter');
+      await page.getByRole('heading', { name: 'Getting started' }).waitFor();
+      await page.getByRole('link', { name: 'Connectors' }).first().click();
       await page.getByRole('heading', { name: 'Built-in email service' }).waitFor();
       expect(await page.locator('#tenant-switch').count()).toBe(0);
       expect(await text(page, '.topbar')).toContain(`Tenant ${tenant}`);
@@ -94,6 +109,30 @@ describe('console', () => {
       // The README beside the form; the schema's default port is prefilled.
       expect(await page.locator('.readme').innerText()).toMatch(/SMTP/);
       expect(await page.getByLabel('Port').inputValue()).toBe('587');
+      // Safe defaults: STARTTLS required on 587; port 465 switches to implicit TLS, and back.
+      const requireTls = page.getByLabel('Require STARTTLS');
+      const implicitTls = page.getByLabel('Implicit TLS (secure)');
+      expect(await requireTls.isChecked()).toBe(true);
+      expect(await implicitTls.isChecked()).toBe(false);
+      await page.getByLabel('Port').fill('465');
+      expect(await implicitTls.isChecked()).toBe(true);
+      expect(await requireTls.isChecked()).toBe(false);
+      await page.getByLabel('Port').fill('587');
+      expect(await requireTls.isChecked()).toBe(true);
+      expect(await implicitTls.isChecked()).toBe(false);
+      // A password with neither TLS mode on is warned about.
+      await page.getByLabel('Type', { exact: true }).selectOption({ label: 'Login' });
+      await page.getByLabel(/^Password/).fill('s3cret-pass');
+      expect(await page.getByText('the password can travel in clear text').count()).toBe(0);
+      await requireTls.uncheck();
+      await page.getByText('the password can travel in clear text', { exact: false }).waitFor();
+      await shot(page, '04b-smtp-tls-warning');
+      await page.getByLabel('Type', { exact: true }).selectOption({ label: 'None' });
+      // The DKIM key is picked from the tenant's keys, not typed.
+      await page.getByText('DKIM signing').click();
+      expect(await page.getByLabel('DKIM key').evaluate((el) => el.tagName)).toBe('SELECT');
+      await page.getByText('DKIM signing').click();
+      // The local peer speaks plain SMTP, without STARTTLS.
       await page.getByLabel('Host').fill('127.0.0.1');
       await page.getByLabel('Port').fill(String(smtp.port));
       await page.getByLabel('Send to').fill('ok@example.com');
@@ -103,6 +142,10 @@ describe('console', () => {
       await fromError.waitFor();
       expect(await fromError.innerText()).toContain('This field is required.');
       expect(await page.getByLabel('From email').getAttribute('aria-invalid')).toBe('true');
+      // The banner is a sentence: no schema path, no validator words, no repeat of the field's issue.
+      const invalid = page.getByRole('alert').filter({ hasText: 'The test email was not sent.' });
+      expect(await invalid.innerText()).toMatch(/configuration is invalid: (one value needs|\d+ values need) correcting\./);
+      expect(await invalid.innerText()).not.toMatch(/config\.|Invalid input|expected string|This field is required/);
       await shot(page, '05-smtp-field-error');
 
       await page.getByLabel('From email').fill('auth@example.com');
@@ -111,7 +154,9 @@ describe('console', () => {
       await page.getByRole('button', { name: 'Send test email' }).click();
       const failure = page.getByRole('alert').filter({ hasText: 'The test email was not sent.' });
       await failure.waitFor();
-      expect(await failure.innerText()).toContain('connector.rejected_recipient');
+      // The banner says the API's sentence; the code stays out of the text.
+      expect(await failure.getAttribute('data-code')).toBe('connector.rejected_recipient');
+      expect(await failure.innerText()).not.toContain('connector.');
       expect(await failure.innerText()).toMatch(/Provider said: .*550|Mailbox unavailable/);
       expect(await page.locator('.field-error').count()).toBe(0);
       await shot(page, '06-smtp-test-rejected');
@@ -132,6 +177,12 @@ describe('console', () => {
       await page.getByRole('heading', { name: 'SMTP', exact: true }).waitFor();
       expect(await text(page, '.config-list')).toContain(String(smtp.port));
       await shot(page, '08-smtp-saved');
+      // Getting started now reads the delivered test message of the saved connector.
+      await page.getByRole('link', { name: 'Getting started' }).click();
+      const tested = page.locator('.checklist li', { hasText: 'Send a test email' });
+      await tested.getByText('Done').waitFor();
+      expect(await tested.innerText()).toContain('delivered one message');
+      expect(await page.locator('.checklist li', { hasText: 'Check the sender domain' }).getByRole('button', { name: 'Check example.com now' }).count()).toBe(1);
     });
     const saved = await env.postern.api('GET', `/t/${tenant}/api/connectors`);
     expect(saved.body.items[0]).toMatchObject({ factoryId: 'smtp', config: { host: '127.0.0.1', port: smtp.port, fromEmail: 'auth@example.com', fromName: 'Example Sign-in' } });
@@ -154,7 +205,7 @@ describe('console', () => {
       await page.getByRole('heading', { name: 'Change SMTP settings' }).waitFor();
       expect(await page.getByLabel('Host').inputValue()).toBe('127.0.0.1');
       expect(await page.getByLabel('Type').inputValue()).toBe('1');
-      const pass = page.getByLabel('Pass');
+      const pass = page.getByLabel(/^Password/);
       expect(await pass.getAttribute('type')).toBe('password');
       expect(await pass.inputValue()).toBe('');
       expect(await pass.getAttribute('placeholder')).toContain('••••tery');
@@ -182,6 +233,41 @@ describe('console', () => {
     });
     const after = await env.postern.api('GET', `/t/${tenant}/api/connectors`);
     expect(after.body.items[0]).toMatchObject({ factoryId: 'builtin', config: { senderName: 'Acme' } });
+  });
+
+  it('generates the HTTP connector’s signing secret, shown with Reveal and Copy until saved, then only masked', async () => {
+    const tenant = await newTenant(env, 'http-secret');
+    await withPage(env, async (page) => {
+      await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: env.url });
+      await signIn(env, page, tenant);
+      await page.getByRole('button', { name: 'Change email connector' }).click();
+      await page.getByRole('button', { name: /^HTTP/ }).click();
+      await page.getByRole('heading', { name: /Set up HTTP/ }).waitFor();
+      const secret = page.getByLabel(/^Signing secret/);
+      await page.getByRole('button', { name: 'Generate' }).click();
+      // Generated: shown in clear once, with a note to keep it, and copyable.
+      expect(await secret.getAttribute('type')).toBe('text');
+      const value = await secret.inputValue();
+      expect(value).toMatch(/^whsec_[A-Za-z0-9+/=]{40,}$/);
+      await page.getByText('Copy this secret now', { exact: false }).waitFor();
+      await page.getByRole('button', { name: 'Hide' }).click();
+      expect(await secret.getAttribute('type')).toBe('password');
+      await page.getByRole('button', { name: 'Reveal' }).click();
+      expect(await secret.getAttribute('type')).toBe('text');
+      await page.locator('.secret').getByRole('button', { name: 'Copy', exact: true }).click();
+      await page.locator('.secret').getByText('Copied', { exact: true }).waitFor();
+      expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(value);
+      await shot(page, '09b-http-signing-secret');
+      // Once saved, the secret comes back masked only: no Reveal, no Copy.
+      await page.getByLabel(/^Endpoint/).fill('http://127.0.0.1:9/hook');
+      await page.getByRole('button', { name: 'Save and Done' }).click();
+      await page.getByText('is now the email connector.', { exact: false }).waitFor();
+      expect(await page.content()).not.toContain(value);
+      await page.getByRole('button', { name: 'Change email connector' }).click();
+      await page.getByRole('button', { name: /^HTTP/ }).click();
+      await page.getByText('is kept unless you type a new one', { exact: false }).waitFor();
+      expect(await page.locator('.secret').getByRole('button', { name: 'Reveal' }).count()).toBe(0);
+    });
   });
 
   it('warns before deleting a connector the sign-in experience needs, then deletes with force', async () => {
@@ -225,7 +311,8 @@ describe('console', () => {
       await page.locator('#sie-forgot-err').waitFor();
       expect(await page.locator('#sie-forgot-err').innerText()).toContain('Password reset by email needs an email connector.');
       expect(await page.getByLabel('Password reset by email').getAttribute('aria-invalid')).toBe('true');
-      expect(await page.getByRole('alert').innerText()).toContain('sign_in_experience.email_connector_required');
+      expect(await page.getByRole('alert').getAttribute('data-code')).toBe('sign_in_experience.email_connector_required');
+      expect(await page.getByRole('alert').innerText()).toContain('Set up an email connector first: password reset by email sends email.');
       // Only the field the change turned on is marked.
       expect(await page.locator('.field-error').count()).toBe(1);
       await shot(page, '12-sie-connector-required');
@@ -235,7 +322,7 @@ describe('console', () => {
       await page.getByLabel('Sign-in with email and password').uncheck();
       await page.getByRole('button', { name: 'Save', exact: true }).click();
       await page.locator('#sie-signin-password-err').waitFor();
-      expect(await page.getByRole('alert').innerText()).toContain('sign_in_experience.no_sign_in_method');
+      expect(await page.getByRole('alert').getAttribute('data-code')).toBe('sign_in_experience.no_sign_in_method');
     });
     expect((await env.postern.api('GET', `/t/${tenant}/api/sign-in-experience`)).body.forgotPassword.email).toBe(false);
   });
@@ -341,7 +428,7 @@ describe('console', () => {
       await page.getByLabel('Admin key').fill(oldKey);
       await page.getByLabel('Tenant', { exact: true }).fill(tenant);
       await page.getByRole('button', { name: 'Sign in' }).click();
-      await page.getByRole('heading', { name: 'Email connector' }).waitFor();
+      await page.getByRole('heading', { name: 'Getting started' }).waitFor();
       await page.getByRole('link', { name: 'Tenant settings' }).click();
       const row = page.locator('tbody tr', { hasText: 'ops-console' });
       await row.getByText('(this console’s key)').waitFor();
@@ -356,7 +443,7 @@ describe('console', () => {
       const newKey = await field.inputValue();
       expect(newKey).toMatch(/^pk_/);
       expect(newKey).not.toBe(oldKey);
-      await page.getByRole('button', { name: 'Copy' }).waitFor();
+      await page.getByRole('button', { name: 'Copy to the clipboard' }).waitFor();
       await shot(page, '16b-admin-key-rotated');
       expect((await fetch(`${env.url}/api/admin-keys`, { headers: { authorization: `Bearer ${oldKey}` } })).status).toBe(401);
       expect((await fetch(`${env.url}/api/admin-keys`, { headers: { authorization: `Bearer ${newKey}` } })).status).toBe(200);
@@ -364,6 +451,48 @@ describe('console', () => {
       await page.getByRole('link', { name: 'Connectors' }).click();
       await page.getByRole('heading', { name: 'Built-in email service' }).waitFor();
     });
+  });
+
+  it('on a 360 px phone in dark mode: the navigation folds behind Menu, pages and tables stay inside the screen', async () => {
+    const tenant = await newTenant(env, 'phone');
+    await env.postern.api('POST', `/t/${tenant}/api/admin-keys`, { name: 'a key with a rather long name for a narrow screen' });
+    // A long tenant name in the switcher must not widen the page either.
+    await env.postern.api('POST', '/api/tenants', { id: 'phone-long-name', name: 'A tenant with a very long name that would never fit a phone', type: 'development' });
+    await withPage(
+      env,
+      async (page) => {
+        await signIn(env, page, tenant, { stay: true });
+        // Dark mode follows the system: a dark page background.
+        const bg = await page.evaluate(() => getComputedStyle(document.body.parentElement!).backgroundColor);
+        const [r, g, b] = (bg.match(/\d+/g) ?? []).map(Number);
+        expect(r! + g! + b!).toBeLessThan(150);
+        const nav = page.getByRole('navigation', { name: 'Console' });
+        expect(await nav.isVisible()).toBe(false);
+        const menu = page.getByRole('button', { name: 'Menu' });
+        expect(await menu.getAttribute('aria-expanded')).toBe('false');
+        // Nothing sticks out of the screen (the elements that do are named on failure).
+        const fits = () =>
+          page.evaluate(() => {
+            const width = document.documentElement.clientWidth;
+            const out = Array.from(document.querySelectorAll('body *'))
+              .filter((el) => el.getBoundingClientRect().right > width + 1 && !el.closest('table'))
+              .map((el) => `${el.tagName.toLowerCase()}.${el.className} ${Math.round(el.getBoundingClientRect().right)}`);
+            return document.documentElement.scrollWidth > width ? [`page ${document.documentElement.scrollWidth} > ${width}`, ...out] : out;
+          });
+        expect(await fits()).toEqual([]);
+        await shot(page, '30-phone-dark-getting-started');
+        await menu.click();
+        await nav.waitFor();
+        await shot(page, '31-phone-dark-menu');
+        await nav.getByRole('link', { name: 'Tenant settings' }).click();
+        await page.getByRole('heading', { name: 'Admin keys' }).waitFor();
+        // Choosing a page folds the menu again; the keys table scrolls inside the screen.
+        expect(await nav.isVisible()).toBe(false);
+        expect(await fits()).toEqual([]);
+        await shot(page, '32-phone-dark-tenant-settings');
+      },
+      { viewport: { width: 360, height: 740 }, colorScheme: 'dark' },
+    );
   });
 
   it('serves the hosted sign-in page at the hosted page paths, for the default tenant and under /t/T', async () => {

@@ -118,7 +118,9 @@ const en = {
   'connector.any': 'We could not send the email. Try again later.',
   genericError: 'Something went wrong ({code}). Try again.',
   seconds: '{n} seconds',
+  seconds_one: '{n} second',
   minutes: '{n} minutes',
+  minutes_one: '{n} minute',
   fieldEmail: 'Enter a valid email address.',
   fieldCode: 'Enter the code from the email.',
   fieldRequired: 'This field is required.',
@@ -236,7 +238,10 @@ const th: Record<StringKey, string> = {
   'connector.any': 'ส่งอีเมลไม่สำเร็จ กรุณาลองใหม่ภายหลัง',
   genericError: 'เกิดข้อผิดพลาด ({code}) กรุณาลองใหม่อีกครั้ง',
   seconds: '{n} วินาที',
+  // Thai has one form for every number (Intl.PluralRules says "other"); kept for the key set.
+  seconds_one: '{n} วินาที',
   minutes: '{n} นาที',
+  minutes_one: '{n} นาที',
   fieldEmail: 'กรุณากรอกอีเมลให้ถูกต้อง',
   fieldCode: 'กรุณากรอกรหัสจากอีเมล',
   fieldRequired: 'กรุณากรอกช่องนี้',
@@ -247,6 +252,23 @@ export const STRINGS: Record<Lang, Record<StringKey, string>> = { en, th };
 
 export function format(template: string, vars: Record<string, string | number> = {}): string {
   return template.replace(/\{(\w+)\}/g, (m, k: string) => (k in vars ? String(vars[k]) : m));
+}
+
+const pluralRules = new Map<Lang, Intl.PluralRules>();
+
+/**
+ * A string in `lang`: with a numeric `n`, the plural form that Intl.PluralRules picks for
+ * it (`minutes_one` for 1 in English) when the dictionary has one, else the key itself.
+ */
+export function translate(lang: Lang, key: StringKey, vars: Record<string, string | number> = {}): string {
+  const dict = STRINGS[lang] as Record<string, string>;
+  let text = dict[key]!;
+  if (typeof vars.n === 'number') {
+    let rules = pluralRules.get(lang);
+    if (!rules) pluralRules.set(lang, (rules = new Intl.PluralRules(lang)));
+    text = dict[`${key}_${rules.select(vars.n)}`] ?? text;
+  }
+  return format(text, vars);
 }
 
 /** The first of the browser's languages that the pages speak (`th-TH` → `th`), else English. */
@@ -291,5 +313,5 @@ export function useLang(): { lang: Lang; t: (key: StringKey, vars?: Record<strin
     },
     () => current,
   );
-  return { lang, t: (key, vars) => format(STRINGS[lang][key], vars) };
+  return { lang, t: (key, vars) => translate(lang, key, vars) };
 }

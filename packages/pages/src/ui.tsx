@@ -17,18 +17,22 @@ export function HostedShell({ title, children }: { title: string; children: Reac
       <a className="skip" href="#main">
         {t('skip')}
       </a>
-      <div className="hosted-top">
-        <label htmlFor="hosted-lang">{t('language')}</label>
-        <select id="hosted-lang" value={lang} onChange={(e) => setLang(e.target.value as Lang)}>
-          {LANGS.map((l) => (
-            <option key={l} value={l} lang={l}>
-              {LANG_NAMES[l]}
-            </option>
-          ))}
-        </select>
-      </div>
       <main className="card hosted-card" id="main" tabIndex={-1}>
-        <h1 id="hosted-title">{title}</h1>
+        <div className="hosted-head">
+          <h1 id="hosted-title">{title}</h1>
+          <div className="hosted-lang">
+            <label htmlFor="hosted-lang" className="visually-hidden">
+              {t('language')}
+            </label>
+            <select id="hosted-lang" value={lang} onChange={(e) => setLang(e.target.value as Lang)} title={t('language')}>
+              {LANGS.map((l) => (
+                <option key={l} value={l} lang={l}>
+                  {LANG_NAMES[l]}
+                </option>
+              ))}
+            </select>
+          </div>
+        </div>
         {children}
       </main>
     </div>

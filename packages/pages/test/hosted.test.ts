@@ -269,6 +269,31 @@ describe('hosted pages', () => {
     });
   });
 
+  it('at 360 px in dark mode: every page centred inside the screen, the language picker in the card', async () => {
+    const tenant = await newTenant(env, 'hosted-phone');
+    await withPage(
+      env,
+      async (page) => {
+        for (const p of ['sign-in', 'register', 'forgot-password', 'mfa']) {
+          await page.goto(`${env.url}/t/${tenant}/${p}`);
+          await page.locator('h1').waitFor();
+          const box = await page.evaluate(() => {
+            const card = document.querySelector('main.hosted-card')!.getBoundingClientRect();
+            const width = document.documentElement.clientWidth;
+            const [r, g, b] = (getComputedStyle(document.documentElement).backgroundColor.match(/\d+/g) ?? []).map(Number);
+            return { left: card.left, right: width - card.right, overflow: document.documentElement.scrollWidth - width, dark: r! + g! + b! < 150 };
+          });
+          expect(box.overflow, p).toBeLessThanOrEqual(0);
+          expect(Math.abs(box.left - box.right), p).toBeLessThanOrEqual(1);
+          expect(box.dark, p).toBe(true);
+          expect(await page.locator('main.hosted-card #hosted-lang').count()).toBe(1);
+          await shot(page, `hosted-phone-dark-${p}`);
+        }
+      },
+      { viewport: { width: 360, height: 740 }, colorScheme: 'dark' },
+    );
+  });
+
   it('takes a screenshot of every hosted page in English and Thai', async () => {
     const tenant = await newTenant(env, 'hosted-shots');
     await createUser(tenant, 'shots@example.com', 'shots-password');

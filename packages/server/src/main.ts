@@ -259,6 +259,7 @@ export async function start(env: NodeJS.ProcessEnv = process.env): Promise<Poste
     `Postern is listening on ${address}`,
     `  API docs:  ${base}/api/docs`,
     `  Console:   ${base}/console`,
+    `  Sign-in:   ${base}/sign-in   (the hosted sign-in page of the default tenant; /t/<tenant>/sign-in for others)`,
     `  Database:  ${config.databaseUrl.startsWith('sqlite:') ? config.databaseUrl : config.databaseUrl.replace(/\/\/[^@/]*@/, '//…@')}`,
   ];
   if (p.generatedSecretPath) lines.push(`  Generated the master secret into ${p.generatedSecretPath} (mode 0600). Back it up: stored secrets are encrypted with it.`);

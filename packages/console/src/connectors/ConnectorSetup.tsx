@@ -1,6 +1,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { api, ApiError, type Config, type Connector, type ConnectorFactory, type ConnectorRole, type TestSendResult } from '../api.js';
-import { configPath, destinationPaths, isMasked, prune, valueAt, withDefaults, type Schema } from '../form/schema.js';
+import { humanIssue } from '../ui/Field.js';
+import { configPath, destinationPaths, humanize, isMasked, prune, valueAt, withDefaults, type Schema } from '../form/schema.js';
 import { SchemaForm } from '../form/SchemaForm.js';
 import { navigate } from '../router.js';
 import { ErrorBox, Loading, Notice } from '../ui/Feedback.js';
@@ -9,6 +10,7 @@ import { Logo } from '../ui/Logo.js';
 import { Markdown } from '../ui/Markdown.js';
 import { useLoad } from '../ui/useLoad.js';
 import { flash, flatten, loadFactories } from './factories.js';
+import { SMTP_LABELS, smtpAdjust, smtpInitial, smtpWarnings } from './smtp.js';
 
 /**
  * Step 2 of Set up / Change: the provider's README beside a form drawn from its schema,
@@ -45,11 +47,10 @@ function issueErrors(e: unknown): { fields: Errors; to: string[]; other: string[
   const out = { fields: {} as Errors, to: [] as string[], other: [] as string[] };
   if (!(e instanceof ApiError)) return out;
   for (const raw of e.issues) {
-    // zod says "expected string, received undefined" for a field left empty.
-    const i = { ...raw, message: /received undefined$/.test(raw.message) ? 'This field is required.' : raw.message };
+    const i = { ...raw, message: humanIssue(raw.message) };
     if (i.path === 'body.to' || i.path === 'to') out.to.push(i.message);
     else if (/^(body\.)?config(\.|$)/.test(i.path) && configPath(i.path)) (out.fields[configPath(i.path)] ??= []).push(i.message);
-    else out.other.push(`${i.path}: ${i.message}`);
+    else out.other.push(`${humanize(i.path.replace(/^body\./, '').split('.').pop() ?? '')}: ${i.message}`);
   }
   return out;
 }
@@ -57,7 +58,16 @@ function issueErrors(e: unknown): { fields: Errors; to: string[]; other: string[
 function SetupForm({ role, factory, current, replacing }: { role: ConnectorRole; factory: ConnectorFactory; current: Connector | undefined; replacing: Connector | undefined }) {
   const fallback = role === 'fallback';
   const schema = factory.configSchema as Schema;
-  const [config, setConfig] = useState<Config>(() => withDefaults(schema, current?.config));
+  const smtp = factory.id === 'smtp';
+  const [config, setConfigRaw] = useState<Config>(() => {
+    const initial = withDefaults(schema, current?.config);
+    return smtp ? smtpInitial(initial, !current) : initial;
+  });
+  const setConfig = (next: Config) => setConfigRaw((prev) => (smtp ? smtpAdjust(prev, next) : next));
+  // The DKIM key is picked from the tenant's keys (Deliverability), not typed as an id.
+  const dkim = useLoad(() => (smtp ? api.dkimKeys().then((p) => p.items) : Promise.resolve([])), [smtp]);
+  const choices = smtp && dkim.data ? { 'dkim.keyId': dkim.data.map((k) => ({ value: k.id, label: `${k.selector}._domainkey.${k.domain}` })) } : undefined;
+  const warnings = smtp ? smtpWarnings(config) : [];
   const [masked] = useState<Record<string, string>>(() => Object.fromEntries(flatten(current?.config ?? {}).filter(([, v]) => isMasked(v)) as [string, string][]));
   const [to, setTo] = useState('');
   const [errors, setErrors] = useState<{ fields: Errors; to: string[]; other: string[] }>({ fields: {}, to: [], other: [] });
@@ -135,7 +145,12 @@ function SetupForm({ role, factory, current, replacing }: { role: ConnectorRole;
             <p className="muted small">
               Fields marked <span className="required">*</span> are required.
             </p>
-            <SchemaForm schema={schema} value={config} onChange={setConfig} errors={errors.fields} masked={masked} moved={moved} />
+            <SchemaForm schema={schema} value={config} onChange={setConfig} errors={errors.fields} masked={masked} moved={moved} {...(smtp ? { labels: SMTP_LABELS } : {})} {...(choices ? { choices } : {})} />
+            {warnings.map((w) => (
+              <Notice kind="warning" key={w}>
+                {w}
+              </Notice>
+            ))}
           </form>
           <form className="card" onSubmit={sendTest} noValidate aria-label="Send a test email">
             <h2>Send test email</h2>

@@ -4,6 +4,8 @@
  * keep the saved (masked) secret unless something new is typed.
  */
 import { useId, useState, type ReactNode } from 'react';
+import { CopyButton } from '../ui/CopyButton.js';
+import { RevealButton } from '../ui/SecretValue.js';
 import { branchConst, discriminator, enumValues, humanize, initialValue, isMasked, kindOf, labelOf, pickBranch, properties, requiredOf, resolve, unionBranches, type Schema, type Value } from './schema.js';
 
 export interface SchemaFormProps {
@@ -16,6 +18,15 @@ export interface SchemaFormProps {
   masked: Record<string, string>;
   /** Destination fields changed from the saved config: saved secrets are then not reused. */
   moved?: string[];
+  /** Labels for people by config path (`auth.pass` → "Password"), over the schema's own. */
+  labels?: Record<string, string>;
+  /** Fields picked from a list (a DKIM key) instead of typed, by config path. */
+  choices?: Record<string, Choice[]>;
+}
+
+export interface Choice {
+  value: string;
+  label: string;
 }
 
 interface Ctx {
@@ -24,11 +35,13 @@ interface Ctx {
   masked: Record<string, string>;
   moved: string[];
   idBase: string;
+  labels: Record<string, string>;
+  choices: Record<string, Choice[]>;
 }
 
-export function SchemaForm({ schema, value, onChange, errors, masked, moved = [] }: SchemaFormProps) {
+export function SchemaForm({ schema, value, onChange, errors, masked, moved = [], labels = {}, choices = {} }: SchemaFormProps) {
   const idBase = useId().replace(/:/g, '');
-  const ctx: Ctx = { root: schema, errors, masked, moved, idBase };
+  const ctx: Ctx = { root: schema, errors, masked, moved, idBase, labels, choices };
   return (
     <div className="schema-form">
       <ObjectFields schema={schema} path="" value={value} onChange={(v) => onChange(v as Record<string, Value>)} ctx={ctx} />
@@ -90,7 +103,7 @@ function Label({ htmlFor, text, required }: { htmlFor: string; text: string; req
 function Field(props: FieldProps) {
   const { name, path, schema, required, ctx } = props;
   const kind = kindOf(schema, ctx.root);
-  const label = labelOf(name, schema);
+  const label = ctx.labels[path] ?? labelOf(name, schema);
   const help = typeof schema.description === 'string' ? schema.description : undefined;
   const errs = ctx.errors[path];
   if (kind === 'const') return null;
@@ -161,6 +174,21 @@ type Common = { id: string; 'aria-describedby': string | undefined; 'aria-invali
 
 function Input({ schema, value, onChange, ctx, required, path, name, common }: FieldProps & { common: Common }) {
   const kind = kindOf(schema, ctx.root);
+  const choices = ctx.choices[path];
+  if (choices && kind === 'string') {
+    const current = typeof value === 'string' ? value : '';
+    return (
+      <select {...common} value={current} onChange={(e) => onChange(e.target.value === '' ? undefined : e.target.value)}>
+        <option value="">{choices.length ? 'Choose…' : 'None available yet'}</option>
+        {current && !choices.some((c) => c.value === current) ? <option value={current}>{current} (not found)</option> : null}
+        {choices.map((c) => (
+          <option key={c.value} value={c.value}>
+            {c.label}
+          </option>
+        ))}
+      </select>
+    );
+  }
   if (kind === 'enum') {
     const options = enumValues(schema, ctx.root);
     return (
@@ -214,27 +242,45 @@ function Input({ schema, value, onChange, ctx, required, path, name, common }: F
 
 function SecretInput({ common, name, value, saved, moved, onChange }: { common: Common; name: string; value: string; saved: string | undefined; moved: string[]; onChange(v: Value): void }) {
   const keeping = isMasked(value);
+  const [revealed, setRevealed] = useState(false);
+  const [generated, setGenerated] = useState(false);
   const generate = () => {
     const bytes = crypto.getRandomValues(new Uint8Array(32));
     onChange(`whsec_${btoa(String.fromCharCode(...bytes))}`);
+    setGenerated(true);
+    setRevealed(true);
   };
+  // A secret typed or generated here can be seen and copied until it is saved; a saved one
+  // comes back masked only (it is never sent to the browser again).
+  const fresh = !keeping && value !== '';
   return (
     <div className="secret">
       <div className="row">
         <input
           {...common}
-          type="password"
+          type={revealed && fresh ? 'text' : 'password'}
+          className={revealed && fresh ? 'mono' : undefined}
           autoComplete="new-password"
           value={keeping ? '' : value}
           placeholder={keeping ? `${value} (saved; type to replace)` : ''}
-          onChange={(e) => onChange(e.target.value === '' && saved ? saved : e.target.value)}
+          onChange={(e) => {
+            setGenerated(false);
+            onChange(e.target.value === '' && saved ? saved : e.target.value);
+          }}
         />
+        {fresh ? <RevealButton revealed={revealed} onToggle={setRevealed} /> : null}
+        {fresh ? <CopyButton text={value} label="Copy" selectId={common.id} onFallback={() => setRevealed(true)} /> : null}
         {name === 'signingSecret' ? (
-          <button type="button" className="secondary" onClick={generate}>
+          <button type="button" className="secondary small" onClick={generate}>
             Generate
           </button>
         ) : null}
       </div>
+      {generated && fresh ? (
+        <p className="notice warning small" role="status">
+          Copy this secret now and give it to the receiving service: once saved it is shown only masked.
+        </p>
+      ) : null}
       {keeping && moved.length ? (
         <p className="field-error" role="status">
           You changed {moved.join(', ')}: enter this secret again. A saved secret is never sent to a new destination.

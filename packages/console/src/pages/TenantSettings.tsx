@@ -1,8 +1,11 @@
-import { useRef, useState, type FormEvent } from 'react';
-import { api, ApiError, tenantPrefix, type AdminKey, type Tenant, type TenantType } from '../api.js';
+import { useState, type FormEvent } from 'react';
+import { api, tenantPrefix, type AdminKey, type Tenant, type TenantType } from '../api.js';
 import { session } from '../session.js';
 import { ErrorBox, formatDate, Loading, Notice } from '../ui/Feedback.js';
 import { useLoad } from '../ui/useLoad.js';
+import { SecretValue } from '../ui/SecretValue.js';
+import { CopyButton } from '../ui/CopyButton.js';
+import { issueMap } from '../ui/Field.js';
 import { MigrateToProduction } from '../tenant/MigrateToProduction.js';
 
 /** The tenant's id and type, migrating a development tenant to production and creating tenants (system key), and this tenant's admin keys. */
@@ -25,8 +28,8 @@ export function TenantSettingsPage({ tenants, onTenantsChanged }: { tenants: Ten
           <dt>Type</dt>
           <dd>{tenant ? <span className={`chip chip-${tenant.type}`}>{tenant.type}</span> : system ? '—' : 'Shown to system keys only'}</dd>
           <dt>API base</dt>
-          <dd>
-            <code>{tenantPrefix(tenantId)}/api/</code>
+          <dd className="with-copy">
+            <code>{`${window.location.origin}${tenantPrefix(tenantId)}/api/`}</code> <CopyButton text={`${window.location.origin}${tenantPrefix(tenantId)}/api/`} label="Copy the API base URL" />
           </dd>
         </dl>
       </div>
@@ -41,7 +44,7 @@ function CreateTenant({ onCreated }: { onCreated(): void }) {
   const [form, setForm] = useState<{ id: string; name: string; type: TenantType }>({ id: '', name: '', type: 'development' });
   const [error, setError] = useState<unknown>();
   const [created, setCreated] = useState<Tenant>();
-  const issues = error instanceof ApiError ? Object.fromEntries(error.issues.map((i) => [i.path.replace(/^body\./, ''), i.message])) : {};
+  const issues = issueMap(error);
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     setError(undefined);
@@ -95,13 +98,8 @@ function AdminKeys({ tenantId }: { tenantId: string }) {
   const [shown, setShown] = useState<{ key: AdminKey & { key: string }; how: 'created' | 'rotated'; self: boolean }>();
   const [error, setError] = useState<unknown>();
   const [confirm, setConfirm] = useState<{ id: string; action: 'delete' | 'rotate' }>();
-  const [copied, setCopied] = useState(false);
-  const [revealed, setRevealed] = useState(false);
-  const keyRef = useRef<HTMLInputElement>(null);
 
   const show = (key: AdminKey & { key: string }, how: 'created' | 'rotated', self = false) => {
-    setCopied(false);
-    setRevealed(false);
     setShown({ key, how, self });
   };
   const create = async (e: FormEvent) => {
@@ -113,17 +111,6 @@ function AdminKeys({ tenantId }: { tenantId: string }) {
       await keys.reload();
     } catch (err) {
       setError(err);
-    }
-  };
-  const copy = async () => {
-    if (!shown) return;
-    try {
-      await navigator.clipboard.writeText(shown.key.key);
-      setCopied(true);
-    } catch {
-      // No clipboard permission: show and select the text so the user can copy it themselves.
-      setRevealed(true);
-      keyRef.current?.select();
     }
   };
   const remove = async (id: string) => {
@@ -176,16 +163,7 @@ function AdminKeys({ tenantId }: { tenantId: string }) {
             {shown.self ? ' This console now uses the new key.' : ''}
           </p>
           <div className="row">
-            <label htmlFor="new-key" className="visually-hidden">
-              New admin key
-            </label>
-            <input id="new-key" ref={keyRef} className="mono" type={revealed ? 'text' : 'password'} readOnly value={shown.key.key} onFocus={(e) => e.target.select()} autoComplete="off" />
-            <button type="button" className="secondary" aria-pressed={revealed} onClick={() => setRevealed(!revealed)}>
-              {revealed ? 'Hide' : 'Reveal'}
-            </button>
-            <button type="button" className="secondary" onClick={() => void copy()}>
-              {copied ? 'Copied' : 'Copy'}
-            </button>
+            <SecretValue id="new-key" label="New admin key" value={shown.key.key} />
             <button type="button" className="secondary" onClick={() => setShown(undefined)}>
               Done
             </button>

@@ -1,13 +1,28 @@
 import { useState } from 'react';
 
-/** Copies `text` to the clipboard; without clipboard permission it selects `selectId`'s text instead. */
-export function CopyButton({ text, label, selectId }: { text: string; label: string; selectId?: string }) {
+/**
+ * The one copy button of the console: copies `text` to the clipboard and says "Copied".
+ * Without clipboard permission it selects `selectId`'s text (revealing it first through
+ * `onFallback`) so that the user can copy it by hand.
+ */
+export function CopyButton({
+  text,
+  label,
+  selectId,
+  onFallback,
+}: {
+  text: string;
+  label: string;
+  selectId?: string;
+  onFallback?(): void;
+}) {
   const [copied, setCopied] = useState(false);
   const copy = async () => {
     try {
       await navigator.clipboard.writeText(text);
       setCopied(true);
     } catch {
+      onFallback?.();
       const el = selectId ? document.getElementById(selectId) : null;
       if (el instanceof HTMLInputElement || el instanceof HTMLTextAreaElement) {
         el.focus();
@@ -16,7 +31,7 @@ export function CopyButton({ text, label, selectId }: { text: string; label: str
     }
   };
   return (
-    <button type="button" className="secondary small" onClick={() => void copy()} aria-label={label}>
+    <button type="button" className="secondary small copy" onClick={() => void copy()} aria-label={label} title={label}>
       {copied ? 'Copied' : 'Copy'}
     </button>
   );

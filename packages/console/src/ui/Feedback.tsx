@@ -1,16 +1,20 @@
 import type { ReactNode } from 'react';
 import { ApiError } from '../api.js';
 
-/** An API error as a message: its text and code; `details.providerMessage` when present. */
+/**
+ * An API error as a banner: the API's sentence only (each field's issue is shown beside
+ * its field, not repeated here), and `details.providerMessage` when a provider answered.
+ * The code stays out of sight, in `data-code`, for support and tests.
+ */
 export function ErrorBox({ error, title }: { error: unknown; title?: string }) {
   if (!error) return null;
   const e = error instanceof ApiError ? error : new ApiError(0, 'client.error', error instanceof Error ? error.message : String(error));
   const provider = typeof e.details.providerMessage === 'string' ? e.details.providerMessage : undefined;
   return (
-    <div className="notice error" role="alert">
+    <div className="notice error" role="alert" data-code={e.code}>
       {title ? <strong>{title}</strong> : null}
       <p>
-        {e.message} <code className="code">{e.code}</code>
+        {e.message}
       </p>
       {provider ? (
         <p className="provider-message">

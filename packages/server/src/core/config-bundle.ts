@@ -8,7 +8,7 @@ import type { ConnectorService } from './connectors/service.js';
 import type { ConnectorCatalog } from './ports.js';
 import { isTemplateError, type TemplateRenderer } from './templates/index.js';
 import { BrandingSchema, type Branding, type BrandingService } from './branding.js';
-import { emailDependents, SignInExperienceSchema, type SignInExperience, type SignInExperienceService } from './sign-in-experience.js';
+import { dependentWords, emailDependents, SignInExperienceSchema, type SignInExperience, type SignInExperienceService } from './sign-in-experience.js';
 import { checkTestAddresses, CodePolicySchema, DEFAULT_CODE_POLICY, type CodePolicy, type CodePolicyService } from './codes/policy.js';
 import type { TemplateService } from './templates/service.js';
 
@@ -230,7 +230,7 @@ export class ConfigBundles {
     const dependents = emailDependents(sie);
     if (!bundle.connector && current && dependents.length) {
       // The same guard as DELETE /api/connectors/:id: sign-in would need email and have none.
-      throw new AppError('connector.in_use', `The bundle removes the email connector, but its sign-in experience needs email for: ${dependents.join(', ')}. Turn those off in the bundle, or include a connector.`, { dependents });
+      throw new AppError('connector.in_use', `The bundle removes the email connector, but its sign-in experience needs email for: ${dependentWords(dependents)}. Turn those off in the bundle, or include a connector.`, { dependents });
     }
     if (!bundle.connector && !current && dependents.length) {
       throw new AppError('sign_in_experience.email_connector_required', 'The bundle turns on email flows but has no email connector.', { fields: dependents });

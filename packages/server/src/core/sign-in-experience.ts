@@ -42,6 +42,20 @@ export function emailDependents(x: SignInExperience): string[] {
   return out;
 }
 
+/** The settings of `emailDependents` in words for people, for error messages. */
+const DEPENDENT_WORDS: Record<string, string> = {
+  'signUp.email': 'sign-up by email',
+  'signIn.emailVerificationCode': 'sign-in with an email code',
+  'forgotPassword.email': 'password reset by email',
+  'mfa.email': 'email MFA',
+};
+
+/** `emailDependents` as words for people: "a", "a and b", "a, b and c". */
+export function dependentWords(paths: string[]): string {
+  const items = paths.map((n) => DEPENDENT_WORDS[n] ?? n);
+  return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
+}
+
 const KEY = 'signInExperience';
 
 export class SignInExperienceService {
@@ -77,7 +91,7 @@ export class SignInExperienceService {
         const needs = emailDependents(next);
         // Only what this change turns on (or keeps on) needs a connector; say which fields.
         if (needs.length) {
-          throw new AppError('sign_in_experience.email_connector_required', `Set up an email connector first: ${needs.join(', ')} send email.`, { fields: needs, newlyEnabled: needs.filter((n) => !before.has(n)) });
+          throw new AppError('sign_in_experience.email_connector_required', `Set up an email connector first: ${dependentWords(needs)} ${needs.length === 1 ? 'sends' : 'send'} email.`, { fields: needs, newlyEnabled: needs.filter((n) => !before.has(n)) });
         }
       }
       return next;

@@ -15,6 +15,27 @@ function send(reply: FastifyReply, status: number, code: string, message: string
   return reply.status(status).type('application/json; charset=utf-8').send({ code, message, details });
 }
 
+/**
+ * SPEC 2: `message` is a sentence for people, never a schema path or a validator's words;
+ * those stay in `details.issues`. A message that lists its issues as `path: reason`
+ * (the way schema failures are first worded) is replaced by its opening sentence and
+ * the number of fields to correct.
+ */
+export function messageForPeople(message: string, issues: unknown): string {
+  if (!Array.isArray(issues) || issues.length === 0) return message;
+  const list = issues.filter((i): i is Issue => !!i && typeof (i as Issue).path === 'string' && typeof (i as Issue).message === 'string');
+  const dump = list.some((i) => message.includes(`${i.path || '(root)'}: ${i.message}`) || message.includes(`${i.path || 'body'}: ${i.message}`));
+  if (!dump) return message;
+  const head = message.split(': ')[0]!.trim();
+  const opening = /^Invalid request$/i.test(head)
+    ? 'The request is not valid'
+    : /^Invalid /.test(head)
+      ? `The ${head.slice('Invalid '.length)} is not valid`
+      : head.replace(/[.:;]+$/, '');
+  const n = issues.length;
+  return `${opening}: ${n === 1 ? 'one value needs' : `${n} values need`} correcting.`;
+}
+
 function zodIssues(err: { validation: Array<{ instancePath?: string; keyword?: string; message?: string; params?: unknown }>; validationContext?: string }): Issue[] {
   return err.validation.map((v) => {
     const segs = (v.instancePath ?? '').split('/').filter(Boolean);
@@ -38,7 +59,7 @@ export function installErrorHandling(app: FastifyInstance): void {
       const headers = err.status === 429 && !err.headers['retry-after'] ? { ...err.headers, 'retry-after': '1' } : err.headers;
       // Every 429 says how long to wait twice: the Retry-After header and details.retryAfter.
       const details = err.status === 429 && typeof err.details.retryAfter !== 'number' ? { ...err.details, retryAfter: Number(headers['retry-after']) || 1 } : err.details;
-      return send(reply, err.status, err.code, err.message, details, headers);
+      return send(reply, err.status, err.code, messageForPeople(err.message, details.issues), details, headers);
     }
     if (isConnectorError(err)) {
       const headers: Record<string, string> = {};
@@ -52,14 +73,14 @@ export function installErrorHandling(app: FastifyInstance): void {
         return send(reply, err.status, err.code, CONNECTOR_ERRORS[err.code].message, retryAfter, headers);
       }
       const { issues, ...rest } = err.details;
-      return send(reply, err.status, err.code, err.message, { ...rest, ...retryAfter, ...(issues ? { issues } : {}), ...((err as { attempts?: number }).attempts ? { attempts: (err as { attempts?: number }).attempts } : {}) }, headers);
+      return send(reply, err.status, err.code, messageForPeople(err.message, issues), { ...rest, ...retryAfter, ...(issues ? { issues } : {}), ...((err as { attempts?: number }).attempts ? { attempts: (err as { attempts?: number }).attempts } : {}) }, headers);
     }
     // A template that cannot be compiled or rendered, wherever it surfaces (a send, an
     // import, a preview): the tenant's template is at fault, never the server (SPEC §5).
     if (isTemplateError(err)) return send(reply, 422, 'template.invalid', err.message, { ...err.details });
     if (hasZodFastifySchemaValidationErrors(err)) {
       const issues = zodIssues(err as never);
-      return send(reply, 400, 'request.invalid', `Invalid request: ${issues.map((i) => `${i.path || 'body'}: ${i.message}`).join('; ')}`.slice(0, 500), { issues });
+      return send(reply, 400, 'request.invalid', messageForPeople(`Invalid request: ${issues.map((i) => `${i.path || 'body'}: ${i.message}`).join('; ')}`, issues), { issues });
     }
     const fe = err as FastifyError;
     switch (fe.code) {

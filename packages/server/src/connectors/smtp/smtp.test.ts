@@ -148,6 +148,26 @@ describe('smtp connector', () => {
     });
   });
 
+  it('names a TLS mode mismatch and what to change, without an OpenSSL dump (issue 20)', async () => {
+    await withPeer({ tls: cert, requireAuth: true, users }, async (peer) => {
+      // secure (implicit TLS) on a STARTTLS port: OpenSSL meets a plain-text greeting.
+      const err = await failure(send(configFor(peer, { secure: true, requireTLS: false })));
+      expect(err.code).toBe('connector.unavailable');
+      expect(err.message).toMatch(/port 465/);
+      expect(err.message).not.toMatch(/ssl|routines|wrong version/i);
+      expect(String(err.details.providerMessage)).not.toMatch(/routines|ssl3/i);
+      expect(peer.messages).toHaveLength(0);
+    });
+  });
+
+  it('says what to change when the server offers no STARTTLS and requireTLS is set', async () => {
+    await withPeer({ users }, async (peer) => {
+      const err = await failure(send(configFor(peer, { auth: undefined })));
+      expect(err.message).toMatch(/STARTTLS/);
+      expect(err.message).not.toMatch(/routines|ssl3/i);
+    });
+  });
+
   it('does not send in clear text when requireTLS is set and the server offers no STARTTLS', async () => {
     await withPeer({ users }, async (peer) => {
       const err = await failure(send(configFor(peer, { auth: undefined })));
@@ -160,6 +180,7 @@ describe('smtp connector', () => {
     await withPeer({ tls: cert, requireAuth: true, users }, async (peer) => {
       const err = await failure(send(configFor(peer, { auth: { type: 'login', user: 'alice', pass: 'wrong-password-123' } })));
       expect(err.code).toBe('connector.auth_failed');
+      expect(err.message).toMatch(/check the user name and password/);
       expect(err.retryable).toBe(false);
       expect(err.details.providerStatus).toBe(535);
       expect(JSON.stringify({ m: err.message, d: err.details })).not.toContain('wrong-password-123');

@@ -13,7 +13,7 @@ import {
 } from '@postern/connector-kit';
 import { AppError, fieldIssues, tooDeep } from '../errors.js';
 import type { Clock, ConnectorCatalog, ConnectorStore, DkimKeySource, StoredConnector } from '../ports.js';
-import { emailDependents, type SignInExperienceService } from '../sign-in-experience.js';
+import { dependentWords, emailDependents, type SignInExperienceService } from '../sign-in-experience.js';
 import { mergePatch } from '../../lib/merge-patch.js';
 import { LiveConnectorPool, type LiveConnector, type PoolOptions } from './pool.js';
 
@@ -230,7 +230,7 @@ export class ConnectorService {
     if (dependents.length && !force) {
       throw new AppError(
         'connector.in_use',
-        `The sign-in experience needs email for: ${dependents.join(', ')}. Turn those off first, or delete with ?force=true.`,
+        `The sign-in experience needs email for: ${dependentWords(dependents)}. Turn those off first, or delete with ?force=true.`,
         { dependents },
       );
     }
