@@ -57,6 +57,10 @@ export const ERROR_STATUS = {
   'dkim_key.not_found': 404,
   'dkim_key.already_exists': 409,
   'dkim_key.in_use': 409,
+  'integration.not_found': 404,
+  'integration.unauthorized': 401,
+  'integration.invalid_payload': 400,
+  'integration.code_missing': 422,
   'service.unavailable': 503,
   'internal.error': 500,
 } as const;

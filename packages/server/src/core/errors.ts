@@ -57,6 +57,10 @@ export const ERRORS = {
   'dkim_key.not_found': { status: 404, message: 'No such DKIM key.' },
   'dkim_key.already_exists': { status: 409, message: 'A DKIM key for this domain and selector exists already.' },
   'dkim_key.in_use': { status: 409, message: 'The email connector signs with this DKIM key.' },
+  'integration.not_found': { status: 404, message: 'No such integration.' },
+  'integration.unauthorized': { status: 401, message: 'The call is not signed or authenticated with this integration\'s secret.' },
+  'integration.invalid_payload': { status: 400, message: 'The body is not what this system sends.' },
+  'integration.code_missing': { status: 422, message: 'This message needs a code, and the request carries none.' },
   'service.unavailable': { status: 503, message: 'A backing service is unavailable; try again shortly.' },
   'internal.error': { status: 500, message: 'Something went wrong on our side.' },
 } as const satisfies Record<string, { status: number; message: string }>;
