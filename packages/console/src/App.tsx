@@ -11,6 +11,7 @@ import { ConnectorSetup } from './connectors/ConnectorSetup.js';
 import { SignInExperiencePage } from './pages/SignInExperience.js';
 import { EmailLogsPage } from './pages/EmailLogs.js';
 import { MailboxPage } from './pages/Mailbox.js';
+import { IntegrationsPage } from './pages/Integrations.js';
 import { TenantSettingsPage } from './pages/TenantSettings.js';
 import { ComingSoon } from './pages/ComingSoon.js';
 import { EmailTemplatesPage } from './pages/EmailTemplates.js';
@@ -38,6 +39,7 @@ const NAV: NavItem[] = [
   { route: '/email-logs', label: 'Email logs' },
   { route: '/deliverability', label: 'Deliverability' },
   { route: '/mailbox', label: 'Mailbox' },
+  { route: '/integrations', label: 'Integrations' },
   { route: '/tenant', label: 'Tenant settings' },
 ];
 
@@ -174,6 +176,8 @@ function Page({ route, onTenantsChanged, tenants }: { route: string; onTenantsCh
       return <DeliverabilityPage />;
     case 'mailbox':
       return <MailboxPage />;
+    case 'integrations':
+      return <IntegrationsPage />;
     case 'users':
       return <UsersPage />;
     case 'organizations':
