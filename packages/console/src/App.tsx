@@ -13,6 +13,7 @@ import { EmailLogsPage } from './pages/EmailLogs.js';
 import { MailboxPage } from './pages/Mailbox.js';
 import { SuppressionsPage } from './pages/Suppressions.js';
 import { OutboxPage } from './pages/Outbox.js';
+import { IntegrationsPage } from './pages/Integrations.js';
 import { TenantSettingsPage } from './pages/TenantSettings.js';
 import { ComingSoon } from './pages/ComingSoon.js';
 import { EmailTemplatesPage } from './pages/EmailTemplates.js';
@@ -42,6 +43,7 @@ const NAV: NavItem[] = [
   { route: '/deliverability', label: 'Deliverability' },
   { route: '/mailbox', label: 'Mailbox' },
   { route: '/outbox', label: 'Outbox' },
+  { route: '/integrations', label: 'Integrations' },
   { route: '/tenant', label: 'Tenant settings' },
 ];
 
@@ -184,6 +186,8 @@ function Page({ route, onTenantsChanged, tenants }: { route: string; onTenantsCh
       return <SuppressionsPage />;
     case 'outbox':
       return <OutboxPage />;
+    case 'integrations':
+      return <IntegrationsPage />;
     case 'users':
       return <UsersPage />;
     case 'organizations':
