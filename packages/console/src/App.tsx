@@ -14,6 +14,7 @@ import { EmailLogsPage } from './pages/EmailLogs.js';
 import { MailboxPage } from './pages/Mailbox.js';
 import { SuppressionsPage } from './pages/Suppressions.js';
 import { OutboxPage } from './pages/Outbox.js';
+import { IntegrationsPage } from './pages/Integrations.js';
 import { TenantSettingsPage } from './pages/TenantSettings.js';
 import { ComingSoon } from './pages/ComingSoon.js';
 import { EmailTemplatesPage } from './pages/EmailTemplates.js';
@@ -44,6 +45,7 @@ const NAV: NavItem[] = [
   { route: '/deliverability', label: 'Deliverability' },
   { route: '/mailbox', label: 'Mailbox' },
   { route: '/outbox', label: 'Outbox' },
+  { route: '/integrations', label: 'Integrations' },
   { route: '/tenant', label: 'Tenant settings' },
 ];
 
@@ -194,6 +196,8 @@ function Page({ route, onTenantsChanged, tenants }: { route: string; onTenantsCh
       return <SuppressionsPage />;
     case 'outbox':
       return <OutboxPage />;
+    case 'integrations':
+      return <IntegrationsPage />;
     case 'users':
       return <UsersPage />;
     case 'organizations':

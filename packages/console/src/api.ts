@@ -216,6 +216,9 @@ export const api = {
   mailbox: (cursor?: string | null) => call(client().GET('/api/mailbox', { params: { query: defined({ cursor }) } })),
   mailboxMessage: (messageId: string) => call(client().GET('/api/mailbox/{id}', id(messageId))),
   clearMailbox: () => call(client().DELETE('/api/mailbox')),
+  integrations: () => allPages((cursor) => call(client().GET('/api/integrations', { params: { query: defined({ limit: 200, cursor }) } }))),
+  createIntegration: (body: Body<'createIntegration'>) => call(client().POST('/api/integrations', { body })),
+  deleteIntegration: (integrationId: string) => call(client().DELETE('/api/integrations/{id}', id(integrationId))),
 
   emailTemplates: (q: { locale?: string; templateType?: TemplateType } = {}) =>
     allPages((cursor) => call(client().GET('/api/email-templates', { params: { query: defined({ ...q, limit: 200, cursor }) } }))),

@@ -42,6 +42,8 @@ import { startTracing, stopTracing } from './lib/tracing.js';
 import { ambientCredentialsRule } from './core/connectors/ambient-credentials.js';
 import { DEFAULT_OUTBOX_OPTIONS, Outbox, type OutboxOptions } from './core/delivery/outbox.js';
 import { SqlOutboxStore } from './storage/stores/outbox.js';
+import { Messages } from './core/delivery/messages.js';
+import { Integrations } from './core/integrations/service.js';
 import { registerDeliveryGauges } from './core/delivery/gauges.js';
 import { Retention } from './storage/retention.js';
 import { Circuits, DEFAULT_CIRCUIT, type CircuitRules } from './core/delivery/circuit.js';
@@ -152,6 +154,7 @@ export async function createPostern(config: Config, opts: CreateOptions = {}): P
   const outbox = new Outbox(outboxStore, keyring, sender, clock, metrics, { ...DEFAULT_OUTBOX_OPTIONS, leaseMs: config.outboxLeaseSeconds * 1000, ...opts.outbox }, async (row) => {
     if (row.guard_kind === 'code' && row.guard_id) await giveUp.code(row.tenant_id, row.guard_id);
   });
+  const messages = new Messages(outbox);
   registerDeliveryGauges(metrics.registry, circuits, outboxStore, clock);
   const codes = new VerificationCodes(stores.codes, policies, limits, sender, metrics, clock, deriveKey(master.secret, 'code-hmac'), opts.random, outbox);
   giveUp.code = (tenantId, id) => codes.giveUp(tenantId, id);
@@ -190,6 +193,8 @@ export async function createPostern(config: Config, opts: CreateOptions = {}): P
       transaction: (fn) => db.kysely.transaction().execute((trx) => fn(createStores({ ...db, kysely: trx }, keyring))),
     }),
     outbox,
+    messages,
+    integrations: new Integrations(stores.integrations, keyring, messages, clock, config.publicUrl),
     retention: new Retention(db.kysely, clock, config.retentionDays),
   };
   const identity = await createIdentityServices({

@@ -63,6 +63,10 @@ export const ERROR_STATUS = {
   'webhook.invalid_signature': 401,
   'recipient.suppressed': 422,
   'suppression.not_found': 404,
+  'integration.not_found': 404,
+  'integration.unauthorized': 401,
+  'integration.invalid_payload': 400,
+  'integration.code_missing': 422,
   'service.unavailable': 503,
   'internal.error': 500,
 } as const;

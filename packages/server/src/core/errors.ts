@@ -65,6 +65,10 @@ export const ERRORS = {
   },
   'recipient.suppressed': { status: 422, message: 'The address is on the suppression list.' },
   'suppression.not_found': { status: 404, message: 'The address is not on the suppression list.' },
+  'integration.not_found': { status: 404, message: 'No such integration.' },
+  'integration.unauthorized': { status: 401, message: 'The call is not signed or authenticated with this integration\'s secret.' },
+  'integration.invalid_payload': { status: 400, message: 'The body is not what this system sends.' },
+  'integration.code_missing': { status: 422, message: 'This message needs a code, and the request carries none.' },
   'service.unavailable': { status: 503, message: 'A backing service is unavailable; try again shortly.' },
   'internal.error': { status: 500, message: 'Something went wrong on our side.' },
 } as const satisfies Record<string, { status: number; message: string }>;

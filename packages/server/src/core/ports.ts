@@ -190,6 +190,8 @@ export interface Stores {
   emailLogs: EmailLogStore;
   mailbox: MailboxStore;
   templates: TemplateStore;
+  /** Hooks of other auth systems (SPEC §18). */
+  integrations: IntegrationStore;
 }
 
 export interface StoredCode {
@@ -361,4 +363,30 @@ export interface OutboxStore {
   cancel(tenantId: string, id: string, at: string): Promise<boolean>;
   depth(): Promise<{ queued: number; sending: number; oldest: string | null }>;
   purge(beforeIso: string, limit: number): Promise<number>;
+}
+
+export const INTEGRATION_KINDS = ['supabase', 'logto', 'kratos'] as const;
+export type IntegrationKind = (typeof INTEGRATION_KINDS)[number];
+
+export interface IntegrationRecord {
+  id: string;
+  tenantId: string;
+  kind: IntegrationKind;
+  name: string;
+  /** Encrypted with the Keyring. */
+  secret: string;
+  secretHash: string;
+  supabaseUrl: string | null;
+  createdAt: string;
+}
+
+/** The hooks of other auth systems (SPEC §18), one row per shared secret. */
+export interface IntegrationStore {
+  create(r: IntegrationRecord): Promise<void>;
+  get(tenantId: string, id: string): Promise<IntegrationRecord | undefined>;
+  list(tenantId: string, page: PageRequest): Promise<Page<IntegrationRecord>>;
+  /** The tenant's integrations of one kind (a handful at most). */
+  ofKind(tenantId: string, kind: IntegrationKind): Promise<IntegrationRecord[]>;
+  findByHash(tenantId: string, kind: IntegrationKind, hash: string): Promise<IntegrationRecord | undefined>;
+  delete(tenantId: string, id: string): Promise<boolean>;
 }

@@ -26,6 +26,8 @@ import { suppressionRoutes } from './routes/suppressions.js';
 import { installObservability } from './observability.js';
 import { outboxRoutes } from './routes/outbox.js';
 import { deliveryRoutes } from './routes/delivery.js';
+import { integrationRoutes } from './routes/integrations.js';
+import { messageRoutes } from './routes/messages.js';
 
 export interface BuildAppOptions {
   logger?: boolean;
@@ -126,6 +128,8 @@ export async function buildApp(s: Services, opts: BuildAppOptions = {}): Promise
   await app.register(suppressionRoutes(s));
   await app.register(outboxRoutes(s));
   await app.register(deliveryRoutes(s));
+  await app.register(integrationRoutes(s));
+  await app.register(messageRoutes(s));
   await app.register(async (a) => staticRoutes(a as unknown as FastifyInstance));
   return app as unknown as App;
 }

@@ -19,6 +19,8 @@ import type { ConfigBundles } from '../core/config-bundle.js';
 import type { ProviderEvents } from '../core/events/service.js';
 import type { Suppressions } from '../core/events/suppressions.js';
 import type { Outbox } from '../core/delivery/outbox.js';
+import type { Messages } from '../core/delivery/messages.js';
+import type { Integrations } from '../core/integrations/service.js';
 
 export interface TemplateDeps {
   templates: TemplateService;
@@ -57,6 +59,10 @@ export interface Services {
   events: { providerEvents: ProviderEvents; suppressions: Suppressions };
   /** Durable delivery (SPEC §15). */
   outbox: Outbox;
+  /** Messages whose variables the caller supplies (POST /api/messages, SPEC §18). */
+  messages: Messages;
+  /** Hooks of other auth systems (SPEC §18). */
+  integrations: Integrations;
   /** Trims email logs, finished outbox rows, the mailbox and rate-limit rows (SPEC §15). */
   retention: { run(): Promise<unknown> };
 }

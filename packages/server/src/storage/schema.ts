@@ -182,8 +182,22 @@ export interface OutboxTable {
   finished_at: string | null;
 }
 
+export interface IntegrationsTable {
+  id: string;
+  tenant_id: string;
+  kind: string;
+  name: string;
+  /** The shared secret, encrypted with the Keyring (Supabase's signatures need it back). */
+  secret: string;
+  /** SHA-256 of the secret: Logto and Kratos present it as a bearer or basic-auth password. */
+  secret_hash: string;
+  supabase_url: string | null;
+  created_at: string;
+}
+
 export interface Database {
   outbox: OutboxTable;
+  integrations: IntegrationsTable;
   dkim_keys: DkimKeysTable;
   verification_codes: VerificationCodesTable;
   tenants: TenantsTable;

@@ -10,6 +10,7 @@ import { SqlMailboxStore } from './mailbox.js';
 import { SqlSettingsStore } from './settings.js';
 import { SqlTemplateStore } from './templates.js';
 import { SqlTenantStore } from './tenants.js';
+import { SqlIntegrationStore } from './integrations.js';
 import { Prepared } from '../prepared.js';
 
 export function createStores(db: Db, keyring: Keyring): Stores {
@@ -26,5 +27,6 @@ export function createStores(db: Db, keyring: Keyring): Stores {
     emailLogs: new SqlEmailLogStore(k, prepared),
     mailbox: new SqlMailboxStore(k),
     templates: new SqlTemplateStore(k),
+    integrations: new SqlIntegrationStore(k),
   };
 }
