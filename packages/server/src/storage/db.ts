@@ -13,6 +13,7 @@ import * as m003 from './migrations/003_codes.js';
 import * as m004 from './migrations/004_identity.js';
 import * as m005 from './migrations/005_deliverability.js';
 import * as m006 from './migrations/006_housekeeping.js';
+import * as m009 from './migrations/009_oidc.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -33,6 +34,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '004_identity': m004,
   '005_deliverability': m005,
   '006_housekeeping': m006,
+  '009_oidc': m009,
 };
 
 class StaticMigrations implements MigrationProvider {
