@@ -11,6 +11,9 @@ const PUBLIC = { config: { auth: 'public' as const } };
 // Another instance may rotate the signing keys; the provider re-reads them at least this often.
 const KEYS_CHECK_MS = 60_000;
 
+/** The endpoints oidc-provider serves (relative to the issuer). */
+const PROVIDER_ROUTES = /^\/(auth(\/[\w-]{1,100})?|token(\/introspection|\/revocation)?|me|jwks|\.well-known\/openid-configuration|session\/end(\/confirm|\/success)?)\/?(\?.*)?$/;
+
 interface Entry {
   provider: Provider;
   keysVersion: string;
@@ -59,11 +62,13 @@ export const oidcRoutes =
 
     /** Hands the raw request to oidc-provider (koa), as if mounted at the issuer's path. */
     const dispatch = async (req: FastifyRequest, reply: FastifyReply) => {
-      const provider = await providers.get(req.tenantId);
       const raw = req.raw as IncomingMessage & { originalUrl?: string };
       const url = raw.url ?? '/oidc';
       let rest = url.slice('/oidc'.length);
       if (!rest.startsWith('/')) rest = `/${rest}`;
+      // Anything but the provider's own endpoints answers like every other unknown route.
+      if (!PROVIDER_ROUTES.test(rest)) throw new AppError('request.not_found', `No route ${req.method} ${url.split('?')[0]}.`);
+      const provider = await providers.get(req.tenantId);
       raw.originalUrl = issuerPath(d.publicUrl, req.tenantId) + rest;
       raw.url = rest;
       // Endpoint URLs are built from POSTERN_PUBLIC_URL, never from the request's Host.
