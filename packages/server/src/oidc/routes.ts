@@ -12,7 +12,8 @@ const PUBLIC = { config: { auth: 'public' as const } };
 const KEYS_CHECK_MS = 60_000;
 
 /** The endpoints oidc-provider serves (relative to the issuer). */
-const PROVIDER_ROUTES = /^\/(auth(\/[\w-]{1,100})?|token(\/introspection|\/revocation)?|me|jwks|\.well-known\/openid-configuration|session\/end(\/confirm|\/success)?)\/?(\?.*)?$/;
+const PROVIDER_ROUTES =
+  /^\/(auth(\/[\w-]{1,100})?|token(\/introspection|\/revocation)?|me|jwks|\.well-known\/openid-configuration|session\/end(\/confirm|\/success)?)\/?(\?.*)?$/;
 
 interface Entry {
   provider: Provider;
@@ -67,7 +68,8 @@ export const oidcRoutes =
       let rest = url.slice('/oidc'.length);
       if (!rest.startsWith('/')) rest = `/${rest}`;
       // Anything but the provider's own endpoints answers like every other unknown route.
-      if (!PROVIDER_ROUTES.test(rest)) throw new AppError('request.not_found', `No route ${req.method} ${url.split('?')[0]}.`);
+      if (!PROVIDER_ROUTES.test(rest))
+        throw new AppError('request.not_found', `No route ${req.method} ${url.split('?')[0]}.`);
       const provider = await providers.get(req.tenantId);
       raw.originalUrl = issuerPath(d.publicUrl, req.tenantId) + rest;
       raw.url = rest;

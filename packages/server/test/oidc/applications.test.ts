@@ -11,9 +11,21 @@ describe.each(DIALECTS)('applications API (%s)', (dialect) => {
   });
 
   it('creates a traditional app with a secret shown once, stored encrypted, and rotates it', async () => {
-    const r = await p.api('POST', '/api/applications', { name: 'Shop', type: 'traditional', redirectUris: ['https://shop.example.test/cb'] });
+    const r = await p.api('POST', '/api/applications', {
+      name: 'Shop',
+      type: 'traditional',
+      redirectUris: ['https://shop.example.test/cb'],
+    });
     expect(r.status).toBe(201);
-    expect(r.body).toMatchObject({ name: 'Shop', type: 'traditional', redirectUris: ['https://shop.example.test/cb'], postLogoutRedirectUris: [], corsOrigins: [], logoUrl: null, hasClientSecret: true });
+    expect(r.body).toMatchObject({
+      name: 'Shop',
+      type: 'traditional',
+      redirectUris: ['https://shop.example.test/cb'],
+      postLogoutRedirectUris: [],
+      corsOrigins: [],
+      logoUrl: null,
+      hasClientSecret: true,
+    });
     expect(r.body.clientId).toBe(r.body.id);
     const secret = r.body.clientSecret as string;
     expect(secret).toMatch(/^pcs_[\w-]{40,}$/);
@@ -21,7 +33,11 @@ describe.each(DIALECTS)('applications API (%s)', (dialect) => {
     expect(got.status).toBe(200);
     expect(got.body.clientSecret).toBeUndefined();
     expect(JSON.stringify(got.body)).not.toContain(secret);
-    const row = await p.services.db.kysely.selectFrom('applications').selectAll().where('id', '=', r.body.id).executeTakeFirstOrThrow();
+    const row = await p.services.db.kysely
+      .selectFrom('applications')
+      .selectAll()
+      .where('id', '=', r.body.id)
+      .executeTakeFirstOrThrow();
     expect(row.client_secret).not.toContain(secret);
     expect(row.client_secret).toMatch(/^v1\./);
 
@@ -32,7 +48,12 @@ describe.each(DIALECTS)('applications API (%s)', (dialect) => {
   });
 
   it('gives public clients no secret and refuses to rotate one', async () => {
-    const r = await p.api('POST', '/api/applications', { name: 'SPA', type: 'spa', redirectUris: ['http://localhost:5173/cb'], corsOrigins: ['http://localhost:5173'] });
+    const r = await p.api('POST', '/api/applications', {
+      name: 'SPA',
+      type: 'spa',
+      redirectUris: ['http://localhost:5173/cb'],
+      corsOrigins: ['http://localhost:5173'],
+    });
     expect(r.status).toBe(201);
     expect(r.body.clientSecret).toBeUndefined();
     expect(r.body.hasClientSecret).toBe(false);
@@ -42,11 +63,26 @@ describe.each(DIALECTS)('applications API (%s)', (dialect) => {
   });
 
   it('edits with a merge patch, keeps the type, deletes, and answers 404 after', async () => {
-    const r = await p.api('POST', '/api/applications', { name: 'Native', type: 'native', redirectUris: ['com.example.app:/cb'], logoUrl: 'https://cdn.example.test/logo.png' });
+    const r = await p.api('POST', '/api/applications', {
+      name: 'Native',
+      type: 'native',
+      redirectUris: ['com.example.app:/cb'],
+      logoUrl: 'https://cdn.example.test/logo.png',
+    });
     expect(r.status).toBe(201);
-    const patched = await p.api('PATCH', `/api/applications/${r.body.id}`, { name: 'Native 2', logoUrl: null, postLogoutRedirectUris: ['com.example.app:/out'] });
+    const patched = await p.api('PATCH', `/api/applications/${r.body.id}`, {
+      name: 'Native 2',
+      logoUrl: null,
+      postLogoutRedirectUris: ['com.example.app:/out'],
+    });
     expect(patched.status).toBe(200);
-    expect(patched.body).toMatchObject({ name: 'Native 2', logoUrl: null, postLogoutRedirectUris: ['com.example.app:/out'], redirectUris: ['com.example.app:/cb'], type: 'native' });
+    expect(patched.body).toMatchObject({
+      name: 'Native 2',
+      logoUrl: null,
+      postLogoutRedirectUris: ['com.example.app:/out'],
+      redirectUris: ['com.example.app:/cb'],
+      type: 'native',
+    });
     expect((await p.api('PATCH', `/api/applications/${r.body.id}`, { type: 'spa' })).status).toBe(400);
     expect((await p.api('DELETE', `/api/applications/${r.body.id}`)).status).toBe(204);
     const gone = await p.api('GET', `/api/applications/${r.body.id}`);
@@ -57,7 +93,12 @@ describe.each(DIALECTS)('applications API (%s)', (dialect) => {
 
   it('refuses bad redirect URIs, origins and unknown fields with the failing field', async () => {
     const bad = async (body: Record<string, unknown>, path: string) => {
-      const r = await p.api('POST', '/api/applications', { name: 'X', type: 'spa', redirectUris: ['https://a.example.test/cb'], ...body });
+      const r = await p.api('POST', '/api/applications', {
+        name: 'X',
+        type: 'spa',
+        redirectUris: ['https://a.example.test/cb'],
+        ...body,
+      });
       expect(r.status, JSON.stringify(body)).toBe(400);
       expect(r.body.code).toBe('request.invalid');
       expect(JSON.stringify(r.body.details)).toContain(path);
@@ -71,11 +112,23 @@ describe.each(DIALECTS)('applications API (%s)', (dialect) => {
   });
 
   it('lists newest first with limit and cursor, per tenant', async () => {
-    for (let i = 0; i < 3; i++) expect((await p.api('POST', '/api/applications', { name: `L${i}`, type: 'spa', redirectUris: ['https://l.example.test/cb'] })).status).toBe(201);
+    for (let i = 0; i < 3; i++)
+      expect(
+        (
+          await p.api('POST', '/api/applications', {
+            name: `L${i}`,
+            type: 'spa',
+            redirectUris: ['https://l.example.test/cb'],
+          })
+        ).status,
+      ).toBe(201);
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const r: { status: number; body: { items: Array<{ id: string }>; nextCursor: string | null } } = await p.api('GET', `/api/applications?limit=2${cursor ? `&cursor=${cursor}` : ''}`);
+      const r: { status: number; body: { items: Array<{ id: string }>; nextCursor: string | null } } = await p.api(
+        'GET',
+        `/api/applications?limit=2${cursor ? `&cursor=${cursor}` : ''}`,
+      );
       expect(r.status).toBe(200);
       expect(r.body.items.length).toBeLessThanOrEqual(2);
       seen.push(...r.body.items.map((a) => a.id));
