@@ -145,3 +145,76 @@ describe.each(DIALECTS)('applications API (%s)', (dialect) => {
     expect((await p.api('GET', `/t/other/api/applications/${seen[0]}`)).status).toBe(404);
   });
 });
+
+describe('CORS on the end-user APIs', () => {
+  let p: TestPostern;
+  beforeAll(async () => {
+    p = await startPostern('sqlite');
+  });
+  afterAll(async () => {
+    await p?.close();
+  });
+
+  it("answers an application's registered origins and no others", async () => {
+    const origin = 'https://spa.example.test';
+    const call = (method: string, url: string, o: string, extra: Record<string, string> = {}) =>
+      p.app.inject({ method: method as never, url, headers: { origin: o, ...extra } });
+    const before = await call('OPTIONS', '/api/experience/sign-in/password', origin, {
+      'access-control-request-method': 'POST',
+    });
+    expect(before.headers['access-control-allow-origin']).toBeUndefined();
+
+    const r = await p.api('POST', '/api/applications', {
+      name: 'SPA',
+      type: 'spa',
+      redirectUris: [`${origin}/cb`],
+      corsOrigins: [origin],
+    });
+    expect(r.status).toBe(201);
+    const pre = await call('OPTIONS', '/api/experience/sign-in/password', origin, {
+      'access-control-request-method': 'POST',
+      'access-control-request-headers': 'content-type',
+    });
+    expect(pre.statusCode).toBe(204);
+    expect(pre.headers['access-control-allow-origin']).toBe(origin);
+    expect(String(pre.headers['access-control-allow-headers'])).toContain('content-type');
+    const post = await p.app.inject({
+      method: 'POST',
+      url: '/api/experience/sign-in/password',
+      headers: { origin, 'content-type': 'application/json' },
+      payload: JSON.stringify({ email: 'nobody@example.test', password: 'wrong password here' }),
+    });
+    expect(post.statusCode).toBe(401);
+    expect(post.headers['access-control-allow-origin']).toBe(origin);
+    expect((await call('GET', '/api/my-account', origin)).headers['access-control-allow-origin']).toBe(origin);
+
+    for (const foreign of ['https://evil.example.test', `${origin}.evil.test`, 'null']) {
+      const res = await call('OPTIONS', '/api/experience/sign-in/password', foreign, {
+        'access-control-request-method': 'POST',
+      });
+      expect(res.headers['access-control-allow-origin'], foreign).toBeUndefined();
+    }
+    // The management API never answers CORS, whatever the origin.
+    expect(
+      (await call('GET', '/api/users', origin, { authorization: `Bearer ${p.adminKey}` })).headers[
+        'access-control-allow-origin'
+      ],
+    ).toBeUndefined();
+    // Another tenant's applications do not open this tenant.
+    expect((await p.api('POST', '/api/tenants', { id: 'cors2', name: 'C2', type: 'development' })).status).toBe(201);
+    expect(
+      (
+        await call('OPTIONS', '/t/cors2/api/experience/sign-in/password', origin, {
+          'access-control-request-method': 'POST',
+        })
+      ).headers['access-control-allow-origin'],
+    ).toBeUndefined();
+
+    // Removing the origin closes it at once on this instance.
+    expect((await p.api('PATCH', `/api/applications/${r.body.id}`, { corsOrigins: [] })).status).toBe(200);
+    expect(
+      (await call('OPTIONS', '/api/experience/sign-in/password', origin, { 'access-control-request-method': 'POST' }))
+        .headers['access-control-allow-origin'],
+    ).toBeUndefined();
+  });
+});
