@@ -104,7 +104,7 @@ export async function createProvider(
   const secure = issuer.startsWith('https:');
   const { version, keys } = await d.identity.keys.privateJwks(tenantId);
   const suffix = tenantId === 'default' ? '' : `_${cookieSafe(tenantId)}`;
-  const cookieOpts = { httpOnly: true, sameSite: 'lax' as const, path, secure };
+  const cookieOpts = { httpOnly: true, sameSite: 'lax' as const, secure };
 
   const config: Configuration = {
     adapter: adapterFactory(d, tenantId),
@@ -116,7 +116,9 @@ export async function createProvider(
         interaction: `postern_interaction${suffix}`,
         resume: `postern_resume${suffix}`,
       },
-      long: { ...cookieOpts, signed: true },
+      // The session cookie lives on the tenant's issuer path (so the default tenant's never
+      // reaches /t/T/); the short-lived ones on the interaction and resume paths under it.
+      long: { ...cookieOpts, path, signed: true },
       short: { ...cookieOpts, signed: true },
     },
     scopes: ['openid', 'offline_access', 'email', 'profile'],

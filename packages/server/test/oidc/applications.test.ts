@@ -111,6 +111,33 @@ describe.each(DIALECTS)('applications API (%s)', (dialect) => {
     await bad({ redirectUri: 'https://typo.example.test' }, 'redirectUri');
   });
 
+  it('marks the provider cookies Secure, HttpOnly and SameSite=Lax on the issuer path when the public URL is https', async () => {
+    const r = await p.api('POST', '/api/applications', {
+      name: 'Secure',
+      type: 'spa',
+      redirectUris: ['https://s.example.test/cb'],
+    });
+    const q = new URLSearchParams({
+      client_id: r.body.clientId,
+      redirect_uri: 'https://s.example.test/cb',
+      response_type: 'code',
+      scope: 'openid',
+      code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+      code_challenge_method: 'S256',
+    });
+    const res = await p.app.inject({ method: 'GET', url: `/oidc/auth?${q.toString()}` });
+    expect(res.statusCode).toBe(303);
+    expect(String(res.headers.location)).toMatch(/^\/oidc\/interaction\//);
+    const cookies = ([] as string[]).concat(res.headers['set-cookie'] as string | string[]);
+    expect(cookies.length).toBeGreaterThan(0);
+    for (const c of cookies.filter((x) => x.startsWith('postern_interaction'))) {
+      expect(c.toLowerCase()).toContain('secure');
+      expect(c.toLowerCase()).toContain('httponly');
+      expect(c.toLowerCase()).toContain('samesite=lax');
+      expect(c, c).toMatch(/path=\/oidc\/interaction\//i);
+    }
+  });
+
   it('lists newest first with limit and cursor, per tenant', async () => {
     for (let i = 0; i < 3; i++)
       expect(
