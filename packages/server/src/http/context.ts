@@ -19,6 +19,8 @@ import type { ConfigBundles } from '../core/config-bundle.js';
 import type { ProviderEvents } from '../core/events/service.js';
 import type { Suppressions } from '../core/events/suppressions.js';
 import type { Outbox } from '../core/delivery/outbox.js';
+import type { Applications } from '../core/applications/service.js';
+import type { OidcStore } from '../core/applications/ports.js';
 
 export interface TemplateDeps {
   templates: TemplateService;
@@ -59,6 +61,8 @@ export interface Services {
   outbox: Outbox;
   /** Trims email logs, finished outbox rows, the mailbox and rate-limit rows (SPEC §15). */
   retention: { run(): Promise<unknown> };
+  /** Applications and the storage behind each tenant's OpenID Provider (SPEC §17). */
+  oidc: { applications: Applications; store: OidcStore };
 }
 
 declare module 'fastify' {
