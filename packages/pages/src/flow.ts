@@ -22,15 +22,47 @@ export const mfaChallenge = {
   },
 };
 
+/** The interaction endpoint an OpenID sign-in hands the page (`/oidc/interaction/<uid>/login`). */
+const OIDC_FINISH = /^(\/t\/[^/]+)?\/oidc\/interaction\/[\w-]+\/login$/;
+
+/**
+ * An application asked for this sign-in (OpenID Connect): the provider is told who signed in,
+ * and the browser goes where it answers (on to the application's redirect URI).
+ */
+async function finishOidc(c: HostedClient, finish: string, accessToken: string): Promise<void> {
+  try {
+    const res = await fetch(finish, {
+      method: 'POST',
+      credentials: 'same-origin',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ accessToken }),
+    });
+    const body = (await res.json()) as { redirectTo?: string };
+    if (res.ok && typeof body.redirectTo === 'string') {
+      window.location.assign(body.redirectTo);
+      return;
+    }
+  } catch {
+    // fall through: the request expired or belongs to another browser
+  }
+  go(c.path('account'));
+}
+
 /**
  * Tokens: stored, then on to `redirect` or the account page. An MFA challenge: on to /mfa.
  * Returns the registration token when the address has no account yet.
  */
-export function afterSignIn(c: HostedClient, answer: SignInAnswer, email: string, redirect: string | null): string | null {
+export function afterSignIn(
+  c: HostedClient,
+  answer: SignInAnswer,
+  email: string,
+  redirect: string | null,
+): string | null {
   if ('tokens' in answer) {
     c.saveTokens(answer.tokens);
     mfaChallenge.clear(c);
-    go(redirect ?? c.path('account'));
+    if (redirect && OIDC_FINISH.test(redirect)) void finishOidc(c, redirect, answer.tokens.accessToken);
+    else go(redirect ?? c.path('account'));
     return null;
   }
   if ('mfaRequired' in answer) {

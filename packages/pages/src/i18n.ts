@@ -112,7 +112,8 @@ const en = {
   'account.unauthorized': 'Please sign in again.',
   'account.identity_verification_required': 'Confirm it is you first.',
   'invitation.not_pending': 'This invitation can no longer be used: it was accepted, revoked or has expired.',
-  'invitation.email_mismatch': 'This invitation is for {email}, but you are signed in as {current}. Sign in with the invited address.',
+  'invitation.email_mismatch':
+    'This invitation is for {email}, but you are signed in as {current}. Sign in with the invited address.',
   'invitation.not_found': 'There is no such invitation. Check the link in your email.',
   'network.error': 'The server could not be reached. Check your connection.',
   'connector.any': 'We could not send the email. Try again later.',
@@ -272,7 +273,9 @@ export function translate(lang: Lang, key: StringKey, vars: Record<string, strin
 }
 
 /** The first of the browser's languages that the pages speak (`th-TH` → `th`), else English. */
-export function detectLang(languages: readonly string[] = typeof navigator === 'undefined' ? [] : navigator.languages): Lang {
+export function detectLang(
+  languages: readonly string[] = typeof navigator === 'undefined' ? [] : navigator.languages,
+): Lang {
   for (const l of languages) {
     const base = l.toLowerCase().split('-')[0];
     const hit = LANGS.find((x) => x === base);
@@ -291,7 +294,21 @@ function storedLang(): Lang | null {
     return null;
   }
 }
-let current: Lang = storedLang() ?? detectLang();
+/** `ui_locales` from an OpenID authorization request, handed over in the page's query (SPEC §17). */
+function requestedLang(): Lang | null {
+  try {
+    const asked = new URLSearchParams(window.location.search).get('ui_locales');
+    if (!asked) return null;
+    for (const l of asked.split(/\s+/)) {
+      const hit = LANGS.find((x) => x === l.toLowerCase().split('-')[0]);
+      if (hit) return hit;
+    }
+  } catch {
+    // no window (tests): fall through
+  }
+  return null;
+}
+let current: Lang = requestedLang() ?? storedLang() ?? detectLang();
 
 export function setLang(l: Lang): void {
   current = l;

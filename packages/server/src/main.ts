@@ -46,6 +46,9 @@ import { Messages } from './core/delivery/messages.js';
 import { Integrations } from './core/integrations/service.js';
 import { registerDeliveryGauges } from './core/delivery/gauges.js';
 import { Retention } from './storage/retention.js';
+import { SqlApplicationStore } from './storage/stores/applications.js';
+import { SqlOidcStore } from './storage/stores/oidc.js';
+import { Applications } from './core/applications/service.js';
 import { Circuits, DEFAULT_CIRCUIT, type CircuitRules } from './core/delivery/circuit.js';
 import { Prepared } from './storage/prepared.js';
 
@@ -163,6 +166,12 @@ export async function createPostern(config: Config, opts: CreateOptions = {}): P
   await tenants.ensureDefault();
   await connectors.ensureDefaultConnector('default');
   const generatedAdminKey = await adminKeys.ensureBootstrapKey();
+  const oidcStore = new SqlOidcStore(db.kysely);
+  const applications = new Applications(new SqlApplicationStore(db.kysely), keyring, clock);
+  // An application that goes takes its grants and tokens with it (SPEC §17).
+  applications.onChange(async (tenantId, id, deleted) => {
+    if (deleted) await oidcStore.revokeByClient(tenantId, id);
+  });
   const base = {
     keyring,
     limits,
@@ -196,6 +205,7 @@ export async function createPostern(config: Config, opts: CreateOptions = {}): P
     messages,
     integrations: new Integrations(stores.integrations, keyring, messages, clock, config.publicUrl),
     retention: new Retention(db.kysely, clock, config.retentionDays),
+    oidc: { applications, store: oidcStore },
   };
   const identity = await createIdentityServices({
     stores: createIdentityStores(db),

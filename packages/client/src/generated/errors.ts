@@ -34,6 +34,8 @@ export const ERROR_STATUS = {
   'mailbox.not_found': 404,
   'email_log.not_found': 404,
   'user.not_found': 404,
+  'application.not_found': 404,
+  'oidc.interaction_not_found': 404,
   'user.email_exists': 409,
   'password.policy_violation': 422,
   'registration.disabled': 403,

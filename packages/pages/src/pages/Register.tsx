@@ -9,13 +9,19 @@ import { Alert, CodeForm, HostedShell, TextField, useAction } from '../ui.js';
 /** `/register`: email → a Register code → code, password and name → the account, signed in. */
 export function RegisterPage({ client, redirect }: { client: HostedClient; redirect: string | null }) {
   const { t, lang } = useLang();
-  const [email, setEmail] = useState('');
+  // `email` carries an OpenID request's login_hint.
+  const [email, setEmail] = useState(() => new URLSearchParams(window.location.search).get('email') ?? '');
   const [sent, setSent] = useState<CodeSent | null>(null);
   const [password, setPassword] = useState('');
   const [name, setName] = useState('');
   const formRef = useRef<HTMLFormElement>(null);
   const action = useAction(formRef);
-  const sendCode = () => client.call<CodeSent>('POST', '/api/experience/verification-codes', { email: email.trim(), intent: 'register', locale: lang });
+  const sendCode = () =>
+    client.call<CodeSent>('POST', '/api/experience/verification-codes', {
+      email: email.trim(),
+      intent: 'register',
+      locale: lang,
+    });
   const submit = (e: FormEvent) => {
     e.preventDefault();
     void action.run(async () => setSent(await sendCode()));
@@ -30,14 +36,41 @@ export function RegisterPage({ client, redirect }: { client: HostedClient; redir
           onResend={sendCode}
           submitLabel={t('createAccount')}
           onSubmit={async (code, verificationId) => {
-            const body = { email: email.trim(), verificationId, code, ...(password ? { password } : {}), ...(name.trim() ? { name: name.trim() } : {}) };
-            afterSignIn(client, await client.call<{ tokens: Tokens }>('POST', '/api/experience/register', body), email.trim(), redirect);
+            const body = {
+              email: email.trim(),
+              verificationId,
+              code,
+              ...(password ? { password } : {}),
+              ...(name.trim() ? { name: name.trim() } : {}),
+            };
+            afterSignIn(
+              client,
+              await client.call<{ tokens: Tokens }>('POST', '/api/experience/register', body),
+              email.trim(),
+              redirect,
+            );
           }}
         >
           {(fields) => (
             <>
-              <TextField id="register-password" label={t('password')} type="password" autoComplete="new-password" value={password} onChange={setPassword} error={fields.password} help={t('passwordOptionalHelp')} />
-              <TextField id="register-name" label={t('name')} autoComplete="name" value={name} onChange={setName} error={fields.name} />
+              <TextField
+                id="register-password"
+                label={t('password')}
+                type="password"
+                autoComplete="new-password"
+                value={password}
+                onChange={setPassword}
+                error={fields.password}
+                help={t('passwordOptionalHelp')}
+              />
+              <TextField
+                id="register-name"
+                label={t('name')}
+                autoComplete="name"
+                value={name}
+                onChange={setName}
+                error={fields.name}
+              />
             </>
           )}
         </CodeForm>
@@ -55,7 +88,16 @@ export function RegisterPage({ client, redirect }: { client: HostedClient; redir
     <HostedShell title={t('registerTitle')}>
       <p className="muted">{t('registerLead')}</p>
       <form ref={formRef} onSubmit={submit} noValidate>
-        <TextField id="register-email" label={t('email')} type="email" autoComplete="email" value={email} onChange={setEmail} error={action.explained?.fields.email} autoFocus />
+        <TextField
+          id="register-email"
+          label={t('email')}
+          type="email"
+          autoComplete="email"
+          value={email}
+          onChange={setEmail}
+          error={action.explained?.fields.email}
+          autoFocus
+        />
         <Alert explained={action.explained} alertRef={action.alertRef} />
         <button type="submit" className="primary" disabled={action.busy}>
           {action.busy ? t('working') : t('sendCode')}

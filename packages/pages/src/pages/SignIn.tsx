@@ -7,10 +7,19 @@ import { withRedirect } from '../nav.js';
 import { Alert, CodeForm, HostedShell, TextField, useAction } from '../ui.js';
 
 /** `/sign-in`: email and password, or an emailed code; then MFA or finishing sign-up when needed. */
-export function SignInPage({ client, redirect, notice }: { client: HostedClient; redirect: string | null; notice?: string }) {
+export function SignInPage({
+  client,
+  redirect,
+  notice,
+}: {
+  client: HostedClient;
+  redirect: string | null;
+  notice?: string;
+}) {
   const { t, lang } = useLang();
   const [mode, setMode] = useState<'password' | 'code'>('password');
-  const [email, setEmail] = useState('');
+  // `email` carries an OpenID request's login_hint.
+  const [email, setEmail] = useState(() => new URLSearchParams(window.location.search).get('email') ?? '');
   const [password, setPassword] = useState('');
   const [sent, setSent] = useState<CodeSent | null>(null);
   const [registrationToken, setRegistrationToken] = useState<string | null>(null);
@@ -18,18 +27,27 @@ export function SignInPage({ client, redirect, notice }: { client: HostedClient;
   const action = useAction(formRef);
   const fields = action.explained?.fields ?? {};
 
-  const sendCode = () => client.call<CodeSent>('POST', '/api/experience/verification-codes', { email: email.trim(), intent: 'sign-in', locale: lang });
+  const sendCode = () =>
+    client.call<CodeSent>('POST', '/api/experience/verification-codes', {
+      email: email.trim(),
+      intent: 'sign-in',
+      locale: lang,
+    });
   const submit = (e: FormEvent) => {
     e.preventDefault();
     void action.run(async () => {
       if (mode === 'password') {
-        const answer = await client.call<SignInAnswer>('POST', '/api/experience/sign-in/password', { email: email.trim(), password });
+        const answer = await client.call<SignInAnswer>('POST', '/api/experience/sign-in/password', {
+          email: email.trim(),
+          password,
+        });
         afterSignIn(client, answer, email.trim(), redirect);
       } else setSent(await sendCode());
     });
   };
 
-  if (registrationToken) return <FinishSignUp client={client} email={email.trim()} token={registrationToken} redirect={redirect} />;
+  if (registrationToken)
+    return <FinishSignUp client={client} email={email.trim()} token={registrationToken} redirect={redirect} />;
   if (sent) {
     return (
       <HostedShell title={t('signInTitle')}>
@@ -39,7 +57,11 @@ export function SignInPage({ client, redirect, notice }: { client: HostedClient;
           onResend={sendCode}
           submitLabel={t('signIn')}
           onSubmit={async (code, verificationId) => {
-            const answer = await client.call<SignInAnswer>('POST', '/api/experience/sign-in/verification-code', { email: email.trim(), verificationId, code });
+            const answer = await client.call<SignInAnswer>('POST', '/api/experience/sign-in/verification-code', {
+              email: email.trim(),
+              verificationId,
+              code,
+            });
             setRegistrationToken(afterSignIn(client, answer, email.trim(), redirect));
           }}
         />
@@ -60,14 +82,40 @@ export function SignInPage({ client, redirect, notice }: { client: HostedClient;
         </div>
       ) : null}
       <form ref={formRef} onSubmit={submit} noValidate>
-        <TextField id="signin-email" label={t('email')} type="email" autoComplete="username" value={email} onChange={setEmail} error={fields.email} autoFocus />
-        {mode === 'password' ? <TextField id="signin-password" label={t('password')} type="password" autoComplete="current-password" value={password} onChange={setPassword} error={fields.password} /> : null}
+        <TextField
+          id="signin-email"
+          label={t('email')}
+          type="email"
+          autoComplete="username"
+          value={email}
+          onChange={setEmail}
+          error={fields.email}
+          autoFocus
+        />
+        {mode === 'password' ? (
+          <TextField
+            id="signin-password"
+            label={t('password')}
+            type="password"
+            autoComplete="current-password"
+            value={password}
+            onChange={setPassword}
+            error={fields.password}
+          />
+        ) : null}
         <Alert explained={action.explained} alertRef={action.alertRef} />
         <div className="hosted-actions">
           <button type="submit" className="primary" disabled={action.busy}>
             {action.busy ? t('working') : mode === 'password' ? t('signIn') : t('sendCode')}
           </button>
-          <button type="button" className="secondary" onClick={() => { action.setError(undefined); setMode(mode === 'password' ? 'code' : 'password'); }}>
+          <button
+            type="button"
+            className="secondary"
+            onClick={() => {
+              action.setError(undefined);
+              setMode(mode === 'password' ? 'code' : 'password');
+            }}
+          >
             {mode === 'password' ? t('emailMeCode') : t('usePassword')}
           </button>
         </div>
@@ -75,7 +123,8 @@ export function SignInPage({ client, redirect, notice }: { client: HostedClient;
       <p className="hosted-links">
         <HostedLink to={withRedirect(client.path('forgot-password'), redirect)}>{t('forgotLink')}</HostedLink>
         <span>
-          {t('noAccount')} <HostedLink to={withRedirect(client.path('register'), redirect)}>{t('createAccount')}</HostedLink>
+          {t('noAccount')}{' '}
+          <HostedLink to={withRedirect(client.path('register'), redirect)}>{t('createAccount')}</HostedLink>
         </span>
       </p>
     </HostedShell>
@@ -83,7 +132,17 @@ export function SignInPage({ client, redirect, notice }: { client: HostedClient;
 }
 
 /** A code sign-in for an address without an account, with sign-up on: finish it with the registration token. */
-function FinishSignUp({ client, email, token, redirect }: { client: HostedClient; email: string; token: string; redirect: string | null }) {
+function FinishSignUp({
+  client,
+  email,
+  token,
+  redirect,
+}: {
+  client: HostedClient;
+  email: string;
+  token: string;
+  redirect: string | null;
+}) {
   const { t } = useLang();
   const [password, setPassword] = useState('');
   const [name, setName] = useState('');
@@ -93,7 +152,11 @@ function FinishSignUp({ client, email, token, redirect }: { client: HostedClient
   const submit = (e: FormEvent) => {
     e.preventDefault();
     void action.run(async () => {
-      const r = await client.call<{ tokens: Tokens }>('POST', '/api/experience/register', { registrationToken: token, ...(password ? { password } : {}), ...(name.trim() ? { name: name.trim() } : {}) });
+      const r = await client.call<{ tokens: Tokens }>('POST', '/api/experience/register', {
+        registrationToken: token,
+        ...(password ? { password } : {}),
+        ...(name.trim() ? { name: name.trim() } : {}),
+      });
       afterSignIn(client, r, email, redirect);
     });
   };
@@ -101,8 +164,25 @@ function FinishSignUp({ client, email, token, redirect }: { client: HostedClient
     <HostedShell title={t('finishSignUpTitle')}>
       <p>{t('finishSignUpLead', { email })}</p>
       <form ref={formRef} onSubmit={submit} noValidate>
-        <TextField id="finish-name" label={t('name')} autoComplete="name" value={name} onChange={setName} error={fields.name} autoFocus />
-        <TextField id="finish-password" label={t('password')} type="password" autoComplete="new-password" value={password} onChange={setPassword} error={fields.password} help={t('passwordOptionalHelp')} />
+        <TextField
+          id="finish-name"
+          label={t('name')}
+          autoComplete="name"
+          value={name}
+          onChange={setName}
+          error={fields.name}
+          autoFocus
+        />
+        <TextField
+          id="finish-password"
+          label={t('password')}
+          type="password"
+          autoComplete="new-password"
+          value={password}
+          onChange={setPassword}
+          error={fields.password}
+          help={t('passwordOptionalHelp')}
+        />
         <Alert explained={action.explained} alertRef={action.alertRef} />
         <button type="submit" className="primary" disabled={action.busy}>
           {action.busy ? t('working') : t('finishSignUp')}

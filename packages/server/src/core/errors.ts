@@ -33,6 +33,8 @@ export const ERRORS = {
   'mailbox.not_found': { status: 404, message: 'No such captured message.' },
   'email_log.not_found': { status: 404, message: 'No such email log entry.' },
   'user.not_found': { status: 404, message: 'No such user.' },
+  'application.not_found': { status: 404, message: 'No such application.' },
+  'oidc.interaction_not_found': { status: 404, message: 'This sign-in request has expired or belongs to another browser; start again from the application.' },
   'user.email_exists': { status: 409, message: 'An account with this email address exists already.' },
   'password.policy_violation': { status: 422, message: 'The password does not meet the password policy.' },
   'registration.disabled': { status: 403, message: 'Sign-up is turned off for this application.' },

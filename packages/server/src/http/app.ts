@@ -1,7 +1,12 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import { jsonSchemaTransform, jsonSchemaTransformObject, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import {
+  jsonSchemaTransform,
+  jsonSchemaTransformObject,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
 import { loggerOptions } from '../lib/logger.js';
 import { TENANT_ID } from '../core/tenants.js';
 import { boundJsonDepth, installErrorHandling } from './errors.js';
@@ -28,6 +33,7 @@ import { outboxRoutes } from './routes/outbox.js';
 import { deliveryRoutes } from './routes/delivery.js';
 import { integrationRoutes } from './routes/integrations.js';
 import { messageRoutes } from './routes/messages.js';
+import { mountOidc } from '../oidc/index.js';
 
 export interface BuildAppOptions {
   logger?: boolean;
@@ -98,7 +104,12 @@ export async function buildApp(s: Services, opts: BuildAppOptions = {}): Promise
       components: {
         securitySchemes: {
           adminKey: { type: 'http', scheme: 'bearer', description: 'An admin API key' },
-          accessToken: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: "An end user's access token" },
+          accessToken: {
+            type: 'http',
+            scheme: 'bearer',
+            bearerFormat: 'JWT',
+            description: "An end user's access token",
+          },
         },
       },
       security: [{ adminKey: [] }],
@@ -109,7 +120,6 @@ export async function buildApp(s: Services, opts: BuildAppOptions = {}): Promise
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs', uiConfig: { deepLinking: true } });
   app.get('/api/openapi.json', { schema: { hide: true }, config: { auth: 'public' } }, async () => app.swagger());
-
 
   await app.register(healthRoutes(s));
   await app.register(tenantRoutes(s));
@@ -130,13 +140,16 @@ export async function buildApp(s: Services, opts: BuildAppOptions = {}): Promise
   await app.register(deliveryRoutes(s));
   await app.register(integrationRoutes(s));
   await app.register(messageRoutes(s));
+  await mountOidc(app as unknown as FastifyInstance, s);
   await app.register(async (a) => staticRoutes(a as unknown as FastifyInstance));
   return app as unknown as App;
 }
 
 export type App = FastifyInstance;
 
-function trustProxyOption(v: string[] | number | undefined): boolean | string[] | ((addr: string, hop: number) => boolean) {
+function trustProxyOption(
+  v: string[] | number | undefined,
+): boolean | string[] | ((addr: string, hop: number) => boolean) {
   if (v === undefined) return false;
   if (typeof v === 'number') return (_addr: string, hop: number) => hop < v;
   return v;

@@ -21,6 +21,8 @@ import type { Suppressions } from '../core/events/suppressions.js';
 import type { Outbox } from '../core/delivery/outbox.js';
 import type { Messages } from '../core/delivery/messages.js';
 import type { Integrations } from '../core/integrations/service.js';
+import type { Applications } from '../core/applications/service.js';
+import type { OidcStore } from '../core/applications/ports.js';
 
 export interface TemplateDeps {
   templates: TemplateService;
@@ -65,6 +67,8 @@ export interface Services {
   integrations: Integrations;
   /** Trims email logs, finished outbox rows, the mailbox and rate-limit rows (SPEC §15). */
   retention: { run(): Promise<unknown> };
+  /** Applications and the storage behind each tenant's OpenID Provider (SPEC §17). */
+  oidc: { applications: Applications; store: OidcStore };
 }
 
 declare module 'fastify' {

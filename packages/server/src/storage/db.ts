@@ -18,6 +18,7 @@ import * as m006 from './migrations/006_housekeeping.js';
 import * as m007 from './migrations/007_outbox.js';
 import * as m008 from './migrations/008_delivery.js';
 import * as m008e from './migrations/008_provider_events.js';
+import * as m009 from './migrations/009_oidc.js';
 import * as m010 from './migrations/010_integrations.js';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -42,6 +43,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '007_outbox': m007,
   '008_delivery': m008,
   '008_provider_events': m008e,
+  '009_oidc': m009,
   '010_integrations': m010,
 };
 

@@ -195,9 +195,39 @@ export interface IntegrationsTable {
   created_at: string;
 }
 
+export interface ApplicationsTable {
+  id: string;
+  tenant_id: string;
+  name: string;
+  type: 'spa' | 'traditional' | 'native';
+  /** JSON arrays of strings. */
+  redirect_uris: string;
+  post_logout_redirect_uris: string;
+  cors_origins: string;
+  logo_url: string | null;
+  /** Encrypted with the Keyring; null for public clients. */
+  client_secret: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface OidcPayloadsTable {
+  tenant_id: string;
+  model: string;
+  id: string;
+  payload: string;
+  grant_id: string | null;
+  user_code: string | null;
+  uid: string | null;
+  expires_at: string | null;
+  consumed_at: string | null;
+}
+
 export interface Database {
   outbox: OutboxTable;
   integrations: IntegrationsTable;
+  applications: ApplicationsTable;
+  oidc_payloads: OidcPayloadsTable;
   dkim_keys: DkimKeysTable;
   verification_codes: VerificationCodesTable;
   tenants: TenantsTable;

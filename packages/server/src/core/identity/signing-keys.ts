@@ -64,6 +64,18 @@ export class SigningKeys {
     return { kid: k.kid, key };
   }
 
+  /**
+   * The private JWKs of the published keys, current first, with their kid, alg and use: what
+   * the OpenID Provider signs ID tokens with. `version` changes whenever the set does.
+   */
+  async privateJwks(tenantId: string): Promise<{ version: string; keys: JWK[] }> {
+    const keys = [...(await this.load(tenantId))].sort((a, b) => (a.status === 'current' ? -1 : b.status === 'current' ? 1 : 0));
+    return {
+      version: keys.map((k) => k.kid).join(','),
+      keys: keys.map((k) => ({ ...(JSON.parse(this.keyring.decrypt(k.privateJwk, `signing-key:${tenantId}:${k.kid}`)) as JWK), kid: k.kid, alg: 'ES256', use: 'sig' })),
+    };
+  }
+
   /** The published public keys (current and previous), as a JWKS. */
   async jwks(tenantId: string, opts: { fresh?: boolean } = {}): Promise<{ keys: PublicJwk[] }> {
     const keys = await this.load(tenantId, opts.fresh);
