@@ -29,6 +29,7 @@ import { createResolver } from './core/deliverability/index.js';
 import { ConfigBundles } from './core/config-bundle.js';
 import type { Services } from './http/context.js';
 import { randomUUID } from 'node:crypto';
+import { BotProtectionService, EmailPolicyService } from './core/abuse/index.js';
 
 export interface CreateOptions {
   clock?: Clock;
@@ -41,6 +42,8 @@ export interface CreateOptions {
   limiterStore?: LimiterStore;
   /** Run the purge of expired codes on a timer (default true). */
   housekeeping?: boolean;
+  /** How long a bot-protection siteverify call may take (default 5 s; tests shorten it). */
+  captchaTimeoutMs?: number;
 }
 
 export interface Postern {
@@ -111,7 +114,16 @@ export async function createPostern(config: Config, opts: CreateOptions = {}): P
   await tenants.ensureDefault();
   await connectors.ensureDefaultConnector('default');
   const generatedAdminKey = await adminKeys.ensureBootstrapKey();
+  const abuse = {
+    botProtection: new BotProtectionService(stores.settings, keyring, clock, {
+      fetch: policy.fetch,
+      expectedHostname: config.publicUrlSet ? new URL(config.publicUrl).hostname : undefined,
+      ...(opts.captchaTimeoutMs ? { timeoutMs: opts.captchaTimeoutMs } : {}),
+    }),
+    emailPolicy: new EmailPolicyService(stores.settings, clock),
+  };
   const base = {
+    abuse,
     keyring,
     limits,
     deriveKey: (purpose: string) => deriveKey(master.secret, purpose),

@@ -57,6 +57,10 @@ export const ERRORS = {
   'dkim_key.not_found': { status: 404, message: 'No such DKIM key.' },
   'dkim_key.already_exists': { status: 409, message: 'A DKIM key for this domain and selector exists already.' },
   'dkim_key.in_use': { status: 409, message: 'The email connector signs with this DKIM key.' },
+  'captcha.required': { status: 400, message: 'Solve the bot check first (captchaToken is missing).' },
+  'captcha.invalid': { status: 403, message: 'The bot check failed; solve it again.' },
+  'captcha.unavailable': { status: 503, message: 'The bot check cannot be verified right now; try again shortly.' },
+  'email.blocked': { status: 422, message: 'This email address cannot be used here.' },
   'service.unavailable': { status: 503, message: 'A backing service is unavailable; try again shortly.' },
   'internal.error': { status: 500, message: 'Something went wrong on our side.' },
 } as const satisfies Record<string, { status: number; message: string }>;

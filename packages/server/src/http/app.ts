@@ -20,6 +20,7 @@ import { codeRoutes } from './routes/codes.js';
 import { identityRoutes } from './routes/identity/index.js';
 import { deliverabilityRoutes } from './routes/deliverability.js';
 import { configBundleRoutes } from './routes/config-bundle.js';
+import { abuseRoutes } from './routes/abuse.js';
 
 export interface BuildAppOptions {
   logger?: boolean;
@@ -106,6 +107,7 @@ export async function buildApp(s: Services, opts: BuildAppOptions = {}): Promise
   await app.register(identityRoutes(s));
   await app.register(deliverabilityRoutes(s, s.deliverability));
   await app.register(configBundleRoutes(s, s.bundles));
+  await app.register(abuseRoutes(s));
   await app.register(async (a) => staticRoutes(a as unknown as FastifyInstance));
   return app as unknown as App;
 }

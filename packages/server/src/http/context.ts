@@ -13,6 +13,7 @@ import type { CodePolicyService } from '../core/codes/policy.js';
 import type { IdentityServices } from '../core/identity/services.js';
 import type { DeliverabilityDeps } from './routes/deliverability.js';
 import type { ConfigBundles } from '../core/config-bundle.js';
+import type { AbuseServices } from '../core/abuse/index.js';
 
 /** Everything the routes need, built once by main.ts (or by a test). */
 export interface Services {
@@ -35,6 +36,8 @@ export interface Services {
   identity: IdentityServices;
   deliverability: DeliverabilityDeps;
   bundles: ConfigBundles;
+  /** Bot protection and the email domain policy (SPEC §19). */
+  abuse: AbuseServices;
 }
 
 declare module 'fastify' {

@@ -20,6 +20,8 @@ export interface IdentityDeps {
   passwords: Passwords;
   grants: Grants;
   tokens: TokenService;
+  /** The tenant's email domain policy (SPEC §19): checked where an address joins an account. */
+  emailPolicy?: { assertAllowed(tenantId: string, address: string, opts: { withReason: boolean; field?: string }): Promise<void> };
 }
 
 /** Who is asking, as the HTTP edge saw it. */

@@ -40,6 +40,7 @@ export async function createIdentityServices(s: Omit<Services, 'identity'>): Pro
     passwords: new Passwords(),
     grants: new Grants(stores.grants, s.clock),
     tokens,
+    emailPolicy: s.abuse.emailPolicy,
   };
   return {
     deps,

@@ -4,6 +4,7 @@ import { TEMPLATE_TYPES } from '@postern/connector-kit';
 import { CodePolicySchema } from '../../core/codes/policy.js';
 import { errorResponses, NoContent } from '../schemas.js';
 import type { Services } from '../context.js';
+import { assertEmailAllowed } from './abuse.js';
 
 const Email = z.string().min(1).max(320);
 
@@ -45,6 +46,7 @@ export const codeRoutes =
         },
       },
       async (req, reply) => {
+        await assertEmailAllowed(s, req, req.body.email);
         const r = await s.codes.service.issue({
           tenant: req.tenant,
           email: req.body.email,
