@@ -57,6 +57,10 @@ export const ERROR_STATUS = {
   'dkim_key.not_found': 404,
   'dkim_key.already_exists': 409,
   'dkim_key.in_use': 409,
+  'captcha.required': 400,
+  'captcha.invalid': 403,
+  'captcha.unavailable': 503,
+  'email.blocked': 422,
   'service.unavailable': 503,
   'internal.error': 500,
 } as const;

@@ -1,5 +1,5 @@
 import { domainToASCII } from 'node:url';
-import { blacklist as disposableDomains } from 'mailchecker';
+import mailchecker from 'mailchecker';
 import { z } from 'zod';
 import { AppError, invalidDocument } from '../errors.js';
 import type { Clock, SettingsStore } from '../ports.js';
@@ -83,7 +83,7 @@ export function matchesDomain(domain: string, rules: readonly string[]): boolean
  * (a sub-domain of a throwaway service is just as throwaway).
  */
 export function isDisposableDomain(domain: string): boolean {
-  const list = disposableDomains();
+  const list = mailchecker.blacklist();
   for (let d = domain; d.includes('.'); d = d.slice(d.indexOf('.') + 1)) if (list.has(d)) return true;
   return false;
 }
