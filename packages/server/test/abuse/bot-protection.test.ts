@@ -32,7 +32,7 @@ describe('bot protection (SPEC 19) against a local siteverify peer', () => {
 
   beforeAll(async () => {
     peer = await startCaptchaPeer();
-    w = await startWorld('sqlite', { captchaTimeoutMs: 300 });
+    w = await startWorld('sqlite', { captchaTimeoutMs: 1500 });
   });
   afterAll(async () => {
     await w?.close();
@@ -91,6 +91,14 @@ describe('bot protection (SPEC 19) against a local siteverify peer', () => {
     expect(switched.body.code).toBe('connector.bad_config');
     const forged = await w.p.api('PATCH', '/api/bot-protection', { secretKey: '••••zzzz' });
     expect(forged.status).toBe(400);
+    // Turning protection off needs no secret, and on again towards the same place keeps it.
+    const off = await w.p.api('PATCH', '/api/bot-protection', { provider: 'none' });
+    expect(off.status, JSON.stringify(off.body)).toBe(200);
+    expect(off.body.secretKey).toBe(current.secretKey);
+    expect((await w.p.api('PATCH', '/api/bot-protection', { provider: 'hcaptcha' })).body.code).toBe(
+      'connector.bad_config',
+    );
+    expect((await w.p.api('PATCH', '/api/bot-protection', { provider: 'turnstile' })).status).toBe(200);
     // The stored secret still verifies.
     expect((await send({ captchaToken: token() })).status).toBe(202);
   });

@@ -73,6 +73,8 @@ interface Stored {
   provider: CaptchaProvider;
   siteKey: string | null;
   secretKeyEnc: string | null;
+  /** The provider the secret was given for: turning protection off and on again keeps it. */
+  secretProvider?: CaptchaProvider | null;
   verifyUrl: string | null;
   scoreThreshold: number;
 }
@@ -176,6 +178,7 @@ export class BotProtectionService {
     if (!r.success) throw invalidDocument('bot protection settings', r.error);
     const next = r.data;
     let secret: string | null = next.secretKey;
+    let secretProvider: CaptchaProvider | null = secret === null ? null : next.provider;
     if (secret !== null && isMasked(secret)) {
       if (!stored.secretKeyEnc || secret !== current.secretKey) {
         throw new AppError(
@@ -184,7 +187,10 @@ export class BotProtectionService {
           { issues: [{ path: 'secretKey', message: 'masked value without a stored secret' }] },
         );
       }
-      const redirected = next.provider !== stored.provider || next.verifyUrl !== stored.verifyUrl;
+      // Off sends nothing anywhere; on, the secret may go only where it went before.
+      secretProvider = stored.secretProvider ?? stored.provider;
+      const redirected =
+        next.provider !== 'none' && (next.provider !== secretProvider || next.verifyUrl !== stored.verifyUrl);
       if (redirected) {
         throw new AppError(
           'connector.bad_config',
@@ -193,6 +199,7 @@ export class BotProtectionService {
         );
       }
       secret = this.keyring.decrypt(stored.secretKeyEnc, aad(tenantId));
+      if (next.provider !== 'none') secretProvider = next.provider;
     }
     if (next.provider !== 'none') {
       const missing = [...(next.siteKey ? [] : ['siteKey']), ...(secret ? [] : ['secretKey'])];
@@ -206,6 +213,7 @@ export class BotProtectionService {
       provider: next.provider,
       siteKey: next.siteKey,
       secretKeyEnc: secret ? this.keyring.encrypt(secret, aad(tenantId)) : null,
+      secretProvider,
       verifyUrl: next.verifyUrl,
       scoreThreshold: next.scoreThreshold,
     };

@@ -46,11 +46,9 @@ export type EmailPolicy = z.infer<typeof EmailPolicyInput>;
 /** The policy as the API shows it. */
 export const EmailPolicySchema = z
   .object({
-    blockDisposable: z
-      .boolean()
-      .meta({
-        description: "Refuse domains on mailchecker's list of disposable email services (and their subdomains)",
-      }),
+    blockDisposable: z.boolean().meta({
+      description: "Refuse domains on mailchecker's list of disposable email services (and their subdomains)",
+    }),
     blockList: z
       .array(z.string())
       .meta({ description: 'Refused domains: example.com, or *.example.com for its subdomains' }),
