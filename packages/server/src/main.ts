@@ -114,11 +114,14 @@ export async function createPostern(config: Config, opts: CreateOptions = {}): P
   await tenants.ensureDefault();
   await connectors.ensureDefaultConnector('default');
   const generatedAdminKey = await adminKeys.ensureBootstrapKey();
+  // Siteverify failures are logged (no token or secret in them) once the app's logger exists.
+  const late: { warn?: (msg: string, fields: Record<string, unknown>) => void } = {};
   const abuse = {
     botProtection: new BotProtectionService(stores.settings, keyring, clock, {
       fetch: policy.fetch,
       expectedHostname: config.publicUrlSet ? new URL(config.publicUrl).hostname : undefined,
       ...(opts.captchaTimeoutMs ? { timeoutMs: opts.captchaTimeoutMs } : {}),
+      log: (msg, fields) => late.warn?.(msg, fields),
     }),
     emailPolicy: new EmailPolicyService(stores.settings, clock),
   };
@@ -162,6 +165,7 @@ export async function createPostern(config: Config, opts: CreateOptions = {}): P
         }, 10 * 60_000);
   purgeTimer?.unref();
   const app = await buildApp(services, { logger: config.logLevel !== 'silent' });
+  late.warn = (msg, fields) => app.log.warn(fields, msg);
   return {
     services,
     app,
