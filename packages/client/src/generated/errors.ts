@@ -63,6 +63,10 @@ export const ERROR_STATUS = {
   'webhook.invalid_signature': 401,
   'recipient.suppressed': 422,
   'suppression.not_found': 404,
+  'captcha.required': 400,
+  'captcha.invalid': 403,
+  'captcha.unavailable': 503,
+  'email.blocked': 422,
   'service.unavailable': 503,
   'internal.error': 500,
 } as const;

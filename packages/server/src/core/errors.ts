@@ -65,6 +65,10 @@ export const ERRORS = {
   },
   'recipient.suppressed': { status: 422, message: 'The address is on the suppression list.' },
   'suppression.not_found': { status: 404, message: 'The address is not on the suppression list.' },
+  'captcha.required': { status: 400, message: 'Solve the bot check first (captchaToken is missing).' },
+  'captcha.invalid': { status: 403, message: 'The bot check failed; solve it again.' },
+  'captcha.unavailable': { status: 503, message: 'The bot check cannot be verified right now; try again shortly.' },
+  'email.blocked': { status: 422, message: 'This email address cannot be used here.' },
   'service.unavailable': { status: 503, message: 'A backing service is unavailable; try again shortly.' },
   'internal.error': { status: 500, message: 'Something went wrong on our side.' },
 } as const satisfies Record<string, { status: number; message: string }>;

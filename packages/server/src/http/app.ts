@@ -26,6 +26,7 @@ import { suppressionRoutes } from './routes/suppressions.js';
 import { installObservability } from './observability.js';
 import { outboxRoutes } from './routes/outbox.js';
 import { deliveryRoutes } from './routes/delivery.js';
+import { abuseRoutes } from './routes/abuse.js';
 
 export interface BuildAppOptions {
   logger?: boolean;
@@ -126,6 +127,7 @@ export async function buildApp(s: Services, opts: BuildAppOptions = {}): Promise
   await app.register(suppressionRoutes(s));
   await app.register(outboxRoutes(s));
   await app.register(deliveryRoutes(s));
+  await app.register(abuseRoutes(s));
   await app.register(async (a) => staticRoutes(a as unknown as FastifyInstance));
   return app as unknown as App;
 }

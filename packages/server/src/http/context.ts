@@ -30,6 +30,7 @@ export interface DeliverabilityDeps {
   dkimKeys: DkimKeys;
   domains: DomainChecks;
 }
+import type { AbuseServices } from '../core/abuse/index.js';
 
 /** Everything the routes need, built once by main.ts (or by a test). */
 export interface Services {
@@ -59,6 +60,8 @@ export interface Services {
   outbox: Outbox;
   /** Trims email logs, finished outbox rows, the mailbox and rate-limit rows (SPEC §15). */
   retention: { run(): Promise<unknown> };
+  /** Bot protection and the email domain policy (SPEC §19). */
+  abuse: AbuseServices;
 }
 
 declare module 'fastify' {
