@@ -7,6 +7,8 @@ export interface Config {
   port: number;
   host: string;
   publicUrl: string;
+  /** Whether POSTERN_PUBLIC_URL was set (bot-protection answers are then checked against its host name). */
+  publicUrlSet: boolean;
   databaseUrl: string;
   redisUrl: string | undefined;
   secret: string | undefined;
@@ -142,6 +144,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: v.PORT,
     host: v.HOST,
     publicUrl: v.POSTERN_PUBLIC_URL ?? `http://localhost:${v.PORT}`,
+    publicUrlSet: v.POSTERN_PUBLIC_URL !== undefined,
     databaseUrl: v.DATABASE_URL,
     redisUrl: v.REDIS_URL,
     secret: v.POSTERN_SECRET,

@@ -51,6 +51,7 @@ import { SqlOidcStore } from './storage/stores/oidc.js';
 import { Applications } from './core/applications/service.js';
 import { Circuits, DEFAULT_CIRCUIT, type CircuitRules } from './core/delivery/circuit.js';
 import { Prepared } from './storage/prepared.js';
+import { BotProtectionService, EmailPolicyService } from './core/abuse/index.js';
 
 export interface CreateOptions {
   clock?: Clock;
@@ -71,6 +72,8 @@ export interface CreateOptions {
   circuit?: Partial<CircuitRules>;
   /** Run the outbox worker (default true). */
   outboxWorker?: boolean;
+  /** How long a bot-protection siteverify call may take (default 5 s; tests shorten it). */
+  captchaTimeoutMs?: number;
 }
 
 /** The routes' services plus the storage they are built on (for tests and the CLI). */
@@ -172,7 +175,18 @@ export async function createPostern(config: Config, opts: CreateOptions = {}): P
   applications.onChange(async (tenantId, id, deleted) => {
     if (deleted) await oidcStore.revokeByClient(tenantId, id);
   });
+  const abuse = {
+    botProtection: new BotProtectionService(stores.settings, keyring, clock, {
+      fetch: policy.fetch,
+      expectedHostname: config.publicUrlSet ? new URL(config.publicUrl).hostname : undefined,
+      ...(opts.captchaTimeoutMs ? { timeoutMs: opts.captchaTimeoutMs } : {}),
+      // Siteverify failures are logged (no token or secret in them).
+      log: (msg, fields) => logger.warn(fields, msg),
+    }),
+    emailPolicy: new EmailPolicyService(stores.settings, clock),
+  };
   const base = {
+    abuse,
     keyring,
     limits,
     deriveKey: (purpose: string) => deriveKey(master.secret, purpose),
@@ -215,6 +229,7 @@ export async function createPostern(config: Config, opts: CreateOptions = {}): P
     codes,
     sender,
     signInExperience,
+    emailPolicy: abuse.emailPolicy,
     mail: {
       outbox,
       // The identity records and the outbox row in one transaction (SPEC §15).

@@ -69,6 +69,10 @@ export const ERROR_STATUS = {
   'integration.unauthorized': 401,
   'integration.invalid_payload': 400,
   'integration.code_missing': 422,
+  'captcha.required': 400,
+  'captcha.invalid': 403,
+  'captcha.unavailable': 503,
+  'email.blocked': 422,
   'service.unavailable': 503,
   'internal.error': 500,
 } as const;

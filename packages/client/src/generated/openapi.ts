@@ -436,7 +436,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Create an account with a Register code, or with the registration token of a code sign-in */
+        /** Create an account with a Register code, or with the registration token of a code sign-in; 422 email.blocked when the email policy refuses the address */
         post: operations["register"];
         delete?: never;
         options?: never;
@@ -1283,6 +1283,59 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/bot-protection": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Bot protection of the public sends (secret masked) */
+        get: operations["getBotProtection"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change bot protection (JSON Merge Patch); a masked secretKey keeps the stored one unless provider or verifyUrl changes */
+        patch: operations["updateBotProtection"];
+        trace?: never;
+    };
+    "/api/experience/bot-protection": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What the sign-in pages need to render the bot check widget (no secret) */
+        get: operations["getExperienceBotProtection"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/email-policy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The email domain policy */
+        get: operations["getEmailPolicy"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change the email domain policy (JSON Merge Patch) */
+        patch: operations["updateEmailPolicy"];
+        trace?: never;
+    };
     "/api/applications": {
         parameters: {
             query?: never;
@@ -1566,6 +1619,27 @@ export interface components {
             senderName: string | null;
             isDefault: boolean;
             updatedAt: string | null;
+        };
+        BotProtectionInput: {
+            /** @enum {string} */
+            provider: "none" | "turnstile" | "hcaptcha" | "recaptcha";
+            siteKey: string | null;
+            /** @description Masked as "••••" + the last 4 characters; a masked value sent back keeps the stored secret */
+            secretKey: string | null;
+            /** @description The provider's siteverify address; change it only to go through a proxy (it falls under POSTERN_OUTBOUND_ALLOW) */
+            verifyUrl: string | null;
+            /** @description reCAPTCHA v3: the lowest score accepted */
+            scoreThreshold: number;
+        };
+        EmailPolicyInput: {
+            /** @description Refuse domains on mailchecker's list of disposable email services (and their subdomains) */
+            blockDisposable: boolean;
+            /** @description Refused domains: example.com, or *.example.com for its subdomains */
+            blockList: string[];
+            /** @description Exceptions to every block rule, same syntax */
+            allowList: string[];
+            /** @description Refuse addresses with a +tag in the local part */
+            blockSubaddressing: boolean;
         };
         TokensInput: {
             accessToken: string;
@@ -1948,6 +2022,27 @@ export interface components {
             senderName: string | null;
             isDefault: boolean;
             updatedAt: string | null;
+        };
+        BotProtection: {
+            /** @enum {string} */
+            provider: "none" | "turnstile" | "hcaptcha" | "recaptcha";
+            siteKey: string | null;
+            /** @description Masked as "••••" + the last 4 characters; a masked value sent back keeps the stored secret */
+            secretKey: string | null;
+            /** @description The provider's siteverify address; change it only to go through a proxy (it falls under POSTERN_OUTBOUND_ALLOW) */
+            verifyUrl: string | null;
+            /** @description reCAPTCHA v3: the lowest score accepted */
+            scoreThreshold: number;
+        };
+        EmailPolicy: {
+            /** @description Refuse domains on mailchecker's list of disposable email services (and their subdomains) */
+            blockDisposable: boolean;
+            /** @description Refused domains: example.com, or *.example.com for its subdomains */
+            blockList: string[];
+            /** @description Exceptions to every block rule, same syntax */
+            allowList: string[];
+            /** @description Refuse addresses with a +tag in the local part */
+            blockSubaddressing: boolean;
         };
         Tokens: {
             accessToken: string;
@@ -4111,6 +4206,8 @@ export interface operations {
                     /** @enum {string} */
                     intent: "sign-in" | "register" | "forgot-password";
                     locale?: string;
+                    /** @description The Turnstile, hCaptcha or reCAPTCHA token; required when bot protection is on (GET /api/experience/bot-protection), ignored when it is off */
+                    captchaToken?: string;
                 };
             };
         };
@@ -4166,6 +4263,15 @@ export interface operations {
             };
             /** @description Default Response */
             502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5200,6 +5306,15 @@ export interface operations {
             };
             /** @description Default Response */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8020,6 +8135,224 @@ export interface operations {
             };
             /** @description Default Response */
             504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getBotProtection: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BotProtection"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    updateBotProtection: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description A JSON Merge Patch of BotProtection */
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BotProtection"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getExperienceBotProtection: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        provider: "none" | "turnstile" | "hcaptcha" | "recaptcha";
+                        siteKey: string | null;
+                        action: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getEmailPolicy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EmailPolicy"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    updateEmailPolicy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description A JSON Merge Patch of EmailPolicy */
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EmailPolicy"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -71,6 +71,10 @@ export const ERRORS = {
   'integration.unauthorized': { status: 401, message: 'The call is not signed or authenticated with this integration\'s secret.' },
   'integration.invalid_payload': { status: 400, message: 'The body is not what this system sends.' },
   'integration.code_missing': { status: 422, message: 'This message needs a code, and the request carries none.' },
+  'captcha.required': { status: 400, message: 'Solve the bot check first (captchaToken is missing).' },
+  'captcha.invalid': { status: 403, message: 'The bot check failed; solve it again.' },
+  'captcha.unavailable': { status: 503, message: 'The bot check cannot be verified right now; try again shortly.' },
+  'email.blocked': { status: 422, message: 'This email address cannot be used here.' },
   'service.unavailable': { status: 503, message: 'A backing service is unavailable; try again shortly.' },
   'internal.error': { status: 500, message: 'Something went wrong on our side.' },
 } as const satisfies Record<string, { status: number; message: string }>;

@@ -34,6 +34,7 @@ import { deliveryRoutes } from './routes/delivery.js';
 import { integrationRoutes } from './routes/integrations.js';
 import { messageRoutes } from './routes/messages.js';
 import { mountOidc } from '../oidc/index.js';
+import { abuseRoutes } from './routes/abuse.js';
 
 export interface BuildAppOptions {
   logger?: boolean;
@@ -140,6 +141,7 @@ export async function buildApp(s: Services, opts: BuildAppOptions = {}): Promise
   await app.register(deliveryRoutes(s));
   await app.register(integrationRoutes(s));
   await app.register(messageRoutes(s));
+  await app.register(abuseRoutes(s));
   await mountOidc(app as unknown as FastifyInstance, s);
   await app.register(async (a) => staticRoutes(a as unknown as FastifyInstance));
   return app as unknown as App;

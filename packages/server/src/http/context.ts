@@ -34,6 +34,7 @@ export interface DeliverabilityDeps {
   dkimKeys: DkimKeys;
   domains: DomainChecks;
 }
+import type { AbuseServices } from '../core/abuse/index.js';
 
 /** Everything the routes need, built once by main.ts (or by a test). */
 export interface Services {
@@ -69,6 +70,8 @@ export interface Services {
   retention: { run(): Promise<unknown> };
   /** Applications and the storage behind each tenant's OpenID Provider (SPEC §17). */
   oidc: { applications: Applications; store: OidcStore };
+  /** Bot protection and the email domain policy (SPEC §19). */
+  abuse: AbuseServices;
 }
 
 declare module 'fastify' {

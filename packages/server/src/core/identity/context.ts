@@ -26,6 +26,8 @@ export interface IdentityDeps {
     outbox: Outbox;
     transaction(row: OutboxRow, work: (stores: IdentityStores) => Promise<void>): Promise<void>;
   };
+  /** The tenant's email domain policy (SPEC §19): checked where an address joins an account. */
+  emailPolicy?: { assertAllowed(tenantId: string, address: string, opts: { withReason: boolean; field?: string }): Promise<void> };
 }
 
 /** Who is asking, as the HTTP edge saw it. */

@@ -39,6 +39,8 @@ export interface IdentityWiring {
   signInExperience: SignInExperienceService;
   /** Mail written to the outbox in the same transaction as the identity records (SPEC §15). */
   mail: IdentityDeps['mail'];
+  /** The tenant's email domain policy (SPEC §19), checked where an address joins an account. */
+  emailPolicy?: IdentityDeps['emailPolicy'];
 }
 
 /** Built by main.ts once the rest of the services exist. */
@@ -57,6 +59,7 @@ export async function createIdentityServices(s: IdentityWiring): Promise<Identit
     grants: new Grants(stores.grants, s.clock),
     tokens,
     mail: s.mail,
+    emailPolicy: s.emailPolicy,
   };
   return {
     deps,

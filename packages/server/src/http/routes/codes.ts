@@ -5,6 +5,7 @@ import { CodePolicySchema } from '../../core/codes/policy.js';
 import { errorResponses, NoContent } from '../schemas.js';
 import { verificationError } from '../../core/codes/outcome.js';
 import type { Services } from '../context.js';
+import { assertEmailAllowed } from './abuse.js';
 
 const Email = z.string().min(1).max(320);
 
@@ -46,6 +47,7 @@ export const codeRoutes =
         },
       },
       async (req, reply) => {
+        await assertEmailAllowed(s, req, req.body.email);
         const r = await s.codes.service.issue({
           tenant: req.tenant,
           email: req.body.email,

@@ -30,12 +30,15 @@ export async function register(d: IdentityDeps, c: Caller, input: RegisterInput)
   let email: { address: string; key: string };
   if ('registrationToken' in input) {
     const g = await d.grants.find(c.tenant.id, 'registration', input.registrationToken);
+    // A blocked address is refused before the token is spent (SPEC §19: sign-up is where the policy applies).
+    if (g?.email) await d.emailPolicy?.assertAllowed(c.tenant.id, g.email, { withReason: false });
     if (!g?.email || !g.emailKey || !(await d.grants.consume(c.tenant.id, 'registration', input.registrationToken))) {
       throw new AppError('session.invalid_token', 'The registration token is invalid or has expired.');
     }
     email = { address: g.email, key: g.emailKey };
   } else {
     const addr = normalizeEmail(input.email);
+    await d.emailPolicy?.assertAllowed(c.tenant.id, addr.address, { withReason: false });
     const v = verifiedOrThrow(await d.codes.verify({ tenant: c.tenant, verificationId: input.verificationId, email: addr, code: input.code, ...PURPOSES.register }));
     email = { address: v.email, key: v.recipientKey };
   }

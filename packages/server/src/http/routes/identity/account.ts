@@ -3,6 +3,7 @@ import { z } from 'zod';
 import * as account from '../../../core/identity/flows/account.js';
 import { sendIdentityCode, verifyIdentityByCode, verifyIdentityByPassword } from '../../../core/identity/flows/identity-verification.js';
 import { errorResponses, NoContent } from '../../schemas.js';
+import { assertEmailAllowed } from '../abuse.js';
 import type { Services } from '../../context.js';
 import { Code, Email, Locale, Password, PUBLIC, VerificationId, bearerAccount, callerOf, identityHeader } from './shared.js';
 
@@ -44,6 +45,7 @@ export const accountRoutes =
       { ...PUBLIC, schema: schema('Send a BindNewIdentifier code to a new address', { operationId: 'sendEmailVerificationCode', body: z.strictObject({ email: Email, locale: Locale.optional() }), response: { 202: Sent, ...errorResponses(400, 401, 422, 429, 502, 504) } }) },
       async (req, reply) => {
         const { user } = await bearerAccount(s, req);
+        await assertEmailAllowed(s, req, req.body.email);
         return reply.status(202).send(await account.sendBindEmailCode(d, callerOf(req, req.body.locale), user, req.body));
       },
     );
@@ -54,11 +56,12 @@ export const accountRoutes =
         schema: schema('Link or change the email (Identity-Verification needed when the account has an email or a password)', { operationId: 'setPrimaryEmail',
           headers: IV,
           body: z.strictObject({ email: Email, verificationId: VerificationId, code: Code }),
-          response: { 200: Account, ...errorResponses(400, 401, 403, 404, 409, 429) },
+          response: { 200: Account, ...errorResponses(400, 401, 403, 404, 409, 422, 429) },
         }),
       },
       async (req) => {
         const { user } = await bearerAccount(s, req);
+        await assertEmailAllowed(s, req, req.body.email);
         return account.accountView(await account.changePrimaryEmail(d, callerOf(req), user, req.body, identityHeader(req)));
       },
     );

@@ -8,9 +8,14 @@ import { sendMfaCode, verifyMfa } from '../../../core/identity/flows/mfa.js';
 import { errorResponses, NoContent } from '../../schemas.js';
 import { isSingleLineText, SINGLE_LINE_MESSAGE } from '@postern/connector-kit';
 import type { Services } from '../../context.js';
+import { CAPTCHA_ACTIONS } from '../../../core/abuse/captcha.js';
+import { normalizeEmail } from '../../../core/email-address.js';
+import { checkCaptcha } from '../abuse.js';
 import { Code, Email, Locale, MfaChallenge, OpaqueToken, Password, PUBLIC, TokensSchema, UserSchema, VerificationId, callerOf } from './shared.js';
 
 const tags = ['experience'];
+/** The token the bot-protection widget produced; required when the tenant turned bot protection on. */
+const CaptchaToken = z.string().max(4096).meta({ description: 'The Turnstile, hCaptcha or reCAPTCHA token; required when bot protection is on (GET /api/experience/bot-protection), ignored when it is off' });
 /** A name given at sign-up: one line, no control characters (it reaches mail headers). */
 const UserName = z.string().max(200).refine(isSingleLineText, SINGLE_LINE_MESSAGE);
 const SignInAnswer = z.union([z.object({ tokens: TokensSchema }), MfaChallenge]);
@@ -29,11 +34,17 @@ export const experienceRoutes =
           tags,
           security: [],
           summary: 'Send a SignIn, Register or ForgotPassword code; the same answer whether or not an account exists',
-          body: z.strictObject({ email: Email, intent: z.enum(['sign-in', 'register', 'forgot-password']), locale: Locale.optional() }),
-          response: { 202: z.object({ verificationId: z.string(), expiresAt: z.string(), resendAfter: z.number().int() }), ...errorResponses(400, 403, 422, 429, 502, 504) },
+          body: z.strictObject({ email: Email, intent: z.enum(['sign-in', 'register', 'forgot-password']), locale: Locale.optional(), captchaToken: CaptchaToken.optional() }),
+          response: { 202: z.object({ verificationId: z.string(), expiresAt: z.string(), resendAfter: z.number().int() }), ...errorResponses(400, 403, 422, 429, 502, 503, 504) },
         },
       },
-      async (req, reply) => reply.status(202).send(await sendExperienceCode(d, callerOf(req, req.body.locale), req.body)),
+      async (req, reply) => {
+        // Bot protection first, before anything is looked up or sent (SPEC §19).
+        await checkCaptcha(s, req, req.body.captchaToken, CAPTCHA_ACTIONS.sendCode);
+        // Sign-up is where the domain policy answers; it depends on the address alone, never on an account.
+        if (req.body.intent === 'register') await s.abuse.emailPolicy.assertAllowed(req.tenantId, normalizeEmail(req.body.email).address, { withReason: false });
+        return reply.status(202).send(await sendExperienceCode(d, callerOf(req, req.body.locale), req.body));
+      },
     );
     app.post(
       '/api/experience/register',
@@ -43,7 +54,7 @@ export const experienceRoutes =
           operationId: 'register',
           tags,
           security: [],
-          summary: 'Create an account with a Register code, or with the registration token of a code sign-in',
+          summary: 'Create an account with a Register code, or with the registration token of a code sign-in; 422 email.blocked when the email policy refuses the address',
           body: z.union([
             z.strictObject({ email: Email, verificationId: VerificationId, code: Code, password: Password.optional(), name: UserName.optional() }),
             z.strictObject({ registrationToken: OpaqueToken, password: Password.optional(), name: UserName.optional() }),

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { errorResponses, Id, NameText, NoContent, PageQuery, pageOf } from '../../schemas.js';
 import type { Services } from '../../context.js';
 import { Email, Locale, callerOf } from './shared.js';
+import { assertEmailAllowed } from '../abuse.js';
 
 const Org = z.object({ id: z.string(), name: z.string(), createdAt: z.string() }).meta({ id: 'Organization' });
 const Invitation = z
@@ -45,7 +46,10 @@ export const organizationRoutes =
           response: { 201: Invitation.extend({ link: z.string() }), ...errorResponses(400, 401, 403, 404, 422, 429, 502, 504) },
         },
       },
-      async (req, reply) => reply.status(201).send(await invitations.invite(callerOf(req, req.body.locale), req.params.id, req.body)),
+      async (req, reply) => {
+        await assertEmailAllowed(s, req, req.body.email);
+        return reply.status(201).send(await invitations.invite(callerOf(req, req.body.locale), req.params.id, req.body));
+      },
     );
     app.get(
       '/api/organizations/:id/invitations',
