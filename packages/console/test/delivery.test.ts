@@ -33,6 +33,8 @@ describe('durable delivery in the console', () => {
       await page.getByRole('heading', { name: 'Set up SMTP as the fallback' }).waitFor();
       await page.getByLabel('Host').fill('127.0.0.1');
       await page.getByLabel('Port').fill(String(smtp.port));
+      // The local peer speaks plain SMTP; the form starts with STARTTLS required (port 587).
+      await page.getByLabel('Require STARTTLS').uncheck();
       await page.getByLabel('From email').fill('fallback@example.com');
       await page.getByLabel('Send to').fill('check@example.com');
       await page.getByRole('button', { name: 'Send test email' }).click();

@@ -33,7 +33,6 @@ import { outboxRoutes } from './routes/outbox.js';
 import { deliveryRoutes } from './routes/delivery.js';
 import { integrationRoutes } from './routes/integrations.js';
 import { messageRoutes } from './routes/messages.js';
-import { mountOidc } from '../oidc/index.js';
 import { abuseRoutes } from './routes/abuse.js';
 
 export interface BuildAppOptions {
@@ -142,6 +141,9 @@ export async function buildApp(s: Services, opts: BuildAppOptions = {}): Promise
   await app.register(integrationRoutes(s));
   await app.register(messageRoutes(s));
   await app.register(abuseRoutes(s));
+  // Loaded with the app, not with the CLI: oidc-provider is large, and on Node 20 it warns
+  // on stderr when imported, which a `postern migrate` has no reason to print.
+  const { mountOidc } = await import('../oidc/index.js');
   await mountOidc(app as unknown as FastifyInstance, s);
   await app.register(async (a) => staticRoutes(a as unknown as FastifyInstance));
   return app as unknown as App;

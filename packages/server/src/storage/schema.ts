@@ -2,6 +2,8 @@
  * Table types. Portable across SQLite and PostgreSQL: timestamps are ISO 8601 UTC strings
  * (fixed width, so they sort and compare as text), JSON is text, booleans are 0/1.
  */
+import type { OutboxRow } from '../core/ports.js';
+
 export interface TenantsTable {
   id: string;
   name: string;
@@ -155,32 +157,9 @@ export interface DkimKeysTable {
   created_at: string;
 }
 
-export type OutboxState = 'queued' | 'sending' | 'sent' | 'failed' | 'cancelled';
-export interface OutboxTable {
-  id: string;
-  tenant_id: string;
-  state: OutboxState;
-  source: string;
-  template_type: string;
-  to_address: string;
-  /** The send request, JSON encrypted with the Keyring (it holds the code). */
-  payload: string;
-  /** What must still be valid for the message to go: 'code' | 'invitation' | null. */
-  guard_kind: string | null;
-  guard_id: string | null;
-  guard_hash: string | null;
-  attempts: number;
-  lease_owner: string | null;
-  lease_until: string | null;
-  next_attempt_at: string;
-  not_after: string;
-  last_error_code: string | null;
-  last_error_message: string | null;
-  provider_message_id: string | null;
-  created_at: string;
-  updated_at: string;
-  finished_at: string | null;
-}
+/** The outbox row is defined with its port (core/ports.ts); the table is that row. */
+export type { OutboxState } from '../core/ports.js';
+export type OutboxTable = OutboxRow;
 
 export interface IntegrationsTable {
   id: string;
