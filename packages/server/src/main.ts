@@ -135,7 +135,7 @@ export async function createPostern(config: Config, opts: CreateOptions = {}): P
   const fallbackName = publicHost === 'localhost' || /^[\d.]+$|:/.test(publicHost) ? 'Postern' : publicHost;
   const templateService = new TemplateService(stores.templates, templateRenderer, branding, signInExperience, fallbackName, undefined, clock);
   const renderer = opts.renderer ?? templateService;
-  const suppressions = new Suppressions(new SqlSuppressionStore(db.kysely), clock);
+  const suppressions = new Suppressions(new SqlSuppressionStore(db.kysely, new Prepared(db.kysely, db.sqlite)), clock);
   const fallback = new ConnectorService(registry, stores.fallbackConnectors, clock, makeContext, signInExperience, dkimKeys, { checkConfig: ambientCredentialsRule(allowsAmbient) });
   const circuits = new Circuits(clock, { ...DEFAULT_CIRCUIT, ...opts.circuit });
   const sender = new EmailSender(connectors, renderer, stores.emailLogs, metrics, clock, { ...DEFAULT_RULES, ...opts.deliveryRules }, suppressions, logger, { fallback, circuits });

@@ -333,6 +333,8 @@ export type OutboxFinish = {
   errorMessage: string | null;
   providerMessageId: string | null;
   at: string;
+  /** The message's email-log entry, written with the final state (one commit for both). */
+  log?: EmailLogEntry | undefined;
 };
 
 export type OutboxRetry = {

@@ -3,7 +3,7 @@ import { isConnectorError, type ConnectorError, type TemplateType } from '@poste
 import { timeOrderedId } from '../../lib/ids.js';
 import type { Keyring } from '../../lib/crypto.js';
 import type { Metrics } from '../../lib/metrics.js';
-import type { OutboxRow, OutboxStore } from '../ports.js';
+import type { EmailLogEntry, OutboxRow, OutboxStore } from '../ports.js';
 import type { Clock } from '../ports.js';
 import type { EmailSender, SendOutcome, SendRequest } from './sender.js';
 import { maskCode } from './sender.js';
@@ -89,6 +89,8 @@ export class Outbox {
   /** Ids of the rows this instance works on now, so that it never takes one of its own twice. */
   private readonly working = new Set<string>();
   private polling: Promise<void> | undefined;
+  /** Renews the leases of the rows in `working`; one timer for all of them, made on first use. */
+  private leaseTimer: NodeJS.Timeout | undefined;
   private closed = false;
   private kicked = false;
 
@@ -164,20 +166,15 @@ export class Outbox {
    */
   async deliverNow(p: Pending): Promise<SendOutcome> {
     let out: SendOutcome;
-    this.working.add(p.row.id);
-    const held = this.holdLease(p.row);
-    const stop = () => {
-      held();
-      this.working.delete(p.row.id);
-    };
+    const release = this.holdLease(p.row);
     try {
-      out = await this.sender.send(p.request);
+      out = await this.sender.send(p.request, undefined, true);
     } catch (err) {
-      stop();
+      release();
       await this.finish(p.row, 'failed', p.row.attempts, asError(err), null, p.request.variables.code);
       throw err;
     }
-    stop();
+    release();
     await this.finish(
       p.row,
       out.ok ? 'sent' : 'failed',
@@ -185,6 +182,7 @@ export class Outbox {
       out.error ?? null,
       out.providerMessageId,
       p.request.variables.code,
+      out.logEntry,
     );
     return out;
   }
@@ -255,27 +253,31 @@ export class Outbox {
   /**
    * Keeps the lease of a row while this instance works on it (a pass can outlast a short
    * lease: a slow provider, a queue in the connection pool), so that only the rows of an
-   * instance that stopped are taken over. Returns the function that stops it.
+   * instance that stopped are taken over. One timer renews every row in `working` (a timer
+   * per message would cost more than the message on the fast path). Returns the release.
    */
   private holdLease(row: OutboxRow): () => void {
-    const every = Math.max(100, Math.floor(this.options.leaseMs / 3));
-    const timer = setInterval(() => {
-      const until = new Date(this.clock.now().getTime() + this.options.leaseMs).toISOString();
-      void this.store.extend(row.id, this.instanceId, until).catch(() => undefined);
-    }, every);
-    timer.unref();
-    return () => clearInterval(timer);
+    this.working.add(row.id);
+    if (!this.leaseTimer && !this.closed) {
+      this.leaseTimer = setInterval(() => this.renewLeases(), Math.max(100, Math.floor(this.options.leaseMs / 3)));
+      this.leaseTimer.unref();
+    }
+    return () => this.working.delete(row.id);
+  }
+
+  private renewLeases(): void {
+    if (this.working.size === 0) return;
+    const until = new Date(this.clock.now().getTime() + this.options.leaseMs).toISOString();
+    for (const id of this.working) void this.store.extend(id, this.instanceId, until).catch(() => undefined);
   }
 
   /** One pass over a claimed row: check it may still go, send, then finish or reschedule it. */
   private async process(row: OutboxRow, request?: SendRequest): Promise<void> {
-    const stop = this.holdLease(row);
-    this.working.add(row.id);
+    const release = this.holdLease(row);
     try {
       await this.pass(row, request);
     } finally {
-      this.working.delete(row.id);
-      stop();
+      release();
     }
   }
 
@@ -323,7 +325,7 @@ export class Outbox {
       !o.ok && this.retryAt(row, o.error) !== null;
     let out: SendOutcome;
     try {
-      out = await this.sender.send(req, (o) => !willRetry(o));
+      out = await this.sender.send(req, (o) => !willRetry(o), true);
     } catch (err) {
       const e = asError(err);
       const next = this.retryAt(row, e);
@@ -333,12 +335,12 @@ export class Outbox {
     }
     const attempts = row.attempts + out.attempts;
     if (out.ok) {
-      await this.finish(row, 'sent', attempts, null, out.providerMessageId);
+      await this.finish(row, 'sent', attempts, null, out.providerMessageId, undefined, out.logEntry);
       return;
     }
     const next = this.retryAt({ ...row, attempts }, out.error);
     if (next) await this.reschedule(row, attempts, next, out.error ?? null, code);
-    else await this.finish(row, 'failed', attempts, out.error ?? null, null, code);
+    else await this.finish(row, 'failed', attempts, out.error ?? null, null, code, out.logEntry);
   }
 
   /** When to try again after a failed pass, or null when the message should end failed. */
@@ -375,6 +377,7 @@ export class Outbox {
     err: { code: string; message: string } | null,
     providerMessageId: string | null,
     code?: unknown,
+    log?: EmailLogEntry,
   ): Promise<void> {
     const owned = await this.store.finish({
       id: row.id,
@@ -385,6 +388,7 @@ export class Outbox {
       errorMessage: err ? maskCode(err.message, code).slice(0, 500) : null,
       providerMessageId,
       at: this.clock.now().toISOString(),
+      log,
     });
     this.metrics.outboxFinished.inc({ state });
     if (owned && state !== 'sent') await this.onGiveUp(row).catch(() => undefined);
@@ -399,6 +403,8 @@ export class Outbox {
     let t: NodeJS.Timeout | undefined;
     await Promise.race([all, new Promise<void>((r) => (t = setTimeout(r, graceMs)))]);
     if (t) clearTimeout(t);
+    if (this.leaseTimer) clearInterval(this.leaseTimer);
+    this.leaseTimer = undefined;
   }
 
   /** Messages this instance is working on now. */

@@ -2,7 +2,7 @@ import { timeOrderedId } from '../../lib/ids.js';
 import { ConnectorError, type ConnectorFactory, type Connector, type EmailMessage, type TemplateType } from '@postern/connector-kit';
 import { deliver, type DeliveryOutcome, type DeliveryRules, DEFAULT_RULES } from './attempts.js';
 import type { Metrics } from '../../lib/metrics.js';
-import type { AttemptLogEntry, Clock, EmailLogStore, EmailStatus } from '../ports.js';
+import type { AttemptLogEntry, Clock, EmailLogEntry, EmailLogStore, EmailStatus } from '../ports.js';
 import { AppError } from '../errors.js';
 import type { ConnectorService, LiveConnector } from '../connectors/service.js';
 import { FAILOVER_ERRORS, type Circuits } from './circuit.js';
@@ -29,6 +29,8 @@ export interface SendRequest {
 export interface SendOutcome extends DeliveryOutcome {
   logId: string;
   status: EmailStatus;
+  /** The email-log entry, when the caller asked to write it itself (`deferLog`). */
+  logEntry?: EmailLogEntry | undefined;
 }
 
 export const CODE_MASK = '••••••';
@@ -73,9 +75,10 @@ export class EmailSender {
    * Sends through the tenant's saved connector, failing over to the fallback connector on a
    * failover-eligible error or an open circuit (SPEC §15). `logIf` decides whether this
    * outcome goes to the email log (the outbox logs only the final outcome of a message it
-   * will retry).
+   * will retry); with `deferLog` the entry is returned, not written (the outbox writes it in
+   * the commit that finishes the message).
    */
-  async send(req: SendRequest, logIf?: (outcome: DeliveryOutcome) => boolean): Promise<SendOutcome> {
+  async send(req: SendRequest, logIf?: (outcome: DeliveryOutcome) => boolean, deferLog = false): Promise<SendOutcome> {
     const live = await this.connectors.getLive(req.tenantId);
     if (!live) throw new AppError('connector.not_configured', 'This tenant has no email connector; set one up under Connectors.');
     const suppressed = await this.suppressions?.find(req.tenantId, req.to);
@@ -86,7 +89,7 @@ export class EmailSender {
         ...(suppressed.expiresAt ? { expiresAt: suppressed.expiresAt } : {}),
       });
     }
-    if (!this.routing) return this.sendWith(live.factory, live.connector, live.stored.config, req, logIf);
+    if (!this.routing) return this.sendWith(live.factory, live.connector, live.stored.config, req, logIf, deferLog);
     const { circuits } = this.routing;
     const fallback = await this.routing.fallback.getLive(req.tenantId);
     const id = req.id ?? timeOrderedId();
@@ -135,14 +138,14 @@ export class EmailSender {
     const message = last?.message ?? { id, tenantId: req.tenantId, to: req.to, subject: `(${req.templateType})`, templateType: req.templateType, variables: req.variables } as EmailMessage;
     const factoryId = last?.factoryId ?? live.factory.id;
     if (logIf && !logIf(outcome)) return { ...outcome, logId: '', status: outcome.ok ? 'sent' : 'failed' };
-    return this.record(factoryId, message, outcome, attemptLog);
+    return this.record(factoryId, message, outcome, attemptLog, deferLog);
   }
 
   /** Sends through a given connector instance (test sends with an unsaved config). */
-  async sendWith(factory: ConnectorFactory, connector: Connector, config: Record<string, unknown>, req: SendRequest, logIf?: (outcome: DeliveryOutcome) => boolean): Promise<SendOutcome> {
+  async sendWith(factory: ConnectorFactory, connector: Connector, config: Record<string, unknown>, req: SendRequest, logIf?: (outcome: DeliveryOutcome) => boolean, deferLog = false): Promise<SendOutcome> {
     const { message, outcome } = await this.attempt(factory, connector, config, req, this.rules);
     if (logIf && !logIf(outcome)) return { ...outcome, logId: '', status: outcome.ok ? 'sent' : 'failed' };
-    return this.record(factory.id, message, outcome);
+    return this.record(factory.id, message, outcome, undefined, deferLog);
   }
 
   /** Renders for one connector and runs the attempts (3.5) on it. */
@@ -197,11 +200,11 @@ export class EmailSender {
     this.metrics.sends.inc({ factory: factoryId, status: 'suppressed' });
   }
 
-  private async record(factoryId: string, message: EmailMessage, outcome: DeliveryOutcome, attemptLog?: AttemptLogEntry[]): Promise<SendOutcome> {
+  private async record(factoryId: string, message: EmailMessage, outcome: DeliveryOutcome, attemptLog?: AttemptLogEntry[], deferLog = false): Promise<SendOutcome> {
     const status: EmailStatus = outcome.ok ? (outcome.captured ? 'captured' : 'sent') : 'failed';
     const logId = timeOrderedId();
     const err: ConnectorError | undefined = outcome.error;
-    await this.logs.record({
+    const entry: EmailLogEntry = {
       id: logId,
       tenantId: message.tenantId,
       factoryId,
@@ -215,7 +218,8 @@ export class EmailSender {
       durationMs: outcome.durationMs,
       createdAt: this.clock.now().toISOString(),
       ...(attemptLog ? { attemptLog } : {}),
-    });
+    };
+    if (!deferLog) await this.logs.record(entry);
     this.metrics.sends.inc({ factory: factoryId, status });
     if (err) {
       this.metrics.sendFailures.inc({ factory: factoryId, code: err.code });
@@ -223,6 +227,6 @@ export class EmailSender {
       this.log?.warn({ tenant: message.tenantId, factory: factoryId, code: err.code, templateType: message.templateType, attempts: outcome.attempts, emailLogId: logId }, 'delivery failed');
     }
     this.metrics.deliveryLatency.observe({ factory: factoryId }, outcome.durationMs / 1000);
-    return { ...outcome, logId, status };
+    return { ...outcome, logId, status, ...(deferLog ? { logEntry: entry } : {}) };
   }
 }

@@ -3,7 +3,7 @@ import type { Database } from '../schema.js';
 import type { EmailLogEntry, EmailLogFilter, EmailLogStore, Page, PageRequest } from '../../core/ports.js';
 import { decodeCursor, pageOf } from '../cursor.js';
 import { before } from './keyset.js';
-import { prepare, Prepared } from '../prepared.js';
+import { prepare, Prepared, type Params, type PreparedQuery } from '../prepared.js';
 
 type Row = Database['email_logs'];
 const toEntry = (r: Row): EmailLogEntry => ({
@@ -23,6 +23,39 @@ const toEntry = (r: Row): EmailLogEntry => ({
   attemptLog: r.attempt_log ? (JSON.parse(r.attempt_log) as EmailLogEntry['attemptLog']) : [],
 });
 
+/** The email-log insert, compiled once; the outbox store runs it beside a row's final update. */
+export function emailLogInsertQuery(db: Kysely<Database>): PreparedQuery<unknown> {
+  return prepare((p) =>
+    db.insertInto('email_logs').values({
+      id: p('id'),
+      tenant_id: p('tenantId'),
+      factory_id: p('factoryId'),
+      template_type: p('templateType'),
+      to_address: p('to'),
+      subject: p('subject'),
+      status: p('status'),
+      provider_message_id: p('providerMessageId'),
+      error_code: p('errorCode'),
+      error_message: p('errorMessage'),
+      attempts: p('attempts'),
+      duration_ms: p('durationMs'),
+      created_at: p('createdAt'),
+      attempt_log: p('attemptLog'),
+    }),
+  );
+}
+
+/** The insert's parameters for one entry. */
+export function emailLogParams(e: EmailLogEntry): Params {
+  return {
+    ...e,
+    errorCode: e.error?.code ?? null,
+    errorMessage: e.error?.message ?? null,
+    durationMs: Math.round(e.durationMs),
+    attemptLog: e.attemptLog ? JSON.stringify(e.attemptLog) : null,
+  };
+}
+
 export class SqlEmailLogStore implements EmailLogStore {
   private readonly insert;
 
@@ -30,34 +63,11 @@ export class SqlEmailLogStore implements EmailLogStore {
     private readonly db: Kysely<Database>,
     private readonly prepared: Prepared = new Prepared(db),
   ) {
-    this.insert = prepare((p) =>
-      db.insertInto('email_logs').values({
-        id: p('id'),
-        tenant_id: p('tenantId'),
-        factory_id: p('factoryId'),
-        template_type: p('templateType'),
-        to_address: p('to'),
-        subject: p('subject'),
-        status: p('status'),
-        provider_message_id: p('providerMessageId'),
-        error_code: p('errorCode'),
-        error_message: p('errorMessage'),
-        attempts: p('attempts'),
-        duration_ms: p('durationMs'),
-        created_at: p('createdAt'),
-        attempt_log: p('attemptLog'),
-      }),
-    );
+    this.insert = emailLogInsertQuery(db);
   }
 
   async record(e: EmailLogEntry): Promise<void> {
-    await this.prepared.run(this.insert, {
-      ...e,
-      errorCode: e.error?.code ?? null,
-      errorMessage: e.error?.message ?? null,
-      durationMs: Math.round(e.durationMs),
-      attemptLog: e.attemptLog ? JSON.stringify(e.attemptLog) : null,
-    });
+    await this.prepared.run(this.insert, emailLogParams(e));
   }
 
   async list(tenantId: string, f: EmailLogFilter, page: PageRequest): Promise<Page<EmailLogEntry>> {

@@ -6,6 +6,7 @@ import type { Page, PageRequest } from '../../core/ports.js';
 import { decodeCursor, pageOf } from '../cursor.js';
 import { before } from './keyset.js';
 import { prepare, Prepared, type PreparedQuery } from '../prepared.js';
+import { emailLogInsertQuery, emailLogParams } from './email-logs.js';
 
 export type { OutboxRow } from '../../core/ports.js';
 
@@ -54,6 +55,7 @@ export class SqlOutboxStore implements OutboxStore {
   ) {
     this.q = {
       insert: outboxInsertQuery(db),
+      log: emailLogInsertQuery(db),
       finish: prepare((p) =>
         db
           .updateTable('outbox')
@@ -131,8 +133,18 @@ export class SqlOutboxStore implements OutboxStore {
       .execute();
   }
 
-  /** Records a final outcome; false when the lease was lost (another instance owns the row). */
+  /**
+   * Records a final outcome, and its email-log entry when given (kept even when the lease was
+   * lost: the attempt happened); false when the lease was lost (another instance owns the
+   * row). On SQLite both statements share one commit; on PostgreSQL each is its own, which
+   * costs fewer round trips than a transaction around them.
+   */
   async finish(f: OutboxFinish): Promise<boolean> {
+    const { log } = f;
+    if (!log) return (await this.prepared.run(this.q.finish, f)) === 1;
+    const sync = this.prepared.sync;
+    if (sync) return sync.transaction(() => (sync.run(this.q.log, emailLogParams(log)), sync.run(this.q.finish, f))) === 1;
+    await this.prepared.run(this.q.log, emailLogParams(log));
     return (await this.prepared.run(this.q.finish, f)) === 1;
   }
 

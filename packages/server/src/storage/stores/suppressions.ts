@@ -3,6 +3,7 @@ import type { Database } from '../schema.js';
 import type { Page, PageRequest } from '../../core/ports.js';
 import type { Suppression, SuppressionStore } from '../../core/events/ports.js';
 import { decodeCursor, pageOf } from '../cursor.js';
+import { prepare, Prepared } from '../prepared.js';
 
 type Row = Database['suppressions'];
 const toEntry = (r: Row): Suppression => ({
@@ -16,16 +17,25 @@ const toEntry = (r: Row): Suppression => ({
 });
 
 export class SqlSuppressionStore implements SuppressionStore {
-  constructor(private readonly db: Kysely<Database>) {}
+  /** Looked up before every send: compiled once (and run synchronously on SQLite). */
+  private readonly findQuery;
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly prepared: Prepared = new Prepared(db),
+  ) {
+    this.findQuery = prepare((p) =>
+      db
+        .selectFrom('suppressions')
+        .selectAll()
+        .where('tenant_id', '=', p('tenantId'))
+        .where('email_key', '=', p('emailKey'))
+        .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', p('now'))])),
+    );
+  }
 
   async find(tenantId: string, emailKey: string, now: string): Promise<Suppression | undefined> {
-    const row = await this.db
-      .selectFrom('suppressions')
-      .selectAll()
-      .where('tenant_id', '=', tenantId)
-      .where('email_key', '=', emailKey)
-      .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
-      .executeTakeFirst();
+    const row = await this.prepared.first<Row>(this.findQuery, { tenantId, emailKey, now });
     return row ? toEntry(row) : undefined;
   }
 
