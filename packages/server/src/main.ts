@@ -52,6 +52,8 @@ import { Applications } from './core/applications/service.js';
 import { Circuits, DEFAULT_CIRCUIT, type CircuitRules } from './core/delivery/circuit.js';
 import { Prepared } from './storage/prepared.js';
 import { BotProtectionService, EmailPolicyService } from './core/abuse/index.js';
+import { Webhooks, type WebhookOptions } from './core/webhooks/service.js';
+import { SqlWebhookStore } from './storage/stores/webhooks.js';
 
 export interface CreateOptions {
   clock?: Clock;
@@ -72,6 +74,8 @@ export interface CreateOptions {
   circuit?: Partial<CircuitRules>;
   /** Run the outbox worker (default true). */
   outboxWorker?: boolean;
+  /** Event webhook timings (tests shorten them). */
+  webhooks?: Partial<WebhookOptions>;
   /** How long a bot-protection siteverify call may take (default 5 s; tests shorten it). */
   captchaTimeoutMs?: number;
 }
@@ -135,10 +139,20 @@ export async function createPostern(config: Config, opts: CreateOptions = {}): P
   const fallbackName = publicHost === 'localhost' || /^[\d.]+$|:/.test(publicHost) ? 'Postern' : publicHost;
   const templateService = new TemplateService(stores.templates, templateRenderer, branding, signInExperience, fallbackName, undefined, clock);
   const renderer = opts.renderer ?? templateService;
+  const webhooks = new Webhooks({
+    store: new SqlWebhookStore(db.kysely, db.dialect),
+    keyring,
+    clock,
+    fetch: policy.fetch,
+    assertDestination: policy.assertDestination,
+    allowsHost: policy.allowsHost,
+    countAttempt: (outcome) => metrics.webhookDeliveries.inc({ outcome }),
+    ...(opts.webhooks ? { options: opts.webhooks } : {}),
+  });
   const suppressions = new Suppressions(new SqlSuppressionStore(db.kysely, new Prepared(db.kysely, db.sqlite)), clock);
   const fallback = new ConnectorService(registry, stores.fallbackConnectors, clock, makeContext, signInExperience, dkimKeys, { checkConfig: ambientCredentialsRule(allowsAmbient) });
   const circuits = new Circuits(clock, { ...DEFAULT_CIRCUIT, ...opts.circuit });
-  const sender = new EmailSender(connectors, renderer, stores.emailLogs, metrics, clock, { ...DEFAULT_RULES, ...opts.deliveryRules }, suppressions, logger, { fallback, circuits });
+  const sender = new EmailSender(connectors, renderer, stores.emailLogs, metrics, clock, { ...DEFAULT_RULES, ...opts.deliveryRules }, suppressions, logger, { fallback, circuits }, webhooks);
   const providerEvents = new ProviderEvents({
     registry,
     connectors: stores.connectors,
@@ -148,6 +162,7 @@ export async function createPostern(config: Config, opts: CreateOptions = {}): P
     fetch: policy.fetch,
     snsCertHosts: config.snsCertHosts,
     publicUrl: config.publicUrl,
+    webhooks,
   });
   const limiterStore: LimiterStore =
     opts.limiterStore ?? (config.redisUrl ? { kind: 'redis', url: config.redisUrl } : db.pool ? { kind: 'postgres', pool: db.pool } : { kind: 'memory' });
@@ -220,6 +235,7 @@ export async function createPostern(config: Config, opts: CreateOptions = {}): P
     integrations: new Integrations(stores.integrations, keyring, messages, clock, config.publicUrl),
     retention: new Retention(db.kysely, clock, config.retentionDays),
     oidc: { applications, store: oidcStore },
+    webhooks,
   };
   const identity = await createIdentityServices({
     stores: createIdentityStores(db),
@@ -256,7 +272,10 @@ export async function createPostern(config: Config, opts: CreateOptions = {}): P
         }, 10 * 60_000);
   purgeTimer?.unref();
   const app = await buildApp(services, { logger: config.logLevel !== 'silent', loggerInstance: logger });
-  if (opts.outboxWorker !== false) outbox.start();
+  if (opts.outboxWorker !== false) {
+    outbox.start();
+    webhooks.start();
+  }
   return {
     services: wired,
     app,
@@ -267,6 +286,7 @@ export async function createPostern(config: Config, opts: CreateOptions = {}): P
       if (purgeTimer) clearInterval(purgeTimer);
       await app.close();
       await outbox.close();
+      await webhooks.close();
       await limits.close();
       await services.identity.close?.();
       await connectors.closeAll();

@@ -87,15 +87,43 @@ describe.each(DIALECTS)('retention on %s (SPEC §15)', (dialect) => {
         row('ob-queued-old', 'queued', null, ago(20)),
       ])
       .execute();
+    const delivery = (id: string, state: 'delivered' | 'queued', finishedAt: string | null, createdAt: string) => ({
+      id,
+      tenant_id: 'default',
+      endpoint_id: 'wh_1',
+      event_id: `evt_${id}`,
+      event_type: 'email.sent',
+      payload: '{}',
+      state,
+      attempts: 1,
+      lease_owner: null,
+      lease_until: null,
+      next_attempt_at: createdAt,
+      give_up_at: createdAt,
+      last_status: 200,
+      last_error: null,
+      created_at: createdAt,
+      updated_at: createdAt,
+      finished_at: finishedAt,
+    });
+    await db
+      .insertInto('webhook_deliveries')
+      .values([
+        delivery('whd-old', 'delivered', ago(12), ago(12)),
+        delivery('whd-young', 'delivered', ago(2), ago(2)),
+        delivery('whd-queued-old', 'queued', null, ago(20)),
+      ])
+      .execute();
     const now = Date.now();
     await sql`insert into rate_limits (key, points, expire) values ('gone', 1, ${now - 2 * 3_600_000}), ('recent', 1, ${now - 60_000}), ('live', 1, ${now + 60_000})`.execute(
       db,
     );
 
     const r = await p.services.retention.run();
-    expect(r).toEqual({ emailLogs: 1203, outbox: 2, mailbox: 1, rateLimits: 1 });
+    expect(r).toEqual({ emailLogs: 1203, outbox: 2, mailbox: 1, rateLimits: 1, webhookDeliveries: 1 });
     expect((await db.selectFrom('email_logs').select('id').execute()).map((x) => x.id)).toEqual(['young']);
     expect((await db.selectFrom('mailbox').select('id').execute()).map((x) => x.id)).toEqual(['box-6d']);
+    expect((await db.selectFrom('webhook_deliveries').select('id').orderBy('id').execute()).map((x) => x.id)).toEqual(['whd-queued-old', 'whd-young']);
     // A message still waiting is never trimmed, however old.
     expect((await db.selectFrom('outbox').select('id').orderBy('id').execute()).map((x) => x.id)).toEqual([
       'ob-queued-old',
@@ -104,6 +132,6 @@ describe.each(DIALECTS)('retention on %s (SPEC §15)', (dialect) => {
     expect(
       (await sql<{ key: string }>`select key from rate_limits order by key`.execute(db)).rows.map((x) => x.key),
     ).toEqual(['live', 'recent']);
-    expect(await p.services.retention.run()).toEqual({ emailLogs: 0, outbox: 0, mailbox: 0, rateLimits: 0 });
+    expect(await p.services.retention.run()).toEqual({ emailLogs: 0, outbox: 0, mailbox: 0, rateLimits: 0, webhookDeliveries: 0 });
   });
 });

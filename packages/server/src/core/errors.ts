@@ -66,6 +66,8 @@ export const ERRORS = {
     message: 'The webhook request is unsigned, mis-signed, stale or replayed.',
   },
   'recipient.suppressed': { status: 422, message: 'The address is on the suppression list.' },
+  'webhook.not_found': { status: 404, message: 'No such webhook.' },
+  'webhook.delivery_not_found': { status: 404, message: 'No such delivery of this webhook.' },
   'suppression.not_found': { status: 404, message: 'The address is not on the suppression list.' },
   'integration.not_found': { status: 404, message: 'No such integration.' },
   'integration.unauthorized': { status: 401, message: 'The call is not signed or authenticated with this integration\'s secret.' },

@@ -34,6 +34,7 @@ import { deliveryRoutes } from './routes/delivery.js';
 import { integrationRoutes } from './routes/integrations.js';
 import { messageRoutes } from './routes/messages.js';
 import { abuseRoutes } from './routes/abuse.js';
+import { webhookRoutes } from './routes/webhooks.js';
 
 export interface BuildAppOptions {
   logger?: boolean;
@@ -141,6 +142,7 @@ export async function buildApp(s: Services, opts: BuildAppOptions = {}): Promise
   await app.register(integrationRoutes(s));
   await app.register(messageRoutes(s));
   await app.register(abuseRoutes(s));
+  await app.register(webhookRoutes(s));
   // Loaded with the app, not with the CLI: oidc-provider is large, and on Node 20 it warns
   // on stderr when imported, which a `postern migrate` has no reason to print.
   const { mountOidc } = await import('../oidc/index.js');

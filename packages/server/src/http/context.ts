@@ -23,6 +23,7 @@ import type { Messages } from '../core/delivery/messages.js';
 import type { Integrations } from '../core/integrations/service.js';
 import type { Applications } from '../core/applications/service.js';
 import type { OidcStore } from '../core/applications/ports.js';
+import type { Webhooks } from '../core/webhooks/service.js';
 
 export interface TemplateDeps {
   templates: TemplateService;
@@ -72,6 +73,8 @@ export interface Services {
   oidc: { applications: Applications; store: OidcStore };
   /** Bot protection and the email domain policy (SPEC §19). */
   abuse: AbuseServices;
+  /** Event webhooks out (SPEC §16); `emit` is how a feature reports an event. */
+  webhooks: Webhooks;
 }
 
 declare module 'fastify' {

@@ -114,6 +114,12 @@ export class Metrics {
     labelNames: ['state'] as const,
     registers: [this.registry],
   });
+  readonly webhookDeliveries = new Counter({
+    name: 'postern_webhook_deliveries_total',
+    help: 'Event webhook delivery attempts by outcome (delivered, retry, failed).',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
   readonly failovers = new Counter({
     name: 'postern_connector_failovers_total',
     help: 'Sends that went on to the fallback connector after the primary failed, by factory.',

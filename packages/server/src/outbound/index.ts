@@ -46,6 +46,8 @@ export interface OutboundPolicy {
    * does not resolve.
    */
   assertDestination(host: string): Promise<void>;
+  /** Whether POSTERN_OUTBOUND_ALLOW lists the host itself (by name, or an IP literal by address). */
+  allowsHost(host: string): boolean;
   /**
    * dns.lookup-compatible: resolves, checks every address, and calls back with a
    * DestinationBlockedError (`code: 'EDESTINATIONBLOCKED'`, the ConnectorError as `cause`)
@@ -70,6 +72,7 @@ export function createOutboundPolicy(opts: OutboundPolicyOptions = {}): Outbound
   return {
     classify: (address) => checker.classify(address),
     assertDestination: (host) => checker.assertDestination(host),
+    allowsHost: (host) => checker.allows(host),
     lookup: checker.lookup,
     dispatcher: agent,
     fetch: createPolicyFetch(agent, opts.maxRedirects ?? 5),

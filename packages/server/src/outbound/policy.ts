@@ -58,6 +58,14 @@ export class DestinationChecker {
     return classifyParsed(parsed, (v4) => this.allow.hasAddress(v4, 4));
   }
 
+  /** Whether POSTERN_OUTBOUND_ALLOW lists this host: by name, or (an IP literal) by address. */
+  allows(host: string): boolean {
+    const name = canonicalHost(host);
+    const literal = parseAddress(name);
+    if (literal) return this.allow.hasAddress(literal.address, literal.family);
+    return this.allow.hasHost(name);
+  }
+
   /** The ConnectorError for a literal IP that is blocked; undefined for an allowed one. */
   checkLiteral(host: string, address: string): ConnectorError | undefined {
     const reason = this.classify(address);

@@ -9,10 +9,11 @@ export interface RetentionResult {
   outbox: number;
   mailbox: number;
   rateLimits: number;
+  webhookDeliveries: number;
 }
 
 /**
- * Retention (SPEC §15): email logs and finished outbox rows go after `POSTERN_RETENTION_DAYS`,
+ * Retention (SPEC §15): email logs, finished outbox rows and finished webhook deliveries go after `POSTERN_RETENTION_DAYS`,
  * mailbox messages after the smaller of 7 days and that, rate-limit rows an hour after they
  * expire. Every table is trimmed in small batches (200 rows), each its own short statement,
  * with a short pause between them, so no request waits behind a long delete or lock on
@@ -39,7 +40,7 @@ export class Retention {
   }
 
   private async trim(
-    table: 'email_logs' | 'mailbox' | 'outbox',
+    table: 'email_logs' | 'mailbox' | 'outbox' | 'webhook_deliveries',
     column: 'created_at' | 'finished_at',
     before: string,
   ): Promise<number> {
@@ -57,6 +58,7 @@ export class Retention {
     const emailLogs = await this.trim('email_logs', 'created_at', window);
     const outbox = await this.trim('outbox', 'finished_at', window);
     const mailbox = await this.trim('mailbox', 'created_at', mailboxWindow);
+    const webhookDeliveries = await this.trim('webhook_deliveries', 'finished_at', window);
     // rate-limiter-flexible's PostgreSQL rows carry `expire` in epoch milliseconds; the
     // table exists on SQLite too (unused there) and is trimmed the same way.
     const expired = now - 3_600_000;
@@ -67,6 +69,6 @@ export class Retention {
         );
       return Number(r.numAffectedRows ?? 0n);
     });
-    return { emailLogs, outbox, mailbox, rateLimits };
+    return { emailLogs, outbox, mailbox, rateLimits, webhookDeliveries };
   }
 }

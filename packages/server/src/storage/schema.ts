@@ -3,6 +3,7 @@
  * (fixed width, so they sort and compare as text), JSON is text, booleans are 0/1.
  */
 import type { OutboxRow } from '../core/ports.js';
+import type { WebhookDeliveryRow, WebhookEndpointRow } from '../core/webhooks/ports.js';
 
 export interface TenantsTable {
   id: string;
@@ -203,6 +204,8 @@ export interface OidcPayloadsTable {
 }
 
 export interface Database {
+  webhook_endpoints: WebhookEndpointRow;
+  webhook_deliveries: WebhookDeliveryRow;
   outbox: OutboxTable;
   integrations: IntegrationsTable;
   applications: ApplicationsTable;

@@ -9,6 +9,11 @@ import { FAILOVER_ERRORS, type Circuits } from './circuit.js';
 import type { MessageRenderer } from './render.js';
 import { withSpan } from '../../lib/tracing.js';
 
+/** Where email events go (the event webhooks, SPEC §16); `emit` never throws. */
+export interface EventSink {
+  emit(tenantId: string, type: 'email.sent' | 'email.failed' | 'email.suppressed', data: Record<string, unknown>): Promise<void>;
+}
+
 /** Where delivery failures are reported (the process's pino logger). */
 export interface DeliveryLog {
   warn(fields: Record<string, unknown>, message: string): void;
@@ -69,6 +74,8 @@ export class EmailSender {
     private readonly log?: DeliveryLog,
     /** The fallback connector and the circuits (SPEC §15); without them only the primary is used. */
     private readonly routing?: { fallback: ConnectorService; circuits: Circuits },
+    /** Event webhooks out (SPEC §16): `email.sent`, `email.failed`, `email.suppressed`. */
+    private readonly events?: EventSink,
   ) {}
 
   /**
@@ -79,11 +86,29 @@ export class EmailSender {
    * the commit that finishes the message).
    */
   async send(req: SendRequest, logIf?: (outcome: DeliveryOutcome) => boolean, deferLog = false): Promise<SendOutcome> {
+    const out = await this.sendOnce(req, logIf, deferLog);
+    // Only a logged (final) outcome is an event; a failure the outbox retries is not.
+    if (this.events && out.logId) {
+      await this.events.emit(req.tenantId, out.ok ? 'email.sent' : 'email.failed', {
+        messageId: req.id ?? null,
+        emailLogId: out.logId,
+        to: req.to,
+        templateType: req.templateType,
+        status: out.status,
+        providerMessageId: out.providerMessageId,
+        ...(out.error ? { error: { code: out.error.code, message: maskCode(out.error.message, req.variables.code) } } : {}),
+      });
+    }
+    return out;
+  }
+
+  private async sendOnce(req: SendRequest, logIf?: (outcome: DeliveryOutcome) => boolean, deferLog = false): Promise<SendOutcome> {
     const live = await this.connectors.getLive(req.tenantId);
     if (!live) throw new AppError('connector.not_configured', 'This tenant has no email connector; set one up under Connectors.');
     const suppressed = await this.suppressions?.find(req.tenantId, req.to);
     if (suppressed) {
       await this.recordSuppressed(live.factory.id, { tenantId: req.tenantId, to: req.to, templateType: req.templateType, subject: '(suppressed address: no email sent)' });
+      await this.events?.emit(req.tenantId, 'email.suppressed', { messageId: req.id ?? null, to: req.to, templateType: req.templateType, reason: suppressed.reason });
       throw new AppError('recipient.suppressed', `This address is on the suppression list (${suppressed.reason.replace('_', ' ')}); remove it there to send to it again.`, {
         reason: suppressed.reason,
         ...(suppressed.expiresAt ? { expiresAt: suppressed.expiresAt } : {}),

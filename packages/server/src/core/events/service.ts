@@ -18,6 +18,14 @@ export interface ProviderEventsDeps {
   fetch: typeof fetch;
   snsCertHosts: readonly string[];
   publicUrl: string;
+  /** Event webhooks out (SPEC §16): `email.delivered`, `email.bounced`, `email.complained`. */
+  webhooks?: {
+    emit(
+      tenantId: string,
+      type: 'email.delivered' | 'email.bounced' | 'email.complained',
+      data: Record<string, unknown>,
+    ): Promise<void>;
+  };
 }
 
 export interface ReceiveResult {
@@ -139,6 +147,20 @@ export class ProviderEvents {
       createdAt: this.d.clock.now().toISOString(),
     });
     if (!fresh) return false;
+    if (e.type !== 'delayed')
+      await this.d.webhooks?.emit(
+        tenantId,
+        e.type === 'delivered' ? 'email.delivered' : e.type === 'bounced' ? 'email.bounced' : 'email.complained',
+        {
+          emailLogId: log.id,
+          to: log.to,
+          providerMessageId: e.providerMessageId,
+          source: factoryId,
+          at: e.at,
+          ...(e.type === 'bounced' ? { bounceType: e.bounceType ?? 'soft' } : {}),
+          ...(e.detail ? { detail: e.detail } : {}),
+        },
+      );
     if (e.type === 'complained') await this.d.suppressions.add(tenantId, log.to, 'complaint', factoryId);
     else if (e.type === 'bounced' && e.bounceType === 'hard')
       await this.d.suppressions.add(tenantId, log.to, 'hard_bounce', factoryId);

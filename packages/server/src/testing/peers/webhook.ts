@@ -12,6 +12,8 @@ export interface WebhookPeerOptions {
   authorization?: string;
   /** Answers for the first requests, in order; later requests get 200 `{"id":"msg_N"}`. */
   script?: WebhookScriptStep[];
+  /** Listen on this port (a receiver that comes back where it was); default a free one. */
+  port?: number;
 }
 
 export interface ReceivedWebhook {
@@ -74,7 +76,7 @@ export async function startWebhookPeer(opts: WebhookPeerOptions = {}): Promise<W
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
+    server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
   });
   const { port } = server.address() as AddressInfo;
   return {
