@@ -177,7 +177,7 @@ export async function createPostern(config: Config, opts: CreateOptions = {}): P
   });
   const messages = new Messages(outbox);
   registerDeliveryGauges(metrics.registry, circuits, outboxStore, clock);
-  const codes = new VerificationCodes(stores.codes, policies, limits, sender, metrics, clock, deriveKey(master.secret, 'code-hmac'), opts.random, outbox);
+  const codes = new VerificationCodes(stores.codes, policies, limits, sender, metrics, clock, deriveKey(master.secret, 'code-hmac'), opts.random, outbox, webhooks);
   giveUp.code = (tenantId, id) => codes.giveUp(tenantId, id);
   const tenants = new Tenants(stores.tenants, clock);
   const adminKeys = new AdminKeys(stores.adminKeys, clock, config.adminKey);
@@ -246,6 +246,7 @@ export async function createPostern(config: Config, opts: CreateOptions = {}): P
     sender,
     signInExperience,
     emailPolicy: abuse.emailPolicy,
+    events: webhooks,
     mail: {
       outbox,
       // The identity records and the outbox row in one transaction (SPEC §15).

@@ -265,6 +265,75 @@ for (const dialect of DIALECTS) {
       await api('DELETE', `/api/webhooks/${h.id}`);
     });
 
+    it('user and verification events reach the endpoints that asked for them', async () => {
+      const rx = await startReceiver();
+      closers.push(() => rx.close());
+      const h = await hook(rx.url, [
+        'user.created',
+        'user.signed_in',
+        'user.password_changed',
+        'user.email_changed',
+        'verification.failed_too_often',
+        'verification.rate_limited',
+      ]);
+      const email = addr('user');
+      const password = 'A-long-passphrase-42!';
+      const made = await api('POST', '/api/users', { email, password });
+      expect(made.status).toBe(201);
+      const signIn = await p.app.inject({
+        method: 'POST',
+        url: `/t/${tenant}/api/experience/sign-in/password`,
+        payload: { email, password },
+      });
+      expect(signIn.statusCode).toBe(200);
+      expect((await api('PATCH', `/api/users/${made.body.id}`, { password: 'Another-long-pass-43!' })).status).toBe(
+        200,
+      );
+      const moved = addr('moved');
+      expect((await api('PATCH', `/api/users/${made.body.id}`, { email: moved })).status).toBe(200);
+
+      const target = addr('guess');
+      const code = await api('POST', '/api/verification-codes', { email: target });
+      for (let i = 0; i < 5; i++) {
+        const r = await api('POST', '/api/verification-codes/verify', {
+          verificationId: code.body.verificationId,
+          email: target,
+          code: 'not-the-code',
+        });
+        expect(r.status).toBe(400);
+      }
+      await api('PATCH', '/api/verification-code-policy', { resendCooldownSeconds: 60 });
+      const limited = addr('limited');
+      expect((await api('POST', '/api/verification-codes', { email: limited })).status).toBe(201);
+      expect((await api('POST', '/api/verification-codes', { email: limited })).status).toBe(429);
+      await api('PATCH', '/api/verification-code-policy', { resendCooldownSeconds: 0 });
+
+      await until('six events', () => rx.got.length >= 6);
+      const events = rx.got.map((g) => verify(h.secret, g));
+      expect(events.map((e) => e.type).sort()).toEqual(
+        [
+          'user.created',
+          'user.signed_in',
+          'user.password_changed',
+          'user.email_changed',
+          'verification.failed_too_often',
+          'verification.rate_limited',
+        ].sort(),
+      );
+      const byType = Object.fromEntries(events.map((e) => [e.type, e.data]));
+      expect(byType['user.created']).toMatchObject({ user: { id: made.body.id, email }, via: 'api' });
+      expect(byType['user.signed_in']).toMatchObject({ user: { id: made.body.id }, amr: ['pwd'] });
+      expect(byType['user.email_changed']).toMatchObject({ user: { email: moved }, previousEmail: email });
+      expect(byType['verification.failed_too_often']).toMatchObject({
+        email: target,
+        verificationId: code.body.verificationId,
+      });
+      expect(byType['verification.rate_limited']).toMatchObject({ email: limited, limit: 'cooldown' });
+      // No secret, hash or code in any of them.
+      for (const g of rx.got) expect(g.raw).not.toMatch(/passwordHash|argon2|not-the-code|A-long-passphrase/);
+      await api('DELETE', `/api/webhooks/${h.id}`);
+    });
+
     it('the test event reports a failing receiver without waiting for retries', async () => {
       const rx = await startReceiver();
       closers.push(() => rx.close());

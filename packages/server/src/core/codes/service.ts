@@ -84,6 +84,8 @@ export class VerificationCodes {
     private readonly random: Random = cryptoRandom,
     /** Durable delivery (SPEC §15); without it messages are sent straight from memory (unit tests). */
     private readonly outbox?: Outbox,
+    /** Event webhooks out (SPEC §16): `verification.failed_too_often`, `verification.rate_limited`. */
+    private readonly events?: { emit(tenantId: string, type: 'verification.failed_too_often' | 'verification.rate_limited', data: Record<string, unknown>): Promise<void> },
   ) {}
 
   private testCode(tenant: Tenant, policy: CodePolicy, addr: NormalizedEmail): string | undefined {
@@ -91,13 +93,14 @@ export class VerificationCodes {
     return policy.testAddresses.find((t) => t.email.toLowerCase() === addr.key)?.code;
   }
 
-  private async admit(buckets: Array<{ bucket: Bucket; kind: string; message: string }>): Promise<void> {
+  private async admit(buckets: Array<{ bucket: Bucket; kind: string; message: string }>, event?: { tenantId: string; data: Record<string, unknown> }): Promise<void> {
     const taken: Bucket[] = [];
     for (const b of buckets) {
       const r = await this.limits.hit(b.bucket);
       if (!r.allowed) {
         await Promise.all(taken.map((t) => this.limits.undo(t)));
         this.metrics.rateLimitRejections.inc({ kind: b.kind });
+        if (event) await this.events?.emit(event.tenantId, 'verification.rate_limited', { ...event.data, limit: b.kind, retryAfter: r.retryAfter });
         throw tooMany('verification_code.rate_limited', r.retryAfter, b.message.replace('{s}', String(r.retryAfter)));
       }
       taken.push(b.bucket);
@@ -117,7 +120,7 @@ export class VerificationCodes {
     if (req.limitIp && req.ip) {
       buckets.push({ kind: 'ip', bucket: { name: 'ip-hour', key: `${tenantId}|${req.ip}`, points: policy.maxSendsPerIpPerHour, durationSeconds: 3600 }, message: 'Too many codes were requested from this network; try again in {s} seconds.' });
     }
-    await this.admit(buckets);
+    await this.admit(buckets, { tenantId, data: { email: addr.address, flow: req.flow, ...(req.ip ? { ip: req.ip } : {}) } });
 
     const now = this.clock.now();
     const fixed = this.testCode(req.tenant, policy, addr);
@@ -231,6 +234,9 @@ export class VerificationCodes {
     this.metrics.verifications.inc({ outcome: a.outcome });
     if (a.outcome === 'mismatch') {
       if (gate.remaining === 0) await this.limits.block(lockout, policy.lockout.lockSeconds);
+      // Once, when this wrong code ends the code's attempts or locks the address out.
+      if (gate.remaining === 0 || a.attempts >= a.maxAttempts)
+        await this.events?.emit(tenantId, 'verification.failed_too_often', { email: addr.address, flow: req.flow, verificationId: req.verificationId, locked: gate.remaining === 0, ...(gate.remaining === 0 ? { lockedForSeconds: policy.lockout.lockSeconds } : {}) });
       return { ok: false, reason: 'mismatch', attemptsLeft: Math.max(0, a.maxAttempts - a.attempts) };
     }
     await this.limits.undo(lockout);

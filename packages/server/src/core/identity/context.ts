@@ -28,6 +28,15 @@ export interface IdentityDeps {
   };
   /** The tenant's email domain policy (SPEC §19): checked where an address joins an account. */
   emailPolicy?: { assertAllowed(tenantId: string, address: string, opts: { withReason: boolean; field?: string }): Promise<void> };
+  /** Event webhooks out (SPEC §16); `emit` never throws. */
+  events?: { emit(tenantId: string, type: UserEventType, data: Record<string, unknown>): Promise<void> };
+}
+
+export type UserEventType = 'user.created' | 'user.signed_in' | 'user.password_changed' | 'user.email_changed';
+
+/** Reports a user event to the tenant's webhooks: the user as the API shows it (no password hash), and `extra`. */
+export async function emitUserEvent(d: Pick<IdentityDeps, 'events'>, type: UserEventType, user: User, extra: Record<string, unknown> = {}): Promise<void> {
+  await d.events?.emit(user.tenantId, type, { user: publicUser(user), ...extra });
 }
 
 /** Who is asking, as the HTTP edge saw it. */
@@ -89,7 +98,9 @@ export async function finishSignIn(d: IdentityDeps, user: User, amr: string[]): 
     const g = await d.grants.issue(user.tenantId, 'mfa', { userId: user.id, data: { amr } });
     return { mfaRequired: true, mfaToken: g.token, factors: ['email'] };
   }
-  return { tokens: await d.tokens.issue(user, amr) };
+  const tokens = await d.tokens.issue(user, amr);
+  await emitUserEvent(d, 'user.signed_in', user, { amr });
+  return { tokens };
 }
 
 export function methodDisabled(what: string): AppError {

@@ -3,7 +3,7 @@ import { normalizeEmail } from '../email-address.js';
 import { AppError } from '../errors.js';
 import type { Page, PageRequest } from '../ports.js';
 import { checkPasswordPolicy } from './passwords.js';
-import { nowIso, publicUser, type IdentityDeps, type PublicUser } from './context.js';
+import { emitUserEvent, nowIso, publicUser, type IdentityDeps, type PublicUser } from './context.js';
 import type { UserChanges } from './ports.js';
 
 export interface CreateUserInput {
@@ -38,6 +38,7 @@ export class UserService {
       updatedAt: now,
     };
     if (!(await this.d.stores.users.create(user))) throw new AppError('user.email_exists');
+    await emitUserEvent(this.d, 'user.created', user, { via: 'api' });
     return publicUser(user);
   }
 
@@ -74,6 +75,11 @@ export class UserService {
     if (r === 'email_exists') throw new AppError('user.email_exists');
     if (!r) throw new AppError('user.not_found');
     if (changes.passwordHash !== undefined) await this.d.tokens.revokeUser(tenantId, id);
+    if (changes.passwordHash !== undefined || changes.email !== undefined) {
+      const changed = await this.d.stores.users.get(tenantId, id);
+      if (changed && changes.passwordHash !== undefined) await emitUserEvent(this.d, 'user.password_changed', changed, { via: 'api' });
+      if (changed && changes.email !== undefined) await emitUserEvent(this.d, 'user.email_changed', changed, { previousEmail: existing.email, via: 'api' });
+    }
     return this.get(tenantId, id);
   }
 

@@ -1,7 +1,7 @@
 import { normalizeEmail } from '../../email-address.js';
 import { AppError } from '../../errors.js';
 import { checkPasswordPolicy } from '../passwords.js';
-import { PURPOSES, nowIso, type Caller, type IdentityDeps } from '../context.js';
+import { PURPOSES, emitUserEvent, nowIso, type Caller, type IdentityDeps } from '../context.js';
 import type { User } from '../ports.js';
 import { requireIdentityVerification } from './identity-verification.js';
 import { verifiedOrThrow } from '../../codes/outcome.js';
@@ -28,7 +28,9 @@ export async function changePrimaryEmail(d: IdentityDeps, c: Caller, user: User,
   const r = await d.stores.users.update(c.tenant.id, user.id, { email: v.email, emailKey: v.recipientKey, emailVerified: true }, nowIso(d));
   if (r === 'email_exists') throw new AppError('user.email_exists');
   if (!r) throw new AppError('account.unauthorized');
-  return (await d.stores.users.get(c.tenant.id, user.id))!;
+  const changed = (await d.stores.users.get(c.tenant.id, user.id))!;
+  if (user.email !== changed.email) await emitUserEvent(d, 'user.email_changed', changed, { previousEmail: user.email, via: 'account' });
+  return changed;
 }
 
 /** `POST /api/my-account/password`: every other session of the account ends. */
@@ -38,6 +40,7 @@ export async function changePassword(d: IdentityDeps, c: Caller, user: User, sid
   checkPasswordPolicy(input.newPassword, x.passwordPolicy, 'newPassword');
   await d.stores.users.update(c.tenant.id, user.id, { passwordHash: await d.passwords.hash(input.newPassword) }, nowIso(d));
   await d.tokens.revokeUser(c.tenant.id, user.id, sid);
+  await emitUserEvent(d, 'user.password_changed', user, { via: 'account' });
 }
 
 /** `POST /api/my-account/mfa/email`: a `BindMfa` code to the account's email. */

@@ -1,7 +1,7 @@
 import { normalizeEmail } from '../../email-address.js';
 import { AppError } from '../../errors.js';
 import { checkPasswordPolicy } from '../passwords.js';
-import { PURPOSES, methodDisabled, nowIso, type Caller, type IdentityDeps } from '../context.js';
+import { PURPOSES, emitUserEvent, methodDisabled, nowIso, type Caller, type IdentityDeps } from '../context.js';
 import { verifiedOrThrow } from '../../codes/outcome.js';
 
 /**
@@ -21,4 +21,5 @@ export async function resetPassword(d: IdentityDeps, c: Caller, input: { email: 
   await d.tokens.revokeUser(c.tenant.id, user.id);
   await d.grants.revokeUser(c.tenant.id, user.id);
   await d.codes.revokeAll(c.tenant.id, v.recipientKey);
+  await emitUserEvent(d, 'user.password_changed', user, { via: 'reset' });
 }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { normalizeEmail } from '../../email-address.js';
 import { AppError } from '../../errors.js';
 import { checkPasswordPolicy } from '../passwords.js';
-import { PURPOSES, nowIso, publicUser, type Caller, type IdentityDeps, type PublicUser } from '../context.js';
+import { PURPOSES, emitUserEvent, nowIso, publicUser, type Caller, type IdentityDeps, type PublicUser } from '../context.js';
 import type { Tokens } from '../tokens.js';
 import { verifiedOrThrow } from '../../codes/outcome.js';
 
@@ -57,5 +57,6 @@ export async function register(d: IdentityDeps, c: Caller, input: RegisterInput)
   };
   if (!(await d.stores.users.create(user))) throw new AppError('user.email_exists');
   const tokens = await d.tokens.issue(user, input.password !== undefined ? ['otp', 'pwd'] : ['otp']);
+  await emitUserEvent(d, 'user.created', user, { via: 'registration' });
   return { user: publicUser(user), tokens };
 }
