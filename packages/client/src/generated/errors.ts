@@ -64,6 +64,8 @@ export const ERROR_STATUS = {
   'dkim_key.in_use': 409,
   'webhook.invalid_signature': 401,
   'recipient.suppressed': 422,
+  'webhook.not_found': 404,
+  'webhook.delivery_not_found': 404,
   'suppression.not_found': 404,
   'integration.not_found': 404,
   'integration.unauthorized': 401,
