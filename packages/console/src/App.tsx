@@ -14,6 +14,7 @@ import { EmailLogsPage } from './pages/EmailLogs.js';
 import { MailboxPage } from './pages/Mailbox.js';
 import { SuppressionsPage } from './pages/Suppressions.js';
 import { OutboxPage } from './pages/Outbox.js';
+import { WebhooksPage } from './pages/Webhooks.js';
 import { IntegrationsPage } from './pages/Integrations.js';
 import { TenantSettingsPage } from './pages/TenantSettings.js';
 import { ComingSoon } from './pages/ComingSoon.js';
@@ -42,6 +43,7 @@ const NAV: NavItem[] = [
   { route: '/organizations', label: 'Organizations' },
   { route: '/email-logs', label: 'Email logs' },
   { route: '/suppressions', label: 'Suppressions' },
+  { route: '/webhooks', label: 'Webhooks' },
   { route: '/deliverability', label: 'Deliverability' },
   { route: '/mailbox', label: 'Mailbox' },
   { route: '/outbox', label: 'Outbox' },
@@ -196,6 +198,8 @@ function Page({ route, onTenantsChanged, tenants }: { route: string; onTenantsCh
       return <SuppressionsPage />;
     case 'outbox':
       return <OutboxPage />;
+    case 'webhooks':
+      return <WebhooksPage />;
     case 'integrations':
       return <IntegrationsPage />;
     case 'users':

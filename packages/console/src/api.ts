@@ -148,6 +148,23 @@ export type ImportResult = Answer<'importConfig'>;
 export type EmailLog = Schemas['EmailLog'];
 export const SUPPRESSION_REASONS = ['manual', 'hard_bounce', 'complaint'] as const;
 export type Suppression = Schemas['Suppression'];
+export type Webhook = Schemas['Webhook'];
+export type WebhookEvent = Webhook['events'][number];
+export type WebhookDelivery = Schemas['WebhookDelivery'];
+export const WEBHOOK_EVENTS = [
+  'email.sent',
+  'email.failed',
+  'email.delivered',
+  'email.bounced',
+  'email.complained',
+  'email.suppressed',
+  'user.created',
+  'user.signed_in',
+  'user.password_changed',
+  'user.email_changed',
+  'verification.failed_too_often',
+  'verification.rate_limited',
+] as const satisfies readonly WebhookEvent[];
 export type MailboxSummary = Schemas['MailboxSummary'];
 export type MailboxMessage = Schemas['MailboxMessage'];
 
@@ -293,6 +310,17 @@ export const api = {
   addSuppression: (email: string, reason: Suppression['reason']) =>
     call(client().POST('/api/suppressions', { body: { email, reason } })),
   removeSuppression: (email: string) => call(client().DELETE('/api/suppressions/{email}', { params: { path: { email } } })),
+  webhooks: () => allPages((cursor) => call(client().GET('/api/webhooks', { params: { query: defined({ limit: 200, cursor }) } }))),
+  createWebhook: (body: Body<'createWebhook'>) => call(client().POST('/api/webhooks', { body })),
+  updateWebhook: (webhookId: string, body: Body<'updateWebhook'>) =>
+    call(client().PATCH('/api/webhooks/{id}', { ...id(webhookId), body })),
+  deleteWebhook: (webhookId: string) => call(client().DELETE('/api/webhooks/{id}', id(webhookId))),
+  rotateWebhookSecret: (webhookId: string) => call(client().POST('/api/webhooks/{id}/secret', id(webhookId))),
+  testWebhook: (webhookId: string) => call(client().POST('/api/webhooks/{id}/test', id(webhookId))),
+  webhookDeliveries: (webhookId: string, cursor?: string | null) =>
+    call(client().GET('/api/webhooks/{id}/deliveries', { params: { path: { id: webhookId }, query: defined({ limit: 50, cursor }) } })),
+  redeliverWebhook: (webhookId: string, deliveryId: string) =>
+    call(client().POST('/api/webhooks/{id}/deliveries/{did}/redeliver', { params: { path: { id: webhookId, did: deliveryId } } })),
   newEventsCredentials: (connectorId: string) =>
     call(client().POST('/api/connectors/{id}/events-credentials', id(connectorId))),
 };
