@@ -23,6 +23,7 @@ import type { Messages } from '../core/delivery/messages.js';
 import type { Integrations } from '../core/integrations/service.js';
 import type { Applications } from '../core/applications/service.js';
 import type { OidcStore } from '../core/applications/ports.js';
+import type { SmtpCredentials } from '../core/smtp/credentials.js';
 
 export interface TemplateDeps {
   templates: TemplateService;
@@ -72,6 +73,8 @@ export interface Services {
   oidc: { applications: Applications; store: OidcStore };
   /** Bot protection and the email domain policy (SPEC §19). */
   abuse: AbuseServices;
+  /** SMTP submission (SPEC §18): credentials, and the listener's certificate (undefined when it is off). */
+  smtp: { credentials: SmtpCredentials; certificate(): { cert: string; fingerprint: string; origin: 'configured' | 'generated' } | undefined };
 }
 
 declare module 'fastify' {

@@ -60,6 +60,21 @@ export interface EmailLogsTable {
   delivery_status?: string | null;
   /** JSON list of the connectors tried (SPEC §15), or null. */
   attempt_log: string | null;
+  /** Where the send came from (011): one of core's EMAIL_SOURCES. */
+  source: string;
+}
+
+export interface SmtpCredentialsTable {
+  id: string;
+  tenant_id: string;
+  name: string;
+  username: string;
+  /** SHA-256 (hex) of the generated password. */
+  password_hash: string;
+  /** JSON list of lower-case domains. */
+  allowed_from_domains: string;
+  max_recipients_per_hour: number;
+  created_at: string;
 }
 
 export interface EmailEventsTable {
@@ -214,6 +229,7 @@ export interface Database {
   connectors: ConnectorsTable;
   tenant_settings: TenantSettingsTable;
   email_logs: EmailLogsTable;
+  smtp_credentials: SmtpCredentialsTable;
   email_events: EmailEventsTable;
   suppressions: SuppressionsTable;
   webhook_receipts: WebhookReceiptsTable;
