@@ -2,6 +2,7 @@
  * Table types. Portable across SQLite and PostgreSQL: timestamps are ISO 8601 UTC strings
  * (fixed width, so they sort and compare as text), JSON is text, booleans are 0/1.
  */
+import type { Generated } from 'kysely';
 import type { OutboxRow } from '../core/ports.js';
 
 export interface TenantsTable {
@@ -60,8 +61,8 @@ export interface EmailLogsTable {
   delivery_status?: string | null;
   /** JSON list of the connectors tried (SPEC §15), or null. */
   attempt_log: string | null;
-  /** Where the send came from (011): one of core's EMAIL_SOURCES. */
-  source: string;
+  /** Where the send came from (011): one of core's EMAIL_SOURCES; `api` when not given. */
+  source: Generated<string>;
 }
 
 export interface SmtpCredentialsTable {

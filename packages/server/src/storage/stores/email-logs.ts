@@ -1,11 +1,11 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import type { Database } from '../schema.js';
 import { emailSourceOf, type EmailLogEntry, type EmailLogFilter, type EmailLogStore, type Page, type PageRequest } from '../../core/ports.js';
 import { decodeCursor, pageOf } from '../cursor.js';
 import { before } from './keyset.js';
 import { prepare, Prepared, type Params, type PreparedQuery } from '../prepared.js';
 
-type Row = Database['email_logs'];
+type Row = Selectable<Database['email_logs']>;
 const toEntry = (r: Row): EmailLogEntry => ({
   id: r.id,
   tenantId: r.tenant_id,
