@@ -1266,6 +1266,58 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/smtp-credentials": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List this tenant's SMTP credentials (never their passwords) */
+        get: operations["listSmtpCredentials"];
+        put?: never;
+        /** Create an SMTP submission credential; `password` is shown only in this answer */
+        post: operations["createSmtpCredential"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/smtp-credentials/certificate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The SMTP listener's TLS certificate, for clients that verify it */
+        get: operations["getSmtpCertificate"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/smtp-credentials/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete an SMTP credential; it stops working at once */
+        delete: operations["deleteSmtpCredential"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/messages": {
         parameters: {
             query?: never;
@@ -1563,6 +1615,11 @@ export interface components {
             attempts: number;
             durationMs: number;
             createdAt: string;
+            /**
+             * @description Where the send came from: the management API, an end-user flow, the SMTP listener, an integration hook or a test send
+             * @enum {string}
+             */
+            source: "api" | "experience" | "account" | "smtp" | "integration" | "test";
             /** @description The latest event from the provider's webhook; null before any */
             deliveryStatus: ("delivered" | "delayed" | "bounced" | "complained") | null;
             /** @description Events from the provider's webhook (SPEC §16), oldest first */
@@ -1813,6 +1870,24 @@ export interface components {
             supabaseUrl: string | null;
             createdAt: string;
         };
+        SmtpCredentialInput: {
+            id: string;
+            name: string;
+            /** @description The SMTP user name (AUTH PLAIN/LOGIN) */
+            username: string;
+            /** @description Domains the envelope sender and the From: header may use */
+            allowedFromDomains: string[];
+            maxRecipientsPerHour: number;
+            createdAt: string;
+        };
+        SmtpCertificateInput: {
+            /** @description The listener's certificate, PEM (add it to a client's trust store) */
+            pem: string;
+            /** @description SHA-256 fingerprint, colon-separated hex */
+            fingerprint: string;
+            /** @description Whether Postern made it (self-signed) or it came from POSTERN_SMTP_TLS_CERT */
+            generated: boolean;
+        };
         ApplicationInput: {
             id: string;
             /** @description The OAuth client_id (equal to id) */
@@ -1966,6 +2041,11 @@ export interface components {
             attempts: number;
             durationMs: number;
             createdAt: string;
+            /**
+             * @description Where the send came from: the management API, an end-user flow, the SMTP listener, an integration hook or a test send
+             * @enum {string}
+             */
+            source: "api" | "experience" | "account" | "smtp" | "integration" | "test";
             /** @description The latest event from the provider's webhook; null before any */
             deliveryStatus: ("delivered" | "delayed" | "bounced" | "complained") | null;
             /** @description Events from the provider's webhook (SPEC §16), oldest first */
@@ -2215,6 +2295,24 @@ export interface components {
             url: string;
             supabaseUrl: string | null;
             createdAt: string;
+        };
+        SmtpCredential: {
+            id: string;
+            name: string;
+            /** @description The SMTP user name (AUTH PLAIN/LOGIN) */
+            username: string;
+            /** @description Domains the envelope sender and the From: header may use */
+            allowedFromDomains: string[];
+            maxRecipientsPerHour: number;
+            createdAt: string;
+        };
+        SmtpCertificate: {
+            /** @description The listener's certificate, PEM (add it to a client's trust store) */
+            pem: string;
+            /** @description SHA-256 fingerprint, colon-separated hex */
+            fingerprint: string;
+            /** @description Whether Postern made it (self-signed) or it came from POSTERN_SMTP_TLS_CERT */
+            generated: boolean;
         };
         Application: {
             id: string;
@@ -3273,6 +3371,7 @@ export interface operations {
                 status?: "sent" | "failed" | "captured" | "suppressed";
                 templateType?: "SignIn" | "Register" | "ForgotPassword" | "Generic" | "OrganizationInvitation" | "UserPermissionValidation" | "BindNewIdentifier" | "MfaVerification" | "BindMfa";
                 to?: string;
+                source?: "api" | "experience" | "account" | "smtp" | "integration" | "test";
             };
             header?: never;
             path?: never;
@@ -8033,6 +8132,229 @@ export interface operations {
             };
             /** @description Default Response */
             504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listSmtpCredentials: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["SmtpCredential"][];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    createSmtpCredential: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    allowedFromDomains: string[];
+                    /** @description Hourly recipient cap (default 1000) */
+                    maxRecipientsPerHour?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        name: string;
+                        /** @description The SMTP user name (AUTH PLAIN/LOGIN) */
+                        username: string;
+                        /** @description Domains the envelope sender and the From: header may use */
+                        allowedFromDomains: string[];
+                        maxRecipientsPerHour: number;
+                        createdAt: string;
+                        /** @description The SMTP password, shown only in this answer (stored as a hash) */
+                        password: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getSmtpCertificate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SmtpCertificate"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deleteSmtpCredential: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
