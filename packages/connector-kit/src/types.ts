@@ -42,6 +42,28 @@ export interface EmailMessage {
   tenantId: string;
   /** The end user's IP address when the send was asked for by one. */
   ip?: string;
+  /**
+   * Files that came with a message submitted over SMTP (SPEC §18). Only connectors whose
+   * capabilities say `attachments: true` are handed a message that has any.
+   */
+  attachments?: EmailAttachment[];
+  /**
+   * A key to DKIM-sign this message with (mail submitted over SMTP whose From domain has a
+   * stored key). Connectors that build the MIME message themselves sign with it; API
+   * providers sign with their own domain set-up and ignore it.
+   */
+  dkim?: DkimSigningKey;
+}
+
+/** One attached file of a submitted message. */
+export interface EmailAttachment {
+  filename?: string;
+  contentType: string;
+  /** The bytes, base64. */
+  content: string;
+  /** For inline parts referenced from the HTML as `cid:…`. */
+  contentId?: string;
+  disposition?: 'attachment' | 'inline';
 }
 
 export interface SendOptions {
@@ -123,6 +145,8 @@ export interface ConnectorCapabilities {
   providerTemplates: boolean;
   /** The sender address and name can be set. */
   customSender: boolean;
+  /** Messages with attachments can be delivered (absent means no). */
+  attachments?: boolean;
 }
 
 /**

@@ -214,7 +214,7 @@ export async function runCli(argv: string[] = process.argv): Promise<void> {
       try {
         const out = await withPostern(async (p) => {
           await tenantOf(p, o.tenant);
-          return p.services.email.sender.send({ tenantId: o.tenant, to: normalizeEmail(o.to, '--to').address, templateType: 'Generic', variables: { code: '000000', expiresInMinutes: 10 } });
+          return p.services.email.sender.send({ tenantId: o.tenant, to: normalizeEmail(o.to, '--to').address, templateType: 'Generic', variables: { code: '000000', expiresInMinutes: 10 }, source: 'test' });
         });
         if (!out.ok) throw new Error(`${out.error!.code}: ${out.error!.message}${out.error!.details.providerMessage ? ` (${String(out.error!.details.providerMessage)})` : ''}`);
         process.stdout.write(`${out.status === 'captured' ? 'Captured into the mailbox' : 'Sent'} (${out.providerMessageId ?? 'no provider id'}) in ${Math.round(out.durationMs)} ms, ${out.attempts} attempt(s).\n`);

@@ -38,6 +38,20 @@ export interface Config {
   outboxLeaseSeconds: number;
   /** Days kept of email logs, finished outbox rows and rate-limit rows; the mailbox keeps min(7, this). */
   retentionDays: number;
+  /** The SMTP submission listener (SPEC §18); undefined when neither port is set. */
+  smtp: SmtpListenerConfig | undefined;
+}
+
+export interface SmtpListenerConfig {
+  /** STARTTLS submission port (587-style); undefined when only implicit TLS is wanted. */
+  port: number | undefined;
+  /** Implicit-TLS port (465-style). */
+  smtpsPort: number | undefined;
+  /** Listen address (default: HOST). */
+  host: string;
+  /** PEM files; both or neither (then a self-signed certificate is made in the data dir). */
+  tlsCertFile: string | undefined;
+  tlsKeyFile: string | undefined;
 }
 
 /**
@@ -106,6 +120,11 @@ const fields = {
   POSTERN_KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(100, 'must be at least 100').max(3_600_000, 'must be at most 3600000').default(5_000),
   POSTERN_OUTBOX_LEASE_SECONDS: z.coerce.number().int('must be a whole number of seconds').min(1).max(3600).default(30),
   POSTERN_RETENTION_DAYS: z.coerce.number().int('must be a whole number of days').min(1).max(3650).default(30),
+  POSTERN_SMTP_PORT: z.coerce.number().int('must be a port number').min(0).max(65535).optional(),
+  POSTERN_SMTPS_PORT: z.coerce.number().int('must be a port number').min(0).max(65535).optional(),
+  POSTERN_SMTP_HOST: z.string().min(1).optional(),
+  POSTERN_SMTP_TLS_CERT: z.string().min(1).optional(),
+  POSTERN_SMTP_TLS_KEY: z.string().min(1).optional(),
 } as const;
 
 /** Reads the environment; throws a ConfigError naming the first bad variable. */
@@ -138,6 +157,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (env.POSTERN_HEADERS_TIMEOUT_MS && v.POSTERN_HEADERS_TIMEOUT_MS > v.POSTERN_REQUEST_TIMEOUT_MS) {
     throw new ConfigError('POSTERN_HEADERS_TIMEOUT_MS', `must not exceed POSTERN_REQUEST_TIMEOUT_MS (${v.POSTERN_REQUEST_TIMEOUT_MS})`);
   }
+  if ((v.POSTERN_SMTP_TLS_CERT === undefined) !== (v.POSTERN_SMTP_TLS_KEY === undefined)) {
+    const missing = v.POSTERN_SMTP_TLS_CERT === undefined ? 'POSTERN_SMTP_TLS_CERT' : 'POSTERN_SMTP_TLS_KEY';
+    throw new ConfigError(missing, 'must be set together with the other one (the certificate and its private key), or neither for a generated certificate');
+  }
+  const smtpOn = v.POSTERN_SMTP_PORT !== undefined || v.POSTERN_SMTPS_PORT !== undefined;
   const dataDir =
     v.POSTERN_DATA_DIR ?? (v.DATABASE_URL.startsWith('sqlite:') && v.DATABASE_URL !== 'sqlite::memory:' ? dirOf(v.DATABASE_URL.slice(7)) : './data');
   const config: Config = {
@@ -166,6 +190,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     keepAliveTimeoutMs: v.POSTERN_KEEP_ALIVE_TIMEOUT_MS,
     outboxLeaseSeconds: v.POSTERN_OUTBOX_LEASE_SECONDS,
     retentionDays: v.POSTERN_RETENTION_DAYS,
+    smtp: smtpOn
+      ? {
+          port: v.POSTERN_SMTP_PORT,
+          smtpsPort: v.POSTERN_SMTPS_PORT,
+          host: v.POSTERN_SMTP_HOST ?? v.HOST,
+          tlsCertFile: v.POSTERN_SMTP_TLS_CERT,
+          tlsKeyFile: v.POSTERN_SMTP_TLS_KEY,
+        }
+      : undefined,
   };
   return Object.freeze(config);
 }

@@ -54,6 +54,11 @@ import { Prepared } from './storage/prepared.js';
 import { BotProtectionService, EmailPolicyService } from './core/abuse/index.js';
 import { Webhooks, type WebhookOptions } from './core/webhooks/service.js';
 import { SqlWebhookStore } from './storage/stores/webhooks.js';
+import { SmtpCredentials } from './core/smtp/credentials.js';
+import { SmtpSubmission } from './core/smtp/submission.js';
+import { SqlSmtpCredentialStore } from './storage/stores/smtp-credentials.js';
+import { loadListenerCertificate, type ListenerCertificate } from './smtp/certificate.js';
+import { SmtpListener } from './smtp/listener.js';
 
 export interface CreateOptions {
   clock?: Clock;
@@ -90,6 +95,8 @@ export interface Postern {
   /** The system admin key generated on first start (print once), if any. */
   generatedAdminKey: string | undefined;
   generatedSecretPath: string | undefined;
+  /** The SMTP submission listener (SPEC §18), not yet listening; undefined when it is off. */
+  smtp: SmtpListener | undefined;
   close(): Promise<void>;
 }
 
@@ -152,7 +159,7 @@ export async function createPostern(config: Config, opts: CreateOptions = {}): P
   const suppressions = new Suppressions(new SqlSuppressionStore(db.kysely, new Prepared(db.kysely, db.sqlite)), clock);
   const fallback = new ConnectorService(registry, stores.fallbackConnectors, clock, makeContext, signInExperience, dkimKeys, { checkConfig: ambientCredentialsRule(allowsAmbient) });
   const circuits = new Circuits(clock, { ...DEFAULT_CIRCUIT, ...opts.circuit });
-  const sender = new EmailSender(connectors, renderer, stores.emailLogs, metrics, clock, { ...DEFAULT_RULES, ...opts.deliveryRules }, suppressions, logger, { fallback, circuits }, webhooks);
+  const sender = new EmailSender(connectors, renderer, stores.emailLogs, metrics, clock, { ...DEFAULT_RULES, ...opts.deliveryRules }, suppressions, logger, { fallback, circuits }, webhooks, (tenantId, domain) => dkimKeys.forDomain(tenantId, domain));
   const providerEvents = new ProviderEvents({
     registry,
     connectors: stores.connectors,
@@ -200,7 +207,39 @@ export async function createPostern(config: Config, opts: CreateOptions = {}): P
     }),
     emailPolicy: new EmailPolicyService(stores.settings, clock),
   };
+  const smtpCredentials = new SmtpCredentials(new SqlSmtpCredentialStore(db.kysely), clock);
+  let smtpCertificate: ListenerCertificate | undefined;
+  let smtpListener: SmtpListener | undefined;
+  if (config.smtp) {
+    smtpCertificate = await loadListenerCertificate({ certFile: config.smtp.tlsCertFile, keyFile: config.smtp.tlsKeyFile, dataDir: config.dataDir, hostname: publicHost });
+    const submission = new SmtpSubmission({
+      credentials: smtpCredentials,
+      limits,
+      suppressions,
+      connectors,
+      outbox,
+      builtinRelays: config.builtinRelay !== undefined,
+      // Every recipient's row in one transaction: the message is accepted whole or not at all.
+      insertRows: async (rows) => {
+        if (rows.length === 1) return outboxStore.insert(rows[0]!);
+        await db.kysely.transaction().execute(async (trx) => {
+          const store = new SqlOutboxStore(trx, db.dialect, new Prepared(trx));
+          for (const row of rows) await store.insert(row);
+        });
+      },
+    });
+    smtpListener = new SmtpListener({
+      port: config.smtp.port,
+      smtpsPort: config.smtp.smtpsPort,
+      host: config.smtp.host,
+      name: publicHost,
+      certificate: smtpCertificate,
+      submission,
+      log: logger,
+    });
+  }
   const base = {
+    smtp: { credentials: smtpCredentials, certificate: () => smtpCertificate },
     abuse,
     keyring,
     limits,
@@ -283,8 +322,10 @@ export async function createPostern(config: Config, opts: CreateOptions = {}): P
     policy,
     generatedAdminKey,
     generatedSecretPath: master.generated ? master.path : undefined,
+    smtp: smtpListener,
     async close() {
       if (purgeTimer) clearInterval(purgeTimer);
+      await smtpListener?.close();
       await app.close();
       await outbox.close();
       await webhooks.close();
@@ -313,6 +354,13 @@ export async function start(env: NodeJS.ProcessEnv = process.env): Promise<Poste
     `  Sign-in:   ${base}/sign-in   (the hosted sign-in page of the default tenant; /t/<tenant>/sign-in for others)`,
     `  Database:  ${config.databaseUrl.startsWith('sqlite:') ? config.databaseUrl : config.databaseUrl.replace(/\/\/[^@/]*@/, '//…@')}`,
   ];
+  if (p.smtp) {
+    const ports = await p.smtp.listen();
+    const cert = p.smtp.certificate;
+    if (ports.port !== undefined) lines.push(`  SMTP:      ${config.smtp!.host}:${ports.port} (STARTTLS, AUTH with /api/smtp-credentials)`);
+    if (ports.smtpsPort !== undefined) lines.push(`  SMTPS:     ${config.smtp!.host}:${ports.smtpsPort} (implicit TLS)`);
+    lines.push(`  SMTP TLS certificate${cert.origin === 'generated' ? ' (self-signed, in the data directory)' : ''}: SHA-256 ${cert.fingerprint}`);
+  }
   if (p.generatedSecretPath) lines.push(`  Generated the master secret into ${p.generatedSecretPath} (mode 0600). Back it up: stored secrets are encrypted with it.`);
   if (p.generatedAdminKey) lines.push('', `  Admin key (shown once, store it now):`, `    ${p.generatedAdminKey}`, '');
   process.stdout.write(lines.join('\n') + '\n');

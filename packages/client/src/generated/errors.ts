@@ -71,6 +71,8 @@ export const ERROR_STATUS = {
   'integration.unauthorized': 401,
   'integration.invalid_payload': 400,
   'integration.code_missing': 422,
+  'smtp_credential.not_found': 404,
+  'smtp.disabled': 404,
   'captcha.required': 400,
   'captcha.invalid': 403,
   'captcha.unavailable': 503,

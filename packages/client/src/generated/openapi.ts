@@ -1266,6 +1266,58 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/smtp-credentials": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List this tenant's SMTP credentials (never their passwords) */
+        get: operations["listSmtpCredentials"];
+        put?: never;
+        /** Create an SMTP submission credential; `password` is shown only in this answer */
+        post: operations["createSmtpCredential"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/smtp-credentials/certificate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The SMTP listener's TLS certificate, for clients that verify it */
+        get: operations["getSmtpCertificate"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/smtp-credentials/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete an SMTP credential; it stops working at once */
+        delete: operations["deleteSmtpCredential"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/messages": {
         parameters: {
             query?: never;
@@ -1334,111 +1386,6 @@ export interface paths {
         head?: never;
         /** Change the email domain policy (JSON Merge Patch) */
         patch: operations["updateEmailPolicy"];
-        trace?: never;
-    };
-    "/api/webhooks": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Event webhooks, newest first */
-        get: operations["listWebhooks"];
-        put?: never;
-        /** Register an endpoint for events; the signing secret is shown once */
-        post: operations["createWebhook"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/webhooks/{id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** One webhook (without its secret) */
-        get: operations["getWebhook"];
-        put?: never;
-        post?: never;
-        /** Delete a webhook and its deliveries */
-        delete: operations["deleteWebhook"];
-        options?: never;
-        head?: never;
-        /** Change the URL or the events, or enable and disable it (JSON Merge Patch) */
-        patch: operations["updateWebhook"];
-        trace?: never;
-    };
-    "/api/webhooks/{id}/secret": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** A new signing secret (shown once); the old one keeps signing beside it for 24 hours */
-        post: operations["rotateWebhookSecret"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/webhooks/{id}/test": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Send a webhook.test event now; answers the delivery after its first attempt */
-        post: operations["testWebhook"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/webhooks/{id}/deliveries": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Deliveries of a webhook, newest first */
-        get: operations["listWebhookDeliveries"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/webhooks/{id}/deliveries/{did}/redeliver": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Send the event of a delivery again (same webhook-id) as a new delivery, attempted now */
-        post: operations["redeliverWebhook"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
         trace?: never;
     };
     "/api/applications": {
@@ -1668,6 +1615,11 @@ export interface components {
             attempts: number;
             durationMs: number;
             createdAt: string;
+            /**
+             * @description Where the send came from: the management API, an end-user flow, the SMTP listener, an integration hook or a test send
+             * @enum {string}
+             */
+            source: "api" | "experience" | "account" | "smtp" | "integration" | "test";
             /** @description The latest event from the provider's webhook; null before any */
             deliveryStatus: ("delivered" | "delayed" | "bounced" | "complained") | null;
             /** @description Events from the provider's webhook (SPEC §16), oldest first */
@@ -1918,53 +1870,23 @@ export interface components {
             supabaseUrl: string | null;
             createdAt: string;
         };
-        WebhookInput: {
+        SmtpCredentialInput: {
             id: string;
-            url: string;
-            events: ("email.sent" | "email.failed" | "email.delivered" | "email.bounced" | "email.complained" | "email.suppressed" | "user.created" | "user.signed_in" | "user.password_changed" | "user.email_changed" | "verification.failed_too_often" | "verification.rate_limited")[];
-            enabled: boolean;
-            /** @description Why Postern disabled it (every delivery failed for 24 hours), or null */
-            disabledReason: string | null;
-            /** @description When the current run of failed deliveries began */
-            failingSince: string | null;
-            /** @description Until when the secret replaced by the last rotation still signs beside the new one */
-            previousSecretExpiresAt: string | null;
+            name: string;
+            /** @description The SMTP user name (AUTH PLAIN/LOGIN) */
+            username: string;
+            /** @description Domains the envelope sender and the From: header may use */
+            allowedFromDomains: string[];
+            maxRecipientsPerHour: number;
             createdAt: string;
-            updatedAt: string;
         };
-        WebhookWithSecretInput: {
-            id: string;
-            url: string;
-            events: ("email.sent" | "email.failed" | "email.delivered" | "email.bounced" | "email.complained" | "email.suppressed" | "user.created" | "user.signed_in" | "user.password_changed" | "user.email_changed" | "verification.failed_too_often" | "verification.rate_limited")[];
-            enabled: boolean;
-            /** @description Why Postern disabled it (every delivery failed for 24 hours), or null */
-            disabledReason: string | null;
-            /** @description When the current run of failed deliveries began */
-            failingSince: string | null;
-            /** @description Until when the secret replaced by the last rotation still signs beside the new one */
-            previousSecretExpiresAt: string | null;
-            createdAt: string;
-            updatedAt: string;
-            /** @description The whsec_ signing secret, shown only in this answer */
-            secret: string;
-        };
-        WebhookDeliveryInput: {
-            id: string;
-            webhookId: string;
-            /** @description The webhook-id header: the same on every attempt and redelivery of one event */
-            eventId: string;
-            eventType: string;
-            /** @enum {string} */
-            state: "queued" | "sending" | "delivered" | "failed";
-            attempts: number;
-            /** @description The receiver's last HTTP status */
-            lastStatus: number | null;
-            lastError: string | null;
-            nextAttemptAt: string | null;
-            createdAt: string;
-            finishedAt: string | null;
-            /** @description The JSON body sent: {type, timestamp, data} */
-            payload: unknown;
+        SmtpCertificateInput: {
+            /** @description The listener's certificate, PEM (add it to a client's trust store) */
+            pem: string;
+            /** @description SHA-256 fingerprint, colon-separated hex */
+            fingerprint: string;
+            /** @description Whether Postern made it (self-signed) or it came from POSTERN_SMTP_TLS_CERT */
+            generated: boolean;
         };
         ApplicationInput: {
             id: string;
@@ -2119,6 +2041,11 @@ export interface components {
             attempts: number;
             durationMs: number;
             createdAt: string;
+            /**
+             * @description Where the send came from: the management API, an end-user flow, the SMTP listener, an integration hook or a test send
+             * @enum {string}
+             */
+            source: "api" | "experience" | "account" | "smtp" | "integration" | "test";
             /** @description The latest event from the provider's webhook; null before any */
             deliveryStatus: ("delivered" | "delayed" | "bounced" | "complained") | null;
             /** @description Events from the provider's webhook (SPEC §16), oldest first */
@@ -2369,53 +2296,23 @@ export interface components {
             supabaseUrl: string | null;
             createdAt: string;
         };
-        Webhook: {
+        SmtpCredential: {
             id: string;
-            url: string;
-            events: ("email.sent" | "email.failed" | "email.delivered" | "email.bounced" | "email.complained" | "email.suppressed" | "user.created" | "user.signed_in" | "user.password_changed" | "user.email_changed" | "verification.failed_too_often" | "verification.rate_limited")[];
-            enabled: boolean;
-            /** @description Why Postern disabled it (every delivery failed for 24 hours), or null */
-            disabledReason: string | null;
-            /** @description When the current run of failed deliveries began */
-            failingSince: string | null;
-            /** @description Until when the secret replaced by the last rotation still signs beside the new one */
-            previousSecretExpiresAt: string | null;
+            name: string;
+            /** @description The SMTP user name (AUTH PLAIN/LOGIN) */
+            username: string;
+            /** @description Domains the envelope sender and the From: header may use */
+            allowedFromDomains: string[];
+            maxRecipientsPerHour: number;
             createdAt: string;
-            updatedAt: string;
         };
-        WebhookWithSecret: {
-            id: string;
-            url: string;
-            events: ("email.sent" | "email.failed" | "email.delivered" | "email.bounced" | "email.complained" | "email.suppressed" | "user.created" | "user.signed_in" | "user.password_changed" | "user.email_changed" | "verification.failed_too_often" | "verification.rate_limited")[];
-            enabled: boolean;
-            /** @description Why Postern disabled it (every delivery failed for 24 hours), or null */
-            disabledReason: string | null;
-            /** @description When the current run of failed deliveries began */
-            failingSince: string | null;
-            /** @description Until when the secret replaced by the last rotation still signs beside the new one */
-            previousSecretExpiresAt: string | null;
-            createdAt: string;
-            updatedAt: string;
-            /** @description The whsec_ signing secret, shown only in this answer */
-            secret: string;
-        };
-        WebhookDelivery: {
-            id: string;
-            webhookId: string;
-            /** @description The webhook-id header: the same on every attempt and redelivery of one event */
-            eventId: string;
-            eventType: string;
-            /** @enum {string} */
-            state: "queued" | "sending" | "delivered" | "failed";
-            attempts: number;
-            /** @description The receiver's last HTTP status */
-            lastStatus: number | null;
-            lastError: string | null;
-            nextAttemptAt: string | null;
-            createdAt: string;
-            finishedAt: string | null;
-            /** @description The JSON body sent: {type, timestamp, data} */
-            payload: unknown;
+        SmtpCertificate: {
+            /** @description The listener's certificate, PEM (add it to a client's trust store) */
+            pem: string;
+            /** @description SHA-256 fingerprint, colon-separated hex */
+            fingerprint: string;
+            /** @description Whether Postern made it (self-signed) or it came from POSTERN_SMTP_TLS_CERT */
+            generated: boolean;
         };
         Application: {
             id: string;
@@ -3474,6 +3371,7 @@ export interface operations {
                 status?: "sent" | "failed" | "captured" | "suppressed";
                 templateType?: "SignIn" | "Register" | "ForgotPassword" | "Generic" | "OrganizationInvitation" | "UserPermissionValidation" | "BindNewIdentifier" | "MfaVerification" | "BindMfa";
                 to?: string;
+                source?: "api" | "experience" | "account" | "smtp" | "integration" | "test";
             };
             header?: never;
             path?: never;
@@ -8243,6 +8141,229 @@ export interface operations {
             };
         };
     };
+    listSmtpCredentials: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["SmtpCredential"][];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    createSmtpCredential: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    allowedFromDomains: string[];
+                    /** @description Hourly recipient cap (default 1000) */
+                    maxRecipientsPerHour?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        name: string;
+                        /** @description The SMTP user name (AUTH PLAIN/LOGIN) */
+                        username: string;
+                        /** @description Domains the envelope sender and the From: header may use */
+                        allowedFromDomains: string[];
+                        maxRecipientsPerHour: number;
+                        createdAt: string;
+                        /** @description The SMTP password, shown only in this answer (stored as a hash) */
+                        password: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getSmtpCertificate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SmtpCertificate"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deleteSmtpCredential: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     sendMessage: {
         parameters: {
             query?: never;
@@ -8554,555 +8675,6 @@ export interface operations {
             };
             /** @description Default Response */
             403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
-    listWebhooks: {
-        parameters: {
-            query?: {
-                limit?: number;
-                cursor?: string;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        items: components["schemas"]["Webhook"][];
-                        nextCursor: string | null;
-                    };
-                };
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
-    createWebhook: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    /** @description An https URL (plain http only for hosts in POSTERN_OUTBOUND_ALLOW) */
-                    url: string;
-                    /** @description The events this endpoint receives */
-                    events: ("email.sent" | "email.failed" | "email.delivered" | "email.bounced" | "email.complained" | "email.suppressed" | "user.created" | "user.signed_in" | "user.password_changed" | "user.email_changed" | "verification.failed_too_often" | "verification.rate_limited")[];
-                    enabled?: boolean;
-                };
-            };
-        };
-        responses: {
-            /** @description Default Response */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["WebhookWithSecret"];
-                };
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
-    getWebhook: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Webhook"];
-                };
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
-    deleteWebhook: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description No content */
-            204: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
-    updateWebhook: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    /** @description An https URL (plain http only for hosts in POSTERN_OUTBOUND_ALLOW) */
-                    url?: string;
-                    /** @description The events this endpoint receives */
-                    events?: ("email.sent" | "email.failed" | "email.delivered" | "email.bounced" | "email.complained" | "email.suppressed" | "user.created" | "user.signed_in" | "user.password_changed" | "user.email_changed" | "verification.failed_too_often" | "verification.rate_limited")[];
-                    enabled?: boolean;
-                };
-            };
-        };
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Webhook"];
-                };
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
-    rotateWebhookSecret: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["WebhookWithSecret"];
-                };
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
-    testWebhook: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Default Response */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["WebhookDelivery"];
-                };
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
-    listWebhookDeliveries: {
-        parameters: {
-            query?: {
-                limit?: number;
-                cursor?: string;
-            };
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        items: components["schemas"]["WebhookDelivery"][];
-                        nextCursor: string | null;
-                    };
-                };
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
-    redeliverWebhook: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-                did: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Default Response */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["WebhookDelivery"];
-                };
-            };
-            /** @description Default Response */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            404: {
                 headers: {
                     [name: string]: unknown;
                 };

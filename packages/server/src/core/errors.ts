@@ -73,6 +73,8 @@ export const ERRORS = {
   'integration.unauthorized': { status: 401, message: 'The call is not signed or authenticated with this integration\'s secret.' },
   'integration.invalid_payload': { status: 400, message: 'The body is not what this system sends.' },
   'integration.code_missing': { status: 422, message: 'This message needs a code, and the request carries none.' },
+  'smtp_credential.not_found': { status: 404, message: 'No such SMTP credential.' },
+  'smtp.disabled': { status: 404, message: 'The SMTP listener is off; set POSTERN_SMTP_PORT or POSTERN_SMTPS_PORT to turn it on.' },
   'captcha.required': { status: 400, message: 'Solve the bot check first (captchaToken is missing).' },
   'captcha.invalid': { status: 403, message: 'The bot check failed; solve it again.' },
   'captcha.unavailable': { status: 503, message: 'The bot check cannot be verified right now; try again shortly.' },

@@ -96,6 +96,16 @@ export interface AttemptLogEntry {
   attempts?: number;
   error?: { code: string; message: string };
 }
+/** Where a send came from (SPEC §11), recorded on its email-log item. */
+export const EMAIL_SOURCES = ['api', 'experience', 'account', 'smtp', 'integration', 'test'] as const;
+export type EmailSource = (typeof EMAIL_SOURCES)[number];
+
+/** The email-log source of a flow or outbox source (`experience.sign-in` → `experience`; unknown → `api`). */
+export function emailSourceOf(source: string | undefined): EmailSource {
+  const head = (source ?? 'api').split('.')[0] ?? 'api';
+  return (EMAIL_SOURCES as readonly string[]).includes(head) ? (head as EmailSource) : 'api';
+}
+
 export interface EmailLogEntry {
   id: string;
   tenantId: string;
@@ -109,6 +119,8 @@ export interface EmailLogEntry {
   attempts: number;
   durationMs: number;
   createdAt: string;
+  /** Where the send came from (absent: `api`). */
+  source?: EmailSource;
   /** The latest provider event (SPEC §16): delivered, delayed, bounced or complained; null before any. */
   deliveryStatus?: 'delivered' | 'delayed' | 'bounced' | 'complained' | null;
   /** Each connector tried, in order; absent for sends through one given connector (test sends). */
@@ -118,6 +130,7 @@ export interface EmailLogFilter {
   status?: EmailStatus | undefined;
   templateType?: string | undefined;
   to?: string | undefined;
+  source?: EmailSource | undefined;
 }
 export interface EmailLogStore {
   record(entry: EmailLogEntry): Promise<void>;

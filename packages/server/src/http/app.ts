@@ -32,6 +32,7 @@ import { installObservability } from './observability.js';
 import { outboxRoutes } from './routes/outbox.js';
 import { deliveryRoutes } from './routes/delivery.js';
 import { integrationRoutes } from './routes/integrations.js';
+import { smtpCredentialRoutes } from './routes/smtp-credentials.js';
 import { messageRoutes } from './routes/messages.js';
 import { abuseRoutes } from './routes/abuse.js';
 import { webhookRoutes } from './routes/webhooks.js';
@@ -140,6 +141,7 @@ export async function buildApp(s: Services, opts: BuildAppOptions = {}): Promise
   await app.register(outboxRoutes(s));
   await app.register(deliveryRoutes(s));
   await app.register(integrationRoutes(s));
+  await app.register(smtpCredentialRoutes(s));
   await app.register(messageRoutes(s));
   await app.register(abuseRoutes(s));
   await app.register(webhookRoutes(s));

@@ -24,6 +24,7 @@ import type { Integrations } from '../core/integrations/service.js';
 import type { Applications } from '../core/applications/service.js';
 import type { OidcStore } from '../core/applications/ports.js';
 import type { Webhooks } from '../core/webhooks/service.js';
+import type { SmtpCredentials } from '../core/smtp/credentials.js';
 
 export interface TemplateDeps {
   templates: TemplateService;
@@ -75,6 +76,8 @@ export interface Services {
   abuse: AbuseServices;
   /** Event webhooks out (SPEC §16); `emit` is how a feature reports an event. */
   webhooks: Webhooks;
+  /** SMTP submission (SPEC §18): credentials, and the listener's certificate (undefined when it is off). */
+  smtp: { credentials: SmtpCredentials; certificate(): { cert: string; fingerprint: string; origin: 'configured' | 'generated' } | undefined };
 }
 
 declare module 'fastify' {

@@ -20,6 +20,8 @@ import * as m008 from './migrations/008_delivery.js';
 import * as m008e from './migrations/008_provider_events.js';
 import * as m009 from './migrations/009_oidc.js';
 import * as m010 from './migrations/010_integrations.js';
+import * as m011 from './migrations/011_email_log_source.js';
+import * as m012 from './migrations/012_smtp_credentials.js';
 import * as m013 from './migrations/013_event_webhooks.js';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -46,6 +48,8 @@ const MIGRATIONS: Record<string, Migration> = {
   '008_provider_events': m008e,
   '009_oidc': m009,
   '010_integrations': m010,
+  '011_email_log_source': m011,
+  '012_smtp_credentials': m012,
   '013_event_webhooks': m013,
 };
 

@@ -2,6 +2,7 @@
  * Table types. Portable across SQLite and PostgreSQL: timestamps are ISO 8601 UTC strings
  * (fixed width, so they sort and compare as text), JSON is text, booleans are 0/1.
  */
+import type { Generated } from 'kysely';
 import type { OutboxRow } from '../core/ports.js';
 import type { WebhookDeliveryRow, WebhookEndpointRow } from '../core/webhooks/ports.js';
 
@@ -61,6 +62,21 @@ export interface EmailLogsTable {
   delivery_status?: string | null;
   /** JSON list of the connectors tried (SPEC §15), or null. */
   attempt_log: string | null;
+  /** Where the send came from (011): one of core's EMAIL_SOURCES; `api` when not given. */
+  source: Generated<string>;
+}
+
+export interface SmtpCredentialsTable {
+  id: string;
+  tenant_id: string;
+  name: string;
+  username: string;
+  /** SHA-256 (hex) of the generated password. */
+  password_hash: string;
+  /** JSON list of lower-case domains. */
+  allowed_from_domains: string;
+  max_recipients_per_hour: number;
+  created_at: string;
 }
 
 export interface EmailEventsTable {
@@ -217,6 +233,7 @@ export interface Database {
   connectors: ConnectorsTable;
   tenant_settings: TenantSettingsTable;
   email_logs: EmailLogsTable;
+  smtp_credentials: SmtpCredentialsTable;
   email_events: EmailEventsTable;
   suppressions: SuppressionsTable;
   webhook_receipts: WebhookReceiptsTable;

@@ -107,6 +107,20 @@ export function createSmtpConnector(config: SmtpConfig, ctx: ConnectorContext, e
       headers: message.headers,
       // Stable across retries, so receivers can recognise a repeated delivery.
       messageId: `<${message.id}@${messageDomain}>`,
+      ...(message.attachments?.length
+        ? {
+            attachments: message.attachments.map((a) => ({
+              content: a.content,
+              encoding: 'base64',
+              contentType: a.contentType,
+              ...(a.filename ? { filename: a.filename } : {}),
+              ...(a.contentId ? { cid: a.contentId } : {}),
+              ...(a.disposition ? { contentDisposition: a.disposition } : {}),
+            })),
+          }
+        : {}),
+      // A submitted message is signed with the key of its own From domain (SPEC §18).
+      ...(message.dkim ? { dkim: { ...message.dkim } } : {}),
     };
     try {
       const info = await abortable(() => transport.sendMail(mail), signal);
@@ -165,7 +179,7 @@ export default defineConnector<SmtpConfig>({
   logo,
   readme,
   configSchema: smtpConfigSchema,
-  capabilities: { customTemplates: true, providerTemplates: false, customSender: true },
+  capabilities: { customTemplates: true, providerTemplates: false, customSender: true, attachments: true },
   create: (config, ctx) => createSmtpConnector(config, ctx),
   dkimKeyId: (config) => config.dkim?.keyId,
 });

@@ -2,7 +2,7 @@ import { timeOrderedId } from '../../lib/ids.js';
 import type { TemplateType } from '@postern/connector-kit';
 import { AppError } from '../errors.js';
 import { normalizeEmail, type NormalizedEmail } from '../email-address.js';
-import type { Clock, CodeStore, Tenant } from '../ports.js';
+import { emailSourceOf, type Clock, type CodeStore, type Tenant } from '../ports.js';
 import type { EmailSender, SendOutcome, SendRequest } from '../delivery/sender.js';
 import type { Outbox } from '../delivery/outbox.js';
 import type { Metrics } from '../../lib/metrics.js';
@@ -133,7 +133,7 @@ export class VerificationCodes {
     if (mode === 'none' || fixed !== undefined) {
       await this.store.issue(stored);
       if (fixed !== undefined && mode !== 'none') {
-        await this.sender.recordSuppressed('test-address', { tenantId, to: addr.address, templateType: req.templateType, subject: '(test address: no email sent)' });
+        await this.sender.recordSuppressed('test-address', { tenantId, to: addr.address, templateType: req.templateType, subject: '(test address: no email sent)', source: emailSourceOf(req.source ?? sourceOf(req.flow)) });
       }
       return result;
     }
@@ -145,6 +145,7 @@ export class VerificationCodes {
       acceptLanguage: req.acceptLanguage,
       variables: { ...req.variables, code, expiresInMinutes: Math.ceil(policy.ttlSeconds / 60), expiresAt },
       ip: req.ip,
+      source: emailSourceOf(req.source ?? sourceOf(req.flow)),
     };
     if (this.outbox) {
       // The message is written with the code, in one transaction: a crash after this point

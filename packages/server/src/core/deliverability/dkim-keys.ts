@@ -65,6 +65,12 @@ export class DkimKeys implements DkimKeySource {
     return (await this.store.get(tenantId, keyId)) !== undefined;
   }
 
+  /** The newest key the tenant has for a domain, ready to sign with (mail submitted over SMTP). */
+  async forDomain(tenantId: string, domain: string): Promise<DkimSigningKey | undefined> {
+    const keys = (await this.store.list(tenantId)).filter((k) => k.domain === domain).sort((a, b) => (a.createdAt < b.createdAt ? 1 : -1));
+    return keys[0] ? this.signingKey(tenantId, keys[0].id) : undefined;
+  }
+
   async signingKey(tenantId: string, keyId: string): Promise<DkimSigningKey | undefined> {
     const key = await this.store.get(tenantId, keyId);
     const privateKey = key && (await this.store.privateKey(tenantId, keyId));

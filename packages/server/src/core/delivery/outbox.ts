@@ -3,9 +3,9 @@ import { isConnectorError, type ConnectorError, type TemplateType } from '@poste
 import { timeOrderedId } from '../../lib/ids.js';
 import type { Keyring } from '../../lib/crypto.js';
 import type { Metrics } from '../../lib/metrics.js';
-import type { EmailLogEntry, OutboxRow, OutboxStore } from '../ports.js';
+import { emailSourceOf, type EmailLogEntry, type OutboxRow, type OutboxStore } from '../ports.js';
 import type { Clock } from '../ports.js';
-import type { EmailSender, SendOutcome, SendRequest } from './sender.js';
+import type { EmailSender, SendOutcome, SendRequest, SubmittedContent } from './sender.js';
 import { maskCode } from './sender.js';
 import { AppError } from '../errors.js';
 
@@ -19,6 +19,8 @@ interface OutboxPayload {
   acceptLanguage?: string | undefined;
   variables: Record<string, unknown>;
   ip?: string | undefined;
+  /** A finished message submitted over SMTP (SPEC §18). */
+  content?: SubmittedContent | undefined;
 }
 
 export interface OutboxGuard {
@@ -122,6 +124,7 @@ export class Outbox {
       acceptLanguage: r.acceptLanguage,
       variables: r.variables,
       ip: r.ip,
+      ...(r.content ? { content: r.content } : {}),
     };
     const row: OutboxRow = {
       id,
@@ -146,7 +149,7 @@ export class Outbox {
       updated_at: at,
       finished_at: null,
     };
-    return { row, request: { ...r, id } };
+    return { row, request: { ...r, id, source: emailSourceOf(input.source) } };
   }
 
   /** The `notAfter` of mail without a code: an hour from now, or earlier. */
@@ -247,6 +250,8 @@ export class Outbox {
       variables: p.variables,
       ip: p.ip,
       id: row.id,
+      source: emailSourceOf(row.source),
+      ...(p.content ? { content: p.content } : {}),
     };
   }
 

@@ -1,8 +1,8 @@
 import { timeOrderedId } from '../../lib/ids.js';
-import { ConnectorError, type ConnectorFactory, type Connector, type EmailMessage, type TemplateType } from '@postern/connector-kit';
+import { ConnectorError, type ConnectorFactory, type Connector, type DkimSigningKey, type EmailAttachment, type EmailMessage, type TemplateType } from '@postern/connector-kit';
 import { deliver, type DeliveryOutcome, type DeliveryRules, DEFAULT_RULES } from './attempts.js';
 import type { Metrics } from '../../lib/metrics.js';
-import type { AttemptLogEntry, Clock, EmailLogEntry, EmailLogStore, EmailStatus } from '../ports.js';
+import type { AttemptLogEntry, Clock, EmailLogEntry, EmailLogStore, EmailSource, EmailStatus } from '../ports.js';
 import { AppError } from '../errors.js';
 import type { ConnectorService, LiveConnector } from '../connectors/service.js';
 import { FAILOVER_ERRORS, type Circuits } from './circuit.js';
@@ -29,7 +29,29 @@ export interface SendRequest {
   ip?: string | undefined;
   /** The message's stable id (the outbox row's), the same on every attempt; a new one when absent. */
   id?: string | undefined;
+  /** Where the send came from, for the email log (absent: `api`). */
+  source?: EmailSource | undefined;
+  /**
+   * A finished message (submitted over SMTP, SPEC §18): delivered as it came, not rendered
+   * from a template; `templateType` is then only its label in the log.
+   */
+  content?: SubmittedContent | undefined;
 }
+
+/** A message that arrived finished: what the connectors deliver of it. */
+export interface SubmittedContent {
+  from: { email: string; name?: string | undefined };
+  replyTo?: string | undefined;
+  subject: string;
+  html: string;
+  text: string;
+  /** Headers kept from the submitted message (no structural ones, no CR/LF). */
+  headers: Record<string, string>;
+  attachments: EmailAttachment[];
+}
+
+/** What the email log shows as the subject of a submitted message (SPEC §18: no subject or body). */
+export const SUBMITTED_SUBJECT = '(submitted over SMTP)';
 
 export interface SendOutcome extends DeliveryOutcome {
   logId: string;
@@ -76,6 +98,8 @@ export class EmailSender {
     private readonly routing?: { fallback: ConnectorService; circuits: Circuits },
     /** Event webhooks out (SPEC §16): `email.sent`, `email.failed`, `email.suppressed`. */
     private readonly events?: EventSink,
+    /** The tenant's DKIM key for a domain, to sign submitted messages with (SPEC §18). */
+    private readonly dkimFor?: (tenantId: string, domain: string) => Promise<DkimSigningKey | undefined>,
   ) {}
 
   /**
@@ -107,7 +131,7 @@ export class EmailSender {
     if (!live) throw new AppError('connector.not_configured', 'This tenant has no email connector; set one up under Connectors.');
     const suppressed = await this.suppressions?.find(req.tenantId, req.to);
     if (suppressed) {
-      await this.recordSuppressed(live.factory.id, { tenantId: req.tenantId, to: req.to, templateType: req.templateType, subject: '(suppressed address: no email sent)' });
+      await this.recordSuppressed(live.factory.id, { tenantId: req.tenantId, to: req.to, templateType: req.templateType, subject: '(suppressed address: no email sent)', source: req.source });
       await this.events?.emit(req.tenantId, 'email.suppressed', { messageId: req.id ?? null, to: req.to, templateType: req.templateType, reason: suppressed.reason });
       throw new AppError('recipient.suppressed', `This address is on the suppression list (${suppressed.reason.replace('_', ' ')}); remove it there to send to it again.`, {
         reason: suppressed.reason,
@@ -163,18 +187,19 @@ export class EmailSender {
     const message = last?.message ?? { id, tenantId: req.tenantId, to: req.to, subject: `(${req.templateType})`, templateType: req.templateType, variables: req.variables } as EmailMessage;
     const factoryId = last?.factoryId ?? live.factory.id;
     if (logIf && !logIf(outcome)) return { ...outcome, logId: '', status: outcome.ok ? 'sent' : 'failed' };
-    return this.record(factoryId, message, outcome, attemptLog, deferLog);
+    return this.record(factoryId, message, outcome, attemptLog, deferLog, req.source);
   }
 
   /** Sends through a given connector instance (test sends with an unsaved config). */
   async sendWith(factory: ConnectorFactory, connector: Connector, config: Record<string, unknown>, req: SendRequest, logIf?: (outcome: DeliveryOutcome) => boolean, deferLog = false): Promise<SendOutcome> {
     const { message, outcome } = await this.attempt(factory, connector, config, req, this.rules);
     if (logIf && !logIf(outcome)) return { ...outcome, logId: '', status: outcome.ok ? 'sent' : 'failed' };
-    return this.record(factory.id, message, outcome, undefined, deferLog);
+    return this.record(factory.id, message, outcome, undefined, deferLog, req.source);
   }
 
   /** Renders for one connector and runs the attempts (3.5) on it. */
   private async attempt(factory: ConnectorFactory, connector: Connector, config: Record<string, unknown>, req: SendRequest, rules: DeliveryRules): Promise<{ message: EmailMessage; outcome: DeliveryOutcome }> {
+    if (req.content) return this.attemptSubmitted(factory, connector, req, req.content, rules);
     const rendered = await withSpan('postern.template.render', { 'postern.tenant_id': req.tenantId, 'postern.template.type': req.templateType, 'postern.connector.factory_id': factory.id }, () =>
       this.renderer.render({
         tenantId: req.tenantId,
@@ -206,8 +231,35 @@ export class EmailSender {
     return { message, outcome };
   }
 
+  /** Delivers a finished message as it came: no template, DKIM with the From domain's key. */
+  private async attemptSubmitted(factory: ConnectorFactory, connector: Connector, req: SendRequest, c: SubmittedContent, rules: DeliveryRules): Promise<{ message: EmailMessage; outcome: DeliveryOutcome }> {
+    if (c.attachments.length > 0 && !factory.capabilities.attachments) {
+      throw new ConnectorError('connector.bad_config', `The ${factory.name} connector cannot carry attachments; send this message without them or use a connector that can (SMTP).`);
+    }
+    const domain = c.from.email.split('@').pop()?.toLowerCase() ?? '';
+    const dkim = domain ? await this.dkimFor?.(req.tenantId, domain) : undefined;
+    const message: EmailMessage = {
+      id: req.id ?? timeOrderedId(),
+      tenantId: req.tenantId,
+      from: { email: c.from.email, ...(c.from.name ? { name: c.from.name } : {}) },
+      to: req.to,
+      ...(c.replyTo ? { replyTo: c.replyTo } : {}),
+      subject: c.subject,
+      html: c.html,
+      text: c.text,
+      headers: c.headers,
+      templateType: req.templateType,
+      locale: req.locale ?? 'und',
+      variables: {},
+      ...(c.attachments.length ? { attachments: c.attachments } : {}),
+      ...(dkim ? { dkim } : {}),
+    };
+    const outcome = await deliver(connector, message, rules, factory.id);
+    return { message, outcome };
+  }
+
   /** Logs a message that was deliberately not sent (test addresses, suppressed addresses). */
-  async recordSuppressed(factoryId: string, req: { tenantId: string; to: string; templateType: TemplateType; subject: string }): Promise<void> {
+  async recordSuppressed(factoryId: string, req: { tenantId: string; to: string; templateType: TemplateType; subject: string; source?: EmailSource | undefined }): Promise<void> {
     await this.logs.record({
       id: timeOrderedId(),
       tenantId: req.tenantId,
@@ -221,11 +273,12 @@ export class EmailSender {
       attempts: 0,
       durationMs: 0,
       createdAt: this.clock.now().toISOString(),
+      source: req.source ?? 'api',
     });
     this.metrics.sends.inc({ factory: factoryId, status: 'suppressed' });
   }
 
-  private async record(factoryId: string, message: EmailMessage, outcome: DeliveryOutcome, attemptLog?: AttemptLogEntry[], deferLog = false): Promise<SendOutcome> {
+  private async record(factoryId: string, message: EmailMessage, outcome: DeliveryOutcome, attemptLog?: AttemptLogEntry[], deferLog = false, source: EmailSource = 'api'): Promise<SendOutcome> {
     const status: EmailStatus = outcome.ok ? (outcome.captured ? 'captured' : 'sent') : 'failed';
     const logId = timeOrderedId();
     const err: ConnectorError | undefined = outcome.error;
@@ -235,13 +288,14 @@ export class EmailSender {
       factoryId,
       templateType: message.templateType,
       to: message.to,
-      subject: maskCode(message.subject, message.variables.code),
+      subject: source === 'smtp' ? SUBMITTED_SUBJECT : maskCode(message.subject, message.variables.code),
       status,
       providerMessageId: outcome.providerMessageId,
       error: err ? { code: err.code, message: maskCode(err.message, message.variables.code) } : null,
       attempts: outcome.attempts,
       durationMs: outcome.durationMs,
       createdAt: this.clock.now().toISOString(),
+      source,
       ...(attemptLog ? { attemptLog } : {}),
     };
     if (!deferLog) await this.logs.record(entry);

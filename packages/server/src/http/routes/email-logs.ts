@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { TEMPLATE_TYPES } from '@postern/connector-kit';
 import { errorResponses, PageQuery, pageOf } from '../schemas.js';
 import type { Services } from '../context.js';
+import { EMAIL_SOURCES } from '../../core/ports.js';
 
 const EmailLog = z
   .object({
@@ -17,6 +18,7 @@ const EmailLog = z
     attempts: z.number().int(),
     durationMs: z.number(),
     createdAt: z.string(),
+    source: z.enum(EMAIL_SOURCES).meta({ description: 'Where the send came from: the management API, an end-user flow, the SMTP listener, an integration hook or a test send' }),
     deliveryStatus: z
       .enum(['delivered', 'delayed', 'bounced', 'complained'])
       .nullable()
@@ -63,13 +65,14 @@ export const emailLogRoutes =
             status: z.enum(['sent', 'failed', 'captured', 'suppressed']).optional(),
             templateType: z.enum(TEMPLATE_TYPES).optional(),
             to: z.string().max(320).optional(),
+            source: z.enum(EMAIL_SOURCES).optional(),
           }),
           response: { 200: pageOf(EmailLog), ...errorResponses(400, 401, 403) },
         },
       },
       async (req) => {
-        const { limit, cursor, status, templateType, to } = req.query;
-        const page = await s.email.logs.list(req.tenantId, { status, templateType, to: to?.trim() }, { limit, cursor });
+        const { limit, cursor, status, templateType, to, source } = req.query;
+        const page = await s.email.logs.list(req.tenantId, { status, templateType, to: to?.trim(), source }, { limit, cursor });
         const events = await s.events.providerEvents.eventsFor(
           req.tenantId,
           page.items.map((i) => i.id),
@@ -77,6 +80,7 @@ export const emailLogRoutes =
         return {
           items: page.items.map(({ tenantId: _t, deliveryStatus, ...rest }) => ({
             ...rest,
+            source: rest.source ?? 'api',
             attemptLog: rest.attemptLog ?? [],
             deliveryStatus: deliveryStatus ?? null,
             events: (events.get(rest.id) ?? []).map((e) => ({

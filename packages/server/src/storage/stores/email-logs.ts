@@ -1,11 +1,11 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import type { Database } from '../schema.js';
-import type { EmailLogEntry, EmailLogFilter, EmailLogStore, Page, PageRequest } from '../../core/ports.js';
+import { emailSourceOf, type EmailLogEntry, type EmailLogFilter, type EmailLogStore, type Page, type PageRequest } from '../../core/ports.js';
 import { decodeCursor, pageOf } from '../cursor.js';
 import { before } from './keyset.js';
 import { prepare, Prepared, type Params, type PreparedQuery } from '../prepared.js';
 
-type Row = Database['email_logs'];
+type Row = Selectable<Database['email_logs']>;
 const toEntry = (r: Row): EmailLogEntry => ({
   id: r.id,
   tenantId: r.tenant_id,
@@ -19,6 +19,7 @@ const toEntry = (r: Row): EmailLogEntry => ({
   attempts: Number(r.attempts),
   durationMs: Number(r.duration_ms),
   createdAt: r.created_at,
+  source: emailSourceOf(r.source),
   deliveryStatus: (r.delivery_status ?? null) as EmailLogEntry['deliveryStatus'],
   attemptLog: r.attempt_log ? (JSON.parse(r.attempt_log) as EmailLogEntry['attemptLog']) : [],
 });
@@ -41,6 +42,7 @@ export function emailLogInsertQuery(db: Kysely<Database>): PreparedQuery<unknown
       duration_ms: p('durationMs'),
       created_at: p('createdAt'),
       attempt_log: p('attemptLog'),
+      source: p('source'),
     }),
   );
 }
@@ -53,6 +55,7 @@ export function emailLogParams(e: EmailLogEntry): Params {
     errorMessage: e.error?.message ?? null,
     durationMs: Math.round(e.durationMs),
     attemptLog: e.attemptLog ? JSON.stringify(e.attemptLog) : null,
+    source: e.source ?? 'api',
   };
 }
 
@@ -76,6 +79,7 @@ export class SqlEmailLogStore implements EmailLogStore {
     if (f.status) q = q.where('status', '=', f.status);
     if (f.templateType) q = q.where('template_type', '=', f.templateType);
     if (f.to) q = q.where('to_address', '=', f.to);
+    if (f.source) q = q.where('source', '=', f.source);
     if (c) q = q.where((eb) => before(eb, c));
     const rows = await q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(page.limit + 1).execute();
     return pageOf(rows.map(toEntry), page.limit, (e) => e);
