@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { startCaptchaPeer, type CaptchaPeer } from '../../src/testing/peers/captcha.js';
 import { DIALECTS } from '../helpers.js';
 import { TestClock, startWorld, type World } from './setup.js';
 
@@ -295,5 +296,67 @@ describe('fuzz of the magic-link routes', () => {
       }),
       { numRuns: 60 },
     );
+  });
+});
+
+describe('magic links with bot protection, the email policy, MFA and another tenant', () => {
+  let w: World;
+  let peer: CaptchaPeer;
+  beforeAll(async () => {
+    peer = await startCaptchaPeer();
+    w = await startWorld('sqlite', { captchaTimeoutMs: 3000 });
+    await enableLinks(w);
+  });
+  afterAll(async () => {
+    await w?.close();
+    await peer?.close();
+  });
+
+  it('need the bot check when it is on, before anything is sent', async () => {
+    const on = await w.p.api('PATCH', '/api/bot-protection', { provider: 'turnstile', siteKey: peer.siteKey, secretKey: peer.secret, verifyUrl: peer.url('turnstile') });
+    expect(on.status, JSON.stringify(on.body)).toBe(200);
+    try {
+      const email = 'captcha-link@example.test';
+      const missing = await w.pub('POST', '/api/experience/magic-links', { email, intent: 'sign-in' });
+      expect(missing.status).toBe(400);
+      expect(missing.body.code).toBe('captcha.required');
+      const bad = await w.pub('POST', '/api/experience/magic-links', { email, intent: 'sign-in', captchaToken: 'tok_made_up' });
+      expect(bad.status).toBe(403);
+      expect(bad.body.code).toBe('captcha.invalid');
+      expect(w.sent(email)).toBe(0);
+      const ok = await w.pub('POST', '/api/experience/magic-links', { email, intent: 'sign-in', captchaToken: peer.issue({ hostname: 'auth.example.test' }) });
+      expect(ok.status, JSON.stringify(ok.body)).toBe(202);
+      await w.message(email);
+    } finally {
+      expect((await w.p.api('PATCH', '/api/bot-protection', { provider: 'none' })).status).toBe(200);
+    }
+  });
+
+  it('a blocked domain is 422 email.blocked for sign-up only', async () => {
+    expect((await w.p.api('PATCH', '/api/email-policy', { blockList: ['blocked.test'] })).status).toBe(200);
+    const reg = await w.pub('POST', '/api/experience/magic-links', { email: 'a@blocked.test', intent: 'register' });
+    expect(reg.status).toBe(422);
+    expect(reg.body.code).toBe('email.blocked');
+    expect(reg.body.details?.reason).toBeUndefined();
+    expect((await w.pub('POST', '/api/experience/magic-links', { email: 'b@blocked.test', intent: 'sign-in' })).status).toBe(202);
+  });
+
+  it('on a tenant under /t/T, with mandatory MFA: the link names the tenant and answers the MFA challenge', async () => {
+    expect((await w.p.api('POST', '/api/tenants', { id: 'acme', name: 'Acme', type: 'production' })).status).toBe(201);
+    expect((await w.p.api('PUT', '/t/acme/api/connectors/email', { factoryId: 'smtp', config: { host: '127.0.0.1', port: w.smtp.port, fromEmail: 'auth@example.test' } })).status).toBe(200);
+    const x = await w.p.api('PATCH', '/t/acme/api/sign-in-experience', { signIn: { methods: [{ identifier: 'email', password: true, verificationCode: true, magicLink: true }] }, mfa: { policy: 'mandatory' } });
+    expect(x.status, JSON.stringify(x.body)).toBe(200);
+    const email = 'mfa-link@example.test';
+    expect((await w.p.api('POST', '/t/acme/api/users', { email })).status).toBe(201);
+    expect((await w.pub('POST', '/t/acme/api/experience/magic-links', { email, intent: 'sign-in', redirectTo: '/t/acme/account' })).status).toBe(202);
+    const { token, path } = await linkIn(w, email);
+    expect(path).toBe(`/t/acme/magic-link/${token}`);
+    const page = await openPage(w, path);
+    // The default tenant knows nothing of acme's link.
+    const r0 = await w.pub('POST', '/api/experience/magic-links/consume', { token }, { origin: ORIGIN, 'x-postern-csrf': page.csrf, cookie: page.cookie });
+    expect(r0.status).toBe(404);
+    const r = await w.pub('POST', '/t/acme/api/experience/magic-links/consume', { token }, { origin: ORIGIN, 'x-postern-csrf': page.csrf, cookie: page.cookie });
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    expect(r.body).toEqual({ mfaRequired: true, mfaToken: expect.any(String), factors: ['email'], redirectTo: '/t/acme/account' });
   });
 });
