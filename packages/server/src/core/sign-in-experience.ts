@@ -27,7 +27,7 @@ export type SignInExperience = z.infer<typeof SignInExperienceSchema>;
 
 export const DEFAULT_SIGN_IN_EXPERIENCE: SignInExperience = {
   signUp: { enabled: true, identifiers: ['email'], password: true },
-  signIn: { methods: [{ identifier: 'email', password: true, verificationCode: true }] },
+  signIn: { methods: [{ identifier: 'email', password: true, verificationCode: true, magicLink: false }] },
   forgotPassword: { email: true },
   mfa: { factors: ['email'], policy: 'user-controlled' },
   languages: { default: 'en', autoDetect: true },
