@@ -332,6 +332,25 @@ describe('magic links with bot protection, the email policy, MFA and another ten
     }
   });
 
+  it('the email log never holds the link: a subject that shows it is logged masked', async () => {
+    const put = await w.p.api('PUT', '/api/email-templates/en/SignIn', { subject: 'Sign in: {{link}}', html: '<p>{{code}}</p><p><a href="{{link}}">{{link}}</a></p>', text: 'Code:\n{{code}}\n{{link}}\n' });
+    expect(put.status, JSON.stringify(put.body)).toBe(200);
+    try {
+      const email = 'logged-link@example.test';
+      expect((await w.pub('POST', '/api/experience/magic-links', { email, intent: 'sign-in' })).status).toBe(202);
+      const { token } = await linkIn(w, email);
+      const mac = token.split('.')[1]!;
+      expect((await w.message(email)).parsed.subject).toContain(mac);
+      const logs = await w.p.api('GET', '/api/email-logs?limit=200');
+      const mine = (logs.body.items as Array<{ to: string; subject: string }>).filter((l) => l.to === email);
+      expect(mine).toHaveLength(1);
+      expect(mine[0]!.subject).toContain('/magic-link/');
+      expect(JSON.stringify(logs.body)).not.toContain(mac);
+    } finally {
+      expect((await w.p.api('DELETE', '/api/email-templates/en/SignIn')).status).toBeLessThan(300);
+    }
+  });
+
   it('a blocked domain is 422 email.blocked for sign-up only', async () => {
     expect((await w.p.api('PATCH', '/api/email-policy', { blockList: ['blocked.test'] })).status).toBe(200);
     const reg = await w.pub('POST', '/api/experience/magic-links', { email: 'a@blocked.test', intent: 'register' });
