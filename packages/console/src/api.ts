@@ -336,6 +336,7 @@ function defined<T extends Record<string, unknown>>(q: T): { [K in keyof T]?: Ex
 export const DEPENDENT_LABELS: Record<string, string> = {
   'signUp.email': 'Sign-up by email',
   'signIn.emailVerificationCode': 'Sign-in with an email code',
+  'signIn.emailMagicLink': 'Sign-in with an email link',
   'forgotPassword.email': 'Password reset by email',
   'mfa.email': 'Email MFA',
 };

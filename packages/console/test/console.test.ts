@@ -317,6 +317,14 @@ describe('console', () => {
       expect(await page.locator('.field-error').count()).toBe(1);
       await shot(page, '12-sie-connector-required');
 
+      // Email links need the connector too; the error stands at their own field.
+      await page.getByLabel('Password reset by email').uncheck();
+      await page.getByLabel('Sign-in with an email link').check();
+      await page.getByRole('button', { name: 'Save', exact: true }).click();
+      await page.locator('#sie-signin-link-err').waitFor();
+      expect(await page.locator('#sie-signin-link-err').innerText()).toContain('Sign-in with an email link needs an email connector.');
+      await page.getByLabel('Sign-in with an email link').uncheck();
+
       // Turning off the last sign-in method is refused on its field too.
       await page.getByLabel('Password reset by email').uncheck();
       await page.getByLabel('Sign-in with email and password').uncheck();

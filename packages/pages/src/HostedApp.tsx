@@ -13,6 +13,7 @@ import { ForgotPasswordPage } from './pages/ForgotPassword.js';
 import { MfaPage } from './pages/Mfa.js';
 import { AccountPage } from './pages/Account.js';
 import { InvitationPage } from './pages/Invitation.js';
+import { MagicLinkPage } from './pages/MagicLink.js';
 import './hosted.css';
 
 export function HostedApp({ initial }: { initial: HostedPage }) {
@@ -37,5 +38,7 @@ export function HostedApp({ initial }: { initial: HostedPage }) {
       return <AccountPage key={key} client={client} />;
     case 'invitation':
       return <InvitationPage key={key} client={client} token={page.token ?? ''} />;
+    case 'magic-link':
+      return <MagicLinkPage key={key} client={client} token={page.token ?? ''} />;
   }
 }

@@ -18,6 +18,7 @@ export type SignInAnswer = JsonOk<'signInWithVerificationCode'>;
 export type MfaChallenge = Extract<SignInAnswer, { mfaRequired: true }>;
 export type Account = Schemas['MyAccount'];
 export type InvitationView = JsonOk<'getInvitation'>;
+export type MagicLinkAnswer = JsonOk<'consumeMagicLink'>;
 
 interface StoredTokens {
   accessToken: string;

@@ -69,6 +69,7 @@ export function explain(t: T, error: unknown, extra: Record<string, string> = {}
     case 'invitation.not_pending':
     case 'invitation.not_found':
     case 'network.error':
+    case 'magic_link.forbidden':
       message = t(code);
       if (code === 'user.email_exists') fields.email = message;
       break;

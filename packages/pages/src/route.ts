@@ -1,15 +1,16 @@
 /** Which hosted end-user page (SPEC §14) a path is, for the default tenant or under /t/T. */
 export interface HostedPage {
-  page: 'sign-in' | 'register' | 'forgot-password' | 'mfa' | 'account' | 'invitation';
+  page: 'sign-in' | 'register' | 'forgot-password' | 'mfa' | 'account' | 'invitation' | 'magic-link';
   tenantId: string;
   token?: string;
 }
 
 /** Which hosted page a path is (`/sign-in`, `/t/acme/invitation/abc`), or null for any other path. */
 export function hostedPage(pathname: string): HostedPage | null {
-  const m = /^(?:\/t\/([^/]+))?\/(sign-in|register|forgot-password|mfa|account|invitation)(?:\/([^/]+))?\/?$/.exec(pathname);
+  const m = /^(?:\/t\/([^/]+))?\/(sign-in|register|forgot-password|mfa|account|invitation|magic-link)(?:\/([^/]+))?\/?$/.exec(pathname);
   if (!m) return null;
   const page = m[2] as HostedPage['page'];
-  if ((page === 'invitation') !== !!m[3]) return null;
+  // Only an invitation and a magic link carry a token segment, and they always do.
+  if ((page === 'invitation' || page === 'magic-link') !== !!m[3]) return null;
   return { page, tenantId: m[1] ? decodeURIComponent(m[1]) : 'default', ...(m[3] ? { token: decodeURIComponent(m[3]) } : {}) };
 }

@@ -76,6 +76,7 @@ export const ERROR_STATUS = {
   'captcha.required': 400,
   'captcha.invalid': 403,
   'captcha.unavailable': 503,
+  'magic_link.forbidden': 403,
   'email.blocked': 422,
   'service.unavailable': 503,
   'internal.error': 500,

@@ -927,6 +927,41 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/experience/magic-links": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Whether this tenant offers sign-in by email link (the hosted pages show "Email me a link" when it does) */
+        get: operations["getMagicLinkSettings"];
+        put?: never;
+        /** Email a sign-in link with the code as its fallback; the same answer whether or not an account exists */
+        post: operations["sendMagicLink"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/experience/magic-links/consume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Spend a magic link from its confirmation page (same-origin Origin and the page's X-Postern-Csrf header); answers like a code sign-in */
+        post: operations["consumeMagicLink"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/dkim-keys": {
         parameters: {
             query?: never;
@@ -1512,6 +1547,7 @@ export interface components {
                     identifier: "email";
                     password: boolean;
                     verificationCode: boolean;
+                    magicLink?: boolean;
                 }[];
             };
             forgotPassword: {
@@ -1665,18 +1701,6 @@ export interface components {
             html: string;
             text: string;
         };
-        EmailTemplateInput: {
-            locale: string;
-            /** @enum {string} */
-            templateType: "SignIn" | "Register" | "ForgotPassword" | "Generic" | "OrganizationInvitation" | "UserPermissionValidation" | "BindNewIdentifier" | "MfaVerification" | "BindMfa";
-            subject: string;
-            html: string;
-            text: string | null;
-            replyTo: string | null;
-            senderName: string | null;
-            isDefault: boolean;
-            updatedAt: string | null;
-        };
         BotProtectionInput: {
             /** @enum {string} */
             provider: "none" | "turnstile" | "hcaptcha" | "recaptcha";
@@ -1716,6 +1740,18 @@ export interface components {
             };
             createdAt: string;
             updatedAt: string;
+        };
+        EmailTemplateInput: {
+            locale: string;
+            /** @enum {string} */
+            templateType: "SignIn" | "Register" | "ForgotPassword" | "Generic" | "OrganizationInvitation" | "UserPermissionValidation" | "BindNewIdentifier" | "MfaVerification" | "BindMfa";
+            subject: string;
+            html: string;
+            text: string | null;
+            replyTo: string | null;
+            senderName: string | null;
+            isDefault: boolean;
+            updatedAt: string | null;
         };
         JWKSInput: {
             keys: {
@@ -1938,6 +1974,7 @@ export interface components {
                     identifier: "email";
                     password: boolean;
                     verificationCode: boolean;
+                    magicLink?: boolean;
                 }[];
             };
             forgotPassword: {
@@ -2091,18 +2128,6 @@ export interface components {
             html: string;
             text: string;
         };
-        EmailTemplate: {
-            locale: string;
-            /** @enum {string} */
-            templateType: "SignIn" | "Register" | "ForgotPassword" | "Generic" | "OrganizationInvitation" | "UserPermissionValidation" | "BindNewIdentifier" | "MfaVerification" | "BindMfa";
-            subject: string;
-            html: string;
-            text: string | null;
-            replyTo: string | null;
-            senderName: string | null;
-            isDefault: boolean;
-            updatedAt: string | null;
-        };
         BotProtection: {
             /** @enum {string} */
             provider: "none" | "turnstile" | "hcaptcha" | "recaptcha";
@@ -2142,6 +2167,18 @@ export interface components {
             };
             createdAt: string;
             updatedAt: string;
+        };
+        EmailTemplate: {
+            locale: string;
+            /** @enum {string} */
+            templateType: "SignIn" | "Register" | "ForgotPassword" | "Generic" | "OrganizationInvitation" | "UserPermissionValidation" | "BindNewIdentifier" | "MfaVerification" | "BindMfa";
+            subject: string;
+            html: string;
+            text: string | null;
+            replyTo: string | null;
+            senderName: string | null;
+            isDefault: boolean;
+            updatedAt: string | null;
         };
         JWKS: {
             keys: {
@@ -6721,6 +6758,205 @@ export interface operations {
             };
             /** @description Default Response */
             410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getMagicLinkSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        enabled: boolean;
+                    };
+                };
+            };
+        };
+    };
+    sendMagicLink: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    email: string;
+                    /** @enum {string} */
+                    intent: "sign-in" | "register";
+                    /** @description Where to go after sign-in: a same-origin path or a redirect URI registered by an application */
+                    redirectTo?: string;
+                    locale?: string;
+                    /** @description The bot-protection token; required when bot protection is on, ignored when it is off */
+                    captchaToken?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        verificationId: string;
+                        expiresAt: string;
+                        resendAfter: number;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    consumeMagicLink: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The last segment of the link, `<verificationId>.<mac>` */
+                    token: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        tokens: components["schemas"]["Tokens"];
+                        redirectTo?: string;
+                    } | {
+                        /** @enum {boolean} */
+                        mfaRequired: true;
+                        mfaToken: string;
+                        factors: "email"[];
+                        redirectTo?: string;
+                    } | {
+                        /** @enum {string} */
+                        status: "registration_required";
+                        registrationToken: string;
+                        redirectTo?: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -11,6 +11,7 @@ const FIELD_INPUT: Record<string, string> = {
   'signUp.identifiers': 'sie-signup-enabled',
   'signUp.password': 'sie-signup-password',
   'signIn.emailVerificationCode': 'sie-signin-code',
+  'signIn.emailMagicLink': 'sie-signin-link',
   'signIn.methods': 'sie-signin-password',
   'forgotPassword.email': 'sie-forgot',
   'mfa.email': 'sie-mfa-policy',
@@ -93,6 +94,7 @@ function SieForm({ initial }: { initial: SignInExperience }) {
         <legend>Sign-in</legend>
         <Check id="sie-signin-password" label="Sign-in with email and password" errors={errs} checked={method.password} onChange={(on) => setMethod({ password: on })} />
         <Check id="sie-signin-code" label="Sign-in with an email code" help="A one-time code is emailed to the user." errors={errs} checked={method.verificationCode} onChange={(on) => setMethod({ verificationCode: on })} />
+        <Check id="sie-signin-link" label="Sign-in with an email link" help="A link that signs in from the inbox, with the code in the same email as a fallback. Opening the link only shows a confirmation page, so mail scanners cannot use it up." errors={errs} checked={method.magicLink === true} onChange={(on) => setMethod({ magicLink: on })} />
       </fieldset>
       <fieldset className="card group">
         <legend>Password reset and MFA</legend>

@@ -1,4 +1,4 @@
-import { useRef, useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import type { CodeSent, HostedClient, SignInAnswer, Tokens } from '../client.js';
 import { afterSignIn } from '../flow.js';
 import { useLang } from '../i18n.js';
@@ -6,7 +6,7 @@ import { HostedLink } from '../HostedLink.js';
 import { withRedirect } from '../nav.js';
 import { Alert, CodeForm, HostedShell, TextField, useAction } from '../ui.js';
 
-/** `/sign-in`: email and password, or an emailed code; then MFA or finishing sign-up when needed. */
+/** `/sign-in`: email and password, an emailed code, or an emailed link when the tenant offers links; then MFA or finishing sign-up when needed. */
 export function SignInPage({
   client,
   redirect,
@@ -17,7 +17,16 @@ export function SignInPage({
   notice?: string;
 }) {
   const { t, lang } = useLang();
-  const [mode, setMode] = useState<'password' | 'code'>('password');
+  const [mode, setMode] = useState<'password' | 'code' | 'link'>('password');
+  // Whether the tenant offers magic links (SPEC §19): the "Email me a link" button shows only then.
+  const [linksOn, setLinksOn] = useState(false);
+  const [linkSent, setLinkSent] = useState(false);
+  useEffect(() => {
+    client
+      .call<{ enabled: boolean }>('GET', '/api/experience/magic-links')
+      .then((r) => setLinksOn(r.enabled === true))
+      .catch(() => setLinksOn(false));
+  }, [client]);
   // `email` carries an OpenID request's login_hint.
   const [email, setEmail] = useState(() => new URLSearchParams(window.location.search).get('email') ?? '');
   const [password, setPassword] = useState('');
@@ -33,10 +42,21 @@ export function SignInPage({
       intent: 'sign-in',
       locale: lang,
     });
+  // The link brings the browser back to where this sign-in was going (an OpenID request included).
+  const sendLink = () =>
+    client.call<CodeSent>('POST', '/api/experience/magic-links', {
+      email: email.trim(),
+      intent: 'sign-in',
+      locale: lang,
+      ...(redirect ? { redirectTo: redirect } : {}),
+    });
   const submit = (e: FormEvent) => {
     e.preventDefault();
     void action.run(async () => {
-      if (mode === 'password') {
+      if (mode === 'link') {
+        setSent(await sendLink());
+        setLinkSent(true);
+      } else if (mode === 'password') {
         const answer = await client.call<SignInAnswer>('POST', '/api/experience/sign-in/password', {
           email: email.trim(),
           password,
@@ -50,11 +70,16 @@ export function SignInPage({
     return <FinishSignUp client={client} email={email.trim()} token={registrationToken} redirect={redirect} />;
   if (sent) {
     return (
-      <HostedShell title={t('signInTitle')}>
+      <HostedShell title={linkSent ? t('linkSentTitle') : t('signInTitle')}>
+        {linkSent ? (
+          <p className="muted" role="status">
+            {t('linkSent', { email: email.trim() })}
+          </p>
+        ) : null}
         <CodeForm
           email={email.trim()}
           sent={sent}
-          onResend={sendCode}
+          onResend={linkSent ? sendLink : sendCode}
           submitLabel={t('signIn')}
           onSubmit={async (code, verificationId) => {
             const answer = await client.call<SignInAnswer>('POST', '/api/experience/sign-in/verification-code', {
@@ -66,7 +91,14 @@ export function SignInPage({
           }}
         />
         <p>
-          <button type="button" className="link-button" onClick={() => setSent(null)}>
+          <button
+            type="button"
+            className="link-button"
+            onClick={() => {
+              setSent(null);
+              setLinkSent(false);
+            }}
+          >
             {t('back')}
           </button>
         </p>
@@ -106,7 +138,7 @@ export function SignInPage({
         <Alert explained={action.explained} alertRef={action.alertRef} />
         <div className="hosted-actions">
           <button type="submit" className="primary" disabled={action.busy}>
-            {action.busy ? t('working') : mode === 'password' ? t('signIn') : t('sendCode')}
+            {action.busy ? t('working') : mode === 'password' ? t('signIn') : mode === 'link' ? t('sendLink') : t('sendCode')}
           </button>
           <button
             type="button"
@@ -118,6 +150,18 @@ export function SignInPage({
           >
             {mode === 'password' ? t('emailMeCode') : t('usePassword')}
           </button>
+          {linksOn && mode !== 'link' ? (
+            <button
+              type="button"
+              className="secondary"
+              onClick={() => {
+                action.setError(undefined);
+                setMode('link');
+              }}
+            >
+              {t('emailMeLink')}
+            </button>
+          ) : null}
         </div>
       </form>
       <p className="hosted-links">
@@ -132,7 +176,7 @@ export function SignInPage({
 }
 
 /** A code sign-in for an address without an account, with sign-up on: finish it with the registration token. */
-function FinishSignUp({
+export function FinishSignUp({
   client,
   email,
   token,
@@ -162,7 +206,7 @@ function FinishSignUp({
   };
   return (
     <HostedShell title={t('finishSignUpTitle')}>
-      <p>{t('finishSignUpLead', { email })}</p>
+      <p>{email ? t('finishSignUpLead', { email }) : t('finishSignUpLeadNoEmail')}</p>
       <form ref={formRef} onSubmit={submit} noValidate>
         <TextField
           id="finish-name"

@@ -78,6 +78,7 @@ export const ERRORS = {
   'captcha.required': { status: 400, message: 'Solve the bot check first (captchaToken is missing).' },
   'captcha.invalid': { status: 403, message: 'The bot check failed; solve it again.' },
   'captcha.unavailable': { status: 503, message: 'The bot check cannot be verified right now; try again shortly.' },
+  'magic_link.forbidden': { status: 403, message: 'Open the link from your email and press Sign in on its page; this request did not come from that page.' },
   'email.blocked': { status: 422, message: 'This email address cannot be used here.' },
   'service.unavailable': { status: 503, message: 'A backing service is unavailable; try again shortly.' },
   'internal.error': { status: 500, message: 'Something went wrong on our side.' },

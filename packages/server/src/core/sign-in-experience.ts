@@ -8,6 +8,8 @@ const Method = z.strictObject({
   identifier: z.literal('email'),
   password: z.boolean(),
   verificationCode: z.boolean(),
+  /** Magic links (SPEC §19): off unless set; they need the email connector like codes do. */
+  magicLink: z.boolean().optional(),
 });
 
 /** SPEC §7. The defaults are what a new tenant starts with. */
@@ -25,7 +27,7 @@ export type SignInExperience = z.infer<typeof SignInExperienceSchema>;
 
 export const DEFAULT_SIGN_IN_EXPERIENCE: SignInExperience = {
   signUp: { enabled: true, identifiers: ['email'], password: true },
-  signIn: { methods: [{ identifier: 'email', password: true, verificationCode: true }] },
+  signIn: { methods: [{ identifier: 'email', password: true, verificationCode: true, magicLink: false }] },
   forgotPassword: { email: true },
   mfa: { factors: ['email'], policy: 'user-controlled' },
   languages: { default: 'en', autoDetect: true },
@@ -37,6 +39,7 @@ export function emailDependents(x: SignInExperience): string[] {
   const out: string[] = [];
   if (x.signUp.enabled && x.signUp.identifiers.includes('email')) out.push('signUp.email');
   if (x.signIn.methods.some((m) => m.identifier === 'email' && m.verificationCode)) out.push('signIn.emailVerificationCode');
+  if (x.signIn.methods.some((m) => m.identifier === 'email' && m.magicLink)) out.push('signIn.emailMagicLink');
   if (x.forgotPassword.email) out.push('forgotPassword.email');
   if (x.mfa.policy !== 'off' && x.mfa.factors.includes('email')) out.push('mfa.email');
   return out;
@@ -46,6 +49,7 @@ export function emailDependents(x: SignInExperience): string[] {
 const DEPENDENT_WORDS: Record<string, string> = {
   'signUp.email': 'sign-up by email',
   'signIn.emailVerificationCode': 'sign-in with an email code',
+  'signIn.emailMagicLink': 'sign-in with an email link',
   'forgotPassword.email': 'password reset by email',
   'mfa.email': 'email MFA',
 };
@@ -84,8 +88,8 @@ export class SignInExperienceService {
       const r = SignInExperienceSchema.safeParse(merged);
       if (!r.success) throw invalidDocument('sign-in experience', r.error);
       const next = r.data;
-      const methods = next.signIn.methods.filter((m) => m.password || m.verificationCode);
-      if (methods.length === 0) throw new AppError('sign_in_experience.no_sign_in_method', 'Sign-in must keep at least one method: password or verification code.', { fields: ['signIn.methods'] });
+      const methods = next.signIn.methods.filter((m) => m.password || m.verificationCode || m.magicLink);
+      if (methods.length === 0) throw new AppError('sign_in_experience.no_sign_in_method', 'Sign-in must keep at least one method: password, verification code or magic link.', { fields: ['signIn.methods'] });
       if (!(await this.connectors.getEmailConnector(tenantId))) {
         const before = new Set(emailDependents(current));
         const needs = emailDependents(next);

@@ -128,6 +128,17 @@ export class Applications {
     return { items: p.items.map(show), nextCursor: p.nextCursor };
   }
 
+  /** Whether some application of the tenant registered exactly this redirect URI (a magic link's `redirectTo`, SPEC §19). */
+  async hasRedirectUri(tenantId: string, uri: string): Promise<boolean> {
+    let cursor: string | undefined;
+    for (;;) {
+      const p = await this.store.list(tenantId, { limit: 100, cursor });
+      if (p.items.some((a) => a.redirectUris.includes(uri))) return true;
+      if (!p.nextCursor) return false;
+      cursor = p.nextCursor;
+    }
+  }
+
   async update(tenantId: string, id: string, patch: ApplicationPatch): Promise<Application> {
     const a = await this.record(tenantId, id);
     const next: ApplicationRecord = {

@@ -32,3 +32,12 @@ export function hmacEquals(a: string, b: string): boolean {
   const bb = Buffer.from(b);
   return ab.length === bb.length && timingSafeEqual(ab, bb);
 }
+
+/**
+ * The secret half of a magic link (SPEC §19): an HMAC over the code's id and its stored
+ * HMAC, under the same key. Nothing more is stored for a link, a database without the key
+ * cannot produce one, and the link dies with its code (used, replaced or expired).
+ */
+export function linkMac(key: Buffer, verificationId: string, storedCodeHmac: string): string {
+  return createHmac('sha256', key).update(`magic-link:${verificationId}:${storedCodeHmac}`).digest('base64url');
+}

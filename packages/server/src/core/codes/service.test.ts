@@ -133,6 +133,44 @@ describe('VerificationCodes (core, no HTTP, no database)', () => {
     expect(row!.status).toBe('invalidated');
   });
 
+  it('a magic link rides with the code: built from the stored HMAC, spent once, and the code with it', async () => {
+    const { codes, sender, clock } = await setup({ resendCooldownSeconds: 0 });
+    const purposes = [{ flow: 'api', templateType: 'SignIn' as const }];
+    const issued = await codes.issue({ ...req, magicLink: (token) => `https://x.test/magic-link/${token}` });
+    const link = String(sender.sent[0]!.variables.link);
+    const token = link.slice('https://x.test/magic-link/'.length);
+    expect(token.startsWith(`${issued.verificationId}.`)).toBe(true);
+    expect(sender.sent[0]!.variables.code).toBe('123456');
+    // Wrong macs cost nothing: the right link still works after them.
+    for (const bad of [`${issued.verificationId}.${'A'.repeat(43)}`, issued.verificationId, 'x', `${token}.x`]) {
+      expect(await codes.consumeLink(tenant, bad, purposes)).toEqual({ ok: false, reason: 'not_found' });
+    }
+    // Only the purposes asked for.
+    expect(await codes.consumeLink(tenant, token, [{ flow: 'api', templateType: 'Register' }])).toEqual({ ok: false, reason: 'not_found' });
+    expect(await codes.consumeLink(tenant, token, purposes)).toMatchObject({ ok: true, recipientKey: 'ada@example.test', templateType: 'SignIn' });
+    expect(await codes.consumeLink(tenant, token, purposes)).toEqual({ ok: false, reason: 'not_found' });
+    expect(await codes.verify({ ...req, verificationId: issued.verificationId, code: '123456' })).toEqual({ ok: false, reason: 'not_found' });
+
+    // The code spends the link; and a link expires with its code.
+    const second = await codes.issue({ ...req, magicLink: (t) => t });
+    expect((await codes.verify({ ...req, verificationId: second.verificationId, code: '123456' })).ok).toBe(true);
+    expect(await codes.consumeLink(tenant, String(sender.sent[1]!.variables.link), purposes)).toEqual({ ok: false, reason: 'not_found' });
+    await codes.issue({ ...req, magicLink: (t) => t });
+    clock.advance(601_000);
+    expect(await codes.consumeLink(tenant, String(sender.sent[2]!.variables.link), purposes)).toEqual({ ok: false, reason: 'expired' });
+  });
+
+  it('a code sent without a link cannot be spent through one', async () => {
+    const { codes, sender } = await setup();
+    const issued = await codes.issue(req);
+    expect(sender.sent[0]!.variables.link).toBeUndefined();
+    // Even with the right mac (computed as the service would), a plain code is not a link.
+    const { linkMac, codeHmac } = await import('./generate.js');
+    const mac = linkMac(Buffer.alloc(32, 7), issued.verificationId, codeHmac(Buffer.alloc(32, 7), issued.verificationId, '123456'));
+    expect(await codes.consumeLink(tenant, `${issued.verificationId}.${mac}`, [{ flow: 'api', templateType: 'SignIn' }])).toEqual({ ok: false, reason: 'not_found' });
+    expect((await codes.verify({ ...req, verificationId: issued.verificationId, code: '123456' })).ok).toBe(true);
+  });
+
   it('maps each failure to its SPEC error', () => {
     expect(verificationError({ ok: false, reason: 'mismatch', attemptsLeft: 1 })).toMatchObject({
       code: 'verification_code.mismatch',

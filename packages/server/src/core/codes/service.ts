@@ -8,8 +8,8 @@ import type { Outbox } from '../delivery/outbox.js';
 import type { Metrics } from '../../lib/metrics.js';
 import type { CodePolicy, CodePolicyService } from './policy.js';
 import type { Bucket, RateLimits } from './ports.js';
-import { codeHmac, cryptoRandom, generateCode, hmacEquals, type Random } from './generate.js';
-import { decideAttempt, refusal } from './attempt.js';
+import { codeHmac, cryptoRandom, generateCode, hmacEquals, linkMac, type Random } from './generate.js';
+import { decideAttempt, purposeFits, refusal } from './attempt.js';
 import type { VerifyOutcome } from './outcome.js';
 
 export interface IssueRequest {
@@ -35,6 +35,12 @@ export interface IssueRequest {
   delivery?: 'now' | 'background' | 'none';
   /** Where the send came from, for the outbox (`api`, `experience`, `account`); from `flow` when absent. */
   source?: string;
+  /**
+   * A magic link rides with the code (SPEC §19): given the link token (`<id>.<mac>`), the
+   * URL to put in the message as `link`. The code's `data` is marked so that only such a
+   * code can be spent through its link.
+   */
+  magicLink?: (token: string) => string;
 }
 
 export interface IssueResult {
@@ -60,6 +66,9 @@ export type { Verified, VerifyOutcome } from './outcome.js';
 const isSuppressed = (err: unknown) => err instanceof AppError && err.code === 'recipient.suppressed';
 /** The email log's source for a flow: `api`, `experience.sign-in` → `experience`, … */
 const sourceOf = (flow: string) => flow.split('.')[0] ?? flow;
+
+/** The payload mark of a code that may be spent through its magic link. */
+const MAGIC_LINK = 'magicLink';
 
 const purposeOf = (templateType: string, flow: string) => `${templateType}:${flow}`;
 
@@ -127,7 +136,10 @@ export class VerificationCodes {
     const code = fixed ?? generateCode(policy.length, policy.alphabet, this.random);
     const id = timeOrderedId();
     const expiresAt = new Date(now.getTime() + policy.ttlSeconds * 1000).toISOString();
-    const stored = { id, tenantId, recipientKey: addr.key, email: addr.address, purpose, codeHmac: codeHmac(this.hmacKey, id, code), maxAttempts: policy.maxAttempts, payload: req.data ?? null, expiresAt, createdAt: now.toISOString() };
+    const hmac = codeHmac(this.hmacKey, id, code);
+    const payload = req.magicLink ? { ...req.data, [MAGIC_LINK]: true } : (req.data ?? null);
+    const stored = { id, tenantId, recipientKey: addr.key, email: addr.address, purpose, codeHmac: hmac, maxAttempts: policy.maxAttempts, payload, expiresAt, createdAt: now.toISOString() };
+    const link = req.magicLink ? { link: req.magicLink(`${id}.${linkMac(this.hmacKey, id, hmac)}`) } : {};
     const result: IssueResult = { verificationId: id, expiresAt, resendAfter: policy.resendCooldownSeconds };
     const mode = req.delivery ?? 'now';
     if (mode === 'none' || fixed !== undefined) {
@@ -143,7 +155,7 @@ export class VerificationCodes {
       templateType: req.templateType,
       locale: req.locale,
       acceptLanguage: req.acceptLanguage,
-      variables: { ...req.variables, code, expiresInMinutes: Math.ceil(policy.ttlSeconds / 60), expiresAt },
+      variables: { ...req.variables, ...link, code, expiresInMinutes: Math.ceil(policy.ttlSeconds / 60), expiresAt },
       ip: req.ip,
       source: emailSourceOf(req.source ?? sourceOf(req.flow)),
     };
@@ -242,6 +254,33 @@ export class VerificationCodes {
     }
     await this.limits.undo(lockout);
     if (a.outcome === 'ok') return { ok: true, email: a.email!, recipientKey: addr.key, data: a.payload ?? null };
+    return { ok: false, reason: a.outcome };
+  }
+
+  /**
+   * Spends a code through its magic link (SPEC §19): `token` is `<verificationId>.<mac>`.
+   * The link names no recipient, so the code's own recipient is taken; it must be a
+   * magic-link code of one of `purposes`. A wrong mac is `not_found` and costs nothing (it
+   * is 256 bits, not a guess at the code); the spend itself is one guarded attempt, so of
+   * concurrent uses exactly one succeeds, and the link and the code die together.
+   */
+  async consumeLink(tenant: Tenant, token: string, purposes: ReadonlyArray<{ flow: string; templateType: TemplateType }>): Promise<VerifyOutcome & { templateType?: TemplateType }> {
+    const m = /^([\w-]{1,100})\.([\w-]{43})$/.exec(token);
+    const notFound = { ok: false as const, reason: 'not_found' as const };
+    if (!m) return notFound;
+    const [, id, mac] = m as unknown as [string, string, string];
+    const state = await this.store.probe({ tenantId: tenant.id, id });
+    const fit = state && purposes.find((p) => purposeFits(state.purpose, purposeOf(p.templateType, p.flow)));
+    if (!state || !fit || state.payload?.[MAGIC_LINK] !== true || !hmacEquals(mac, linkMac(this.hmacKey, id, state.codeHmac))) {
+      this.metrics.verifications.inc({ outcome: 'not_found' });
+      return notFound;
+    }
+    const target = { tenantId: tenant.id, id, recipientKey: state.recipientKey, purpose: state.purpose, now: this.clock.now().toISOString() };
+    const a = await this.store.attempt(target, (code) => decideAttempt(code, target, (h) => hmacEquals(mac, linkMac(this.hmacKey, id, h))));
+    this.metrics.verifications.inc({ outcome: a.outcome });
+    if (a.outcome === 'ok') return { ok: true, email: a.email!, recipientKey: state.recipientKey, data: a.payload ?? null, templateType: fit.templateType };
+    // A mismatch cannot happen here (the mac was checked against the same row); treat any as unknown.
+    if (a.outcome === 'mismatch') return notFound;
     return { ok: false, reason: a.outcome };
   }
 

@@ -62,9 +62,13 @@ export interface SendOutcome extends DeliveryOutcome {
 
 export const CODE_MASK = '••••••';
 
-/** A subject with the code in it is logged with the code masked (SPEC §11). */
+/** A magic link's secret half (SPEC §19), wherever a template or a provider's error put it. */
+const MAGIC_LINK_TOKEN = /(\/magic-link\/[\w-]{1,100}\.)[\w-]{43}/g;
+
+/** A subject with the code (or a magic link) in it is logged with the code masked (SPEC §11). */
 export function maskCode(text: string, code: unknown): string {
-  return typeof code === 'string' && code.length >= 4 ? text.split(code).join(CODE_MASK) : text;
+  const masked = text.replace(MAGIC_LINK_TOKEN, `$1${CODE_MASK}`);
+  return typeof code === 'string' && code.length >= 4 ? masked.split(code).join(CODE_MASK) : masked;
 }
 
 /**

@@ -41,6 +41,25 @@ describe('shipped templates', () => {
     }
   }
 
+  for (const locale of SHIPPED_LOCALES) {
+    for (const type of ['SignIn', 'Register'] as const) {
+      it(`${type} in ${locale} shows a magic link above the code when there is one`, () => {
+        const link = 'https://auth.example.test/magic-link/0190abcd.mac';
+        const content = defaultTemplate(locale, type)!;
+        const out = renderer.render(content, { ...sampleVariables(type, locale), code: '730519', expiresInMinutes: 17, link });
+        expect(out.html).toContain(`href="${link}"`);
+        expect(out.text.split('\n')).toContain(link);
+        // The code stays, as the fallback, on its own line.
+        expect(out.text.split('\n')).toContain('730519');
+        expect(out.text.indexOf(link)).toBeLessThan(out.text.indexOf('730519'));
+        expect(lintTemplate(type, content, out)).toEqual([]);
+        const plain = renderer.render(content, { ...sampleVariables(type, locale), code: '730519', expiresInMinutes: 17 });
+        expect(plain.html).not.toContain('magic-link');
+        expect(plain.html).not.toContain('href=""');
+      });
+    }
+  }
+
   it('are translated, not copies of English', () => {
     for (const locale of SHIPPED_LOCALES.filter((l) => l !== 'en')) {
       for (const type of TEMPLATE_TYPES) {

@@ -104,7 +104,7 @@ function codeBlock(l: LocaleStrings): string {
 </table>`;
 }
 
-function button(l: LocaleStrings, s: InvitationStrings): string {
+function button(l: LocaleStrings, s: Pick<InvitationStrings, 'button' | 'linkHint'>): string {
   return `<table role="presentation" cellspacing="0" cellpadding="0" border="0" style="margin:8px 0 24px;border-collapse:separate;">
 <tr><td align="center" bgcolor="${ACCENT}" style="border-radius:8px;background:${ACCENT};">
 <a href="{{link}}" target="_blank" rel="noopener" style="display:inline-block;padding:14px 28px;font-family:${l.fontFamily};font-size:16px;line-height:20px;font-weight:600;color:#ffffff;text-decoration:none;border-radius:8px;">${h(s.button)}</a>
@@ -162,8 +162,15 @@ ${t(l.help)}
 
 const GREETING_TEXT = (l: LocaleStrings): string => `{{#if user.name}}${t(l.greeting)}{{else}}${t(l.greetingAnon)}{{/if}}`;
 
-function codeMessage(l: LocaleStrings, s: CodeMessageStrings): TemplateContent {
-  const body = `${paragraph(l, h(s.intro))}
+function codeMessage(l: LocaleStrings, s: CodeMessageStrings, linkButton?: string): TemplateContent {
+  // SignIn and Register carry a magic link when the send has one (SPEC §4, §19): the button
+  // first, the code below as the fallback. Without a link they read exactly as before.
+  const m = l.magicLink;
+  const linkHint = l.types.OrganizationInvitation.linkHint;
+  const withLink = (yes: string, no: string) => (linkButton ? `{{#if link}}${yes}{{else}}${no}{{/if}}` : no);
+  const body = `${withLink(`${paragraph(l, h(m.intro))}
+${button(l, { button: linkButton ?? '', linkHint })}
+${paragraph(l, h(m.orCode))}`, paragraph(l, h(s.intro)))}
 ${codeBlock(l)}
 ${paragraph(l, h(l.expiry))}
 ${paragraph(l, h(l.noShare), { note: true })}`;
@@ -172,7 +179,12 @@ ${paragraph(l, h(l.noShare), { note: true })}`;
     html: page(l, h(s.subject), h(s.intro), h(s.heading), body, h(s.ignore)),
     text: `${GREETING_TEXT(l)}
 
-${t(s.intro)}
+${withLink(`${t(m.intro)}
+
+${t(linkButton ?? '')}:
+{{link}}
+
+${t(m.orCode)}`, t(s.intro))}
 
 {{code}}
 
@@ -217,5 +229,7 @@ ${textFooter(l)}`,
 /** The shipped template of one type in one language. */
 export function buildTemplate(l: LocaleStrings, type: TemplateType): TemplateContent {
   if (type === 'OrganizationInvitation') return invitation(l, l.types.OrganizationInvitation);
+  if (type === 'SignIn') return codeMessage(l, l.types.SignIn, l.magicLink.signInButton);
+  if (type === 'Register') return codeMessage(l, l.types.Register, l.magicLink.registerButton);
   return codeMessage(l, l.types[type]);
 }

@@ -24,6 +24,8 @@ export interface LocaleStrings {
   types: { [T in Exclude<TemplateType, 'OrganizationInvitation'>]: CodeMessageStrings } & {
     OrganizationInvitation: InvitationStrings;
   };
+  /** A magic link beside the code (SignIn and Register, SPEC §19). */
+  magicLink: MagicLinkStrings;
   /** Plausible names for previews. */
   sample: { userName: string; inviterName: string; organizationName: string; applicationName: string; companyName: string; companyInformation: string };
 }
@@ -36,6 +38,16 @@ export interface CodeMessageStrings {
   intro: string;
   /** What to do if the recipient did not ask for this. */
   ignore: string;
+}
+
+/** The words around a magic link, shown only when the message has a `link`. */
+export interface MagicLinkStrings {
+  /** The sentence above the button. */
+  intro: string;
+  signInButton: string;
+  registerButton: string;
+  /** Above the code, when the link is there too. */
+  orCode: string;
 }
 
 export interface InvitationStrings {

@@ -2,7 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import fastifyStatic from '@fastify/static';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { MAGIC_LINK_CSRF_COOKIE, magicLinkCsrf } from './identity/magic-links.js';
 
 /** Where `npm run build` puts the console (packages/console/dist). */
 export const CONSOLE_DIST = fileURLToPath(new URL('../../../../console/dist', import.meta.url));
@@ -33,8 +34,8 @@ async function bundle(app: FastifyInstance, dist: string, prefix: string, what: 
       immutable: true,
     });
   }
-  return async (_req: unknown, reply: FastifyReply) =>
-    reply.type('text/html; charset=utf-8').header('content-security-policy', CSP).send(page());
+  return async (_req: unknown, reply: FastifyReply, transform: (html: string) => string = (h) => h) =>
+    reply.type('text/html; charset=utf-8').header('content-security-policy', CSP).send(transform(page()));
 }
 
 /**
@@ -44,12 +45,27 @@ async function bundle(app: FastifyInstance, dist: string, prefix: string, what: 
 export async function staticRoutes(
   app: FastifyInstance,
   dist = { console: CONSOLE_DIST, pages: PAGES_DIST },
+  opts_: { secureCookies?: boolean } = {},
 ): Promise<void> {
   const consolePage = await bundle(app, dist.console, '/console/assets/', 'console');
   const hostedPage = await bundle(app, dist.pages, '/pages/assets/', 'hosted pages');
   const opts = { schema: { hide: true }, config: { auth: 'public' as const } };
   app.get('/console', opts, consolePage);
   app.get('/console/*', opts, consolePage);
-  for (const p of HOSTED_PAGES) app.get(p, opts, hostedPage);
+  for (const p of HOSTED_PAGES) app.get(p, opts, (req, reply) => hostedPage(req, reply));
+  // A magic link's confirmation page (SPEC §19). Opening it (GET, HEAD, a prefetch, a mail
+  // scanner) spends nothing: the page only carries a fresh CSRF token, in a meta tag and in
+  // an HttpOnly SameSite=Strict cookie, that its "Sign in" button must send back.
+  app.get('/magic-link/:token', opts, async (req: FastifyRequest, reply) => {
+    const csrf = magicLinkCsrf();
+    const secure = opts_.secureCookies ? '; Secure' : '';
+    reply
+      .header('cache-control', 'no-store')
+      .header('referrer-policy', 'no-referrer')
+      .header('x-robots-tag', 'noindex, nofollow')
+      .header('set-cookie', `${MAGIC_LINK_CSRF_COOKIE}=${csrf}; Path=/; HttpOnly; SameSite=Strict; Max-Age=3600${secure}`);
+    const meta = `<meta name="postern-csrf" content="${csrf}"><meta name="referrer" content="no-referrer">`;
+    return hostedPage(req, reply, (html) => (/<\/head>/i.test(html) ? html.replace(/<\/head>/i, `${meta}</head>`) : meta + html));
+  });
   app.get('/', opts, async (_req, reply) => reply.redirect('/console/'));
 }

@@ -16,12 +16,19 @@ const PURPOSE = { 'sign-in': PURPOSES.signIn, register: PURPOSES.register, 'forg
  *   unknown ones get nothing, so neither waits on the connector.
  * - `forgot-password`: known addresses in the background, unknown ones nothing.
  */
-export async function sendExperienceCode(d: IdentityDeps, c: Caller, input: { email: string; intent: Intent }): Promise<Pick<IssueResult, 'verificationId' | 'expiresAt' | 'resendAfter'>> {
+export async function sendExperienceCode(
+  d: IdentityDeps,
+  c: Caller,
+  input: { email: string; intent: Intent },
+  /** A magic link rides with the code (core/identity/flows/magic-link.ts): the method it needs, and what the code keeps. */
+  link?: { url: (token: string) => string; data: Record<string, unknown> },
+): Promise<Pick<IssueResult, 'verificationId' | 'expiresAt' | 'resendAfter'>> {
   const addr = normalizeEmail(input.email);
   const x = await d.signInExperience.get(c.tenant.id);
   const method = x.signIn.methods.find((m) => m.identifier === 'email');
   if (input.intent === 'register' && !x.signUp.enabled) throw new AppError('registration.disabled');
-  if (input.intent === 'sign-in' && !method?.verificationCode) throw methodDisabled('Sign-in by email code');
+  if (link && !method?.magicLink) throw methodDisabled('Sign-in by email link');
+  if (!link && input.intent === 'sign-in' && !method?.verificationCode) throw methodDisabled('Sign-in by email code');
   if (input.intent === 'forgot-password' && !x.forgotPassword.email) throw methodDisabled('Password reset by email');
 
   // Every intent looks the account up, so that known and unknown addresses cost the same.
@@ -39,6 +46,7 @@ export async function sendExperienceCode(d: IdentityDeps, c: Caller, input: { em
     locale: c.locale,
     acceptLanguage: c.acceptLanguage,
     delivery,
+    ...(link ? { magicLink: link.url, data: link.data } : {}),
   });
   return { verificationId: r.verificationId, expiresAt: r.expiresAt, resendAfter: r.resendAfter };
 }

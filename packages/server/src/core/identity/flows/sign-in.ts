@@ -1,7 +1,8 @@
 import { normalizeEmail } from '../../email-address.js';
 import { AppError } from '../../errors.js';
 import { PURPOSES, finishSignIn, methodDisabled, nowIso, type Caller, type IdentityDeps, type SignInResult } from '../context.js';
-import { verifiedOrThrow } from '../../codes/outcome.js';
+import { verifiedOrThrow, type Verified } from '../../codes/outcome.js';
+import type { SignInExperience } from '../../sign-in-experience.js';
 
 /**
  * `POST /api/experience/sign-in/password`. A wrong password and an unknown address answer
@@ -26,8 +27,14 @@ export type CodeSignInResult = SignInResult | { status: 'registration_required';
  */
 export async function signInWithCode(d: IdentityDeps, c: Caller, input: { email: string; verificationId: string; code: string }): Promise<CodeSignInResult> {
   const x = await d.signInExperience.get(c.tenant.id);
-  if (!x.signIn.methods.some((m) => m.identifier === 'email' && m.verificationCode)) throw methodDisabled('Sign-in by email code');
+  // The code of a magic-link email is its fallback, so it signs in wherever links are on too.
+  if (!x.signIn.methods.some((m) => m.identifier === 'email' && (m.verificationCode || m.magicLink))) throw methodDisabled('Sign-in by email code');
   const v = verifiedOrThrow(await d.codes.verify({ tenant: c.tenant, verificationId: input.verificationId, email: normalizeEmail(input.email), code: input.code, ...PURPOSES.signIn }));
+  return signInVerified(d, c, x, v);
+}
+
+/** After a code (or its magic link) proved the address: the account's sign-in, or registration when there is none. */
+export async function signInVerified(d: IdentityDeps, c: Caller, x: SignInExperience, v: Verified): Promise<CodeSignInResult> {
   let user = await d.stores.users.findByEmailKey(c.tenant.id, v.recipientKey);
   if (!user) {
     if (!x.signUp.enabled) throw new AppError('user.not_found', 'No account uses this email address, and sign-up is turned off.');

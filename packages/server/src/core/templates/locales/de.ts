@@ -72,6 +72,12 @@ export const de: LocaleStrings = {
       ignore: 'Wenn Sie das nicht angefordert haben, können Sie diese E-Mail ignorieren. Ihre Anmeldeeinstellungen bleiben unverändert.',
     },
   },
+  magicLink: {
+    intro: 'Klicken Sie auf die Schaltfläche, um fortzufahren. Der Link funktioniert einmal, auf jedem Gerät.',
+    signInButton: 'Anmelden',
+    registerButton: 'E-Mail-Adresse bestätigen',
+    orCode: 'Oder geben Sie diesen Code ein:',
+  },
   sample: {
     userName: 'Lena Schmidt',
     inviterName: 'Jonas Weber',

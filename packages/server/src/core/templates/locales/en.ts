@@ -72,6 +72,12 @@ export const en: LocaleStrings = {
       ignore: "If you didn't ask for this, you can ignore this email. Your sign-in settings will not change.",
     },
   },
+  magicLink: {
+    intro: 'Press the button to continue. The link works once, on any device.',
+    signInButton: 'Sign in',
+    registerButton: 'Confirm email address',
+    orCode: 'Or enter this code:',
+  },
   sample: {
     userName: 'Alex Morgan',
     inviterName: 'Jordan Lee',

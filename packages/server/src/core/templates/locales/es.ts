@@ -72,6 +72,12 @@ export const es: LocaleStrings = {
       ignore: 'Si no lo solicitaste, puedes ignorar este correo. Tu configuración de inicio de sesión no cambiará.',
     },
   },
+  magicLink: {
+    intro: 'Pulsa el botón para continuar. El enlace funciona una sola vez, en cualquier dispositivo.',
+    signInButton: 'Iniciar sesión',
+    registerButton: 'Confirmar correo electrónico',
+    orCode: 'O introduce este código:',
+  },
   sample: {
     userName: 'Lucía Fernández',
     inviterName: 'Javier Ruiz',

@@ -73,6 +73,12 @@ export const fr: LocaleStrings = {
       ignore: 'Si vous n’avez rien demandé, vous pouvez ignorer cet e-mail. Vos paramètres de connexion ne changeront pas.',
     },
   },
+  magicLink: {
+    intro: 'Cliquez sur le bouton pour continuer. Le lien fonctionne une seule fois, sur n’importe quel appareil.',
+    signInButton: 'Se connecter',
+    registerButton: 'Confirmer l’adresse e-mail',
+    orCode: 'Ou saisissez ce code\u00a0:',
+  },
   sample: {
     userName: 'Camille Dubois',
     inviterName: 'Julien Martin',

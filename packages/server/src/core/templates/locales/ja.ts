@@ -73,6 +73,12 @@ export const ja: LocaleStrings = {
       ignore: 'この設定をリクエストしていない場合は、このメールを無視してください。サインインの設定は変更されません。',
     },
   },
+  magicLink: {
+    intro: 'ボタンを押して続行してください。リンクは一度だけ、どの端末でも使えます。',
+    signInButton: 'サインイン',
+    registerButton: 'メールアドレスを確認',
+    orCode: 'または、このコードを入力してください：',
+  },
   sample: {
     userName: '山田 太郎',
     inviterName: '佐藤 花子',

@@ -72,6 +72,12 @@ export const ptBR: LocaleStrings = {
       ignore: 'Se você não pediu isso, pode ignorar este e-mail. Suas configurações de login não serão alteradas.',
     },
   },
+  magicLink: {
+    intro: 'Clique no botão para continuar. O link funciona uma única vez, em qualquer dispositivo.',
+    signInButton: 'Entrar',
+    registerButton: 'Confirmar e-mail',
+    orCode: 'Ou digite este código:',
+  },
   sample: {
     userName: 'Ana Souza',
     inviterName: 'Pedro Almeida',

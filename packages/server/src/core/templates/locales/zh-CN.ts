@@ -73,6 +73,12 @@ export const zhCN: LocaleStrings = {
       ignore: '如果您没有申请此设置，请忽略此邮件，您的登录设置不会改变。',
     },
   },
+  magicLink: {
+    intro: '点击按钮继续。此链接只能使用一次，可在任何设备上打开。',
+    signInButton: '登录',
+    registerButton: '确认邮箱地址',
+    orCode: '或输入以下验证码：',
+  },
   sample: {
     userName: '张伟',
     inviterName: '李娜',

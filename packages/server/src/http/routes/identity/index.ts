@@ -7,6 +7,7 @@ import { accountRoutes } from './account.js';
 import { userRoutes } from './users.js';
 import { organizationRoutes } from './organizations.js';
 import { invitationRoutes } from './invitations.js';
+import { magicLinkRoutes } from './magic-links.js';
 
 /** Users, experience, account, token, organization and invitation routes (SPEC §8–10). */
 export const identityRoutes =
@@ -19,4 +20,5 @@ export const identityRoutes =
     await app.register(userRoutes(s));
     await app.register(organizationRoutes(s));
     await app.register(invitationRoutes(s));
+    await app.register(magicLinkRoutes(s));
   };
