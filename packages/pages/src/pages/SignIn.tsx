@@ -1,6 +1,6 @@
 import { useRef, useState, type FormEvent } from 'react';
 import type { CodeSent, HostedClient, SignInAnswer, Tokens } from '../client.js';
-import { afterSignIn } from '../flow.js';
+import { afterSignIn, applicationField } from '../flow.js';
 import { useLang } from '../i18n.js';
 import { HostedLink } from '../HostedLink.js';
 import { withRedirect } from '../nav.js';
@@ -32,6 +32,7 @@ export function SignInPage({
       email: email.trim(),
       intent: 'sign-in',
       locale: lang,
+      ...applicationField(),
     });
   const submit = (e: FormEvent) => {
     e.preventDefault();

@@ -38,6 +38,29 @@ export function callerOf(req: FastifyRequest, locale?: string): Caller {
   return { tenant: req.tenant, ip: req.ip, locale, acceptLanguage: typeof al === 'string' ? al : undefined };
 }
 
+/** `applicationId` in an end-user request: the application (OIDC client) the user came from. */
+export const ApplicationId = z
+  .string()
+  .min(1)
+  .max(100)
+  .meta({
+    description:
+      "The application (its client id) the user came from, e.g. the hosted pages' `client_id` in an OpenID sign-in: its name and logo fill the email's `application` variable. An id the tenant does not know is ignored",
+  });
+
+/** callerOf, plus the application the request names (unknown ids are ignored: the email keeps the tenant's branding). */
+export async function callerWithApplication(
+  s: Services,
+  req: FastifyRequest,
+  locale: string | undefined,
+  applicationId: string | undefined,
+): Promise<Caller> {
+  const c = callerOf(req, locale);
+  const a = applicationId ? await s.oidc.applications.find(req.tenantId, applicationId) : undefined;
+  if (a) c.application = { id: a.id, name: a.name, ...(a.logoUrl ? { logoUrl: a.logoUrl } : {}) };
+  return c;
+}
+
 /** The account behind `Authorization: Bearer <accessToken>`, or `401 account.unauthorized`. */
 export async function bearerAccount(s: Services, req: FastifyRequest): Promise<{ user: User; claims: AccessClaims }> {
   const header = req.headers.authorization;
