@@ -61,11 +61,36 @@ export async function callerWithApplication(
   return c;
 }
 
+/**
+ * An access token the tenant's OpenID Provider issued to an application (opaque, stored by
+ * oidc-provider): the account API accepts it too (SPEC §17). Expired or revoked ones read as absent.
+ */
+async function applicationAccessToken(s: Services, tenantId: string, token: string): Promise<AccessClaims | null> {
+  if (token.length > 200 || !/^[\w-]+$/.test(token)) return null;
+  const p = await s.oidc.store.find(tenantId, 'AccessToken', token, s.clock.now());
+  if (!p || p.kind !== 'AccessToken' || typeof p.accountId !== 'string') return null;
+  if (typeof p.exp === 'number' && p.exp * 1000 <= s.clock.now().getTime()) return null;
+  const user = await s.identity.stores.users.get(tenantId, p.accountId);
+  if (!user) return null;
+  return {
+    sub: user.id,
+    tenantId,
+    email: user.email,
+    emailVerified: user.emailVerified,
+    amr: [],
+    // No refresh-token family of ours: a password change signs out every one of them.
+    sid: `oidc:${typeof p.grantId === 'string' ? p.grantId : ''}`,
+  };
+}
+
 /** The account behind `Authorization: Bearer <accessToken>`, or `401 account.unauthorized`. */
 export async function bearerAccount(s: Services, req: FastifyRequest): Promise<{ user: User; claims: AccessClaims }> {
   const header = req.headers.authorization;
   const m = typeof header === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
-  const claims = m ? await s.identity.tokens.verifyAccessToken(req.tenantId, m[1]!) : null;
+  const claims = m
+    ? ((await s.identity.tokens.verifyAccessToken(req.tenantId, m[1]!)) ??
+      (await applicationAccessToken(s, req.tenantId, m[1]!)))
+    : null;
   const user = claims ? await s.identity.stores.users.get(req.tenantId, claims.sub) : undefined;
   if (!claims || !user) throw new AppError('account.unauthorized');
   return { user, claims };
