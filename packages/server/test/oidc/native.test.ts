@@ -3,7 +3,7 @@ import * as client from 'openid-client';
 import { DIALECTS, startPostern, type TestPostern } from '../helpers.js';
 import { Browser, freePort, signInThroughPages } from './flow.js';
 
-describe.each(DIALECTS)('native apps and application tokens (%s)', (dialect) => {
+describe.each(DIALECTS)('OpenID Provider: native apps, application tokens, key rotation (%s)', (dialect) => {
   let p: TestPostern;
   let base: string;
   const who = { email: 'native@example.test', password: 'native app password' };
@@ -82,6 +82,24 @@ describe.each(DIALECTS)('native apps and application tokens (%s)', (dialect) => 
     expect((await client.tokenIntrospection(mine, tokens.access_token)).active).toBe(true);
     await client.tokenRevocation(mine, tokens.access_token);
     expect((await client.tokenIntrospection(mine, tokens.access_token)).active).toBe(false);
+  });
+
+  it('signs ID tokens with the new key right after a rotation, and keeps publishing the old one', async () => {
+    const config = await register('spa', 'https://rot.example.test/cb');
+    const kidOf = (jwt: string) => (JSON.parse(Buffer.from(jwt.split('.')[0]!, 'base64url').toString()) as { kid: string }).kid;
+    const idToken = async () => {
+      const a = await authorize(config, 'https://rot.example.test/cb');
+      const cb = await signInThroughPages(new Browser(), base, who, a.url);
+      return (await client.authorizationCodeGrant(config, cb, { pkceCodeVerifier: a.verifier })).id_token!;
+    };
+    const before = kidOf(await idToken());
+    const rot = await p.api('POST', '/api/signing-keys/rotate');
+    expect(rot.status).toBe(200);
+    const after = kidOf(await idToken());
+    expect(after).toBe(rot.body.kid);
+    expect(after).not.toBe(before);
+    const published = (await (await fetch(`${base}/oidc/jwks`)).json()) as { keys: Array<{ kid: string }> };
+    expect(published.keys.map((k) => k.kid).sort()).toEqual([before, after].sort());
   });
 
   it("accepts an application's access token at the account API until it is revoked", async () => {
