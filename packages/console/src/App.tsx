@@ -25,6 +25,7 @@ import { CodePolicyPage } from './pages/CodePolicy.js';
 import { DeliverabilityPage } from './pages/Deliverability.js';
 import { UsersPage } from './pages/Users.js';
 import { OrganizationPage, OrganizationsPage } from './pages/Organizations.js';
+import { ApplicationPage, ApplicationsPage } from './pages/Applications.js';
 
 interface NavItem {
   route: string;
@@ -41,6 +42,7 @@ const NAV: NavItem[] = [
   { route: '/code-policy', label: 'Code policy' },
   { route: '/users', label: 'Users' },
   { route: '/organizations', label: 'Organizations' },
+  { route: '/applications', label: 'Applications' },
   { route: '/email-logs', label: 'Email logs' },
   { route: '/suppressions', label: 'Suppressions' },
   { route: '/webhooks', label: 'Webhooks' },
@@ -207,6 +209,9 @@ function Page({ route, onTenantsChanged, tenants }: { route: string; onTenantsCh
     case 'organizations':
       if (second) return <OrganizationPage id={decodeURIComponent(second)} />;
       return <OrganizationsPage />;
+    case 'applications':
+      if (second) return <ApplicationPage id={decodeURIComponent(second)} />;
+      return <ApplicationsPage />;
     case 'tenant':
       return <TenantSettingsPage tenants={tenants} onTenantsChanged={onTenantsChanged} />;
   }

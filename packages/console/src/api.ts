@@ -174,6 +174,9 @@ export type AdminKey = Schemas['AdminKey'];
 
 export type User = Schemas['User'];
 export type Organization = Schemas['Organization'];
+export type Application = Schemas['Application'];
+export type ApplicationInput = Body<'createApplication'>;
+export type ApplicationPatch = Body<'updateApplication'>;
 export type Member = Answer<'listOrganizationMembers'>['items'][number];
 export type Invitation = Schemas['OrganizationInvitation'] & {
   /** Only in the answers of invite and resend. */
@@ -321,6 +324,19 @@ export const api = {
     call(client().GET('/api/webhooks/{id}/deliveries', { params: { path: { id: webhookId }, query: defined({ limit: 50, cursor }) } })),
   redeliverWebhook: (webhookId: string, deliveryId: string) =>
     call(client().POST('/api/webhooks/{id}/deliveries/{did}/redeliver', { params: { path: { id: webhookId, did: deliveryId } } })),
+  applications: () => allPages((cursor) => call(client().GET('/api/applications', { params: { query: defined({ limit: 200, cursor }) } }))),
+  application: (appId: string) => call(client().GET('/api/applications/{id}', id(appId))),
+  createApplication: (body: ApplicationInput) => call(client().POST('/api/applications', { body })),
+  updateApplication: (appId: string, body: ApplicationPatch) =>
+    call(client().PATCH('/api/applications/{id}', { ...id(appId), body })),
+  deleteApplication: (appId: string) => call(client().DELETE('/api/applications/{id}', id(appId))),
+  rotateApplicationSecret: (appId: string) => call(client().POST('/api/applications/{id}/secret', id(appId))),
+  /** The tenant's issuer, as its discovery document names it (POSTERN_PUBLIC_URL based). */
+  issuer: async () => {
+    const res = await fetch(`${window.location.origin}${tenantPrefix(session.tenantId())}/oidc/.well-known/openid-configuration`);
+    if (!res.ok) throw new Error(`The OpenID discovery document could not be read (HTTP ${res.status}).`);
+    return ((await res.json()) as { issuer: string }).issuer;
+  },
   newEventsCredentials: (connectorId: string) =>
     call(client().POST('/api/connectors/{id}/events-credentials', id(connectorId))),
 };

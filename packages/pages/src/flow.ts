@@ -25,6 +25,30 @@ export const mfaChallenge = {
 /** The interaction endpoint an OpenID sign-in hands the page (`/oidc/interaction/<uid>/login`). */
 const OIDC_FINISH = /^(\/t\/[^/]+)?\/oidc\/interaction\/[\w-]+\/login$/;
 
+const APP_KEY = 'postern.hosted.applicationId';
+
+/**
+ * `{applicationId}` for a code request made during an OpenID sign-in, so that the email names
+ * the application (SPEC §17): the provider hands the page `client_id`; it is kept for this tab
+ * while the `redirect` still leads back to an interaction (sign-in → register → MFA).
+ */
+export function applicationField(): { applicationId?: string } {
+  try {
+    const q = new URLSearchParams(window.location.search);
+    const id = q.get('client_id');
+    if (id) {
+      window.sessionStorage.setItem(APP_KEY, id);
+      return { applicationId: id };
+    }
+    const redirect = q.get('redirect');
+    const kept = window.sessionStorage.getItem(APP_KEY);
+    if (redirect && OIDC_FINISH.test(redirect) && kept) return { applicationId: kept };
+  } catch {
+    // no storage: the email keeps the tenant's branding
+  }
+  return {};
+}
+
 /**
  * An application asked for this sign-in (OpenID Connect): the provider is told who signed in,
  * and the browser goes where it answers (on to the application's redirect URI).

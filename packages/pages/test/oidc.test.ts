@@ -75,6 +75,8 @@ describe('OpenID sign-in through the hosted pages', () => {
       await page.getByRole('button', { name: 'Send code' }).click();
       await page.getByLabel('Verification code').waitFor();
       await page.getByLabel('Verification code').fill(await codeFor(env, 'default', email, 1));
+      // The email names the application that asked (the `application` template variable).
+      expect((await mailTo(env, 'default', email, 1))[0]!.subject).toContain('First');
       await page.getByLabel('Password', { exact: true }).fill('a long enough password');
       await page.getByRole('button', { name: 'Create an account' }).click();
       await page.waitForURL(/\/app-one\/cb\?/);
@@ -99,6 +101,29 @@ describe('OpenID sign-in through the hosted pages', () => {
       });
       expect(t2.claims()!.sub).toBe(t1.claims()!.sub);
       expect((await mailTo(env, 'default', email, 1)).length).toBe(1);
+    });
+  }, 60_000);
+
+  it('shows the pages and sends the email in the language ui_locales asks for', async () => {
+    const third = await app('Lumen', `${base}/app-three/cb`);
+    const email = 'oidc.locale@example.com';
+    await withPage(env, async (page) => {
+      const v = client.randomPKCECodeVerifier();
+      const url = client.buildAuthorizationUrl(third, {
+        redirect_uri: `${base}/app-three/cb`,
+        scope: 'openid',
+        code_challenge: await client.calculatePKCECodeChallenge(v),
+        code_challenge_method: 'S256',
+        prompt: 'create',
+        login_hint: email,
+        ui_locales: 'th-TH en',
+      });
+      await page.goto(url.href);
+      await page.getByRole('heading', { name: 'สร้างบัญชี' }).waitFor();
+      expect(await page.evaluate(() => document.documentElement.lang)).toBe('th');
+      await page.getByRole('button', { name: 'ส่งรหัส' }).click();
+      const [mail] = await mailTo(env, 'default', email, 1);
+      expect(mail!.subject).toBe('ยืนยันอีเมลของคุณสำหรับ Lumen');
     });
   }, 60_000);
 });

@@ -14,7 +14,7 @@ describe.each(DIALECTS)('retention on %s (SPEC §15)', (dialect) => {
     await p?.close();
   });
 
-  it('deletes email logs, finished outbox rows, mailbox messages and expired limits past their window, in batches, and keeps the rest', async () => {
+  it('deletes email logs, finished outbox rows, mailbox messages, expired limits and expired OpenID records past their window, in batches, and keeps the rest', async () => {
     const db = p.services.db.kysely;
     const log = (id: string, createdAt: string) => ({
       id,
@@ -119,8 +119,33 @@ describe.each(DIALECTS)('retention on %s (SPEC §15)', (dialect) => {
       db,
     );
 
+    // OpenID records: more expired ones than a batch (across models), one live, one without expiry.
+    const oidc = (tenant: string, model: string, id: string, expiresAt: string | null) => ({
+      tenant_id: tenant,
+      model,
+      id,
+      payload: '{}',
+      grant_id: null,
+      user_code: null,
+      uid: null,
+      expires_at: expiresAt,
+      consumed_at: null,
+    });
+    await db
+      .insertInto('oidc_payloads')
+      .values([
+        ...Array.from({ length: 250 }, (_, i) => oidc('default', 'AccessToken', `at-${i}`, ago(1 / 24))),
+        oidc('default', 'AuthorizationCode', 'code-old', ago(2)),
+        oidc('default', 'Session', 'live', new Date(Date.now() + 3_600_000).toISOString()),
+        oidc('default', 'Grant', 'forever', null),
+      ])
+      .execute();
+
     const r = await p.services.retention.run();
-    expect(r).toEqual({ emailLogs: 1203, outbox: 2, mailbox: 1, rateLimits: 1, webhookDeliveries: 1 });
+    expect(r).toEqual({ emailLogs: 1203, outbox: 2, mailbox: 1, rateLimits: 1, webhookDeliveries: 1, oidcPayloads: 251 });
+    expect(
+      (await db.selectFrom('oidc_payloads').select('id').orderBy('id').execute()).map((x) => x.id),
+    ).toEqual(['forever', 'live']);
     expect((await db.selectFrom('email_logs').select('id').execute()).map((x) => x.id)).toEqual(['young']);
     expect((await db.selectFrom('mailbox').select('id').execute()).map((x) => x.id)).toEqual(['box-6d']);
     expect((await db.selectFrom('webhook_deliveries').select('id').orderBy('id').execute()).map((x) => x.id)).toEqual(['whd-queued-old', 'whd-young']);
@@ -132,6 +157,13 @@ describe.each(DIALECTS)('retention on %s (SPEC §15)', (dialect) => {
     expect(
       (await sql<{ key: string }>`select key from rate_limits order by key`.execute(db)).rows.map((x) => x.key),
     ).toEqual(['live', 'recent']);
-    expect(await p.services.retention.run()).toEqual({ emailLogs: 0, outbox: 0, mailbox: 0, rateLimits: 0, webhookDeliveries: 0 });
+    expect(await p.services.retention.run()).toEqual({
+      emailLogs: 0,
+      outbox: 0,
+      mailbox: 0,
+      rateLimits: 0,
+      webhookDeliveries: 0,
+      oidcPayloads: 0,
+    });
   });
 });

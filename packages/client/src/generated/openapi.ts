@@ -4344,6 +4344,8 @@ export interface operations {
                     locale?: string;
                     /** @description The Turnstile, hCaptcha or reCAPTCHA token; required when bot protection is on (GET /api/experience/bot-protection), ignored when it is off */
                     captchaToken?: string;
+                    /** @description The application (its client id) the user came from, e.g. the hosted pages' `client_id` in an OpenID sign-in: its name and logo fill the email's `application` variable. An id the tenant does not know is ignored */
+                    applicationId?: string;
                 };
             };
         };
@@ -4746,6 +4748,8 @@ export interface operations {
                 "application/json": {
                     mfaToken: string;
                     locale?: string;
+                    /** @description The application (its client id) the user came from, e.g. the hosted pages' `client_id` in an OpenID sign-in: its name and logo fill the email's `application` variable. An id the tenant does not know is ignored */
+                    applicationId?: string;
                 };
             };
         };

@@ -1,5 +1,6 @@
 import { useRef, useState, type FormEvent } from 'react';
 import type { CodeSent, HostedClient } from '../client.js';
+import { applicationField } from '../flow.js';
 import { useLang } from '../i18n.js';
 import { HostedLink } from '../HostedLink.js';
 import { go, withRedirect } from '../nav.js';
@@ -13,7 +14,7 @@ export function ForgotPasswordPage({ client, redirect }: { client: HostedClient;
   const [newPassword, setNewPassword] = useState('');
   const formRef = useRef<HTMLFormElement>(null);
   const action = useAction(formRef);
-  const sendCode = () => client.call<CodeSent>('POST', '/api/experience/verification-codes', { email: email.trim(), intent: 'forgot-password', locale: lang });
+  const sendCode = () => client.call<CodeSent>('POST', '/api/experience/verification-codes', { email: email.trim(), intent: 'forgot-password', locale: lang, ...applicationField() });
   const submit = (e: FormEvent) => {
     e.preventDefault();
     void action.run(async () => setSent(await sendCode()));

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import type { CodeSent, HostedClient, Tokens } from '../client.js';
-import { afterSignIn, mfaChallenge } from '../flow.js';
+import { afterSignIn, applicationField, mfaChallenge } from '../flow.js';
 import { useLang } from '../i18n.js';
 import { HostedLink } from '../HostedLink.js';
 import { withRedirect } from '../nav.js';
@@ -21,7 +21,7 @@ export function MfaPage({ client, redirect }: { client: HostedClient; redirect: 
     );
   }
   // The MFA send answers no resendAfter; a too-early resend is a 429 whose Retry-After the form shows.
-  const sendCode = () => client.call<CodeSent>('POST', '/api/experience/mfa/verification-codes', { mfaToken: challenge.mfaToken, locale: lang });
+  const sendCode = () => client.call<CodeSent>('POST', '/api/experience/mfa/verification-codes', { mfaToken: challenge.mfaToken, locale: lang, ...applicationField() });
   return (
     <HostedShell title={t('mfaTitle')}>
       <p className="muted">{t('mfaLead')}</p>

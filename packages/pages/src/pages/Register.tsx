@@ -1,6 +1,6 @@
 import { useRef, useState, type FormEvent } from 'react';
 import type { CodeSent, HostedClient, Tokens } from '../client.js';
-import { afterSignIn } from '../flow.js';
+import { afterSignIn, applicationField } from '../flow.js';
 import { useLang } from '../i18n.js';
 import { HostedLink } from '../HostedLink.js';
 import { withRedirect } from '../nav.js';
@@ -21,6 +21,7 @@ export function RegisterPage({ client, redirect }: { client: HostedClient; redir
       email: email.trim(),
       intent: 'register',
       locale: lang,
+      ...applicationField(),
     });
   const submit = (e: FormEvent) => {
     e.preventDefault();

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import type { CodeSent, HostedClient, SignInAnswer, Tokens } from '../client.js';
-import { afterSignIn } from '../flow.js';
+import { afterSignIn, applicationField } from '../flow.js';
 import { useLang } from '../i18n.js';
 import { HostedLink } from '../HostedLink.js';
 import { withRedirect } from '../nav.js';
@@ -41,6 +41,7 @@ export function SignInPage({
       email: email.trim(),
       intent: 'sign-in',
       locale: lang,
+      ...applicationField(),
     });
   // The link brings the browser back to where this sign-in was going (an OpenID request included).
   const sendLink = () =>

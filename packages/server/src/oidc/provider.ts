@@ -96,11 +96,11 @@ const cookieSafe = (tenantId: string) => tenantId.replace(/[^A-Za-z0-9_-]/g, '_'
 export async function createProvider(
   d: OidcDeps,
   tenantId: string,
-): Promise<{ provider: Provider; keysVersion: string }> {
+): Promise<{ provider: Provider; keys: Array<{ kid?: string }> }> {
   const issuer = issuerOf(d.publicUrl, tenantId);
   const path = issuerPath(d.publicUrl, tenantId);
   const secure = issuer.startsWith('https:');
-  const { version, keys } = await d.identity.keys.privateJwks(tenantId);
+  const { keys } = await d.identity.keys.privateJwks(tenantId);
   const suffix = tenantId === 'default' ? '' : `_${cookieSafe(tenantId)}`;
   const cookieOpts = { httpOnly: true, sameSite: 'lax' as const, secure };
 
@@ -138,8 +138,12 @@ export async function createProvider(
     features: {
       devInteractions: { enabled: false },
       userinfo: { enabled: true },
-      revocation: { enabled: true },
-      introspection: { enabled: true },
+      // An application revokes and introspects its own tokens only (another's read as inactive).
+      revocation: { enabled: true, allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId },
+      introspection: {
+        enabled: true,
+        allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId,
+      },
       rpInitiatedLogout: { enabled: true, logoutSource: logoutPage, postLogoutSuccessSource: loggedOutPage },
     },
     interactions: {
@@ -216,7 +220,7 @@ export async function createProvider(
     }
     await next();
   });
-  return { provider, keysVersion: version };
+  return { provider, keys };
 }
 
 export type OidcContext = KoaContextWithOIDC;

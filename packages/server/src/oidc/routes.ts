@@ -8,8 +8,6 @@ import { errorResponses } from '../http/schemas.js';
 import { createProvider, issuerPath, type OidcDeps } from './provider.js';
 
 const PUBLIC = { config: { auth: 'public' as const } };
-// Another instance may rotate the signing keys; the provider re-reads them at least this often.
-const KEYS_CHECK_MS = 60_000;
 
 /** The endpoints oidc-provider serves (relative to the issuer). */
 const PROVIDER_ROUTES =
@@ -17,11 +15,21 @@ const PROVIDER_ROUTES =
 
 interface Entry {
   provider: Provider;
-  keysVersion: string;
-  checkedAt: number;
+  /** The kids of the signing keys it was built with, sorted. */
+  kids: string;
 }
 
-/** One OpenID Provider per tenant, built on first use and rebuilt when its signing keys change. */
+const kidsOf = (keys: Array<{ kid?: string | undefined }>) =>
+  keys
+    .map((k) => k.kid ?? '')
+    .sort()
+    .join(',');
+
+/**
+ * One OpenID Provider per tenant, built on first use and rebuilt when its signing keys change:
+ * at once after a rotation on this instance, within the key cache's minute after one elsewhere
+ * (the published keys are read from the signing keys' in-memory cache on every request).
+ */
 export class OidcProviders {
   private readonly entries = new Map<string, Promise<Entry>>();
 
@@ -31,19 +39,17 @@ export class OidcProviders {
     const hit = this.entries.get(tenantId);
     if (hit) {
       const e = await hit.catch(() => undefined);
-      if (e && Date.now() - e.checkedAt < KEYS_CHECK_MS) return e.provider;
-      if (e && (await this.d.identity.keys.privateJwks(tenantId)).version === e.keysVersion) {
-        e.checkedAt = Date.now();
-        return e.provider;
-      }
+      if (e && e.kids === kidsOf((await this.d.identity.keys.jwks(tenantId)).keys)) return e.provider;
     }
-    const made = createProvider(this.d, tenantId).then((p) => ({ ...p, checkedAt: Date.now() }));
+    const made = createProvider(this.d, tenantId).then(
+      ({ provider, keys }): Entry => ({ provider, kids: kidsOf(keys as Array<{ kid?: string }>) }),
+    );
     this.entries.set(tenantId, made);
     made.catch(() => this.entries.delete(tenantId));
     return (await made).provider;
   }
 
-  /** Forget a tenant's provider (its keys rotated here). */
+  /** Forget a tenant's provider. */
   reset(tenantId: string): void {
     this.entries.delete(tenantId);
   }

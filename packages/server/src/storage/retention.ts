@@ -10,12 +10,14 @@ export interface RetentionResult {
   mailbox: number;
   rateLimits: number;
   webhookDeliveries: number;
+  /** oidc-provider records (codes, tokens, sessions, interactions, grants) past their expiry. */
+  oidcPayloads: number;
 }
 
 /**
  * Retention (SPEC §15): email logs, finished outbox rows and finished webhook deliveries go after `POSTERN_RETENTION_DAYS`,
  * mailbox messages after the smaller of 7 days and that, rate-limit rows an hour after they
- * expire. Every table is trimmed in small batches (200 rows), each its own short statement,
+ * expire, OpenID records (codes, tokens, sessions, grants) once they expire. Every table is trimmed in small batches (200 rows), each its own short statement,
  * with a short pause between them, so no request waits behind a long delete or lock on
  * either database. Several instances may trim at once: a delete is idempotent.
  */
@@ -69,6 +71,29 @@ export class Retention {
         );
       return Number(r.numAffectedRows ?? 0n);
     });
-    return { emailLogs, outbox, mailbox, rateLimits, webhookDeliveries };
+    // Expired OpenID records already read as absent; the composite key is matched per row.
+    const nowIso = new Date(now).toISOString();
+    const oidcPayloads = await this.drain(async () => {
+      const rows = await this.db
+        .selectFrom('oidc_payloads')
+        .select(['tenant_id', 'model', 'id'])
+        .where('expires_at', '<=', nowIso)
+        .limit(this.batch)
+        .execute();
+      if (rows.length === 0) return 0;
+      const r = await this.db
+        .deleteFrom('oidc_payloads')
+        .where('expires_at', '<=', nowIso)
+        .where((eb) =>
+          eb.or(
+            rows.map((x) =>
+              eb.and([eb('tenant_id', '=', x.tenant_id), eb('model', '=', x.model), eb('id', '=', x.id)]),
+            ),
+          ),
+        )
+        .executeTakeFirst();
+      return Number(r.numDeletedRows);
+    });
+    return { emailLogs, outbox, mailbox, rateLimits, webhookDeliveries, oidcPayloads };
   }
 }

@@ -215,6 +215,29 @@ describe('CORS on the end-user APIs', () => {
     expect(post.headers['access-control-allow-origin']).toBe(origin);
     expect((await call('GET', '/api/my-account', origin)).headers['access-control-allow-origin']).toBe(origin);
 
+    // The provider's token endpoint: the registered origin may read its answer, a foreign one not.
+    const token = (o: string) =>
+      p.app.inject({
+        method: 'POST',
+        url: '/oidc/token',
+        headers: { origin: o, 'content-type': 'application/x-www-form-urlencoded' },
+        payload: new URLSearchParams({
+          grant_type: 'authorization_code',
+          code: 'not-a-code',
+          redirect_uri: `${origin}/cb`,
+          client_id: r.body.clientId,
+          code_verifier: 'v'.repeat(43),
+        }).toString(),
+      });
+    const mine = await token(origin);
+    expect([mine.statusCode, mine.json().error, mine.headers['access-control-allow-origin']]).toEqual([
+      400,
+      'invalid_grant',
+      origin,
+    ]);
+    const theirs = await token('https://evil.example.test');
+    expect(theirs.headers['access-control-allow-origin']).toBeUndefined();
+
     for (const foreign of ['https://evil.example.test', `${origin}.evil.test`, 'null']) {
       const res = await call('OPTIONS', '/api/experience/sign-in/password', foreign, {
         'access-control-request-method': 'POST',

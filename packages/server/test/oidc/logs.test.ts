@@ -51,7 +51,7 @@ describe('OpenID sign-in leaves no secret in the trace log', () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('runs authorization code + PKCE, token, userinfo, refresh and revocation', async () => {
+  it('runs authorization code + PKCE, token, userinfo, refresh, revocation, the account API and a code sign-in', async () => {
     const admin = { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' };
     const email = 'logged.oidc@example.test';
     expect(
@@ -80,9 +80,45 @@ describe('OpenID sign-in leaves no secret in the trace log', () => {
     const tokens = await client.authorizationCodeGrant(config, cb, { pkceCodeVerifier: verifier });
     await client.fetchUserInfo(config, tokens.access_token, tokens.claims()!.sub);
     const next = await client.refreshTokenGrant(config, tokens.refresh_token!);
+    expect((await fetch(`${base}/api/my-account`, { headers: { authorization: `Bearer ${next.access_token}` } })).status).toBe(200);
     await client.tokenRevocation(config, next.refresh_token!);
+    // A sign-in by emailed code that names the application (the code read from the development mailbox).
+    // Revoking the refresh token ended its grant: the access token no longer opens the account API.
+    expect((await fetch(`${base}/api/my-account`, { headers: { authorization: `Bearer ${next.access_token}` } })).status).toBe(401);
+    const json = { 'content-type': 'application/json' };
+    const sent = await fetch(`${base}/api/experience/verification-codes`, {
+      method: 'POST',
+      headers: json,
+      body: JSON.stringify({ email, intent: 'sign-in', applicationId: app.clientId }),
+    });
+    expect(sent.status).toBe(202);
+    const { verificationId } = (await sent.json()) as { verificationId: string };
+    let mailCode = '';
+    for (let i = 0; i < 400 && !mailCode; i++) {
+      const box = (await (await fetch(`${base}/api/mailbox?limit=10`, { headers: admin })).json()) as {
+        items: Array<{ id: string }>;
+      };
+      if (box.items[0]) {
+        const m = (await (await fetch(`${base}/api/mailbox/${box.items[0].id}`, { headers: admin })).json()) as {
+          text: string;
+          subject: string;
+        };
+        expect(m.subject).toContain('Logged');
+        mailCode = /^\s*([0-9A-Z]{4,10})\s*$/m.exec(m.text)?.[1] ?? '';
+      } else await new Promise((r) => setTimeout(r, 25));
+    }
+    const byCode = await fetch(`${base}/api/experience/sign-in/verification-code`, {
+      method: 'POST',
+      headers: json,
+      body: JSON.stringify({ email, verificationId, code: mailCode }),
+    });
+    expect(byCode.status).toBe(200);
+    const own = ((await byCode.json()) as { tokens: { accessToken: string; refreshToken: string } }).tokens;
     await new Promise((r) => setTimeout(r, 200));
     const secrets = [
+      mailCode,
+      own.accessToken,
+      own.refreshToken,
       adminKey,
       password,
       app.clientSecret,

@@ -45,7 +45,13 @@ export interface Caller {
   ip?: string | undefined;
   locale?: string | undefined;
   acceptLanguage?: string | undefined;
+  /** The application the user came from (an OpenID request), for the `application` template variable. */
+  application?: { id: string; name: string; logoUrl?: string } | undefined;
 }
+
+/** The template variables a caller brings to the emails its request causes. */
+export const callerVariables = (c: Caller): Record<string, unknown> | undefined =>
+  c.application ? { application: c.application } : undefined;
 
 /**
  * Every code a flow sends has its own purpose (template type + flow), so a code issued for

@@ -1,5 +1,5 @@
 import { AppError } from '../../errors.js';
-import { PURPOSES, emitUserEvent, type Caller, type IdentityDeps } from '../context.js';
+import { PURPOSES, callerVariables, emitUserEvent, type Caller, type IdentityDeps } from '../context.js';
 import type { Grant, User } from '../ports.js';
 import type { Tokens } from '../tokens.js';
 import { verifiedOrThrow } from '../../codes/outcome.js';
@@ -24,6 +24,7 @@ export async function sendMfaCode(d: IdentityDeps, c: Caller, input: { mfaToken:
     limitIp: true,
     locale: c.locale,
     acceptLanguage: c.acceptLanguage,
+    variables: callerVariables(c),
     data: { userId: user.id },
   });
   return { verificationId: r.verificationId };

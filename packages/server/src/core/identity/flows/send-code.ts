@@ -1,7 +1,7 @@
 import { normalizeEmail } from '../../email-address.js';
 import type { IssueResult } from '../../codes/service.js';
 import { AppError } from '../../errors.js';
-import { PURPOSES, methodDisabled, type Caller, type IdentityDeps } from '../context.js';
+import { PURPOSES, callerVariables, methodDisabled, type Caller, type IdentityDeps } from '../context.js';
 
 export type Intent = 'sign-in' | 'register' | 'forgot-password';
 
@@ -45,6 +45,7 @@ export async function sendExperienceCode(
     limitIp: true,
     locale: c.locale,
     acceptLanguage: c.acceptLanguage,
+    variables: callerVariables(c),
     delivery,
     ...(link ? { magicLink: link.url, data: link.data } : {}),
   });

@@ -11,7 +11,7 @@ import type { Services } from '../../context.js';
 import { CAPTCHA_ACTIONS } from '../../../core/abuse/captcha.js';
 import { normalizeEmail } from '../../../core/email-address.js';
 import { checkCaptcha } from '../abuse.js';
-import { Code, Email, Locale, MfaChallenge, OpaqueToken, Password, PUBLIC, TokensSchema, UserSchema, VerificationId, callerOf } from './shared.js';
+import { Code, Email, Locale, MfaChallenge, OpaqueToken, Password, PUBLIC, TokensSchema, UserSchema, VerificationId, ApplicationId, callerOf, callerWithApplication } from './shared.js';
 
 const tags = ['experience'];
 /** The token the bot-protection widget produced; required when the tenant turned bot protection on. */
@@ -34,7 +34,7 @@ export const experienceRoutes =
           tags,
           security: [],
           summary: 'Send a SignIn, Register or ForgotPassword code; the same answer whether or not an account exists',
-          body: z.strictObject({ email: Email, intent: z.enum(['sign-in', 'register', 'forgot-password']), locale: Locale.optional(), captchaToken: CaptchaToken.optional() }),
+          body: z.strictObject({ email: Email, intent: z.enum(['sign-in', 'register', 'forgot-password']), locale: Locale.optional(), captchaToken: CaptchaToken.optional(), applicationId: ApplicationId.optional() }),
           response: { 202: z.object({ verificationId: z.string(), expiresAt: z.string(), resendAfter: z.number().int() }), ...errorResponses(400, 403, 422, 429, 502, 503, 504) },
         },
       },
@@ -43,7 +43,7 @@ export const experienceRoutes =
         await checkCaptcha(s, req, req.body.captchaToken, CAPTCHA_ACTIONS.sendCode);
         // Sign-up is where the domain policy answers; it depends on the address alone, never on an account.
         if (req.body.intent === 'register') await s.abuse.emailPolicy.assertAllowed(req.tenantId, normalizeEmail(req.body.email).address, { withReason: false });
-        return reply.status(202).send(await sendExperienceCode(d, callerOf(req, req.body.locale), req.body));
+        return reply.status(202).send(await sendExperienceCode(d, await callerWithApplication(s, req, req.body.locale, req.body.applicationId), req.body));
       },
     );
     app.post(
@@ -109,9 +109,9 @@ export const experienceRoutes =
       '/api/experience/mfa/verification-codes',
       {
         ...PUBLIC,
-        schema: { operationId: 'sendMfaVerificationCode', tags, security: [], summary: "Send a MfaVerification code to the account's email", body: z.strictObject({ mfaToken: OpaqueToken, locale: Locale.optional() }), response: { 202: z.object({ verificationId: z.string() }), ...errorResponses(400, 401, 422, 429, 502, 504) } },
+        schema: { operationId: 'sendMfaVerificationCode', tags, security: [], summary: "Send a MfaVerification code to the account's email", body: z.strictObject({ mfaToken: OpaqueToken, locale: Locale.optional(), applicationId: ApplicationId.optional() }), response: { 202: z.object({ verificationId: z.string() }), ...errorResponses(400, 401, 422, 429, 502, 504) } },
       },
-      async (req, reply) => reply.status(202).send(await sendMfaCode(d, callerOf(req, req.body.locale), req.body)),
+      async (req, reply) => reply.status(202).send(await sendMfaCode(d, await callerWithApplication(s, req, req.body.locale, req.body.applicationId), req.body)),
     );
     app.post(
       '/api/experience/mfa/verify',

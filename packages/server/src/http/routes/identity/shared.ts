@@ -38,11 +38,59 @@ export function callerOf(req: FastifyRequest, locale?: string): Caller {
   return { tenant: req.tenant, ip: req.ip, locale, acceptLanguage: typeof al === 'string' ? al : undefined };
 }
 
+/** `applicationId` in an end-user request: the application (OIDC client) the user came from. */
+export const ApplicationId = z
+  .string()
+  .min(1)
+  .max(100)
+  .meta({
+    description:
+      "The application (its client id) the user came from, e.g. the hosted pages' `client_id` in an OpenID sign-in: its name and logo fill the email's `application` variable. An id the tenant does not know is ignored",
+  });
+
+/** callerOf, plus the application the request names (unknown ids are ignored: the email keeps the tenant's branding). */
+export async function callerWithApplication(
+  s: Services,
+  req: FastifyRequest,
+  locale: string | undefined,
+  applicationId: string | undefined,
+): Promise<Caller> {
+  const c = callerOf(req, locale);
+  const a = applicationId ? await s.oidc.applications.find(req.tenantId, applicationId) : undefined;
+  if (a) c.application = { id: a.id, name: a.name, ...(a.logoUrl ? { logoUrl: a.logoUrl } : {}) };
+  return c;
+}
+
+/**
+ * An access token the tenant's OpenID Provider issued to an application (opaque, stored by
+ * oidc-provider): the account API accepts it too (SPEC §17). Expired or revoked ones read as absent.
+ */
+async function applicationAccessToken(s: Services, tenantId: string, token: string): Promise<AccessClaims | null> {
+  if (token.length > 200 || !/^[\w-]+$/.test(token)) return null;
+  const p = await s.oidc.store.find(tenantId, 'AccessToken', token, s.clock.now());
+  if (!p || p.kind !== 'AccessToken' || typeof p.accountId !== 'string') return null;
+  if (typeof p.exp === 'number' && p.exp * 1000 <= s.clock.now().getTime()) return null;
+  const user = await s.identity.stores.users.get(tenantId, p.accountId);
+  if (!user) return null;
+  return {
+    sub: user.id,
+    tenantId,
+    email: user.email,
+    emailVerified: user.emailVerified,
+    amr: [],
+    // No refresh-token family of ours: a password change signs out every one of them.
+    sid: `oidc:${typeof p.grantId === 'string' ? p.grantId : ''}`,
+  };
+}
+
 /** The account behind `Authorization: Bearer <accessToken>`, or `401 account.unauthorized`. */
 export async function bearerAccount(s: Services, req: FastifyRequest): Promise<{ user: User; claims: AccessClaims }> {
   const header = req.headers.authorization;
   const m = typeof header === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
-  const claims = m ? await s.identity.tokens.verifyAccessToken(req.tenantId, m[1]!) : null;
+  const claims = m
+    ? ((await s.identity.tokens.verifyAccessToken(req.tenantId, m[1]!)) ??
+      (await applicationAccessToken(s, req.tenantId, m[1]!)))
+    : null;
   const user = claims ? await s.identity.stores.users.get(req.tenantId, claims.sub) : undefined;
   if (!claims || !user) throw new AppError('account.unauthorized');
   return { user, claims };
