@@ -5,7 +5,7 @@ import type Provider from 'oidc-provider';
 import { z } from 'zod';
 import { AppError } from '../core/errors.js';
 import { errorResponses } from '../http/schemas.js';
-import { createProvider, issuerPath, type OidcDeps } from './provider.js';
+import { issuerPath, type OidcDeps } from './issuer.js';
 
 const PUBLIC = { config: { auth: 'public' as const } };
 // Another instance may rotate the signing keys; the provider re-reads them at least this often.
@@ -37,7 +37,9 @@ export class OidcProviders {
         return e.provider;
       }
     }
-    const made = createProvider(this.d, tenantId).then((p) => ({ ...p, checkedAt: Date.now() }));
+    const made = import('./provider.js')
+      .then(({ createProvider }) => createProvider(this.d, tenantId))
+      .then((p) => ({ ...p, checkedAt: Date.now() }));
     this.entries.set(tenantId, made);
     made.catch(() => this.entries.delete(tenantId));
     return (await made).provider;
