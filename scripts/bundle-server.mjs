@@ -1,6 +1,7 @@
 // `npm run build:bundle`: the compiled server (packages/server/dist) and the packages it
 // imports, bundled and minified into packages/server/dist-bundle/ (one file per lazily
-// imported part). Run it as `node <flags> packages/server/dist-bundle/postern.js start`, or
+// imported part). Run it as `packages/server/dist-bundle/postern.js start` (the bin's Node
+// flags come along on its first line), or
 // measure it with `BENCH_BIN=packages/server/dist-bundle/postern.js node packages/server/bench/probe.mjs`.
 // docs/benchmarks.md ("Memory") says what it changes.
 //
@@ -9,7 +10,7 @@
 // (the file it was compiled to), so the connectors still find their README and logo and
 // `createRequire` resolves as it does unbundled: the bundle needs dist/ next to it.
 import { build } from 'esbuild';
-import { readFile, rm } from 'node:fs/promises';
+import { chmod, readFile, rm } from 'node:fs/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const server = fileURLToPath(new URL('../packages/server/', import.meta.url));
@@ -26,6 +27,8 @@ const EXTERNAL = [
   '@fastify/swagger-ui',
   '@opentelemetry/*',
   'ioredis',
+  // One copy of the kit for the bundle and for custom connectors (POSTERN_CONNECTORS_DIR).
+  '@postern/connector-kit',
 ];
 
 /** Keeps `import.meta.url` of the project's own compiled modules pointing at their dist file. */
@@ -62,6 +65,8 @@ const result = await build({
   metafile: true,
   logLevel: 'warning',
 });
+// Executable, so that its first line's Node flags apply as they do for bin/postern.js.
+await chmod(`${outdir}/postern.js`, 0o755);
 const bytes = Object.values(result.metafile.outputs).reduce((n, o) => n + o.bytes, 0);
 process.stdout.write(
   `${outdir}: ${Object.keys(result.metafile.outputs).length} files, ${(bytes / 1048576).toFixed(1)} MB\n`,
