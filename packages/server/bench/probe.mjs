@@ -33,7 +33,7 @@ const server = await startPostern({
 const memory = () => {
   const st = readFileSync(`/proc/${server.pid}/status`, 'utf8');
   const mb = (f) => Math.round(Number(new RegExp(`${f}:\\s+(\\d+)`).exec(st)?.[1] ?? 0) / 1024);
-  return `RSS ${mb('VmRSS')} MB (anon ${mb('RssAnon')}, file ${mb('RssFile')})`;
+  return `RSS ${mb('VmRSS')} MB (anon ${mb('RssAnon')}, file ${mb('RssFile')}, peak ${mb('VmHWM')})`;
 };
 /** CPU ms of the server's main thread (its thread id is the process id). */
 const mainThreadMs = () => {

@@ -5,7 +5,8 @@ import { once } from 'node:events';
 import { join } from 'node:path';
 
 const ROOT = new URL('../../../', import.meta.url).pathname;
-const BIN = join(ROOT, 'packages/server/bin/postern.js');
+// BENCH_BIN runs another entry point (e.g. the bundle of `npm run build:bundle`) for A/B runs.
+const BIN = process.env.BENCH_BIN ? join(ROOT, process.env.BENCH_BIN) : join(ROOT, 'packages/server/bin/postern.js');
 const CLK_TCK = 100; // Linux USER_HZ; /proc/<pid>/stat times are in these ticks
 
 /**

@@ -4,7 +4,7 @@ import type { Services } from '../http/context.js';
 import { applicationRoutes } from '../http/routes/applications.js';
 import type { Applications } from '../core/applications/service.js';
 import { OidcProviders, oidcRoutes } from './routes.js';
-import type { OidcDeps } from './provider.js';
+import type { OidcDeps } from './issuer.js';
 
 /** Applications API and every tenant's OpenID Provider (SPEC §17). */
 export async function mountOidc(

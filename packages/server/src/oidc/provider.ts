@@ -6,27 +6,11 @@ import Provider, {
   type Configuration,
   type KoaContextWithOIDC,
 } from 'oidc-provider';
-import type { Clock } from '../core/ports.js';
-import type { IdentityServices } from '../core/identity/services.js';
-import type { ApplicationRecord, OidcPayload, OidcStore } from '../core/applications/ports.js';
-import type { Applications } from '../core/applications/service.js';
+import type { ApplicationRecord, OidcPayload } from '../core/applications/ports.js';
 
-export interface OidcDeps {
-  publicUrl: string;
-  clock: Clock;
-  identity: IdentityServices;
-  applications: Applications;
-  store: OidcStore;
-  deriveKey(purpose: string): Buffer;
-}
+import { issuerOf, issuerPath, tenantBase, type OidcDeps } from './issuer.js';
 
-/** The tenant's base URL: POSTERN_PUBLIC_URL, tenant-prefixed for tenants other than `default`. */
-export const tenantBase = (publicUrl: string, tenantId: string): string =>
-  tenantId === 'default' ? publicUrl : `${publicUrl}/t/${tenantId}`;
-export const issuerOf = (publicUrl: string, tenantId: string): string => `${tenantBase(publicUrl, tenantId)}/oidc`;
-/** Path of the issuer (`/oidc` or `/t/T/oidc`), where the provider is mounted and its cookies live. */
-export const issuerPath = (publicUrl: string, tenantId: string): string =>
-  new URL(issuerOf(publicUrl, tenantId)).pathname;
+export { issuerOf, issuerPath, tenantBase, type OidcDeps };
 
 /** The client metadata oidc-provider sees for an application (SPEC §17). */
 export function clientMetadata(a: ApplicationRecord, secret: string | undefined): ClientMetadata {

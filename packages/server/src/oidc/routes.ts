@@ -5,7 +5,7 @@ import type Provider from 'oidc-provider';
 import { z } from 'zod';
 import { AppError } from '../core/errors.js';
 import { errorResponses } from '../http/schemas.js';
-import { createProvider, issuerPath, type OidcDeps } from './provider.js';
+import { issuerPath, type OidcDeps } from './issuer.js';
 
 const PUBLIC = { config: { auth: 'public' as const } };
 
@@ -41,9 +41,9 @@ export class OidcProviders {
       const e = await hit.catch(() => undefined);
       if (e && e.kids === kidsOf((await this.d.identity.keys.jwks(tenantId)).keys)) return e.provider;
     }
-    const made = createProvider(this.d, tenantId).then(
-      ({ provider, keys }): Entry => ({ provider, kids: kidsOf(keys as Array<{ kid?: string }>) }),
-    );
+    const made = import('./provider.js')
+      .then(({ createProvider }) => createProvider(this.d, tenantId))
+      .then(({ provider, keys }): Entry => ({ provider, kids: kidsOf(keys as Array<{ kid?: string }>) }));
     this.entries.set(tenantId, made);
     made.catch(() => this.entries.delete(tenantId));
     return (await made).provider;

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPostern, type TestPostern } from '../helpers.js';
 import { startWebhookPeer, type WebhookPeer } from '../../src/testing/peers/webhook.js';
+import { until } from '../faults/spawn.js';
 
 interface Sample {
   name: string;
@@ -157,5 +158,57 @@ describe('/metrics over a socket', () => {
     depth = 0;
     s = await scrape();
     expect(find(s, 'postern_test_queue_depth', { status: 'queued' })[0]?.value).toBe(0);
+  });
+});
+
+describe('/metrics over a socket: the outbox and the circuits', () => {
+  let p: TestPostern;
+  let peer: WebhookPeer;
+  let base: string;
+  // The clock is moved forward instead of waiting for the queued message to age.
+  let offset = 0;
+  const clock = { now: () => new Date(Date.now() + offset) };
+
+  beforeAll(async () => {
+    // The connector never succeeds, so the forgot-password message stays in the outbox.
+    peer = await startWebhookPeer({ script: Array.from({ length: 200 }, () => 503) });
+    p = await startPostern(
+      'sqlite',
+      { POSTERN_OUTBOUND_ALLOW: '127.0.0.1/32' },
+      { clock, housekeeping: false, deliveryRules: { baseBackoffMs: 10 }, outbox: { pollMs: 50 } },
+    );
+    base = await p.app.listen({ port: 0, host: '127.0.0.1' });
+  });
+  afterAll(async () => {
+    await p?.close();
+    await peer?.close();
+  });
+
+  it('reports the waiting message, the age of the oldest one and the connector circuit', async () => {
+    expect((await p.api('PATCH', '/api/verification-code-policy', { ttlSeconds: 600 })).status).toBe(200);
+    expect(
+      (await p.api('PUT', '/api/connectors/email', { factoryId: 'http', config: { endpoint: peer.url } })).status,
+    ).toBe(200);
+    const email = 'outbox.metrics@example.test';
+    expect((await p.api('POST', '/api/users', { email, password: 'correct horse battery' })).status).toBe(201);
+    const asked = await p.api('POST', '/api/experience/verification-codes', { email, intent: 'forgot-password' });
+    expect(asked.status).toBe(202);
+    await until('the message waits for a retry', async () => {
+      const items = (await p.api('GET', '/api/outbox?status=queued')).body.items as { to: string }[];
+      return items.some((i) => i.to === email);
+    });
+    offset += 120_000;
+
+    const text = await (await fetch(new URL('/metrics', base))).text();
+    const s = parse(text);
+    const depth = (state: string) => find(s, 'postern_outbox_depth', { state })[0]?.value;
+    // Queued, or being retried at the moment of the scrape: one message either way.
+    expect(depth('queued')! + depth('sending')!).toBe(1);
+    expect(find(s, 'postern_outbox_oldest_age_seconds')[0]?.value).toBeGreaterThanOrEqual(120);
+    const circuit = find(s, 'postern_connector_circuit_state', { tenant: 'default', role: 'primary', factory: 'http' });
+    expect(circuit).toHaveLength(1);
+    expect([0, 1, 2]).toContain(circuit[0]!.value);
+    expect(text).toContain('# TYPE postern_connector_circuit_state gauge');
+    expect(text).not.toContain(email);
   });
 });
