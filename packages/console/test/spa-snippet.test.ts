@@ -56,7 +56,8 @@ async function serveSpa(register: boolean): Promise<string> {
 
 async function signInFrom(origin: string): Promise<{ who: string; errors: string[] }> {
   const context = await browser.newContext();
-  context.setDefaultTimeout(15_000);
+  // Generous: the first authorization loads oidc-provider on first use, and the whole suite shares two cores.
+  context.setDefaultTimeout(40_000);
   const errors: string[] = [];
   try {
     const page = await context.newPage();
@@ -83,11 +84,11 @@ describe('the browser SPA snippet', () => {
     const r = await signInFrom(await serveSpa(true));
     expect(r.errors).toEqual([]);
     expect(r.who).toBe(`Signed in as ${who.email}`);
-  }, 60_000);
+  }, 120_000);
 
   it('cannot read the token answer from an origin no application registered', async () => {
     const r = await signInFrom(await serveSpa(false));
     expect(r.who).toBe('');
     expect(r.errors.join('\n')).toMatch(/CORS|Failed to fetch/);
-  }, 60_000);
+  }, 120_000);
 });

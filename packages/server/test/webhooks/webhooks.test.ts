@@ -191,7 +191,12 @@ for (const dialect of DIALECTS) {
       // Not for another secret.
       expect(() => verify(newWebhookSecret(), rx.got[1]!)).toThrow();
 
-      const deliveries = await api('GET', `/api/webhooks/${h.id}/deliveries`);
+      // The receiver answers before the delivery row records it: wait for both to be marked.
+      let deliveries = await api('GET', `/api/webhooks/${h.id}/deliveries`);
+      await until('both deliveries recorded', async () => {
+        deliveries = await api('GET', `/api/webhooks/${h.id}/deliveries`);
+        return deliveries.body.items.every((d: any) => d.state === 'delivered');
+      });
       expect(deliveries.body.items.map((d: any) => [d.eventType, d.state, d.lastStatus])).toEqual([
         ['email.bounced', 'delivered', 200],
         ['email.sent', 'delivered', 200],
