@@ -145,7 +145,7 @@ export async function buildApp(s: Services, opts: BuildAppOptions = {}): Promise
   // on stderr when imported, which a `postern migrate` has no reason to print.
   const { mountOidc } = await import('../oidc/index.js');
   await mountOidc(app as unknown as FastifyInstance, s);
-  await app.register(async (a) => staticRoutes(a as unknown as FastifyInstance));
+  await app.register(async (a) => staticRoutes(a as unknown as FastifyInstance, undefined, s.config.publicUrl.startsWith('https:')));
   return app as unknown as App;
 }
 

@@ -20,6 +20,7 @@ import * as m008 from './migrations/008_delivery.js';
 import * as m008e from './migrations/008_provider_events.js';
 import * as m009 from './migrations/009_oidc.js';
 import * as m010 from './migrations/010_integrations.js';
+import * as m015 from './migrations/015_account_security.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -45,6 +46,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '008_provider_events': m008e,
   '009_oidc': m009,
   '010_integrations': m010,
+  '015_account_security': m015,
 };
 
 class StaticMigrations implements MigrationProvider {

@@ -9,6 +9,7 @@ import type { Grants } from './grants.js';
 import type { Passwords } from './passwords.js';
 import type { IdentityStores, User } from './ports.js';
 import type { Tokens, TokenService } from './tokens.js';
+import type { AccountEventSink } from './events.js';
 
 /** What every identity flow needs; built once by createIdentityServices. */
 export interface IdentityDeps {
@@ -28,6 +29,8 @@ export interface IdentityDeps {
   };
   /** The tenant's email domain policy (SPEC §19): checked where an address joins an account. */
   emailPolicy?: { assertAllowed(tenantId: string, address: string, opts: { withReason: boolean; field?: string }): Promise<void> };
+  /** Where account events (`user.password_changed`, `user.email_changed`) go: the hook point of notices.ts. */
+  accountEvents?: AccountEventSink | undefined;
 }
 
 /** Who is asking, as the HTTP edge saw it. */
@@ -36,6 +39,10 @@ export interface Caller {
   ip?: string | undefined;
   locale?: string | undefined;
   acceptLanguage?: string | undefined;
+  /** The User-Agent header, for account-security notices. */
+  userAgent?: string | undefined;
+  /** The hosted pages' device cookie (SPEC §19), when the request carries it. */
+  device?: string | undefined;
 }
 
 /**

@@ -41,6 +41,8 @@ export interface IdentityWiring {
   mail: IdentityDeps['mail'];
   /** The tenant's email domain policy (SPEC §19), checked where an address joins an account. */
   emailPolicy?: IdentityDeps['emailPolicy'];
+  /** The hook point of account events (core/identity/notices.ts); nothing listens yet. */
+  accountEvents?: IdentityDeps['accountEvents'];
 }
 
 /** Built by main.ts once the rest of the services exist. */
@@ -60,6 +62,7 @@ export async function createIdentityServices(s: IdentityWiring): Promise<Identit
     tokens,
     mail: s.mail,
     emailPolicy: s.emailPolicy,
+    accountEvents: s.accountEvents,
   };
   return {
     deps,

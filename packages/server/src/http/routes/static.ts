@@ -2,7 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import fastifyStatic from '@fastify/static';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { ensureDeviceCookie } from '../device-cookie.js';
 
 /** Where `npm run build` puts the console (packages/console/dist). */
 export const CONSOLE_DIST = fileURLToPath(new URL('../../../../console/dist', import.meta.url));
@@ -44,9 +45,16 @@ async function bundle(app: FastifyInstance, dist: string, prefix: string, what: 
 export async function staticRoutes(
   app: FastifyInstance,
   dist = { console: CONSOLE_DIST, pages: PAGES_DIST },
+  /** Whether cookies get `Secure` (the public URL is https). */
+  secureCookies = false,
 ): Promise<void> {
   const consolePage = await bundle(app, dist.console, '/console/assets/', 'console');
-  const hostedPage = await bundle(app, dist.pages, '/pages/assets/', 'hosted pages');
+  const pageOnly = await bundle(app, dist.pages, '/pages/assets/', 'hosted pages');
+  // The hosted pages give the browser its device cookie (SPEC §19: new-sign-in notices).
+  const hostedPage = async (req: FastifyRequest, reply: FastifyReply) => {
+    ensureDeviceCookie(req, reply, secureCookies);
+    return pageOnly(req, reply);
+  };
   const opts = { schema: { hide: true }, config: { auth: 'public' as const } };
   app.get('/console', opts, consolePage);
   app.get('/console/*', opts, consolePage);

@@ -3,6 +3,7 @@ import { PURPOSES, type Caller, type IdentityDeps } from '../context.js';
 import type { Grant, User } from '../ports.js';
 import type { Tokens } from '../tokens.js';
 import { verifiedOrThrow } from '../../codes/outcome.js';
+import { recordSignIn } from '../notices.js';
 
 const invalid = () => new AppError('session.invalid_token', 'The MFA token is invalid or has expired; sign in again.');
 
@@ -36,5 +37,7 @@ export async function verifyMfa(d: IdentityDeps, c: Caller, input: { mfaToken: s
   if (v.data?.userId !== user.id) throw new AppError('verification_code.not_found', 'No pending verification matches; ask for a new code.');
   if (!(await d.grants.consume(c.tenant.id, 'mfa', input.mfaToken))) throw invalid();
   const first = Array.isArray(grant.data?.amr) ? (grant.data.amr as unknown[]).map(String) : [];
-  return { tokens: await d.tokens.issue(user, [...first, 'mfa']) };
+  const tokens = await d.tokens.issue(user, [...first, 'mfa']);
+  await recordSignIn(d, c, user);
+  return { tokens };
 }
