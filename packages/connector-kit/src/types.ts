@@ -12,8 +12,24 @@ export const TEMPLATE_TYPES = [
   'BindNewIdentifier',
   'MfaVerification',
   'BindMfa',
+  'PasswordChanged',
+  'EmailChanged',
+  'MfaChanged',
+  'NewSignIn',
+  'UnknownRecipient',
 ] as const;
 export type TemplateType = (typeof TEMPLATE_TYPES)[number];
+
+/**
+ * The account-security notices (SPEC §19): they tell the recipient what happened and carry
+ * no code, so they can never be sent as a verification code.
+ */
+export const NOTICE_TEMPLATE_TYPES = ['PasswordChanged', 'EmailChanged', 'MfaChanged', 'NewSignIn', 'UnknownRecipient'] as const satisfies readonly TemplateType[];
+export type NoticeTemplateType = (typeof NOTICE_TEMPLATE_TYPES)[number];
+
+export function isNoticeTemplateType(type: string): type is NoticeTemplateType {
+  return (NOTICE_TEMPLATE_TYPES as readonly string[]).includes(type);
+}
 
 /**
  * A finished message: the core has rendered subject, html and text, and resolved the

@@ -21,6 +21,19 @@ export const SignInExperienceSchema = z
     mfa: z.strictObject({ factors: z.array(z.literal('email')).max(1), policy: z.enum(['off', 'user-controlled', 'mandatory']) }),
     languages: z.strictObject({ default: z.string().min(2).max(35).regex(LANGUAGE_TAG, 'a BCP 47 language tag'), autoDetect: z.boolean() }),
     passwordPolicy: z.strictObject({ minLength: z.number().int().min(6).max(256) }),
+    // Account-security mail (SPEC §19); defaults so that documents saved before these existed still parse.
+    notifications: z
+      .strictObject({ passwordChanged: z.boolean(), emailChanged: z.boolean(), mfaChanged: z.boolean(), newSignIn: z.boolean() })
+      .default({ passwordChanged: true, emailChanged: true, mfaChanged: true, newSignIn: false })
+      .meta({ description: 'Which account-security notices are mailed to the account (SPEC §19)' }),
+    emailChange: z
+      .strictObject({ confirmOld: z.boolean() })
+      .default({ confirmOld: true })
+      .meta({ description: 'confirmOld: changing the primary email also needs an identity verification by a code sent to the current address' }),
+    notifyUnknownRecipients: z
+      .boolean()
+      .default(false)
+      .meta({ description: 'A sign-in or password-reset request for an address with no account (and sign-up off) mails that address an UnknownRecipient notice' }),
   })
   .meta({ id: 'SignInExperience' });
 export type SignInExperience = z.infer<typeof SignInExperienceSchema>;
@@ -32,7 +45,16 @@ export const DEFAULT_SIGN_IN_EXPERIENCE: SignInExperience = {
   mfa: { factors: ['email'], policy: 'user-controlled' },
   languages: { default: 'en', autoDetect: true },
   passwordPolicy: { minLength: 8 },
+  notifications: { passwordChanged: true, emailChanged: true, mfaChanged: true, newSignIn: false },
+  emailChange: { confirmOld: true },
+  notifyUnknownRecipients: false,
 };
+
+/** A stored document with the settings added since it was saved filled in with their defaults. */
+function withNewDefaults(stored: SignInExperience): SignInExperience {
+  const d = DEFAULT_SIGN_IN_EXPERIENCE;
+  return { ...stored, notifications: stored.notifications ?? d.notifications, emailChange: stored.emailChange ?? d.emailChange, notifyUnknownRecipients: stored.notifyUnknownRecipients ?? d.notifyUnknownRecipients };
+}
 
 /** The settings that need the email connector, named as `details.dependents` lists them. */
 export function emailDependents(x: SignInExperience): string[] {
@@ -71,7 +93,7 @@ export class SignInExperienceService {
     clock: Clock,
     ttlMs = 2_000,
   ) {
-    this.doc = new SettingsDocument<SignInExperience>(settings, clock, KEY, (stored) => stored ?? DEFAULT_SIGN_IN_EXPERIENCE, ttlMs);
+    this.doc = new SettingsDocument<SignInExperience>(settings, clock, KEY, (stored) => (stored ? withNewDefaults(stored) : DEFAULT_SIGN_IN_EXPERIENCE), ttlMs);
   }
 
   /** Read on every send and sign-in: kept briefly; a change here applies at once, elsewhere within the TTL. */

@@ -23,6 +23,7 @@ import * as m010 from './migrations/010_integrations.js';
 import * as m011 from './migrations/011_email_log_source.js';
 import * as m012 from './migrations/012_smtp_credentials.js';
 import * as m013 from './migrations/013_event_webhooks.js';
+import * as m015 from './migrations/015_account_security.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -51,6 +52,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '011_email_log_source': m011,
   '012_smtp_credentials': m012,
   '013_event_webhooks': m013,
+  '015_account_security': m015,
 };
 
 class StaticMigrations implements MigrationProvider {

@@ -103,8 +103,11 @@ describe.each(DIALECTS)('account API on %s', (dialect) => {
   it('enrols and removes email MFA', async () => {
     const a = await account();
     const s = await w.pub('POST', '/api/my-account/mfa/email', {}, a.at);
-    const code = await w.code(a.email, w.sent(a.email));
+    const sent = w.sent(a.email);
+    const code = await w.code(a.email, sent);
     expect((await w.pub('POST', '/api/my-account/mfa/email/verify', { verificationId: s.body.verificationId, code }, a.at)).status).toBe(200);
+    // The MfaChanged notice (SPEC §19) lands before the next code is counted.
+    expect((await w.message(a.email, sent + 1)).parsed.subject).toMatch(/Two-step verification changed/);
     expect((await w.pub('GET', '/api/my-account', undefined, a.at)).body.mfa).toEqual({ email: true });
     expect((await w.pub('DELETE', '/api/my-account/mfa/email', undefined, a.at)).status).toBe(403);
     const iv = await verifyByCode(a.email, a.at);

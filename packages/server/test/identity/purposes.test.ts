@@ -16,12 +16,16 @@ describe.each(DIALECTS)('every code purpose is refused by every other on %s', (d
 
   beforeAll(async () => {
     w = await startWorld(dialect);
+    // Only codes reach the address here, so that counting messages finds each one (notices are tested in notices.test.ts).
+    await w.p.api('PATCH', '/api/sign-in-experience', { notifications: { passwordChanged: false, emailChanged: false, mfaChanged: false } });
     const s = await w.pub('POST', '/api/experience/verification-codes', { email, intent: 'register' });
     const reg = await w.pub('POST', '/api/experience/register', { email, verificationId: s.body.verificationId, code: await w.code(email, 1), password });
     at = bearer(reg.body.tokens.accessToken);
     const enrol = await w.pub('POST', '/api/my-account/mfa/email', {}, at);
     await w.pub('POST', '/api/my-account/mfa/email/verify', { verificationId: enrol.body.verificationId, code: await w.code(email, 2) }, at);
-    iv = (await w.pub('POST', '/api/my-account/identity-verifications/password', { password }, at)).body.identityVerificationToken;
+    // A code-won verification: an email change needs one (emailChange.confirmOld, SPEC §19).
+    const ivs = await w.pub('POST', '/api/my-account/identity-verifications', {}, at);
+    iv = (await w.pub('POST', '/api/my-account/identity-verifications/verify', { verificationId: ivs.body.verificationId, code: await w.code(email, 3) }, at)).body.identityVerificationToken;
     mfaToken = (await w.pub('POST', '/api/experience/sign-in/password', { email, password })).body.mfaToken;
     expect(mfaToken).toMatch(/^pmfa_/);
 

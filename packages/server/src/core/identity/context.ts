@@ -9,6 +9,7 @@ import type { Grants } from './grants.js';
 import type { Passwords } from './passwords.js';
 import type { IdentityStores, User } from './ports.js';
 import type { Tokens, TokenService } from './tokens.js';
+import type { AccountEventSink } from './events.js';
 
 /** What every identity flow needs; built once by createIdentityServices. */
 export interface IdentityDeps {
@@ -37,6 +38,8 @@ export type UserEventType = 'user.created' | 'user.signed_in' | 'user.password_c
 /** Reports a user event to the tenant's webhooks: the user as the API shows it (no password hash), and `extra`. */
 export async function emitUserEvent(d: Pick<IdentityDeps, 'events'>, type: UserEventType, user: User, extra: Record<string, unknown> = {}): Promise<void> {
   await d.events?.emit(user.tenantId, type, { user: publicUser(user), ...extra });
+  /** Where account events (`user.password_changed`, `user.email_changed`) go: the hook point of notices.ts. */
+  accountEvents?: AccountEventSink | undefined;
 }
 
 /** Who is asking, as the HTTP edge saw it. */
@@ -47,6 +50,10 @@ export interface Caller {
   acceptLanguage?: string | undefined;
   /** The application the user came from (an OpenID request), for the `application` template variable. */
   application?: { id: string; name: string; logoUrl?: string } | undefined;
+  /** The User-Agent header, for account-security notices. */
+  userAgent?: string | undefined;
+  /** The hosted pages' device cookie (SPEC §19), when the request carries it. */
+  device?: string | undefined;
 }
 
 /** The template variables a caller brings to the emails its request causes. */

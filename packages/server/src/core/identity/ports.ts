@@ -152,7 +152,17 @@ export interface OrganizationStore {
   acceptInvitation(tenantId: string, id: string, userId: string, at: string): Promise<boolean>;
 }
 
+/** The devices accounts signed in from (SPEC §19), by the SHA-256 of the device cookie. */
+export interface DeviceStore {
+  /**
+   * Records that the account signed in from this device: `known` when it had before, `new`
+   * when it had not, `first` when the account had no device recorded at all.
+   */
+  see(tenantId: string, userId: string, deviceHash: string, at: string): Promise<'first' | 'new' | 'known'>;
+}
+
 export interface IdentityStores {
+  devices: DeviceStore;
   users: UserStore;
   refreshTokens: RefreshTokenStore;
   grants: GrantStore;

@@ -2,7 +2,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { safeEqual } from '../../lib/crypto.js';
 import { AppError } from '../errors.js';
-import { localeTag, nonEmpty, typeOr, type OutgoingMessage } from './outgoing.js';
+import { localeTag, nonEmpty, type OutgoingMessage } from './outgoing.js';
 
 /** Standard Webhooks allows this much clock difference either way. */
 export const SUPABASE_TOLERANCE_SECONDS = 300;
@@ -164,7 +164,8 @@ export function supabaseMessages(p: SupabasePayload, supabaseUrl: string | null)
       if (email && d.token)
         out.push({
           to: email,
-          templateType: typeOr('EmailChanged', 'UserPermissionValidation'),
+          // A code to confirm from the current address: EmailChanged is a notice without a code.
+          templateType: 'UserPermissionValidation',
           locale,
           variables: vars(d.token, d.token_hash_new),
         });

@@ -1,4 +1,4 @@
-import type { TemplateType } from '@postern/connector-kit';
+import { TEMPLATE_TYPES, type TemplateType } from '@postern/connector-kit';
 import { defaultTemplate, SHIPPED_LOCALES } from './defaults.js';
 import { matchLocale } from './locale.js';
 import { TemplateRenderer } from './renderer.js';
@@ -7,7 +7,7 @@ import type { RenderedTemplate, TemplateVariables } from './types.js';
 /** The branding the built-in email service honours (SPEC §3.1); everything else is fixed. */
 export const BUILTIN_BRANDING_FIELDS = ['senderName', 'companyInformation', 'logoUrl'] as const;
 
-const renderer = new TemplateRenderer({ cacheSize: SHIPPED_LOCALES.length * 9 });
+const renderer = new TemplateRenderer({ cacheSize: SHIPPED_LOCALES.length * TEMPLATE_TYPES.length });
 
 /**
  * A message of the built-in email service: always the shipped design in the nearest

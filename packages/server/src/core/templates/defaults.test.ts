@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { TEMPLATE_TYPES } from '@postern/connector-kit';
+import { isNoticeTemplateType, TEMPLATE_TYPES } from '@postern/connector-kit';
 import { defaultTemplate, lintTemplate, renderBuiltin, sampleVariables, SHIPPED_LOCALES, TemplateRenderer } from './index.js';
 
 const renderer = new TemplateRenderer();
@@ -16,12 +16,21 @@ describe('shipped templates', () => {
         expect(content).toBeDefined();
         const variables = { ...sampleVariables(type, locale), code: '730519', expiresInMinutes: 17 };
         const out = renderer.render(content!, variables);
-        const must = type === 'OrganizationInvitation' ? [variables.link!, variables.organization!.name!, variables.inviter!.name!] : ['730519'];
-        for (const value of [...must, '17', variables.branding!.companyName!]) {
+        const notice = isNoticeTemplateType(type);
+        const must = notice
+          ? [variables.activity!.ip!, variables.activity!.device!, type === 'EmailChanged' ? variables.activity!.newEmail! : variables.activity!.ip!]
+          : type === 'OrganizationInvitation'
+            ? [variables.link!, variables.organization!.name!, variables.inviter!.name!]
+            : ['730519'];
+        for (const value of [...must, ...(notice ? [] : ['17']), variables.branding!.companyName!]) {
           expect(out.html).toContain(value);
           expect(out.text).toContain(value);
         }
-        if (type !== 'OrganizationInvitation') {
+        if (notice) {
+          // A notice carries no code, and says when it happened in the message's language.
+          expect(out.text).not.toContain('730519');
+          expect(out.text).toMatch(/2026|2569/); // Thai counts years in the Buddhist era
+        } else if (type !== 'OrganizationInvitation') {
           // The code stands on its own line in the text part.
           expect(out.text.split('\n')).toContain('730519');
           expect(out.html).toMatch(/user-select:all;">730519</);

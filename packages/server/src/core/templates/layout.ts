@@ -1,5 +1,5 @@
-import type { TemplateType } from '@postern/connector-kit';
-import type { CodeMessageStrings, InvitationStrings, LocaleStrings } from './strings.js';
+import { isNoticeTemplateType, type NoticeTemplateType, type TemplateType } from '@postern/connector-kit';
+import type { CodeMessageStrings, InvitationStrings, LocaleStrings, NoticeStrings } from './strings.js';
 import type { TemplateContent } from './types.js';
 
 // The one layout every shipped template uses. Styles are written inline (mail clients drop
@@ -226,8 +226,64 @@ ${textFooter(l)}`,
   };
 }
 
+/** The `activity.*` details a notice lists, each only when the message has it. */
+const DETAILS = [
+  ['time', '{{activity.time}}'],
+  ['ip', '{{activity.ip}}'],
+  ['device', '{{#if activity.device}}{{activity.device}}{{else}}{{activity.userAgent}}{{/if}}'],
+  ['newEmail', '{{activity.newEmail}}'],
+] as const;
+const detailGuard = (key: (typeof DETAILS)[number][0]): string => (key === 'device' ? '{{#if activity.device}}' : `{{#if activity.${key}}}`);
+const detailGuardEnd = (key: (typeof DETAILS)[number][0]): string => (key === 'device' ? '{{else if activity.userAgent}}' : '');
+
+function detailsTable(l: LocaleStrings): string {
+  const row = (label: string, value: string) =>
+    `<tr><td class="muted" valign="top" style="padding:4px 16px 4px 0;font-family:${l.fontFamily};font-size:14px;line-height:${l.lineHeight - 4}px;color:#5b6470;white-space:nowrap;">${h(label)}</td><td class="fg" valign="top" style="padding:4px 0;font-family:${l.fontFamily};font-size:14px;line-height:${l.lineHeight - 4}px;color:#1f2933;word-break:break-word;">${value}</td></tr>`;
+  const rows = DETAILS.map(([key, value]) => {
+    const r = row(l.activity[key], value);
+    return key === 'device' ? `${detailGuard(key)}${r}${detailGuardEnd(key)}${r}{{/if}}` : `${detailGuard(key)}${r}{{/if}}`;
+  }).join('\n');
+  return `<table role="presentation" class="codebox" width="100%" cellspacing="0" cellpadding="0" border="0" style="margin:8px 0 24px;border-collapse:separate;background:#f3f4f6;border:1px solid #e3e6ea;border-radius:10px;">
+<tr><td style="padding:12px 20px;">
+<table role="presentation" cellspacing="0" cellpadding="0" border="0">
+${rows}
+</table>
+</td></tr>
+</table>`;
+}
+
+function detailsText(l: LocaleStrings): string {
+  return DETAILS.map(([key, value]) => {
+    const line = `${t(l.activity[key])}: ${value}\n`;
+    return key === 'device' ? `${detailGuard(key)}${line}${detailGuardEnd(key)}${line}{{/if}}` : `${detailGuard(key)}${line}{{/if}}`;
+  }).join('');
+}
+
+/** A notice (SPEC §19): what happened, the details, what to do if it was not the reader. No code. */
+function notice(l: LocaleStrings, type: NoticeTemplateType): TemplateContent {
+  const s: NoticeStrings = l.notices[type];
+  const intro = (f: (x: string) => string): string =>
+    type === 'MfaChanged' ? `{{#if activity.mfaEnabled}}${f(s.intro)}{{else}}${f(l.notices.MfaChanged.introOff)}{{/if}}` : f(s.intro);
+  const body = `${paragraph(l, intro(h))}
+${detailsTable(l)}`;
+  return {
+    subject: t(s.subject),
+    html: page(l, h(s.subject), intro(h), h(s.heading), body, h(s.action)),
+    text: `${GREETING_TEXT(l)}
+
+${intro(t)}
+
+${detailsText(l)}
+
+${t(s.action)}
+
+${textFooter(l)}`,
+  };
+}
+
 /** The shipped template of one type in one language. */
 export function buildTemplate(l: LocaleStrings, type: TemplateType): TemplateContent {
+  if (isNoticeTemplateType(type)) return notice(l, type);
   if (type === 'OrganizationInvitation') return invitation(l, l.types.OrganizationInvitation);
   if (type === 'SignIn') return codeMessage(l, l.types.SignIn, l.magicLink.signInButton);
   if (type === 'Register') return codeMessage(l, l.types.Register, l.magicLink.registerButton);

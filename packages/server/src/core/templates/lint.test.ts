@@ -19,6 +19,13 @@ describe('lintTemplate', () => {
     expect(lintTemplate('OrganizationInvitation', { subject: 's', html: '<a href="{{link}}">Join</a>' })).toEqual([]);
   });
 
+  it('asks an account-security notice for neither a code nor a link, and knows its activity variables', () => {
+    for (const type of ['PasswordChanged', 'EmailChanged', 'MfaChanged', 'NewSignIn', 'UnknownRecipient'] as const) {
+      expect(lintTemplate(type, { subject: 'Changed', html: '<p>{{activity.time}} {{activity.ip}} {{activity.device}} {{activity.newEmail}}</p>', text: '{{activity.userAgent}}' })).toEqual([]);
+    }
+    expect(codes(lintTemplate('NewSignIn', { subject: 's', html: '{{activity.place}}' }))).toEqual(['unknown_variable']);
+  });
+
   it('warns about unknown variables once each, with their position', () => {
     const w = lintTemplate('SignIn', { subject: 'Hi {{user.nmae}}', html: '{{code}} {{user.nmae}}\n{{userName}} {{userName}} {{branding.color}} {{application.name}}' });
     expect(w.map((x) => x.message)).toEqual([

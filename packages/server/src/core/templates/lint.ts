@@ -1,4 +1,4 @@
-import type { TemplateType } from '@postern/connector-kit';
+import { isNoticeTemplateType, type TemplateType } from '@postern/connector-kit';
 import { checkTemplate, type VariableRef } from './sandbox.js';
 import { isKnownVariable, type RenderedTemplate, type TemplateContent, type TemplateField, type TemplateWarning } from './types.js';
 
@@ -29,7 +29,8 @@ export function lintTemplate(type: TemplateType, content: TemplateContent, rende
   const bodyFields: TemplateField[] = content.text === undefined ? ['html'] : ['html', 'text'];
 
   const required = type === 'OrganizationInvitation' ? { name: 'link', code: 'missing_link' } : { name: 'code', code: 'missing_code' };
-  for (const field of bodyFields) {
+  // A notice (SPEC §19) carries no code and no link: nothing is required of it.
+  for (const field of isNoticeTemplateType(type) ? [] : bodyFields) {
     if (refs.has(field) && !uses(field, required.name)) {
       warnings.push({
         code: required.code,

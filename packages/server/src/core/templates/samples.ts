@@ -23,5 +23,13 @@ export function sampleVariables(type: TemplateType, locale: string): TemplateVar
     user: { id: 'user_sample', name: s.userName, email: 'alex.morgan@example.com' },
     inviter: { name: s.inviterName, email: 'jordan.lee@example.com' },
     branding: { companyName: s.companyName, companyInformation: s.companyInformation, supportEmail: 'support@example.com' },
+    activity: {
+      at: '2026-03-14T09:26:53.000Z',
+      ip: '203.0.113.24',
+      userAgent: 'Mozilla/5.0 (Macintosh; Intel Mac OS X 14.4; rv:125.0) Gecko/20100101 Firefox/125.0',
+      device: 'Firefox on macOS',
+      ...(type === 'EmailChanged' ? { newEmail: 'a•••@e•••.com' } : {}),
+      ...(type === 'MfaChanged' ? { mfaEnabled: 'true' } : {}),
+    },
   };
 }

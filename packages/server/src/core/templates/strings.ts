@@ -1,4 +1,4 @@
-import type { TemplateType } from '@postern/connector-kit';
+import type { NoticeTemplateType, TemplateType } from '@postern/connector-kit';
 
 /**
  * The words of one shipped language. Plain text (never HTML) with these placeholders,
@@ -21,11 +21,15 @@ export interface LocaleStrings {
   noShare: string;
   sentBy: string;
   help: string;
-  types: { [T in Exclude<TemplateType, 'OrganizationInvitation'>]: CodeMessageStrings } & {
+  types: { [T in Exclude<TemplateType, 'OrganizationInvitation' | NoticeTemplateType>]: CodeMessageStrings } & {
     OrganizationInvitation: InvitationStrings;
   };
   /** A magic link beside the code (SignIn and Register, SPEC §19). */
   magicLink: MagicLinkStrings;
+  /** The account-security notices (SPEC §19): no code, what happened and what to do. */
+  notices: { [T in Exclude<NoticeTemplateType, 'MfaChanged'>]: NoticeStrings } & { MfaChanged: NoticeStrings & { introOff: string } };
+  /** Labels of the details a notice lists (`activity.*`). */
+  activity: { time: string; ip: string; device: string; newEmail: string };
   /** Plausible names for previews. */
   sample: { userName: string; inviterName: string; organizationName: string; applicationName: string; companyName: string; companyInformation: string };
 }
@@ -48,6 +52,14 @@ export interface MagicLinkStrings {
   registerButton: string;
   /** Above the code, when the link is there too. */
   orCode: string;
+/** A notice without a code. `{app}`, `{company}` and `{support}` work as everywhere. */
+export interface NoticeStrings {
+  subject: string;
+  heading: string;
+  /** What happened. */
+  intro: string;
+  /** What to do if the recipient did not do this. */
+  action: string;
 }
 
 export interface InvitationStrings {

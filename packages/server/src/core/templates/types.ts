@@ -40,6 +40,24 @@ export interface TemplateVariables {
   user?: { id?: string; name?: string; email?: string };
   inviter?: { name?: string; email?: string };
   branding?: BrandingVariables;
+  /** What an account-security notice reports (SPEC §19). */
+  activity?: ActivityVariables;
+}
+
+/** The details of an account-security notice; all optional. */
+export interface ActivityVariables {
+  /** When it happened (ISO 8601); `time` is derived from it in the message's language. */
+  at?: string;
+  /** Derived from `at`, e.g. "5 Dec 2026, 08:51:37 UTC" (not settable). */
+  time?: string;
+  ip?: string;
+  userAgent?: string;
+  /** A short description of the browser and system, e.g. "Firefox on macOS". */
+  device?: string;
+  /** The new address of an email change, masked (`j•••@e•••.com`): the old address never sees it in full. */
+  newEmail?: string;
+  /** Set (to any non-empty value) when an MFA factor was turned on, absent when turned off. */
+  mfaEnabled?: string;
 }
 
 /** A lint finding shown beside a preview; it never blocks saving. */
@@ -64,6 +82,7 @@ export const KNOWN_VARIABLES: Readonly<Record<string, readonly string[] | null>>
   user: ['id', 'name', 'email'],
   inviter: ['name', 'email'],
   branding: ['senderName', 'companyName', 'companyInformation', 'logoUrl', 'darkLogoUrl', 'primaryColor', 'supportEmail'],
+  activity: ['at', 'time', 'ip', 'userAgent', 'device', 'newEmail', 'mfaEnabled'],
 };
 
 export function isKnownVariable(parts: readonly string[]): boolean {

@@ -10,6 +10,7 @@ const GROUPS = {
   user: ['id', 'name', 'email'],
   inviter: ['name', 'email'],
   branding: ['senderName', 'companyName', 'companyInformation', 'logoUrl', 'darkLogoUrl', 'primaryColor', 'supportEmail'],
+  activity: ['at', 'ip', 'userAgent', 'device', 'newEmail', 'mfaEnabled'],
 } as const;
 
 const URL_FIELDS = new Set(['logoUrl', 'darkLogoUrl']);
@@ -67,7 +68,25 @@ export function sanitizeVariables(input: TemplateVariables | Record<string, unkn
       else if (field === 'primaryColor' && !HEX_COLOR.test(v)) v = undefined;
       if (v !== undefined) g[field] = v;
     }
+    if (group === 'activity' && g.at !== undefined) {
+      // The time in words of the message's language, derived here like `expiresIn`.
+      const time = formatTime(g.at, typeof out.locale === 'string' ? out.locale : 'en');
+      if (time === undefined) delete g.at;
+      else g.time = time;
+    }
     if (Object.keys(g).length > 0) out[group] = g;
   }
   return out;
+}
+
+/** An ISO 8601 instant as a date and time in UTC, in the words of `locale` (undefined when not a date). */
+export function formatTime(iso: string, locale: string): string | undefined {
+  const ms = Date.parse(iso);
+  if (!Number.isFinite(ms)) return undefined;
+  const opts: Intl.DateTimeFormatOptions = { dateStyle: 'long', timeStyle: 'long', timeZone: 'UTC' };
+  try {
+    return new Intl.DateTimeFormat(locale, opts).format(ms);
+  } catch {
+    return new Intl.DateTimeFormat('en', opts).format(ms);
+  }
 }

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { TEMPLATE_TYPES } from '@postern/connector-kit';
+import { isNoticeTemplateType, TEMPLATE_TYPES } from '@postern/connector-kit';
 import { CodePolicySchema } from '../../core/codes/policy.js';
 import { errorResponses, NoContent } from '../schemas.js';
 import { verificationError } from '../../core/codes/outcome.js';
@@ -39,7 +39,10 @@ export const codeRoutes =
           summary: 'Send a code to an address with the chosen template type',
           body: z.strictObject({
             email: Email,
-            templateType: z.enum(TEMPLATE_TYPES).default('Generic'),
+            templateType: z
+              .enum(TEMPLATE_TYPES)
+              .refine((t) => !isNoticeTemplateType(t), 'is an account-security notice, which carries no code; choose a code-bearing template type such as Generic')
+              .default('Generic'),
             payload: z.record(z.string(), z.unknown()).optional().meta({ description: 'Extra template variables, e.g. link' }),
             locale: z.string().min(2).max(35).optional(),
           }),

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { MAGIC_LINK_CSRF_COOKIE, magicLinkCsrf } from './identity/magic-links.js';
+import { ensureDeviceCookie } from '../device-cookie.js';
 
 /** Where `npm run build` puts the console (packages/console/dist). */
 export const CONSOLE_DIST = fileURLToPath(new URL('../../../../console/dist', import.meta.url));
@@ -48,7 +49,12 @@ export async function staticRoutes(
   opts_: { secureCookies?: boolean } = {},
 ): Promise<void> {
   const consolePage = await bundle(app, dist.console, '/console/assets/', 'console');
-  const hostedPage = await bundle(app, dist.pages, '/pages/assets/', 'hosted pages');
+  const pageOnly = await bundle(app, dist.pages, '/pages/assets/', 'hosted pages');
+  // The hosted pages give the browser its device cookie (SPEC §19: new-sign-in notices).
+  const hostedPage = async (req: FastifyRequest, reply: FastifyReply) => {
+    ensureDeviceCookie(req, reply, opts_.secureCookies ?? false);
+    return pageOnly(req, reply);
+  };
   const opts = { schema: { hide: true }, config: { auth: 'public' as const } };
   app.get('/console', opts, consolePage);
   app.get('/console/*', opts, consolePage);

@@ -3,6 +3,7 @@ import { AppError } from '../../errors.js';
 import { checkPasswordPolicy } from '../passwords.js';
 import { PURPOSES, emitUserEvent, methodDisabled, nowIso, type Caller, type IdentityDeps } from '../context.js';
 import { verifiedOrThrow } from '../../codes/outcome.js';
+import { changeWithNotice, noticeRequest } from '../notices.js';
 
 /**
  * `POST /api/experience/forgot-password` (SPEC §8): the policy is checked before the code
@@ -16,8 +17,11 @@ export async function resetPassword(d: IdentityDeps, c: Caller, input: { email: 
   const user = await d.stores.users.findByEmailKey(c.tenant.id, v.recipientKey);
   if (!user) throw new AppError('user.not_found');
   const passwordHash = await d.passwords.hash(input.newPassword);
+  const notice = user.email ? await noticeRequest(d, c, { type: 'PasswordChanged', to: user.email, user }) : undefined;
   // Resetting by email also proves the address.
-  await d.stores.users.update(c.tenant.id, user.id, { passwordHash, emailVerified: true }, nowIso(d));
+  await changeWithNotice(d, notice, async (stores) => {
+    await stores.users.update(c.tenant.id, user.id, { passwordHash, emailVerified: true }, nowIso(d));
+  });
   await d.tokens.revokeUser(c.tenant.id, user.id);
   await d.grants.revokeUser(c.tenant.id, user.id);
   await d.codes.revokeAll(c.tenant.id, v.recipientKey);

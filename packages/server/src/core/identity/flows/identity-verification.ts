@@ -1,6 +1,6 @@
 import { AppError } from '../../errors.js';
 import { PURPOSES, type Caller, type IdentityDeps } from '../context.js';
-import type { User } from '../ports.js';
+import type { Grant, User } from '../ports.js';
 import { verifiedOrThrow } from '../../codes/outcome.js';
 
 function withEmail(user: User): { address: string; key: string } {
@@ -23,7 +23,8 @@ export interface IdentityVerification {
 export async function verifyIdentityByCode(d: IdentityDeps, c: Caller, user: User, input: { verificationId: string; code: string }): Promise<IdentityVerification> {
   const v = verifiedOrThrow(await d.codes.verify({ tenant: c.tenant, verificationId: input.verificationId, email: withEmail(user), code: input.code, ...PURPOSES.identity }));
   if (v.data?.userId !== user.id) throw new AppError('verification_code.not_found', 'No pending verification matches; ask for a new code.');
-  const g = await d.grants.issue(c.tenant.id, 'identity', { userId: user.id, data: { method: 'code' } });
+  // The address the code went to: a code-won token confirms that address (SPEC §19, emailChange.confirmOld).
+  const g = await d.grants.issue(c.tenant.id, 'identity', { userId: user.id, data: { method: 'code', emailKey: user.emailKey } });
   return { identityVerificationToken: g.token, expiresAt: g.expiresAt };
 }
 
@@ -35,8 +36,14 @@ export async function verifyIdentityByPassword(d: IdentityDeps, c: Caller, user:
   return { identityVerificationToken: g.token, expiresAt: g.expiresAt };
 }
 
-/** Throws `403 account.identity_verification_required` unless the header holds a live token of this user. */
-export async function requireIdentityVerification(d: IdentityDeps, c: Caller, user: User, header: string | undefined): Promise<void> {
+/** Throws `403 account.identity_verification_required` unless the header holds a live token of this user; returns its grant. */
+export async function requireIdentityVerification(d: IdentityDeps, c: Caller, user: User, header: string | undefined): Promise<Grant> {
   const g = header ? await d.grants.find(c.tenant.id, 'identity', header.trim()) : undefined;
   if (!g || g.userId !== user.id) throw new AppError('account.identity_verification_required', 'Verify your identity first and send the token in the Identity-Verification header.');
+  return g;
+}
+
+/** Whether an identity verification was won with a code sent to the account's current address. */
+export function provesCurrentAddress(g: Grant, user: User): boolean {
+  return g.data?.method === 'code' && typeof g.data.emailKey === 'string' && g.data.emailKey === user.emailKey;
 }

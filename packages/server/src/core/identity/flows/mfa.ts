@@ -3,6 +3,7 @@ import { PURPOSES, callerVariables, emitUserEvent, type Caller, type IdentityDep
 import type { Grant, User } from '../ports.js';
 import type { Tokens } from '../tokens.js';
 import { verifiedOrThrow } from '../../codes/outcome.js';
+import { recordSignIn } from '../notices.js';
 
 const invalid = () => new AppError('session.invalid_token', 'The MFA token is invalid or has expired; sign in again.');
 
@@ -39,5 +40,6 @@ export async function verifyMfa(d: IdentityDeps, c: Caller, input: { mfaToken: s
   const first = Array.isArray(grant.data?.amr) ? (grant.data.amr as unknown[]).map(String) : [];
   const tokens = await d.tokens.issue(user, [...first, 'mfa']);
   await emitUserEvent(d, 'user.signed_in', user, { amr: [...first, 'mfa'] });
+  await recordSignIn(d, c, user);
   return { tokens };
 }

@@ -5,6 +5,7 @@ import { checkPasswordPolicy } from '../passwords.js';
 import { PURPOSES, emitUserEvent, nowIso, publicUser, type Caller, type IdentityDeps, type PublicUser } from '../context.js';
 import type { Tokens } from '../tokens.js';
 import { verifiedOrThrow } from '../../codes/outcome.js';
+import { recordSignIn } from '../notices.js';
 
 export type RegisterInput =
   | { email: string; verificationId: string; code: string; password?: string | undefined; name?: string | undefined }
@@ -58,5 +59,7 @@ export async function register(d: IdentityDeps, c: Caller, input: RegisterInput)
   if (!(await d.stores.users.create(user))) throw new AppError('user.email_exists');
   const tokens = await d.tokens.issue(user, input.password !== undefined ? ['otp', 'pwd'] : ['otp']);
   await emitUserEvent(d, 'user.created', user, { via: 'registration' });
+  // The device an account is created on is its first, known device.
+  await recordSignIn(d, c, user);
   return { user: publicUser(user), tokens };
 }

@@ -2,6 +2,7 @@ import { normalizeEmail } from '../../email-address.js';
 import type { IssueResult } from '../../codes/service.js';
 import { AppError } from '../../errors.js';
 import { PURPOSES, callerVariables, methodDisabled, type Caller, type IdentityDeps } from '../context.js';
+import { sendNotice } from '../notices.js';
 
 export type Intent = 'sign-in' | 'register' | 'forgot-password';
 
@@ -15,6 +16,7 @@ const PURPOSE = { 'sign-in': PURPOSES.signIn, register: PURPOSES.register, 'forg
  *   registration); with sign-up off, known addresses are sent in the background and
  *   unknown ones get nothing, so neither waits on the connector.
  * - `forgot-password`: known addresses in the background, unknown ones nothing.
+ * With `notifyUnknownRecipients` on, "nothing" becomes an `UnknownRecipient` notice.
  */
 export async function sendExperienceCode(
   d: IdentityDeps,
@@ -49,5 +51,11 @@ export async function sendExperienceCode(
     delivery,
     ...(link ? { magicLink: link.url, data: link.data } : {}),
   });
+  // Unknown recipients (SPEC §19): when the tenant asks for it, the address hears that someone
+  // tried, instead of nothing. After the answer is settled, so that it changes neither the
+  // answer nor its timing; the code issue above already counted this send against the limits.
+  if (delivery === 'none' && !user && x.notifyUnknownRecipients) {
+    void sendNotice(d, c, { type: 'UnknownRecipient', to: addr.address });
+  }
   return { verificationId: r.verificationId, expiresAt: r.expiresAt, resendAfter: r.resendAfter };
 }

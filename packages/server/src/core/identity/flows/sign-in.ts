@@ -3,6 +3,14 @@ import { AppError } from '../../errors.js';
 import { PURPOSES, finishSignIn, methodDisabled, nowIso, type Caller, type IdentityDeps, type SignInResult } from '../context.js';
 import { verifiedOrThrow, type Verified } from '../../codes/outcome.js';
 import type { SignInExperience } from '../../sign-in-experience.js';
+import { recordSignIn } from '../notices.js';
+import type { User } from '../ports.js';
+
+/** A sign-in that ends with tokens is recorded for the new-device notice (SPEC §19). */
+async function signedIn(d: IdentityDeps, c: Caller, user: User, r: SignInResult): Promise<SignInResult> {
+  if ('tokens' in r) await recordSignIn(d, c, user);
+  return r;
+}
 
 /**
  * `POST /api/experience/sign-in/password`. A wrong password and an unknown address answer
@@ -16,7 +24,7 @@ export async function signInWithPassword(d: IdentityDeps, c: Caller, input: { em
   const user = await d.stores.users.findByEmailKey(c.tenant.id, addr.key);
   const ok = await d.codes.passwordAttempt(c.tenant.id, addr.key, () => d.passwords.verify(user?.passwordHash, input.password), c.ip);
   if (!user || !ok) throw new AppError('session.invalid_credentials');
-  return finishSignIn(d, user, ['pwd']);
+  return signedIn(d, c, user, await finishSignIn(d, user, ['pwd']));
 }
 
 export type CodeSignInResult = SignInResult | { status: 'registration_required'; registrationToken: string };
@@ -46,5 +54,5 @@ export async function signInVerified(d: IdentityDeps, c: Caller, x: SignInExperi
     await d.stores.users.update(c.tenant.id, user.id, { emailVerified: true }, nowIso(d));
     user = { ...user, emailVerified: true };
   }
-  return finishSignIn(d, user, ['otp']);
+  return signedIn(d, c, user, await finishSignIn(d, user, ['otp']));
 }

@@ -78,6 +78,40 @@ export const de: LocaleStrings = {
     registerButton: 'E-Mail-Adresse bestätigen',
     orCode: 'Oder geben Sie diesen Code ein:',
   },
+  notices: {
+    PasswordChanged: {
+      subject: 'Ihr {app}-Passwort wurde geändert',
+      heading: 'Ihr Passwort wurde geändert',
+      intro: 'Das Passwort Ihres {app}-Kontos wurde soeben geändert.',
+      action: 'Wenn Sie die Änderung vorgenommen haben, müssen Sie nichts tun. Wenn nicht, setzen Sie Ihr Passwort jetzt zurück und wenden Sie sich an {company}.',
+    },
+    EmailChanged: {
+      subject: 'Die E-Mail-Adresse Ihres {app}-Kontos wurde geändert',
+      heading: 'Ihre E-Mail-Adresse wurde geändert',
+      intro: 'Die E-Mail-Adresse Ihres {app}-Kontos wurde geändert. Nachrichten zu Ihrem Konto gehen ab jetzt an die neue Adresse, nicht mehr an diese.',
+      action: 'Wenn Sie die Änderung vorgenommen haben, müssen Sie nichts tun. Wenn nicht, wenden Sie sich sofort an {company}: Möglicherweise hat jemand anderes Zugriff auf Ihr Konto.',
+    },
+    MfaChanged: {
+      subject: 'Die Bestätigung in zwei Schritten Ihres {app}-Kontos wurde geändert',
+      heading: 'Bestätigung in zwei Schritten geändert',
+      intro: 'Die Bestätigung in zwei Schritten per E-Mail wurde für Ihr {app}-Konto eingeschaltet.',
+      introOff: 'Die Bestätigung in zwei Schritten per E-Mail wurde für Ihr {app}-Konto ausgeschaltet.',
+      action: 'Wenn Sie die Änderung vorgenommen haben, müssen Sie nichts tun. Wenn nicht, ändern Sie jetzt Ihr Passwort und wenden Sie sich an {company}.',
+    },
+    NewSignIn: {
+      subject: 'Neue Anmeldung bei Ihrem {app}-Konto',
+      heading: 'Anmeldung von einem neuen Gerät',
+      intro: 'Bei Ihrem {app}-Konto hat sich soeben jemand von einem Gerät oder Browser angemeldet, der noch nie verwendet wurde.',
+      action: 'Wenn Sie das waren, müssen Sie nichts tun. Wenn nicht, ändern Sie jetzt Ihr Passwort und wenden Sie sich an {company}.',
+    },
+    UnknownRecipient: {
+      subject: 'Anmeldeversuch mit Ihrer E-Mail-Adresse bei {app}',
+      heading: 'Jemand wollte diese Adresse verwenden',
+      intro: 'Jemand hat versucht, sich mit dieser E-Mail-Adresse bei {app} anzumelden oder ein Passwort zurückzusetzen, aber kein Konto verwendet sie.',
+      action: 'Wenn Sie das waren, haben Sie sich vielleicht mit einer anderen Adresse registriert. Wenn nicht, können Sie diese E-Mail ignorieren: Es wurde nichts angelegt oder geändert.',
+    },
+  },
+  activity: { time: 'Zeit', ip: 'IP-Adresse', device: 'Gerät', newEmail: 'Neue Adresse' },
   sample: {
     userName: 'Lena Schmidt',
     inviterName: 'Jonas Weber',

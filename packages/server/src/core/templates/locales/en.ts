@@ -78,6 +78,40 @@ export const en: LocaleStrings = {
     registerButton: 'Confirm email address',
     orCode: 'Or enter this code:',
   },
+  notices: {
+    PasswordChanged: {
+      subject: 'Your {app} password was changed',
+      heading: 'Your password was changed',
+      intro: 'The password of your {app} account was just changed.',
+      action: "If you made this change, you don't need to do anything. If you didn't, reset your password now and contact {company}.",
+    },
+    EmailChanged: {
+      subject: 'The email address of your {app} account was changed',
+      heading: 'Your email address was changed',
+      intro: 'The email address of your {app} account was changed. From now on, messages about your account go to the new address, not to this one.',
+      action: "If you made this change, you don't need to do anything. If you didn't, contact {company} right away: someone else may have access to your account.",
+    },
+    MfaChanged: {
+      subject: 'Two-step verification changed on your {app} account',
+      heading: 'Two-step verification changed',
+      intro: 'Two-step verification by email was turned on for your {app} account.',
+      introOff: 'Two-step verification by email was turned off for your {app} account.',
+      action: "If you made this change, you don't need to do anything. If you didn't, change your password now and contact {company}.",
+    },
+    NewSignIn: {
+      subject: 'New sign-in to your {app} account',
+      heading: 'New sign-in from a new device',
+      intro: 'Your {app} account was just signed in to from a device or browser it has not been used on before.',
+      action: "If this was you, you don't need to do anything. If it wasn't, change your password now and contact {company}.",
+    },
+    UnknownRecipient: {
+      subject: 'Sign-in attempt with your email address on {app}',
+      heading: 'Someone tried to use this address',
+      intro: 'Someone tried to sign in or reset a password on {app} with this email address, but no account uses it.',
+      action: "If this was you, you may have signed up with another address. If it wasn't, you can ignore this email: nothing was created or changed.",
+    },
+  },
+  activity: { time: 'Time', ip: 'IP address', device: 'Device', newEmail: 'New address' },
   sample: {
     userName: 'Alex Morgan',
     inviterName: 'Jordan Lee',

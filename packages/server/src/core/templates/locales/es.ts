@@ -78,6 +78,40 @@ export const es: LocaleStrings = {
     registerButton: 'Confirmar correo electrónico',
     orCode: 'O introduce este código:',
   },
+  notices: {
+    PasswordChanged: {
+      subject: 'Se cambió tu contraseña de {app}',
+      heading: 'Se cambió tu contraseña',
+      intro: 'Se acaba de cambiar la contraseña de tu cuenta de {app}.',
+      action: 'Si hiciste este cambio, no tienes que hacer nada. Si no fuiste tú, restablece tu contraseña ahora y contacta con {company}.',
+    },
+    EmailChanged: {
+      subject: 'Se cambió el correo de tu cuenta de {app}',
+      heading: 'Se cambió tu dirección de correo',
+      intro: 'Se cambió la dirección de correo de tu cuenta de {app}. A partir de ahora, los mensajes sobre tu cuenta irán a la nueva dirección, no a esta.',
+      action: 'Si hiciste este cambio, no tienes que hacer nada. Si no fuiste tú, contacta con {company} de inmediato: otra persona podría tener acceso a tu cuenta.',
+    },
+    MfaChanged: {
+      subject: 'Cambió la verificación en dos pasos de tu cuenta de {app}',
+      heading: 'Cambió la verificación en dos pasos',
+      intro: 'Se activó la verificación en dos pasos por correo en tu cuenta de {app}.',
+      introOff: 'Se desactivó la verificación en dos pasos por correo en tu cuenta de {app}.',
+      action: 'Si hiciste este cambio, no tienes que hacer nada. Si no fuiste tú, cambia tu contraseña ahora y contacta con {company}.',
+    },
+    NewSignIn: {
+      subject: 'Nuevo inicio de sesión en tu cuenta de {app}',
+      heading: 'Inicio de sesión desde un dispositivo nuevo',
+      intro: 'Se acaba de iniciar sesión en tu cuenta de {app} desde un dispositivo o navegador que no se había usado antes.',
+      action: 'Si fuiste tú, no tienes que hacer nada. Si no, cambia tu contraseña ahora y contacta con {company}.',
+    },
+    UnknownRecipient: {
+      subject: 'Intento de inicio de sesión con tu correo en {app}',
+      heading: 'Alguien intentó usar esta dirección',
+      intro: 'Alguien intentó iniciar sesión o restablecer una contraseña en {app} con esta dirección de correo, pero ninguna cuenta la usa.',
+      action: 'Si fuiste tú, quizá te registraste con otra dirección. Si no, puedes ignorar este correo: no se creó ni cambió nada.',
+    },
+  },
+  activity: { time: 'Hora', ip: 'Dirección IP', device: 'Dispositivo', newEmail: 'Nueva dirección' },
   sample: {
     userName: 'Lucía Fernández',
     inviterName: 'Javier Ruiz',

@@ -79,6 +79,40 @@ export const fr: LocaleStrings = {
     registerButton: 'Confirmer l’adresse e-mail',
     orCode: 'Ou saisissez ce code\u00a0:',
   },
+  notices: {
+    PasswordChanged: {
+      subject: 'Votre mot de passe {app} a été modifié',
+      heading: 'Votre mot de passe a été modifié',
+      intro: 'Le mot de passe de votre compte {app} vient d’être modifié.',
+      action: 'Si vous êtes à l’origine de ce changement, vous n’avez rien à faire. Sinon, réinitialisez votre mot de passe maintenant et contactez {company}.',
+    },
+    EmailChanged: {
+      subject: 'L’adresse e-mail de votre compte {app} a été modifiée',
+      heading: 'Votre adresse e-mail a été modifiée',
+      intro: 'L’adresse e-mail de votre compte {app} a été modifiée. Désormais, les messages concernant votre compte iront à la nouvelle adresse, et non à celle-ci.',
+      action: 'Si vous êtes à l’origine de ce changement, vous n’avez rien à faire. Sinon, contactez {company} sans attendre : quelqu’un d’autre a peut-être accès à votre compte.',
+    },
+    MfaChanged: {
+      subject: 'La validation en deux étapes de votre compte {app} a changé',
+      heading: 'La validation en deux étapes a changé',
+      intro: 'La validation en deux étapes par e-mail a été activée sur votre compte {app}.',
+      introOff: 'La validation en deux étapes par e-mail a été désactivée sur votre compte {app}.',
+      action: 'Si vous êtes à l’origine de ce changement, vous n’avez rien à faire. Sinon, changez votre mot de passe maintenant et contactez {company}.',
+    },
+    NewSignIn: {
+      subject: 'Nouvelle connexion à votre compte {app}',
+      heading: 'Connexion depuis un nouvel appareil',
+      intro: 'Une connexion à votre compte {app} vient d’avoir lieu depuis un appareil ou un navigateur jamais utilisé auparavant.',
+      action: 'Si c’était vous, vous n’avez rien à faire. Sinon, changez votre mot de passe maintenant et contactez {company}.',
+    },
+    UnknownRecipient: {
+      subject: 'Tentative de connexion avec votre adresse e-mail sur {app}',
+      heading: 'Quelqu’un a essayé d’utiliser cette adresse',
+      intro: 'Quelqu’un a essayé de se connecter ou de réinitialiser un mot de passe sur {app} avec cette adresse e-mail, mais aucun compte ne l’utilise.',
+      action: 'Si c’était vous, vous vous êtes peut-être inscrit avec une autre adresse. Sinon, vous pouvez ignorer cet e-mail : rien n’a été créé ni modifié.',
+    },
+  },
+  activity: { time: 'Date', ip: 'Adresse IP', device: 'Appareil', newEmail: 'Nouvelle adresse' },
   sample: {
     userName: 'Camille Dubois',
     inviterName: 'Julien Martin',

@@ -78,6 +78,40 @@ export const ptBR: LocaleStrings = {
     registerButton: 'Confirmar e-mail',
     orCode: 'Ou digite este código:',
   },
+  notices: {
+    PasswordChanged: {
+      subject: 'Sua senha do {app} foi alterada',
+      heading: 'Sua senha foi alterada',
+      intro: 'A senha da sua conta do {app} acabou de ser alterada.',
+      action: 'Se foi você quem fez a alteração, não é preciso fazer nada. Se não foi, redefina sua senha agora e entre em contato com {company}.',
+    },
+    EmailChanged: {
+      subject: 'O e-mail da sua conta do {app} foi alterado',
+      heading: 'Seu endereço de e-mail foi alterado',
+      intro: 'O endereço de e-mail da sua conta do {app} foi alterado. A partir de agora, as mensagens sobre sua conta vão para o novo endereço, não para este.',
+      action: 'Se foi você quem fez a alteração, não é preciso fazer nada. Se não foi, entre em contato com {company} imediatamente: outra pessoa pode ter acesso à sua conta.',
+    },
+    MfaChanged: {
+      subject: 'A verificação em duas etapas da sua conta do {app} mudou',
+      heading: 'A verificação em duas etapas mudou',
+      intro: 'A verificação em duas etapas por e-mail foi ativada na sua conta do {app}.',
+      introOff: 'A verificação em duas etapas por e-mail foi desativada na sua conta do {app}.',
+      action: 'Se foi você quem fez a alteração, não é preciso fazer nada. Se não foi, altere sua senha agora e entre em contato com {company}.',
+    },
+    NewSignIn: {
+      subject: 'Novo acesso à sua conta do {app}',
+      heading: 'Acesso de um novo dispositivo',
+      intro: 'Sua conta do {app} acabou de ser acessada de um dispositivo ou navegador nunca usado antes.',
+      action: 'Se foi você, não é preciso fazer nada. Se não foi, altere sua senha agora e entre em contato com {company}.',
+    },
+    UnknownRecipient: {
+      subject: 'Tentativa de acesso com seu e-mail no {app}',
+      heading: 'Alguém tentou usar este endereço',
+      intro: 'Alguém tentou entrar ou redefinir uma senha no {app} com este endereço de e-mail, mas nenhuma conta o usa.',
+      action: 'Se foi você, talvez tenha se cadastrado com outro endereço. Se não foi, pode ignorar este e-mail: nada foi criado ou alterado.',
+    },
+  },
+  activity: { time: 'Horário', ip: 'Endereço IP', device: 'Dispositivo', newEmail: 'Novo endereço' },
   sample: {
     userName: 'Ana Souza',
     inviterName: 'Pedro Almeida',

@@ -79,6 +79,40 @@ export const zhCN: LocaleStrings = {
     registerButton: '确认邮箱地址',
     orCode: '或输入以下验证码：',
   },
+  notices: {
+    PasswordChanged: {
+      subject: '您的 {app} 密码已更改',
+      heading: '您的密码已更改',
+      intro: '您的 {app} 账户密码刚刚已更改。',
+      action: '如果是您本人操作，无需任何处理。如果不是，请立即重置密码并联系 {company}。',
+    },
+    EmailChanged: {
+      subject: '您的 {app} 账户邮箱已更改',
+      heading: '您的邮箱地址已更改',
+      intro: '您的 {app} 账户邮箱地址已更改。今后有关账户的邮件将发送到新地址，而不是此地址。',
+      action: '如果是您本人操作，无需任何处理。如果不是，请立即联系 {company}：可能有他人能够访问您的账户。',
+    },
+    MfaChanged: {
+      subject: '您的 {app} 账户两步验证已更改',
+      heading: '两步验证已更改',
+      intro: '您的 {app} 账户已开启邮件两步验证。',
+      introOff: '您的 {app} 账户已关闭邮件两步验证。',
+      action: '如果是您本人操作，无需任何处理。如果不是，请立即更改密码并联系 {company}。',
+    },
+    NewSignIn: {
+      subject: '您的 {app} 账户有新的登录',
+      heading: '新设备登录',
+      intro: '您的 {app} 账户刚刚在一个从未使用过的设备或浏览器上登录。',
+      action: '如果是您本人，无需任何处理。如果不是，请立即更改密码并联系 {company}。',
+    },
+    UnknownRecipient: {
+      subject: '有人使用您的邮箱地址尝试登录 {app}',
+      heading: '有人尝试使用此邮箱地址',
+      intro: '有人使用此邮箱地址尝试登录 {app} 或重置密码，但没有任何账户使用此地址。',
+      action: '如果是您本人，您可能使用了其他邮箱地址注册。如果不是，请忽略此邮件：没有创建或更改任何内容。',
+    },
+  },
+  activity: { time: '时间', ip: 'IP 地址', device: '设备', newEmail: '新地址' },
   sample: {
     userName: '张伟',
     inviterName: '李娜',

@@ -6,6 +6,7 @@ import type { User } from '../../../core/identity/ports.js';
 import type { AccessClaims } from '../../../core/identity/tokens.js';
 import { MAX_PASSWORD_LENGTH } from '../../../core/identity/passwords.js';
 import type { Services } from '../../context.js';
+import { deviceCookie } from '../../device-cookie.js';
 
 export const Email = z.string().min(1).max(320);
 export { Locale } from '../../schemas.js';
@@ -35,7 +36,8 @@ export const PUBLIC = { config: { auth: 'public' as const } };
 
 export function callerOf(req: FastifyRequest, locale?: string): Caller {
   const al = req.headers['accept-language'];
-  return { tenant: req.tenant, ip: req.ip, locale, acceptLanguage: typeof al === 'string' ? al : undefined };
+  const ua = req.headers['user-agent'];
+  return { tenant: req.tenant, ip: req.ip, locale, acceptLanguage: typeof al === 'string' ? al : undefined, userAgent: typeof ua === 'string' ? ua : undefined, device: deviceCookie(req) };
 }
 
 /** `applicationId` in an end-user request: the application (OIDC client) the user came from. */

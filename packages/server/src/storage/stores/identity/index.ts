@@ -5,6 +5,7 @@ import { SqlRefreshTokenStore } from './sessions.js';
 import { SqlGrantStore } from './grants.js';
 import { SqlSigningKeyStore } from './signing-keys.js';
 import { SqlOrganizationStore } from './organizations.js';
+import { SqlDeviceStore } from './devices.js';
 import './tables.js';
 import { Prepared } from '../../prepared.js';
 
@@ -13,6 +14,7 @@ export function createIdentityStores(db: Db): IdentityStores {
   const k = db.kysely;
   const prepared = new Prepared(k, db.sqlite);
   return {
+    devices: new SqlDeviceStore(k),
     users: new SqlUserStore(k, prepared),
     refreshTokens: new SqlRefreshTokenStore(k, db.dialect, prepared),
     grants: new SqlGrantStore(k),

@@ -85,6 +85,15 @@ export interface OrganizationInvitationsTable {
   updated_at: string;
 }
 
+/** A device an account signed in from (SPEC §19); the cookie is kept only as its SHA-256. */
+export interface UserDevicesTable {
+  tenant_id: string;
+  user_id: string;
+  device_hash: string;
+  created_at: string;
+  last_seen_at: string;
+}
+
 declare module '../../schema.js' {
   interface Database {
     users: UsersTable;
@@ -94,5 +103,6 @@ declare module '../../schema.js' {
     organizations: OrganizationsTable;
     organization_members: OrganizationMembersTable;
     organization_invitations: OrganizationInvitationsTable;
+    user_devices: UserDevicesTable;
   }
 }

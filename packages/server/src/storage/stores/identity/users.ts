@@ -103,6 +103,7 @@ export class SqlUserStore implements UserStore {
       await trx.deleteFrom('refresh_tokens').where('tenant_id', '=', tenantId).where('user_id', '=', id).execute();
       await trx.deleteFrom('identity_grants').where('tenant_id', '=', tenantId).where('user_id', '=', id).execute();
       await trx.deleteFrom('organization_members').where('tenant_id', '=', tenantId).where('user_id', '=', id).execute();
+      await trx.deleteFrom('user_devices').where('tenant_id', '=', tenantId).where('user_id', '=', id).execute();
       const r = await trx.deleteFrom('users').where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
       return Number(r.numDeletedRows) > 0;
     });
