@@ -107,6 +107,11 @@ export const TEMPLATE_TYPES = [
   'BindNewIdentifier',
   'MfaVerification',
   'BindMfa',
+  'PasswordChanged',
+  'EmailChanged',
+  'MfaChanged',
+  'NewSignIn',
+  'UnknownRecipient',
 ] as const satisfies readonly TemplateType[];
 // The lists above name every value the document allows (a compile error here when the server adds one).
 const _allListed: [

@@ -1670,6 +1670,35 @@ export interface components {
             passwordPolicy: {
                 minLength: number;
             };
+            /**
+             * @description Which account-security notices are mailed to the account (SPEC §19)
+             * @default {
+             *       "passwordChanged": true,
+             *       "emailChanged": true,
+             *       "mfaChanged": true,
+             *       "newSignIn": false
+             *     }
+             */
+            notifications: {
+                passwordChanged: boolean;
+                emailChanged: boolean;
+                mfaChanged: boolean;
+                newSignIn: boolean;
+            };
+            /**
+             * @description confirmOld: changing the primary email also needs an identity verification by a code sent to the current address
+             * @default {
+             *       "confirmOld": true
+             *     }
+             */
+            emailChange: {
+                confirmOld: boolean;
+            };
+            /**
+             * @description A sign-in or password-reset request for an address with no account (and sign-up off) mails that address an UnknownRecipient notice
+             * @default false
+             */
+            notifyUnknownRecipients: boolean;
         };
         BrandingInput: {
             senderName?: string;
@@ -1849,7 +1878,7 @@ export interface components {
         EmailTemplateInput: {
             locale: string;
             /** @enum {string} */
-            templateType: "SignIn" | "Register" | "ForgotPassword" | "Generic" | "OrganizationInvitation" | "UserPermissionValidation" | "BindNewIdentifier" | "MfaVerification" | "BindMfa";
+            templateType: "SignIn" | "Register" | "ForgotPassword" | "Generic" | "OrganizationInvitation" | "UserPermissionValidation" | "BindNewIdentifier" | "MfaVerification" | "BindMfa" | "PasswordChanged" | "EmailChanged" | "MfaChanged" | "NewSignIn" | "UnknownRecipient";
             subject: string;
             html: string;
             text: string | null;
@@ -1922,7 +1951,7 @@ export interface components {
             templates: {
                 locale: string;
                 /** @enum {string} */
-                templateType: "SignIn" | "Register" | "ForgotPassword" | "Generic" | "OrganizationInvitation" | "UserPermissionValidation" | "BindNewIdentifier" | "MfaVerification" | "BindMfa";
+                templateType: "SignIn" | "Register" | "ForgotPassword" | "Generic" | "OrganizationInvitation" | "UserPermissionValidation" | "BindNewIdentifier" | "MfaVerification" | "BindMfa" | "PasswordChanged" | "EmailChanged" | "MfaChanged" | "NewSignIn" | "UnknownRecipient";
                 subject: string;
                 html: string;
                 text: string | null;
@@ -2145,6 +2174,35 @@ export interface components {
             passwordPolicy: {
                 minLength: number;
             };
+            /**
+             * @description Which account-security notices are mailed to the account (SPEC §19)
+             * @default {
+             *       "passwordChanged": true,
+             *       "emailChanged": true,
+             *       "mfaChanged": true,
+             *       "newSignIn": false
+             *     }
+             */
+            notifications: {
+                passwordChanged: boolean;
+                emailChanged: boolean;
+                mfaChanged: boolean;
+                newSignIn: boolean;
+            };
+            /**
+             * @description confirmOld: changing the primary email also needs an identity verification by a code sent to the current address
+             * @default {
+             *       "confirmOld": true
+             *     }
+             */
+            emailChange: {
+                confirmOld: boolean;
+            };
+            /**
+             * @description A sign-in or password-reset request for an address with no account (and sign-up off) mails that address an UnknownRecipient notice
+             * @default false
+             */
+            notifyUnknownRecipients: boolean;
         };
         Branding: {
             senderName?: string;
@@ -2324,7 +2382,7 @@ export interface components {
         EmailTemplate: {
             locale: string;
             /** @enum {string} */
-            templateType: "SignIn" | "Register" | "ForgotPassword" | "Generic" | "OrganizationInvitation" | "UserPermissionValidation" | "BindNewIdentifier" | "MfaVerification" | "BindMfa";
+            templateType: "SignIn" | "Register" | "ForgotPassword" | "Generic" | "OrganizationInvitation" | "UserPermissionValidation" | "BindNewIdentifier" | "MfaVerification" | "BindMfa" | "PasswordChanged" | "EmailChanged" | "MfaChanged" | "NewSignIn" | "UnknownRecipient";
             subject: string;
             html: string;
             text: string | null;
@@ -2397,7 +2455,7 @@ export interface components {
             templates: {
                 locale: string;
                 /** @enum {string} */
-                templateType: "SignIn" | "Register" | "ForgotPassword" | "Generic" | "OrganizationInvitation" | "UserPermissionValidation" | "BindNewIdentifier" | "MfaVerification" | "BindMfa";
+                templateType: "SignIn" | "Register" | "ForgotPassword" | "Generic" | "OrganizationInvitation" | "UserPermissionValidation" | "BindNewIdentifier" | "MfaVerification" | "BindMfa" | "PasswordChanged" | "EmailChanged" | "MfaChanged" | "NewSignIn" | "UnknownRecipient";
                 subject: string;
                 html: string;
                 text: string | null;
@@ -3295,7 +3353,7 @@ export interface operations {
                      * @default Generic
                      * @enum {string}
                      */
-                    templateType?: "SignIn" | "Register" | "ForgotPassword" | "Generic" | "OrganizationInvitation" | "UserPermissionValidation" | "BindNewIdentifier" | "MfaVerification" | "BindMfa";
+                    templateType?: "SignIn" | "Register" | "ForgotPassword" | "Generic" | "OrganizationInvitation" | "UserPermissionValidation" | "BindNewIdentifier" | "MfaVerification" | "BindMfa" | "PasswordChanged" | "EmailChanged" | "MfaChanged" | "NewSignIn" | "UnknownRecipient";
                     locale?: string;
                     /**
                      * @description Whose saved secrets fill masked ones: the primary connector or the fallback (SPEC §15).
@@ -3607,7 +3665,7 @@ export interface operations {
                 limit?: number;
                 cursor?: string;
                 status?: "sent" | "failed" | "captured" | "suppressed";
-                templateType?: "SignIn" | "Register" | "ForgotPassword" | "Generic" | "OrganizationInvitation" | "UserPermissionValidation" | "BindNewIdentifier" | "MfaVerification" | "BindMfa";
+                templateType?: "SignIn" | "Register" | "ForgotPassword" | "Generic" | "OrganizationInvitation" | "UserPermissionValidation" | "BindNewIdentifier" | "MfaVerification" | "BindMfa" | "PasswordChanged" | "EmailChanged" | "MfaChanged" | "NewSignIn" | "UnknownRecipient";
                 to?: string;
                 source?: "api" | "experience" | "account" | "smtp" | "integration" | "test";
             };
@@ -3912,7 +3970,7 @@ export interface operations {
                 limit?: number;
                 cursor?: string;
                 locale?: string;
-                templateType?: "SignIn" | "Register" | "ForgotPassword" | "Generic" | "OrganizationInvitation" | "UserPermissionValidation" | "BindNewIdentifier" | "MfaVerification" | "BindMfa";
+                templateType?: "SignIn" | "Register" | "ForgotPassword" | "Generic" | "OrganizationInvitation" | "UserPermissionValidation" | "BindNewIdentifier" | "MfaVerification" | "BindMfa" | "PasswordChanged" | "EmailChanged" | "MfaChanged" | "NewSignIn" | "UnknownRecipient";
             };
             header?: never;
             path?: never;
@@ -3967,7 +4025,7 @@ export interface operations {
             header?: never;
             path: {
                 locale: string;
-                templateType: "SignIn" | "Register" | "ForgotPassword" | "Generic" | "OrganizationInvitation" | "UserPermissionValidation" | "BindNewIdentifier" | "MfaVerification" | "BindMfa";
+                templateType: "SignIn" | "Register" | "ForgotPassword" | "Generic" | "OrganizationInvitation" | "UserPermissionValidation" | "BindNewIdentifier" | "MfaVerification" | "BindMfa" | "PasswordChanged" | "EmailChanged" | "MfaChanged" | "NewSignIn" | "UnknownRecipient";
             };
             cookie?: never;
         };
@@ -4037,7 +4095,7 @@ export interface operations {
             header?: never;
             path: {
                 locale: string;
-                templateType: "SignIn" | "Register" | "ForgotPassword" | "Generic" | "OrganizationInvitation" | "UserPermissionValidation" | "BindNewIdentifier" | "MfaVerification" | "BindMfa";
+                templateType: "SignIn" | "Register" | "ForgotPassword" | "Generic" | "OrganizationInvitation" | "UserPermissionValidation" | "BindNewIdentifier" | "MfaVerification" | "BindMfa" | "PasswordChanged" | "EmailChanged" | "MfaChanged" | "NewSignIn" | "UnknownRecipient";
             };
             cookie?: never;
         };
@@ -4100,7 +4158,7 @@ export interface operations {
                 "application/json": {
                     locale: string;
                     /** @enum {string} */
-                    templateType: "SignIn" | "Register" | "ForgotPassword" | "Generic" | "OrganizationInvitation" | "UserPermissionValidation" | "BindNewIdentifier" | "MfaVerification" | "BindMfa";
+                    templateType: "SignIn" | "Register" | "ForgotPassword" | "Generic" | "OrganizationInvitation" | "UserPermissionValidation" | "BindNewIdentifier" | "MfaVerification" | "BindMfa" | "PasswordChanged" | "EmailChanged" | "MfaChanged" | "NewSignIn" | "UnknownRecipient";
                     subject?: string;
                     /** @description A Handlebars template; at most 131072 characters, 500 tags and 16 levels of nesting (else 422 template.invalid). */
                     html?: string;
@@ -4366,7 +4424,7 @@ export interface operations {
                      * @default Generic
                      * @enum {string}
                      */
-                    templateType?: "SignIn" | "Register" | "ForgotPassword" | "Generic" | "OrganizationInvitation" | "UserPermissionValidation" | "BindNewIdentifier" | "MfaVerification" | "BindMfa";
+                    templateType?: "SignIn" | "Register" | "ForgotPassword" | "Generic" | "OrganizationInvitation" | "UserPermissionValidation" | "BindNewIdentifier" | "MfaVerification" | "BindMfa" | "PasswordChanged" | "EmailChanged" | "MfaChanged" | "NewSignIn" | "UnknownRecipient";
                     /** @description Extra template variables, e.g. link */
                     payload?: {
                         [key: string]: unknown;
@@ -4470,7 +4528,7 @@ export interface operations {
                      * @description Not needed: the verification id names the template type. When given, it must be the one the code was sent with.
                      * @enum {string}
                      */
-                    templateType?: "SignIn" | "Register" | "ForgotPassword" | "Generic" | "OrganizationInvitation" | "UserPermissionValidation" | "BindNewIdentifier" | "MfaVerification" | "BindMfa";
+                    templateType?: "SignIn" | "Register" | "ForgotPassword" | "Generic" | "OrganizationInvitation" | "UserPermissionValidation" | "BindNewIdentifier" | "MfaVerification" | "BindMfa" | "PasswordChanged" | "EmailChanged" | "MfaChanged" | "NewSignIn" | "UnknownRecipient";
                 };
             };
         };
@@ -8817,7 +8875,7 @@ export interface operations {
                 "application/json": {
                     to: string;
                     /** @enum {string} */
-                    templateType: "SignIn" | "Register" | "ForgotPassword" | "Generic" | "OrganizationInvitation" | "UserPermissionValidation" | "BindNewIdentifier" | "MfaVerification" | "BindMfa";
+                    templateType: "SignIn" | "Register" | "ForgotPassword" | "Generic" | "OrganizationInvitation" | "UserPermissionValidation" | "BindNewIdentifier" | "MfaVerification" | "BindMfa" | "PasswordChanged" | "EmailChanged" | "MfaChanged" | "NewSignIn" | "UnknownRecipient";
                     locale?: string;
                     /**
                      * @description Template variables: code, link, expiresInMinutes, application, organization, user, inviter

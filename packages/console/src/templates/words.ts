@@ -11,6 +11,11 @@ export const TYPE_LABELS: Record<TemplateType, string> = {
   BindNewIdentifier: 'Link a new email',
   MfaVerification: 'MFA code',
   BindMfa: 'Enrol email MFA',
+  PasswordChanged: 'Notice: password changed',
+  EmailChanged: 'Notice: email address changed',
+  MfaChanged: 'Notice: two-step verification changed',
+  NewSignIn: 'Notice: sign-in from a new device',
+  UnknownRecipient: 'Notice: no account for this address',
 };
 
 export const WARNING_LABELS: Record<string, string> = {

@@ -31,6 +31,8 @@ export interface IdentityDeps {
   emailPolicy?: { assertAllowed(tenantId: string, address: string, opts: { withReason: boolean; field?: string }): Promise<void> };
   /** Event webhooks out (SPEC §16); `emit` never throws. */
   events?: { emit(tenantId: string, type: UserEventType, data: Record<string, unknown>): Promise<void> };
+  /** Where account events (`user.password_changed`, `user.email_changed`) go: the hook point of notices.ts. */
+  accountEvents?: AccountEventSink | undefined;
 }
 
 export type UserEventType = 'user.created' | 'user.signed_in' | 'user.password_changed' | 'user.email_changed';
@@ -38,8 +40,6 @@ export type UserEventType = 'user.created' | 'user.signed_in' | 'user.password_c
 /** Reports a user event to the tenant's webhooks: the user as the API shows it (no password hash), and `extra`. */
 export async function emitUserEvent(d: Pick<IdentityDeps, 'events'>, type: UserEventType, user: User, extra: Record<string, unknown> = {}): Promise<void> {
   await d.events?.emit(user.tenantId, type, { user: publicUser(user), ...extra });
-  /** Where account events (`user.password_changed`, `user.email_changed`) go: the hook point of notices.ts. */
-  accountEvents?: AccountEventSink | undefined;
 }
 
 /** Who is asking, as the HTTP edge saw it. */

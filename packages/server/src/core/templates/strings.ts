@@ -52,6 +52,8 @@ export interface MagicLinkStrings {
   registerButton: string;
   /** Above the code, when the link is there too. */
   orCode: string;
+}
+
 /** A notice without a code. `{app}`, `{company}` and `{support}` work as everywhere. */
 export interface NoticeStrings {
   subject: string;

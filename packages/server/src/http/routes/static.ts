@@ -51,9 +51,9 @@ export async function staticRoutes(
   const consolePage = await bundle(app, dist.console, '/console/assets/', 'console');
   const pageOnly = await bundle(app, dist.pages, '/pages/assets/', 'hosted pages');
   // The hosted pages give the browser its device cookie (SPEC §19: new-sign-in notices).
-  const hostedPage = async (req: FastifyRequest, reply: FastifyReply) => {
+  const hostedPage = async (req: FastifyRequest, reply: FastifyReply, transform?: (html: string) => string) => {
     ensureDeviceCookie(req, reply, opts_.secureCookies ?? false);
-    return pageOnly(req, reply);
+    return pageOnly(req, reply, transform);
   };
   const opts = { schema: { hide: true }, config: { auth: 'public' as const } };
   app.get('/console', opts, consolePage);
