@@ -24,6 +24,8 @@ export interface SendRequest {
   ip?: string | undefined;
   /** The message's stable id (the outbox row's), the same on every attempt; a new one when absent. */
   id?: string | undefined;
+  /** A connector test send (SPEC §3.2) for the connector of this role: its email-log entry is marked as a test. */
+  test?: { role: 'primary' | 'fallback' } | undefined;
 }
 
 export interface SendOutcome extends DeliveryOutcome {
@@ -145,7 +147,10 @@ export class EmailSender {
   async sendWith(factory: ConnectorFactory, connector: Connector, config: Record<string, unknown>, req: SendRequest, logIf?: (outcome: DeliveryOutcome) => boolean, deferLog = false): Promise<SendOutcome> {
     const { message, outcome } = await this.attempt(factory, connector, config, req, this.rules);
     if (logIf && !logIf(outcome)) return { ...outcome, logId: '', status: outcome.ok ? 'sent' : 'failed' };
-    return this.record(factory.id, message, outcome, undefined, deferLog);
+    const testLog: AttemptLogEntry[] | undefined = req.test
+      ? [{ role: req.test.role, factoryId: factory.id, at: this.clock.now().toISOString(), outcome: outcome.ok ? (outcome.captured ? 'captured' : 'sent') : 'failed', attempts: outcome.attempts, ...(outcome.error ? { error: { code: outcome.error.code, message: maskCode(outcome.error.message, req.variables.code) } } : {}), test: true }]
+      : undefined;
+    return this.record(factory.id, message, outcome, testLog, deferLog);
   }
 
   /** Renders for one connector and runs the attempts (3.5) on it. */

@@ -48,6 +48,7 @@ export class ConnectorTestSend {
         acceptLanguage: req.acceptLanguage,
         variables: { code: '000000', expiresInMinutes: 10 },
         ip: req.ip,
+        test: { role: req.role ?? 'primary' },
       });
       if (!out.ok) throw out.error!;
       return out;

@@ -3,6 +3,8 @@ import { z } from 'zod';
 import { TEMPLATE_TYPES } from '@postern/connector-kit';
 import { errorResponses, PageQuery, pageOf } from '../schemas.js';
 import type { Services } from '../context.js';
+import type { EmailLogEntry } from '../../core/ports.js';
+import { AppError } from '../../core/errors.js';
 
 const EmailLog = z
   .object({
@@ -46,12 +48,35 @@ const EmailLog = z
         }),
       )
       .meta({ description: 'Each connector the send tried, in order (primary, then fallback); `skipped` when its circuit was open.' }),
+    test: z.boolean().meta({ description: 'A connector test send from the console or `POST /api/connectors/test`' }),
   })
   .meta({ id: 'EmailLog' });
 
 export const emailLogRoutes =
   (s: Services): FastifyPluginAsyncZod =>
   async (app) => {
+    const withEvents = async (tenantId: string, items: EmailLogEntry[]) => {
+      const events = await s.events.providerEvents.eventsFor(
+        tenantId,
+        items.map((i) => i.id),
+      );
+      return items.map(({ tenantId: _t, deliveryStatus, ...rest }) => ({
+        ...rest,
+        attemptLog: rest.attemptLog ?? [],
+        test: (rest.attemptLog ?? []).some((a) => a.test),
+        deliveryStatus: deliveryStatus ?? null,
+        events: (events.get(rest.id) ?? []).map((e) => ({
+          type: e.type,
+          at: e.at,
+          detail: {
+            recipient: e.recipient,
+            ...(e.bounceType ? { bounceType: e.bounceType } : {}),
+            ...(e.detail ? { message: e.detail } : {}),
+          },
+        })),
+      }));
+    };
+
     app.get(
       '/api/email-logs',
       {
@@ -63,34 +88,33 @@ export const emailLogRoutes =
             status: z.enum(['sent', 'failed', 'captured', 'suppressed']).optional(),
             templateType: z.enum(TEMPLATE_TYPES).optional(),
             to: z.string().max(320).optional(),
+            search: z.string().max(320).optional().meta({ description: 'Part of the recipient address, any case' }),
           }),
           response: { 200: pageOf(EmailLog), ...errorResponses(400, 401, 403) },
         },
       },
       async (req) => {
-        const { limit, cursor, status, templateType, to } = req.query;
-        const page = await s.email.logs.list(req.tenantId, { status, templateType, to: to?.trim() }, { limit, cursor });
-        const events = await s.events.providerEvents.eventsFor(
-          req.tenantId,
-          page.items.map((i) => i.id),
-        );
-        return {
-          items: page.items.map(({ tenantId: _t, deliveryStatus, ...rest }) => ({
-            ...rest,
-            attemptLog: rest.attemptLog ?? [],
-            deliveryStatus: deliveryStatus ?? null,
-            events: (events.get(rest.id) ?? []).map((e) => ({
-              type: e.type,
-              at: e.at,
-              detail: {
-                recipient: e.recipient,
-                ...(e.bounceType ? { bounceType: e.bounceType } : {}),
-                ...(e.detail ? { message: e.detail } : {}),
-              },
-            })),
-          })),
-          nextCursor: page.nextCursor,
-        };
+        const { limit, cursor, status, templateType, to, search } = req.query;
+        const page = await s.email.logs.list(req.tenantId, { status, templateType, to: to?.trim(), search: search?.trim() || undefined }, { limit, cursor });
+        return { items: await withEvents(req.tenantId, page.items), nextCursor: page.nextCursor };
+      },
+    );
+
+    app.get(
+      '/api/email-logs/:id',
+      {
+        schema: {
+          operationId: 'getEmailLog',
+          tags: ['email logs'],
+          summary: 'One send, with each attempt and the later provider events',
+          params: z.object({ id: z.string().max(100) }),
+          response: { 200: EmailLog, ...errorResponses(400, 401, 403, 404) },
+        },
+      },
+      async (req) => {
+        const entry = await s.email.logs.get(req.tenantId, req.params.id);
+        if (!entry) throw new AppError('email_log.not_found', 'No email log entry has this id in this tenant.');
+        return (await withEvents(req.tenantId, [entry]))[0]!;
       },
     );
   };
