@@ -36,9 +36,17 @@ describe.each(DIALECTS)('console API on %s', (dialect) => {
     expect(listed.test).toBe(false);
     const one = await w.p.api('GET', `/api/email-logs/${listed.id}`);
     expect(one.status).toBe(200);
-    expect(one.body).toEqual(listed);
+    const { message, ...rest } = one.body;
+    expect(rest).toEqual(listed);
     expect(one.body.attemptLog[0]).toMatchObject({ role: 'primary', factoryId: 'smtp', outcome: 'sent' });
+    // The message comes back rendered with the code masked, in the language that was sent.
+    expect(message).toMatchObject({ locale: 'en', exact: true, subject: listed.subject });
+    expect(message.text).toContain('••••••');
     expect(JSON.stringify(one.body)).not.toContain(await w.code(to));
+    const thai = `thai-${dialect}@example.test`;
+    await w.p.api('POST', '/api/experience/verification-codes', { email: thai, intent: 'register', locale: 'th' });
+    const thaiLog = (await w.p.api('GET', `/api/email-logs?to=${thai}`)).body.items[0];
+    expect((await w.p.api('GET', `/api/email-logs/${thaiLog.id}`)).body.message).toMatchObject({ locale: 'th', exact: true });
 
     const probe = `probe-${dialect}@example.test`;
     const test = await w.p.api('POST', '/api/connectors/test', { factoryId: 'smtp', config: { host: '127.0.0.1', port: w.smtp.port, fromEmail: 'auth@example.test' }, to: probe });

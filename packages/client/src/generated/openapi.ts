@@ -1646,6 +1646,14 @@ export interface components {
             /** @description A connector test send from the console or `POST /api/connectors/test` */
             test: boolean;
         };
+        EmailLogMessageInput: {
+            locale: string;
+            subject: string;
+            html: string;
+            text: string;
+            /** @description Whether this language's subject is the one sent; false when no shipped or tenant language renders it (a template edited since) */
+            exact: boolean;
+        };
         MailboxSummaryInput: {
             id: string;
             to: string;
@@ -2059,6 +2067,14 @@ export interface components {
             }[];
             /** @description A connector test send from the console or `POST /api/connectors/test` */
             test: boolean;
+        };
+        EmailLogMessage: {
+            locale: string;
+            subject: string;
+            html: string;
+            text: string;
+            /** @description Whether this language's subject is the one sent; false when no shipped or tenant language renders it (a template edited since) */
+            exact: boolean;
         };
         MailboxSummary: {
             id: string;
@@ -3414,7 +3430,55 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["EmailLog"];
+                    "application/json": {
+                        id: string;
+                        factoryId: string;
+                        templateType: string;
+                        to: string;
+                        subject: string;
+                        /** @enum {string} */
+                        status: "sent" | "failed" | "captured" | "suppressed";
+                        providerMessageId: string | null;
+                        error: {
+                            code: string;
+                            message: string;
+                        } | null;
+                        attempts: number;
+                        durationMs: number;
+                        createdAt: string;
+                        /** @description The latest event from the provider's webhook; null before any */
+                        deliveryStatus: ("delivered" | "delayed" | "bounced" | "complained") | null;
+                        /** @description Events from the provider's webhook (SPEC §16), oldest first */
+                        events: {
+                            /** @enum {string} */
+                            type: "delivered" | "delayed" | "bounced" | "complained";
+                            at: string;
+                            detail: {
+                                /** @enum {string} */
+                                bounceType?: "hard" | "soft";
+                                recipient: string;
+                                message?: string;
+                            };
+                        }[];
+                        /** @description Each connector the send tried, in order (primary, then fallback); `skipped` when its circuit was open. */
+                        attemptLog: {
+                            /** @enum {string} */
+                            role: "primary" | "fallback";
+                            factoryId: string;
+                            at: string;
+                            /** @enum {string} */
+                            outcome: "sent" | "captured" | "failed" | "skipped";
+                            attempts?: number;
+                            error?: {
+                                code: string;
+                                message: string;
+                            };
+                        }[];
+                        /** @description A connector test send from the console or `POST /api/connectors/test` */
+                        test: boolean;
+                        /** @description The message rendered again from the tenant’s current template with the code masked, in the language whose subject matches the one sent (the log keeps no body and no code); null for a suppressed address */
+                        message: components["schemas"]["EmailLogMessage"] | null;
+                    };
                 };
             };
             /** @description Default Response */
