@@ -13,6 +13,7 @@ import { SignInExperiencePage } from './pages/SignInExperience.js';
 import { EmailLogsPage } from './pages/EmailLogs.js';
 import { EmailLogDetailPage } from './pages/EmailLogDetail.js';
 import { UserDetailPage } from './pages/UserDetail.js';
+import { ApplicationsPage } from './pages/Applications.js';
 import { MailboxPage } from './pages/Mailbox.js';
 import { SuppressionsPage } from './pages/Suppressions.js';
 import { OutboxPage } from './pages/Outbox.js';
@@ -48,6 +49,7 @@ const NAV: NavItem[] = [
   { route: '/mailbox', label: 'Mailbox' },
   { route: '/outbox', label: 'Outbox' },
   { route: '/integrations', label: 'Integrations' },
+  { route: '/applications', label: 'Applications' },
   { route: '/tenant', label: 'Tenant settings' },
 ];
 
@@ -201,6 +203,8 @@ function Page({ route, onTenantsChanged, tenants }: { route: string; onTenantsCh
       return <OutboxPage />;
     case 'integrations':
       return <IntegrationsPage />;
+    case 'applications':
+      return <ApplicationsPage />;
     case 'users':
       if (second) return <UserDetailPage id={decodeURIComponent(second)} />;
       return <UsersPage />;

@@ -100,3 +100,45 @@ describe('console detail pages', () => {
     for (const refreshToken of tokens) expect((await env.postern.api('POST', `/t/${tenant}/api/token`, { grantType: 'refresh_token', refreshToken })).status).toBe(401);
   });
 });
+
+describe('console applications', () => {
+  it('registers an application: the client secret shown once with Reveal and Copy, a field error beside its field, a new secret, delete', async () => {
+    const tenant = await newTenant(env, 'apps');
+    await withPage(env, async (page) => {
+      await signIn(env, page, tenant);
+      await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Applications' }).click();
+      await page.getByRole('heading', { name: 'Applications' }).waitFor();
+      await page.getByRole('button', { name: 'Copy the issuer URL' }).waitFor();
+      expect(await page.locator('.facts').innerText()).toContain(`${env.url}/t/${tenant}/oidc`);
+      await page.getByRole('button', { name: 'Add application' }).click();
+      await page.getByLabel('Name').fill('Shop');
+      await page.getByLabel('Redirect URIs').fill('not a url');
+      await page.getByRole('form', { name: 'Add application' }).getByRole('button', { name: 'Add application' }).click();
+      await page.locator('#app-redirects-err').waitFor();
+      await page.getByLabel('Redirect URIs').fill('https://shop.example.com/callback');
+      await page.getByRole('form', { name: 'Add application' }).getByRole('button', { name: 'Add application' }).click();
+      await page.getByText('Copy the client secret now: it is shown only this once.').waitFor();
+      const secret = page.getByLabel('Client secret', { exact: true });
+      expect(await secret.getAttribute('type')).toBe('password');
+      await page.getByRole('button', { name: 'Reveal' }).click();
+      expect(await secret.getAttribute('type')).toBe('text');
+      const value = await secret.inputValue();
+      expect(value.length).toBeGreaterThan(20);
+      await page.getByRole('button', { name: 'Copy the client id', exact: true }).waitFor();
+      await shot(page, '32-applications-secret');
+      await page.getByRole('button', { name: 'Done, I kept it' }).click();
+      expect(await page.locator('main').innerText()).not.toContain(value);
+
+      await page.getByRole('button', { name: 'New client secret for Shop' }).click();
+      await page.getByRole('button', { name: 'Yes, replace' }).click();
+      await page.getByText('New client secret for Shop.').waitFor();
+      await page.getByRole('button', { name: 'Reveal' }).click();
+      expect(await page.getByLabel('Client secret', { exact: true }).inputValue()).not.toBe(value);
+      await page.getByRole('button', { name: 'Done, I kept it' }).click();
+
+      await page.getByRole('button', { name: 'Delete Shop' }).click();
+      await page.getByRole('button', { name: 'Yes, delete' }).click();
+      await page.getByText('No application yet.').waitFor();
+    });
+  });
+});
