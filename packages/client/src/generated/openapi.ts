@@ -375,6 +375,23 @@ export interface paths {
         patch: operations["updateBranding"];
         trace?: never;
     };
+    "/api/experience/branding": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What the hosted pages wear: the tenant’s name, logos and colour (no other branding field) */
+        get: operations["getExperienceBranding"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/verification-code-policy": {
         parameters: {
             query?: never;
@@ -4112,6 +4129,42 @@ export interface operations {
             };
             /** @description Default Response */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getExperienceBranding: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description The company name, else the sender name, else the tenant’s name */
+                        name: string;
+                        logoUrl: string | null;
+                        /** @description The logo for dark mode; null to use logoUrl */
+                        darkLogoUrl: string | null;
+                        primaryColor: string | null;
+                    };
+                };
+            };
+            /** @description Default Response */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
