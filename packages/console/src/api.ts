@@ -295,10 +295,6 @@ export const api = {
   patchUser: (userId: string, patch: { name?: string | null; email?: string }) =>
     call(client().PATCH('/api/users/{id}', { ...id(userId), body: patch })),
   deleteUser: (userId: string) => call(client().DELETE('/api/users/{id}', id(userId))),
-  applications: () => allPages((cursor) => call(client().GET('/api/applications', { params: { query: defined({ limit: 200, cursor }) } }))),
-  createApplication: (body: Body<'createApplication'>) => call(client().POST('/api/applications', { body })),
-  rotateApplicationSecret: (appId: string) => call(client().POST('/api/applications/{id}/secret', id(appId))),
-  deleteApplication: (appId: string) => call(client().DELETE('/api/applications/{id}', id(appId))),
   user: (userId: string) => call(client().GET('/api/users/{id}', id(userId))),
   userSessions: (userId: string) =>
     allPages((cursor) => call(client().GET('/api/users/{id}/sessions', { params: { path: { id: userId }, query: defined({ limit: 200, cursor }) } }))),
