@@ -11,6 +11,8 @@ import { ProviderPicker } from './connectors/ProviderPicker.js';
 import { ConnectorSetup } from './connectors/ConnectorSetup.js';
 import { SignInExperiencePage } from './pages/SignInExperience.js';
 import { EmailLogsPage } from './pages/EmailLogs.js';
+import { EmailLogDetailPage } from './pages/EmailLogDetail.js';
+import { UserDetailPage } from './pages/UserDetail.js';
 import { MailboxPage } from './pages/Mailbox.js';
 import { SuppressionsPage } from './pages/Suppressions.js';
 import { OutboxPage } from './pages/Outbox.js';
@@ -184,6 +186,7 @@ function Page({ route, onTenantsChanged, tenants }: { route: string; onTenantsCh
     case 'sign-in-experience':
       return <SignInExperiencePage />;
     case 'email-logs':
+      if (second) return <EmailLogDetailPage id={decodeURIComponent(second)} />;
       return <EmailLogsPage />;
     case 'email-templates':
       if (second && third) return <TemplateEditorPage locale={decodeURIComponent(second)} type={decodeURIComponent(third)} />;
@@ -205,6 +208,7 @@ function Page({ route, onTenantsChanged, tenants }: { route: string; onTenantsCh
     case 'integrations':
       return <IntegrationsPage />;
     case 'users':
+      if (second) return <UserDetailPage id={decodeURIComponent(second)} />;
       return <UsersPage />;
     case 'organizations':
       if (second) return <OrganizationPage id={decodeURIComponent(second)} />;

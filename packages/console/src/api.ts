@@ -151,6 +151,8 @@ export type ConfigBundle = Schemas['ConfigBundle'];
 export type ImportResult = Answer<'importConfig'>;
 
 export type EmailLog = Schemas['EmailLog'];
+export type EmailLogWithMessage = Answer<'getEmailLog'>;
+export type EmailLogMessage = Schemas['EmailLogMessage'];
 export const SUPPRESSION_REASONS = ['manual', 'hard_bounce', 'complaint'] as const;
 export type Suppression = Schemas['Suppression'];
 export type Webhook = Schemas['Webhook'];
@@ -178,6 +180,8 @@ export type TenantType = Tenant['type'];
 export type AdminKey = Schemas['AdminKey'];
 
 export type User = Schemas['User'];
+export type Application = Schemas['Application'];
+export type UserSession = Schemas['UserSession'];
 export type Organization = Schemas['Organization'];
 export type Application = Schemas['Application'];
 export type ApplicationInput = Body<'createApplication'>;
@@ -234,9 +238,11 @@ export const api = {
     status?: EmailStatus | '';
     templateType?: TemplateType | '';
     to?: string;
+    search?: string;
     limit?: number;
     cursor?: string | null;
   }) => call(client().GET('/api/email-logs', { params: { query: defined(q) } })),
+  emailLog: (logId: string) => call(client().GET('/api/email-logs/{id}', id(logId))),
 
   mailbox: (cursor?: string | null) => call(client().GET('/api/mailbox', { params: { query: defined({ cursor }) } })),
   mailboxMessage: (messageId: string) => call(client().GET('/api/mailbox/{id}', id(messageId))),
@@ -289,6 +295,12 @@ export const api = {
   patchUser: (userId: string, patch: { name?: string | null; email?: string }) =>
     call(client().PATCH('/api/users/{id}', { ...id(userId), body: patch })),
   deleteUser: (userId: string) => call(client().DELETE('/api/users/{id}', id(userId))),
+  user: (userId: string) => call(client().GET('/api/users/{id}', id(userId))),
+  userSessions: (userId: string) =>
+    allPages((cursor) => call(client().GET('/api/users/{id}/sessions', { params: { path: { id: userId }, query: defined({ limit: 200, cursor }) } }))),
+  revokeUserSessions: (userId: string) => call(client().DELETE('/api/users/{id}/sessions', id(userId))),
+  revokeUserSession: (userId: string, sessionId: string) =>
+    call(client().DELETE('/api/users/{id}/sessions/{sessionId}', { params: { path: { id: userId, sessionId } } })),
 
   organizations: (cursor?: string | null) =>
     call(client().GET('/api/organizations', { params: { query: defined({ limit: 100, cursor }) } })),

@@ -1,22 +1,38 @@
 /** The building blocks of the hosted pages: the card shell, alerts, the code field with its resend countdown. */
-import { useEffect, useRef, useState, type FormEvent, type ReactNode, type RefObject } from 'react';
+import { useEffect, useRef, useState, type CSSProperties, type FormEvent, type ReactNode, type RefObject } from 'react';
 import { Field } from './Field.js';
 import { explain, type Explained } from './errors.js';
 import { LANG_NAMES, LANGS, setLang, useLang, type Lang } from './i18n.js';
 import type { CodeSent } from './client.js';
+import { brandColours, useBranding } from './branding.js';
 import { retryAfterOf } from './client.js';
 
 export function HostedShell({ title, children }: { title: string; children: ReactNode }) {
   const { lang, t } = useLang();
+  const brand = useBranding();
   useEffect(() => {
     document.documentElement.lang = lang;
-    document.title = title;
-  }, [lang, title]);
+    document.title = brand ? `${title} · ${brand.name}` : title;
+  }, [lang, title, brand]);
+  const colours = brand?.primaryColor ? brandColours(brand.primaryColor) : undefined;
+  const style = colours ? ({ '--brand-light': colours.light, '--brand-light-text': colours.lightText, '--brand-dark': colours.dark, '--brand-dark-text': colours.darkText } as CSSProperties) : undefined;
+  const logo = brand?.logoUrl ?? brand?.darkLogoUrl;
   return (
-    <div className="hosted-page">
+    <div className={`hosted-page${colours ? ' branded' : ''}`} style={style}>
       <a className="skip" href="#main">
         {t('skip')}
       </a>
+      {brand ? (
+        <header className="hosted-brand">
+          {logo ? (
+            <picture>
+              {brand.darkLogoUrl ? <source media="(prefers-color-scheme: dark)" srcSet={brand.darkLogoUrl} /> : null}
+              <img src={logo} alt="" />
+            </picture>
+          ) : null}
+          <span className="hosted-brand-name">{brand.name}</span>
+        </header>
+      ) : null}
       <main className="card hosted-card" id="main" tabIndex={-1}>
         <div className="hosted-head">
           <h1 id="hosted-title">{title}</h1>

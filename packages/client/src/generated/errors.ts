@@ -44,6 +44,7 @@ export const ERROR_STATUS = {
   'session.locked': 429,
   'session.rate_limited': 429,
   'session.invalid_token': 401,
+  'session.not_found': 404,
   'account.unauthorized': 401,
   'account.identity_verification_required': 403,
   'account.email_required': 422,

@@ -1,14 +1,15 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { api, EMAIL_STATUSES, TEMPLATE_TYPES, type EmailLog, type EmailStatus, type TemplateType } from '../api.js';
 import { ErrorBox, formatDate, Loading } from '../ui/Feedback.js';
+import { Link } from '../ui/Link.js';
 
 interface Filters {
   status: EmailStatus | '';
   templateType: TemplateType | '';
-  to: string;
+  search: string;
 }
 
-const EMPTY: Filters = { status: '', templateType: '', to: '' };
+const EMPTY: Filters = { status: '', templateType: '', search: '' };
 
 /** Every send (`GET /api/email-logs`), newest first, with filters and "Load more". */
 export function EmailLogsPage() {
@@ -23,7 +24,7 @@ export function EmailLogsPage() {
     setBusy(true);
     setError(undefined);
     try {
-      const page = await api.emailLogs({ ...filters, to: filters.to.trim(), limit: 50, cursor: after });
+      const page = await api.emailLogs({ ...filters, search: filters.search.trim(), limit: 50, cursor: after });
       setRows((prev) => (after ? [...(prev ?? []), ...page.items] : page.items));
       setCursor(page.nextCursor);
       setApplied(filters);
@@ -69,7 +70,10 @@ export function EmailLogsPage() {
         </div>
         <div className="field">
           <label htmlFor="log-to">Recipient</label>
-          <input id="log-to" type="search" value={draft.to} onChange={(e) => setDraft({ ...draft, to: e.target.value })} placeholder="user@example.com" />
+          <input id="log-to" type="search" value={draft.search} onChange={(e) => setDraft({ ...draft, search: e.target.value })} placeholder="part of an address" aria-describedby="log-to-hint" />
+          <p className="help" id="log-to-hint">
+            Any part of the address, in any case.
+          </p>
         </div>
         <div className="filter-actions">
           <button type="submit" className="primary" disabled={busy}>
@@ -103,9 +107,19 @@ export function EmailLogsPage() {
             <tbody>
               {rows.map((r) => (
                 <tr key={r.id} className={`status-row-${r.status}`}>
-                  <td className="nowrap">{formatDate(r.createdAt)}</td>
+                  <td className="nowrap">
+                    <Link to={`/email-logs/${encodeURIComponent(r.id)}`} aria-label={`Details of the email to ${r.to} at ${formatDate(r.createdAt)}`}>
+                      {formatDate(r.createdAt)}
+                    </Link>
+                  </td>
                   <td>
                     <span className={`chip chip-${r.status}`}>{r.status}</span>
+                    {r.test ? (
+                      <>
+                        {' '}
+                        <span className="chip chip-test">test</span>
+                      </>
+                    ) : null}
                   </td>
                   <td>
                     {r.deliveryStatus ? <span className={`chip chip-${r.deliveryStatus}`}>{r.deliveryStatus}</span> : <span className="muted">—</span>}
@@ -121,7 +135,7 @@ export function EmailLogsPage() {
                       </ol>
                     ) : null}
                   </td>
-                  <td>{r.to}</td>
+                  <td className="break">{r.to}</td>
                   <td>{r.templateType}</td>
                   <td>
                     {r.subject}

@@ -23,13 +23,14 @@ function senderOf(config: Record<string, unknown> | undefined): string | undefin
 export function GettingStartedPage() {
   const tenantId = session.tenantId();
   const state = useLoad(async () => {
-    const [factories, connectors, sent, captured, dkim, users] = await Promise.all([
+    const [factories, connectors, sent, captured, dkim, users, apps] = await Promise.all([
       loadFactories(),
       api.connectors(),
       api.emailLogs({ status: 'sent', limit: 200 }),
       api.emailLogs({ status: 'captured', limit: 200 }),
       api.dkimKeys(),
       api.users({ limit: 1 }),
+      api.applications(),
     ]);
     const connector = connectors.items[0];
     const delivered = [...sent.items, ...captured.items].filter((l) => l.factoryId === connector?.factoryId);
@@ -40,13 +41,14 @@ export function GettingStartedPage() {
       sender: senderOf(connector?.config),
       dkim: dkim.items,
       users: users.items.length,
+      apps: apps.items.length,
     };
   }, [tenantId]);
   const [check, setCheck] = useState<{ result?: DomainCheck; error?: unknown; busy?: boolean }>({});
 
   if (state.error) return <ErrorBox error={state.error} />;
   if (!state.data) return <Loading what="your set-up" />;
-  const { connector, factory, delivered, sender, dkim, users } = state.data;
+  const { connector, factory, delivered, sender, dkim, users, apps } = state.data;
   const domain = sender?.split('@')[1]?.toLowerCase();
   const domainKeys = dkim.filter((k) => k.domain.toLowerCase() === domain);
   const builtin = connector?.factoryId === 'builtin';
@@ -153,6 +155,9 @@ export function GettingStartedPage() {
                 Nobody has signed up yet: try the <a href={`${base}/register`}>hosted sign-up page</a>.
               </>
             )}
+          </Step>
+          <Step done={apps > 0} title="Create an application" to="/applications" action="Applications">
+            {apps > 0 ? (apps === 1 ? 'One application signs in through this tenant.' : `${apps} applications sign in through this tenant.`) : 'Register the app that sends its users here to sign in (OpenID Connect).'}
           </Step>
         </ol>
       </div>

@@ -1,5 +1,6 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { api, type User } from '../api.js';
+import { Link } from '../ui/Link.js';
 import { ErrorBox, formatDate, Loading, Notice } from '../ui/Feedback.js';
 import { Field, issueMap } from '../ui/Field.js';
 
@@ -169,7 +170,10 @@ function UserRow({ user, onChanged, onDeleted }: { user: User; onChanged(u: User
   return (
     <tr>
       <td>
-        {who} {user.email && !user.emailVerified ? <span className="badge">unverified</span> : null}
+        <Link to={`/users/${encodeURIComponent(user.id)}`} aria-label={`Details of ${who}`}>
+          {who}
+        </Link>{' '}
+        {user.email && !user.emailVerified ? <span className="badge">unverified</span> : null}
       </td>
       <td>
         {editing ? (

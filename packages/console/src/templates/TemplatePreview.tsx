@@ -6,7 +6,7 @@ import { FIELD_LABELS, WARNING_LABELS } from './words.js';
  * A rendered message: subject, the HTML in a sandboxed iframe (no scripts, no same-origin
  * access, so template HTML can never reach the console), the text part and the lint warnings.
  */
-export function TemplatePreview({ preview, error, busy, title = 'Preview' }: { preview: Preview | undefined; error?: unknown; busy?: boolean; title?: string }) {
+export function TemplatePreview({ preview, error, busy, title = 'Preview', lint = true }: { preview: Preview | undefined; error?: unknown; busy?: boolean; title?: string; lint?: boolean }) {
   return (
     <div className="preview card" aria-busy={busy || undefined}>
       <h2>
@@ -15,7 +15,7 @@ export function TemplatePreview({ preview, error, busy, title = 'Preview' }: { p
       <ErrorBox error={error} title="The preview could not be rendered." />
       {preview ? (
         <>
-          {preview.warnings.length ? (
+          {!lint ? null : preview.warnings.length ? (
             <div className="notice warning lint" role="status">
               <strong>{preview.warnings.length === 1 ? '1 warning' : `${preview.warnings.length} warnings`}</strong>
               <ul>

@@ -43,6 +43,7 @@ export const ERRORS = {
   'session.locked': { status: 429, message: 'Too many wrong passwords; try again later.' },
   'session.rate_limited': { status: 429, message: 'Too many failed sign-ins from this network; try again later.' },
   'session.invalid_token': { status: 401, message: 'The token is invalid or has expired.' },
+  'session.not_found': { status: 404, message: 'This user has no such session; it may have ended already.' },
   'account.unauthorized': { status: 401, message: 'A valid access token is required (Authorization: Bearer <accessToken>).' },
   'account.identity_verification_required': { status: 403, message: 'Verify your identity first (Identity-Verification header).' },
   'account.email_required': { status: 422, message: 'The account has no email address.' },

@@ -95,6 +95,8 @@ export interface AttemptLogEntry {
   outcome: 'sent' | 'captured' | 'failed' | 'skipped';
   attempts?: number;
   error?: { code: string; message: string };
+  /** Set on a connector test send's attempt (SPEC §3.2), so that the log marks it as a test. */
+  test?: true;
 }
 /** Where a send came from (SPEC §11), recorded on its email-log item. */
 export const EMAIL_SOURCES = ['api', 'experience', 'account', 'smtp', 'integration', 'test'] as const;
@@ -131,10 +133,13 @@ export interface EmailLogFilter {
   templateType?: string | undefined;
   to?: string | undefined;
   source?: EmailSource | undefined;
+  /** Part of the recipient address, any case. */
+  search?: string | undefined;
 }
 export interface EmailLogStore {
   record(entry: EmailLogEntry): Promise<void>;
   list(tenantId: string, filter: EmailLogFilter, page: PageRequest): Promise<Page<EmailLogEntry>>;
+  get(tenantId: string, id: string): Promise<EmailLogEntry | undefined>;
 }
 
 export interface MailboxMessage {

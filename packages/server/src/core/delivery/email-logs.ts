@@ -7,4 +7,8 @@ export class EmailLogs {
   list(tenantId: string, filter: EmailLogFilter, page: PageRequest): Promise<Page<EmailLogEntry>> {
     return this.store.list(tenantId, filter, page);
   }
+
+  get(tenantId: string, id: string): Promise<EmailLogEntry | undefined> {
+    return this.store.get(tenantId, id);
+  }
 }

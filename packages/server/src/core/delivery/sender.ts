@@ -36,6 +36,8 @@ export interface SendRequest {
    * from a template; `templateType` is then only its label in the log.
    */
   content?: SubmittedContent | undefined;
+  /** A connector test send (SPEC §3.2) for the connector of this role: its email-log entry is marked as a test. */
+  test?: { role: 'primary' | 'fallback' } | undefined;
 }
 
 /** A message that arrived finished: what the connectors deliver of it. */
@@ -198,7 +200,10 @@ export class EmailSender {
   async sendWith(factory: ConnectorFactory, connector: Connector, config: Record<string, unknown>, req: SendRequest, logIf?: (outcome: DeliveryOutcome) => boolean, deferLog = false): Promise<SendOutcome> {
     const { message, outcome } = await this.attempt(factory, connector, config, req, this.rules);
     if (logIf && !logIf(outcome)) return { ...outcome, logId: '', status: outcome.ok ? 'sent' : 'failed' };
-    return this.record(factory.id, message, outcome, undefined, deferLog, req.source);
+    const testLog: AttemptLogEntry[] | undefined = req.test
+      ? [{ role: req.test.role, factoryId: factory.id, at: this.clock.now().toISOString(), outcome: outcome.ok ? (outcome.captured ? 'captured' : 'sent') : 'failed', attempts: outcome.attempts, ...(outcome.error ? { error: { code: outcome.error.code, message: maskCode(outcome.error.message, req.variables.code) } } : {}), test: true }]
+      : undefined;
+    return this.record(factory.id, message, outcome, testLog, deferLog, req.source);
   }
 
   /** Renders for one connector and runs the attempts (3.5) on it. */

@@ -49,6 +49,7 @@ export class ConnectorTestSend {
         variables: { code: '000000', expiresInMinutes: 10 },
         ip: req.ip,
         source: 'test',
+        test: { role: req.role ?? 'primary' },
       });
       if (!out.ok) throw out.error!;
       return out;

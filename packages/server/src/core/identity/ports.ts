@@ -62,6 +62,19 @@ export interface RefreshTokenStore {
   purge(before: string, limit: number): Promise<number>;
   /** Whether the family still has an active token (access tokens carry the family as `sid`). */
   familyActive(tenantId: string, familyId: string, now: string): Promise<boolean>;
+  /** The user's live sessions (families with an active, unexpired token), most recently used first. */
+  sessionsOf(tenantId: string, userId: string, now: string): Promise<SessionInfo[]>;
+  /** Revokes one family of the user; false when it has no token left to revoke. */
+  revokeFamily(tenantId: string, userId: string, familyId: string): Promise<boolean>;
+}
+
+/** A signed-in session as the console shows it: a refresh-token family, never a token. */
+export interface SessionInfo {
+  id: string;
+  amr: string[];
+  createdAt: string;
+  lastActiveAt: string;
+  expiresAt: string;
 }
 
 export type GrantKind = 'mfa' | 'registration' | 'identity';

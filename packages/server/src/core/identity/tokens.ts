@@ -4,7 +4,7 @@ import { sha256Hex } from '../../lib/crypto.js';
 import { timeOrderedId } from '../../lib/ids.js';
 import { AppError } from '../errors.js';
 import type { Clock } from '../ports.js';
-import type { RefreshTokenStore, User } from './ports.js';
+import type { RefreshTokenStore, SessionInfo, User } from './ports.js';
 import type { SigningKeys } from './signing-keys.js';
 
 export const ACCESS_TOKEN_TTL_SECONDS = 900;
@@ -91,6 +91,15 @@ export class TokenService {
 
   revokeUser(tenantId: string, userId: string, keepFamily?: string): Promise<number> {
     return this.refresh.revokeUser(tenantId, userId, keepFamily);
+  }
+
+  /** The user's live sessions (refresh-token families), most recently used first. */
+  sessionsOf(tenantId: string, userId: string): Promise<SessionInfo[]> {
+    return this.refresh.sessionsOf(tenantId, userId, this.clock.now().toISOString());
+  }
+
+  revokeSession(tenantId: string, userId: string, sessionId: string): Promise<boolean> {
+    return this.refresh.revokeFamily(tenantId, userId, sessionId);
   }
 
   /** Verifies an access token of this tenant whose session is still alive; null otherwise. */

@@ -4,7 +4,7 @@ import { AppError } from '../errors.js';
 import type { Page, PageRequest } from '../ports.js';
 import { checkPasswordPolicy } from './passwords.js';
 import { emitUserEvent, nowIso, publicUser, type IdentityDeps, type PublicUser } from './context.js';
-import type { UserChanges } from './ports.js';
+import type { SessionInfo, UserChanges } from './ports.js';
 
 export interface CreateUserInput {
   email: string;
@@ -81,6 +81,25 @@ export class UserService {
       if (changed && changes.email !== undefined) await emitUserEvent(this.d, 'user.email_changed', changed, { previousEmail: existing.email, via: 'api' });
     }
     return this.get(tenantId, id);
+  }
+
+  /** The user's live sessions (SPEC §14: the console's user page). */
+  async sessions(tenantId: string, id: string): Promise<SessionInfo[]> {
+    await this.get(tenantId, id);
+    return this.d.tokens.sessionsOf(tenantId, id);
+  }
+
+  /** Signs the user out everywhere: every session's refresh tokens are revoked; resolves how many sessions ended. */
+  async revokeSessions(tenantId: string, id: string): Promise<number> {
+    await this.get(tenantId, id);
+    const live = await this.d.tokens.sessionsOf(tenantId, id);
+    await this.d.tokens.revokeUser(tenantId, id);
+    return live.length;
+  }
+
+  async revokeSession(tenantId: string, id: string, sessionId: string): Promise<void> {
+    await this.get(tenantId, id);
+    if (!(await this.d.tokens.revokeSession(tenantId, id, sessionId))) throw new AppError('session.not_found');
   }
 
   async delete(tenantId: string, id: string): Promise<void> {

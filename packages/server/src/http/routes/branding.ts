@@ -31,4 +31,29 @@ export const brandingRoutes =
       },
       async (req) => d.branding.patch(req.tenantId, req.body),
     );
+    app.get(
+      '/api/experience/branding',
+      {
+        config: { auth: 'public' },
+        schema: {
+          operationId: 'getExperienceBranding',
+          tags: ['experience'],
+          security: [],
+          summary: 'What the hosted pages wear: the tenant’s name, logos and colour (no other branding field)',
+          response: {
+            200: z.object({
+              name: z.string().meta({ description: 'The company name, else the sender name, else the tenant’s name' }),
+              logoUrl: z.string().nullable(),
+              darkLogoUrl: z.string().nullable().meta({ description: 'The logo for dark mode; null to use logoUrl' }),
+              primaryColor: z.string().nullable(),
+            }),
+            ...errorResponses(404),
+          },
+        },
+      },
+      async (req) => {
+        const b = await d.branding.get(req.tenantId);
+        return { name: b.companyName || b.senderName || req.tenant.name, logoUrl: b.logoUrl ?? null, darkLogoUrl: b.darkLogoUrl ?? null, primaryColor: b.primaryColor ?? null };
+      },
+    );
   };

@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Database } from '../schema.js';
 import { emailSourceOf, type EmailLogEntry, type EmailLogFilter, type EmailLogStore, type Page, type PageRequest } from '../../core/ports.js';
 import { decodeCursor, pageOf } from '../cursor.js';
@@ -80,8 +80,18 @@ export class SqlEmailLogStore implements EmailLogStore {
     if (f.templateType) q = q.where('template_type', '=', f.templateType);
     if (f.to) q = q.where('to_address', '=', f.to);
     if (f.source) q = q.where('source', '=', f.source);
+    if (f.search) {
+      // LIKE with its wildcards escaped, so that `_` and `%` in the search match themselves.
+      const pattern = `%${f.search.toLowerCase().replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
+      q = q.where(sql<boolean>`lower(to_address) like ${pattern} escape '\\'`);
+    }
     if (c) q = q.where((eb) => before(eb, c));
     const rows = await q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(page.limit + 1).execute();
     return pageOf(rows.map(toEntry), page.limit, (e) => e);
+  }
+
+  async get(tenantId: string, id: string): Promise<EmailLogEntry | undefined> {
+    const row = await this.db.selectFrom('email_logs').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
+    return row ? toEntry(row) : undefined;
   }
 }

@@ -4,6 +4,7 @@ import { errorResponses, Id, NameText, NoContent, PageQuery, pageOf } from '../.
 import type { Services } from '../../context.js';
 import { Email, Password, UserSchema } from './shared.js';
 import { assertEmailAllowed } from '../abuse.js';
+import { AppError } from '../../../core/errors.js';
 
 const tags = ['users'];
 const Params = z.strictObject({ id: Id });
@@ -43,6 +44,40 @@ export const userRoutes =
       async (req) => {
         if (req.body.email !== undefined) await assertEmailAllowed(s, req, req.body.email);
         return users.patch(req.tenantId, req.params.id, req.body);
+      },
+    );
+    const Session = z
+      .object({
+        id: z.string(),
+        amr: z.array(z.string()).meta({ description: 'How the session signed in (pwd, otp, mfa, …)' }),
+        createdAt: z.string(),
+        lastActiveAt: z.string().meta({ description: 'When its refresh token was last issued (sign-in or refresh)' }),
+        expiresAt: z.string(),
+      })
+      .meta({ id: 'UserSession' });
+    app.get(
+      '/api/users/:id/sessions',
+      { schema: { operationId: 'listUserSessions', tags, summary: "The user's live sessions, most recently used first (never a token)", params: Params, querystring: PageQuery, response: { 200: pageOf(Session), ...errorResponses(400, 401, 403, 404) } } },
+      async (req) => {
+        // Bounded by the sessions a user holds; `cursor` is the number of sessions already read.
+        const all = await users.sessions(req.tenantId, req.params.id);
+        const from = req.query.cursor ? Number(req.query.cursor) : 0;
+        if (!Number.isSafeInteger(from) || from < 0) throw new AppError('request.invalid', 'The cursor is not one this list gave out.');
+        const items = all.slice(from, from + req.query.limit);
+        return { items, nextCursor: from + req.query.limit < all.length ? String(from + req.query.limit) : null };
+      },
+    );
+    app.delete(
+      '/api/users/:id/sessions',
+      { schema: { operationId: 'revokeUserSessions', tags, summary: 'Sign the user out everywhere: every session ends', params: Params, response: { 200: z.object({ revoked: z.number().int() }), ...errorResponses(400, 401, 403, 404) } } },
+      async (req) => ({ revoked: await users.revokeSessions(req.tenantId, req.params.id) }),
+    );
+    app.delete(
+      '/api/users/:id/sessions/:sessionId',
+      { schema: { operationId: 'revokeUserSession', tags, summary: 'End one session of the user', params: z.strictObject({ id: Id, sessionId: Id }), response: { 204: NoContent, ...errorResponses(400, 401, 403, 404) } } },
+      async (req, reply) => {
+        await users.revokeSession(req.tenantId, req.params.id, req.params.sessionId);
+        return reply.status(204).send(null);
       },
     );
     app.delete('/api/users/:id', { schema: { operationId: 'deleteUser', tags, summary: 'Delete a user with their sessions and memberships', params: Params, response: { 204: NoContent, ...errorResponses(400, 401, 403, 404) } } }, async (req, reply) => {

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../schema.js';
 import type { Dialect } from '../../db.js';
 import { prepare, Prepared } from '../../prepared.js';
-import type { RefreshTokenRecord, RefreshTokenStore, RotateOutcome } from '../../../core/identity/ports.js';
+import type { RefreshTokenRecord, RefreshTokenStore, RotateOutcome, SessionInfo } from '../../../core/identity/ports.js';
 
 export class SqlRefreshTokenStore implements RefreshTokenStore {
   private readonly insertOne;
@@ -90,5 +90,38 @@ export class SqlRefreshTokenStore implements RefreshTokenStore {
       .limit(1)
       .executeTakeFirst();
     return r !== undefined;
+  }
+
+  async sessionsOf(tenantId: string, userId: string, now: string): Promise<SessionInfo[]> {
+    const live = await this.db
+      .selectFrom('refresh_tokens')
+      .select(['family_id', 'amr', 'created_at', 'expires_at'])
+      .where('tenant_id', '=', tenantId)
+      .where('user_id', '=', userId)
+      .where('status', '=', 'active')
+      .where('expires_at', '>', now)
+      .execute();
+    if (!live.length) return [];
+    const started = await this.db
+      .selectFrom('refresh_tokens')
+      .select(['family_id', (eb) => eb.fn.min('created_at').as('started')])
+      .where('tenant_id', '=', tenantId)
+      .where('user_id', '=', userId)
+      .where(
+        'family_id',
+        'in',
+        live.map((r) => r.family_id),
+      )
+      .groupBy('family_id')
+      .execute();
+    const startOf = new Map(started.map((r) => [r.family_id, String(r.started)]));
+    return live
+      .map((r) => ({ id: r.family_id, amr: JSON.parse(r.amr) as string[], createdAt: startOf.get(r.family_id) ?? r.created_at, lastActiveAt: r.created_at, expiresAt: r.expires_at }))
+      .sort((a, b) => (a.lastActiveAt < b.lastActiveAt ? 1 : a.lastActiveAt > b.lastActiveAt ? -1 : a.id < b.id ? 1 : -1));
+  }
+
+  async revokeFamily(tenantId: string, userId: string, familyId: string): Promise<boolean> {
+    const r = await this.db.updateTable('refresh_tokens').set({ status: 'revoked' }).where('tenant_id', '=', tenantId).where('user_id', '=', userId).where('family_id', '=', familyId).where('status', '!=', 'revoked').executeTakeFirst();
+    return Number(r.numUpdatedRows) > 0;
   }
 }

@@ -1,0 +1,76 @@
+import { useEffect, useState } from 'react';
+import { tenantPrefix } from '@postern/client';
+import { hostedPage } from './route.js';
+
+/** What the hosted pages wear (`GET /api/experience/branding`). */
+export interface PageBranding {
+  name: string;
+  logoUrl: string | null;
+  darkLogoUrl: string | null;
+  primaryColor: string | null;
+}
+
+let loading: Promise<PageBranding | null> | undefined;
+
+/** The tenant's branding, fetched once per page load; null when it cannot be read (the pages stay plain). */
+export function loadBranding(): Promise<PageBranding | null> {
+  loading ??= (async () => {
+    const tenantId = hostedPage(window.location.pathname)?.tenantId ?? 'default';
+    try {
+      const res = await fetch(`${tenantPrefix(tenantId)}/api/experience/branding`, { headers: { accept: 'application/json' } });
+      return res.ok ? ((await res.json()) as PageBranding) : null;
+    } catch {
+      return null;
+    }
+  })();
+  return loading;
+}
+
+export function useBranding(): PageBranding | null {
+  const [b, setB] = useState<PageBranding | null>(null);
+  useEffect(() => {
+    let live = true;
+    void loadBranding().then((v) => live && setB(v));
+    return () => {
+      live = false;
+    };
+  }, []);
+  return b;
+}
+
+const channels = (hex: string) => [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
+const toHex = (c: number[]) => '#' + c.map((v) => Math.round(Math.max(0, Math.min(255, v))).toString(16).padStart(2, '0')).join('');
+
+/** WCAG relative luminance of `#rrggbb`. */
+export function luminance(hex: string): number {
+  const [r, g, b] = channels(hex).map((v) => {
+    const s = v / 255;
+    return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
+  });
+  return 0.2126 * r! + 0.7152 * g! + 0.0722 * b!;
+}
+
+export function contrast(a: string, b: string): number {
+  const [x, y] = [luminance(a), luminance(b)].sort((p, q) => q - p);
+  return (x! + 0.05) / (y! + 0.05);
+}
+
+function mix(hex: string, toward: string, amount: number): string {
+  const a = channels(hex);
+  const b = channels(toward);
+  return toHex(a.map((v, i) => v + (b[i]! - v) * amount));
+}
+
+/**
+ * The brand colour for each scheme, made readable: on the light card (white) it is darkened
+ * and on the dark card (#181c26) lightened until links reach 4.5:1; the button text is white or
+ * near-black, whichever reads better on it.
+ */
+export function brandColours(primary: string): { light: string; lightText: string; dark: string; darkText: string } {
+  let light = primary;
+  for (let i = 0; i < 10 && contrast(light, '#ffffff') < 4.5; i++) light = mix(light, '#000000', 0.15);
+  let dark = primary;
+  for (let i = 0; i < 10 && contrast(dark, '#181c26') < 4.5; i++) dark = mix(dark, '#ffffff', 0.15);
+  const textOn = (bg: string) => (contrast(bg, '#ffffff') >= contrast(bg, '#10131b') ? '#ffffff' : '#10131b');
+  return { light, lightText: textOn(light), dark, darkText: textOn(dark) };
+}
