@@ -180,7 +180,6 @@ export type TenantType = Tenant['type'];
 export type AdminKey = Schemas['AdminKey'];
 
 export type User = Schemas['User'];
-export type Application = Schemas['Application'];
 export type UserSession = Schemas['UserSession'];
 export type Organization = Schemas['Organization'];
 export type Application = Schemas['Application'];

@@ -235,6 +235,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/email-logs/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One send, with each attempt and the later provider events */
+        get: operations["getEmailLog"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/mailbox": {
         parameters: {
             query?: never;
@@ -356,6 +373,23 @@ export interface paths {
         head?: never;
         /** Change the branding (JSON Merge Patch) */
         patch: operations["updateBranding"];
+        trace?: never;
+    };
+    "/api/experience/branding": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What the hosted pages wear: the tenant’s name, logos and colour (no other branding field) */
+        get: operations["getExperienceBranding"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/verification-code-policy": {
@@ -787,6 +821,41 @@ export interface paths {
         head?: never;
         /** Change a user (JSON Merge Patch of email, name, password; null removes name or password) */
         patch: operations["updateUser"];
+        trace?: never;
+    };
+    "/api/users/{id}/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The user's live sessions, most recently used first (never a token) */
+        get: operations["listUserSessions"];
+        put?: never;
+        post?: never;
+        /** Sign the user out everywhere: every session ends */
+        delete: operations["revokeUserSessions"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/users/{id}/sessions/{sessionId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** End one session of the user */
+        delete: operations["revokeUserSession"];
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/organizations": {
@@ -1818,6 +1887,16 @@ export interface components {
                     message: string;
                 };
             }[];
+            /** @description A connector test send from the console or `POST /api/connectors/test` */
+            test: boolean;
+        };
+        EmailLogMessageInput: {
+            locale: string;
+            subject: string;
+            html: string;
+            text: string;
+            /** @description Whether this language's subject is the one sent; false when no shipped or tenant language renders it (a template edited since) */
+            exact: boolean;
         };
         MailboxSummaryInput: {
             id: string;
@@ -2106,6 +2185,15 @@ export interface components {
             /** @description The JSON body sent: {type, timestamp, data} */
             payload: unknown;
         };
+        UserSessionInput: {
+            id: string;
+            /** @description How the session signed in (pwd, otp, mfa, …) */
+            amr: string[];
+            createdAt: string;
+            /** @description When its refresh token was last issued (sign-in or refresh) */
+            lastActiveAt: string;
+            expiresAt: string;
+        };
         ApplicationInput: {
             id: string;
             /** @description The OAuth client_id (equal to id) */
@@ -2322,6 +2410,16 @@ export interface components {
                     message: string;
                 };
             }[];
+            /** @description A connector test send from the console or `POST /api/connectors/test` */
+            test: boolean;
+        };
+        EmailLogMessage: {
+            locale: string;
+            subject: string;
+            html: string;
+            text: string;
+            /** @description Whether this language's subject is the one sent; false when no shipped or tenant language renders it (a template edited since) */
+            exact: boolean;
         };
         MailboxSummary: {
             id: string;
@@ -2609,6 +2707,15 @@ export interface components {
             finishedAt: string | null;
             /** @description The JSON body sent: {type, timestamp, data} */
             payload: unknown;
+        };
+        UserSession: {
+            id: string;
+            /** @description How the session signed in (pwd, otp, mfa, …) */
+            amr: string[];
+            createdAt: string;
+            /** @description When its refresh token was last issued (sign-in or refresh) */
+            lastActiveAt: string;
+            expiresAt: string;
         };
         Application: {
             id: string;
@@ -3668,6 +3775,8 @@ export interface operations {
                 templateType?: "SignIn" | "Register" | "ForgotPassword" | "Generic" | "OrganizationInvitation" | "UserPermissionValidation" | "BindNewIdentifier" | "MfaVerification" | "BindMfa" | "PasswordChanged" | "EmailChanged" | "MfaChanged" | "NewSignIn" | "UnknownRecipient";
                 to?: string;
                 source?: "api" | "experience" | "account" | "smtp" | "integration" | "test";
+                /** @description Part of the recipient address, any case */
+                search?: string;
             };
             header?: never;
             path?: never;
@@ -3707,6 +3816,117 @@ export interface operations {
             };
             /** @description Default Response */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getEmailLog: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        factoryId: string;
+                        templateType: string;
+                        to: string;
+                        subject: string;
+                        /** @enum {string} */
+                        status: "sent" | "failed" | "captured" | "suppressed";
+                        providerMessageId: string | null;
+                        error: {
+                            code: string;
+                            message: string;
+                        } | null;
+                        attempts: number;
+                        durationMs: number;
+                        createdAt: string;
+                        /**
+                         * @description Where the send came from: the management API, an end-user flow, the SMTP listener, an integration hook or a test send
+                         * @enum {string}
+                         */
+                        source: "api" | "experience" | "account" | "smtp" | "integration" | "test";
+                        /** @description The latest event from the provider's webhook; null before any */
+                        deliveryStatus: ("delivered" | "delayed" | "bounced" | "complained") | null;
+                        /** @description Events from the provider's webhook (SPEC §16), oldest first */
+                        events: {
+                            /** @enum {string} */
+                            type: "delivered" | "delayed" | "bounced" | "complained";
+                            at: string;
+                            detail: {
+                                /** @enum {string} */
+                                bounceType?: "hard" | "soft";
+                                recipient: string;
+                                message?: string;
+                            };
+                        }[];
+                        /** @description Each connector the send tried, in order (primary, then fallback); `skipped` when its circuit was open. */
+                        attemptLog: {
+                            /** @enum {string} */
+                            role: "primary" | "fallback";
+                            factoryId: string;
+                            at: string;
+                            /** @enum {string} */
+                            outcome: "sent" | "captured" | "failed" | "skipped";
+                            attempts?: number;
+                            error?: {
+                                code: string;
+                                message: string;
+                            };
+                        }[];
+                        /** @description A connector test send from the console or `POST /api/connectors/test` */
+                        test: boolean;
+                        /** @description The message rendered again from the tenant’s current template with the code masked, in the language whose subject matches the one sent (the log keeps no body and no code); null for a suppressed address */
+                        message: components["schemas"]["EmailLogMessage"] | null;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4309,6 +4529,42 @@ export interface operations {
             };
             /** @description Default Response */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getExperienceBranding: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description The company name, else the sender name, else the tenant’s name */
+                        name: string;
+                        logoUrl: string | null;
+                        /** @description The logo for dark mode; null to use logoUrl */
+                        darkLogoUrl: string | null;
+                        primaryColor: string | null;
+                    };
+                };
+            };
+            /** @description Default Response */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6311,6 +6567,187 @@ export interface operations {
             };
             /** @description Default Response */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listUserSessions: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["UserSession"][];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    revokeUserSessions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        revoked: number;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    revokeUserSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                sessionId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
