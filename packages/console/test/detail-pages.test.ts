@@ -71,7 +71,7 @@ describe('console detail pages', () => {
     await withPage(env, async (page) => {
       await signIn(env, page, tenant);
       await page.getByRole('link', { name: 'Users' }).click();
-      await page.getByRole('link', { name: `Details of ${email}` }).click();
+      await page.getByRole('link', { name: email, exact: true }).click();
       await page.getByRole('heading', { name: 'Sam Detail' }).waitFor();
       expect(await page.locator('.facts').first().innerText()).toContain(email);
       await page.getByRole('button', { name: 'Copy the user id' }).waitFor();

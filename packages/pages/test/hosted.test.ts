@@ -210,6 +210,33 @@ describe('hosted pages', () => {
     });
   });
 
+  it('asks for a code to the current address when a password proof does not suffice for an email change (confirmOld, the default)', async () => {
+    const tenant = await newTenant(env, 'hosted-confirm-old');
+    expect((await env.postern.api('PATCH', `/t/${tenant}/api/sign-in-experience`, { notifications: { passwordChanged: false, emailChanged: false, mfaChanged: false, newSignIn: false } })).status).toBe(200);
+    const email = 'careful-mover@example.com';
+    await createUser(tenant, email, 'first-password');
+    await withPage(env, async (page) => {
+      await passwordSignIn(page, tenant, email, 'first-password');
+      await page.getByRole('heading', { name: 'Your account' }).waitFor();
+      await page.getByRole('button', { name: 'Change email' }).click();
+      await page.getByLabel('Current password').fill('first-password');
+      await page.getByRole('button', { name: 'Confirm', exact: true }).click();
+      await page.getByLabel('New email address').fill('new-home@example.com');
+      await page.getByRole('button', { name: 'Send code' }).click();
+      await page.getByLabel('Verification code').fill(await codeFor(env, tenant, 'new-home@example.com', 1));
+      await page.getByRole('button', { name: 'Save' }).click();
+      // The password was not enough: the page asks for a code to the current address only.
+      await page.getByText(`first confirm with a code sent to your current address, ${email}`).waitFor();
+      expect(await page.getByLabel('Current password').count()).toBe(0);
+      await page.getByRole('button', { name: 'Email me a code' }).click();
+      await page.getByLabel('Verification code').fill(await codeFor(env, tenant, email, 1));
+      // The change waited for that proof and goes through with the code already entered.
+      await page.getByRole('button', { name: 'Confirm', exact: true }).click();
+      await page.getByRole('status').getByText('Your email address is now new-home@example.com.').waitFor();
+      await page.getByTestId('account-email').getByText('new-home@example.com').waitFor();
+    });
+  });
+
   it('accepts an invitation made in the console, after signing up as the invitee', async () => {
     const tenant = await newTenant(env, 'hosted-invite');
     const invitee = 'newcomer@example.com';

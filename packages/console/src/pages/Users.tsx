@@ -170,7 +170,7 @@ function UserRow({ user, onChanged, onDeleted }: { user: User; onChanged(u: User
   return (
     <tr>
       <td>
-        <Link to={`/users/${encodeURIComponent(user.id)}`} aria-label={`Details of ${who}`}>
+        <Link to={`/users/${encodeURIComponent(user.id)}`}>
           {who}
         </Link>{' '}
         {user.email && !user.emailVerified ? <span className="badge">unverified</span> : null}

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
 import { isAuthFailure, type Account, type CodeSent, type HostedClient } from '../client.js';
+import { PosternError } from '@postern/client';
 import { useLang } from '../i18n.js';
 import { go, withRedirect } from '../nav.js';
 import { Alert, CodeForm, HostedShell, Success, TextField, useAction } from '../ui.js';
@@ -13,6 +14,10 @@ export function AccountPage({ client }: { client: HostedClient }) {
   const [account, setAccount] = useState<Account | null>(null);
   const [panel, setPanel] = useState<Panel>(null);
   const [proof, setProof] = useState<IdentityProof | null>(null);
+  /** The server asked for a code to the current address (double confirmation of an email change). */
+  const [codeOnly, setCodeOnly] = useState(false);
+  /** The email change that waited for that code: sent again once the code proves the current address. */
+  const [pendingEmail, setPendingEmail] = useState<EmailChange | null>(null);
   const [done, setDone] = useState<string | null>(null);
   const load = useAction();
   const toSignIn = useCallback(() => go(withRedirect(client.path('sign-in'), client.path('account')), true), [client]);
@@ -39,6 +44,22 @@ export function AccountPage({ client }: { client: HostedClient }) {
     if (next) setAccount(next);
     setPanel(null);
     setDone(message);
+  };
+  // A proof by code after a refused email change: the change goes through with it at once (its
+  // code is still unspent); if that fails, the form starts again.
+  const onProof = async (p: IdentityProof | null) => {
+    if (p && pendingEmail) {
+      const change = pendingEmail;
+      setPendingEmail(null);
+      try {
+        const a = await authed<Account>('PUT', '/api/my-account/primary-email', change, iv(p.identityVerificationToken));
+        setProof(p);
+        return finish(t('emailChanged', { email: a.email ?? '' }), a);
+      } catch {
+        // Fall through: the proof still holds for a fresh attempt.
+      }
+    }
+    setProof(p);
   };
   const open = (p: Panel) => {
     setDone(null);
@@ -88,10 +109,10 @@ export function AccountPage({ client }: { client: HostedClient }) {
               {panel === 'mfa-on' ? (
                 <MfaOn authed={authed} email={account.email ?? ''} onDone={(a) => finish(t('mfaEnabled'), a)} />
               ) : (
-                <NeedsIdentity authed={authed} proof={proof} onProof={setProof} email={account.email ?? ''}>
+                <NeedsIdentity authed={authed} proof={proof} onProof={onProof} email={account.email ?? ''} codeOnly={codeOnly && panel === 'email'}>
                   {(token) =>
                     panel === 'email' ? (
-                      <ChangeEmail authed={authed} token={token} onDone={(a) => finish(t('emailChanged', { email: a.email ?? '' }), a)} />
+                      <ChangeEmail authed={authed} token={token} onDone={(a) => finish(t('emailChanged', { email: a.email ?? '' }), a)} onNeedsCurrentAddress={(change) => (setPendingEmail(change), setCodeOnly(true), setProof(null))} />
                     ) : panel === 'password' ? (
                       <ChangePassword authed={authed} token={token} onDone={() => finish(t('passwordUpdated'))} />
                     ) : (
@@ -113,7 +134,13 @@ export function AccountPage({ client }: { client: HostedClient }) {
 
 const iv = (token: string) => ({ 'identity-verification': token });
 
-function ChangeEmail({ authed, token, onDone }: { authed: Authed; token: string; onDone(a: Account): void }) {
+interface EmailChange {
+  email: string;
+  verificationId: string;
+  code: string;
+}
+
+function ChangeEmail({ authed, token, onDone, onNeedsCurrentAddress }: { authed: Authed; token: string; onDone(a: Account): void; onNeedsCurrentAddress(change: EmailChange): void }) {
   const { t, lang } = useLang();
   const [email, setEmail] = useState('');
   const [sent, setSent] = useState<CodeSent | null>(null);
@@ -128,7 +155,16 @@ function ChangeEmail({ authed, token, onDone }: { authed: Authed; token: string;
         onResend={sendCode}
         submitLabel={t('save')}
         idPrefix="email-code"
-        onSubmit={async (code, verificationId) => onDone(await authed<Account>('PUT', '/api/my-account/primary-email', { email: email.trim(), verificationId, code }, iv(token)))}
+        onSubmit={async (code, verificationId) => {
+          const change = { email: email.trim(), verificationId, code };
+          try {
+            onDone(await authed<Account>('PUT', '/api/my-account/primary-email', change, iv(token)));
+          } catch (e) {
+            // A password proof does not suffice when the tenant confirms at the old address too.
+            if (e instanceof PosternError && e.code === 'account.identity_verification_required' && e.details.reason === 'confirm_current_email') return onNeedsCurrentAddress(change);
+            throw e;
+          }
+        }}
       />
     );
   }

@@ -13,7 +13,11 @@ export type Authed = <T>(method: string, path: string, body?: unknown, headers?:
  * Shows `children(token)` once the user has confirmed it is them (by password, or by a
  * code to the current email); the proof lasts its 10 minutes across the account page.
  */
-export function NeedsIdentity({ authed, proof, onProof, email, children }: { authed: Authed; proof: IdentityProof | null; onProof(p: IdentityProof | null): void; email: string; children(token: string): ReactNode }) {
+/**
+ * With `codeOnly`, only a code to the current address will do (SPEC §19: an email change
+ * confirmed at the old address as well), so the password form is not offered.
+ */
+export function NeedsIdentity({ authed, proof, onProof, email, codeOnly = false, children }: { authed: Authed; proof: IdentityProof | null; onProof(p: IdentityProof | null): void; email: string; codeOnly?: boolean; children(token: string): ReactNode }) {
   const { t, lang } = useLang();
   const [password, setPassword] = useState('');
   const [sent, setSent] = useState<CodeSent | null>(null);
@@ -37,6 +41,16 @@ export function NeedsIdentity({ authed, proof, onProof, email, children }: { aut
           idPrefix="identity-code"
           onSubmit={async (code, verificationId) => onProof(await authed<IdentityProof>('POST', '/api/my-account/identity-verifications/verify', { verificationId, code }))}
         />
+      ) : codeOnly ? (
+        <form ref={formRef} onSubmit={(e) => (e.preventDefault(), void action.run(async () => setSent(await sendCode())))} noValidate>
+          <p>{t('confirmCurrentEmail', { email })}</p>
+          <Alert explained={action.explained} alertRef={action.alertRef} />
+          <div className="hosted-actions">
+            <button type="submit" className="primary" disabled={action.busy}>
+              {t('sendCurrentCode')}
+            </button>
+          </div>
+        </form>
       ) : (
         <form ref={formRef} onSubmit={byPassword} noValidate>
           <TextField id="identity-password" label={t('currentPassword')} type="password" autoComplete="current-password" value={password} onChange={setPassword} error={action.explained?.fields.password} autoFocus />
