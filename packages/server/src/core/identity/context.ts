@@ -9,7 +9,6 @@ import type { Grants } from './grants.js';
 import type { Passwords } from './passwords.js';
 import type { IdentityStores, User } from './ports.js';
 import type { Tokens, TokenService } from './tokens.js';
-import type { AccountEventSink } from './events.js';
 
 /** What every identity flow needs; built once by createIdentityServices. */
 export interface IdentityDeps {
@@ -31,8 +30,6 @@ export interface IdentityDeps {
   emailPolicy?: { assertAllowed(tenantId: string, address: string, opts: { withReason: boolean; field?: string }): Promise<void> };
   /** Event webhooks out (SPEC §16); `emit` never throws. */
   events?: { emit(tenantId: string, type: UserEventType, data: Record<string, unknown>): Promise<void> };
-  /** Where account events (`user.password_changed`, `user.email_changed`) go: the hook point of notices.ts. */
-  accountEvents?: AccountEventSink | undefined;
 }
 
 export type UserEventType = 'user.created' | 'user.signed_in' | 'user.password_changed' | 'user.email_changed';

@@ -3,7 +3,6 @@ import { sha256Hex } from '../../lib/crypto.js';
 import type { SendRequest } from '../delivery/sender.js';
 import type { SignInExperience } from '../sign-in-experience.js';
 import type { Caller, IdentityDeps } from './context.js';
-import type { AccountEventType } from './events.js';
 import type { IdentityStores, User } from './ports.js';
 
 /**
@@ -118,7 +117,7 @@ export async function changeWithNotice(d: IdentityDeps, request: SendRequest | u
     void d.sender.send(request).catch(() => undefined);
     return;
   }
-  const pending = mail.outbox.prepare({ request, source: 'notice', notAfter: mail.outbox.codelessNotAfter() });
+  const pending = mail.outbox.prepare({ request, source: 'account.notice', notAfter: mail.outbox.codelessNotAfter() });
   await mail.transaction(pending.row, work);
   mail.outbox.dispatch(pending);
 }
@@ -133,21 +132,11 @@ export async function sendNotice(d: IdentityDeps, c: Caller, n: Notice): Promise
       void d.sender.send(request).catch(() => undefined);
       return;
     }
-    const pending = mail.outbox.prepare({ request, source: 'notice', notAfter: mail.outbox.codelessNotAfter() });
+    const pending = mail.outbox.prepare({ request, source: 'account.notice', notAfter: mail.outbox.codelessNotAfter() });
     await mail.outbox.insert(pending);
     mail.outbox.dispatch(pending);
   } catch {
     // A notice never fails what it reports; the outbox and the email log show its fate.
-  }
-}
-
-/** Publishes an account event to the hook point, if anything listens; never throws. */
-export async function emitAccountEvent(d: IdentityDeps, type: AccountEventType, user: User, data: Record<string, unknown> = {}): Promise<void> {
-  if (!d.accountEvents) return;
-  try {
-    await d.accountEvents.emit({ type, tenantId: user.tenantId, userId: user.id, at: d.clock.now().toISOString(), data });
-  } catch {
-    // Listeners report their own failures.
   }
 }
 

@@ -43,8 +43,6 @@ export interface IdentityWiring {
   emailPolicy?: IdentityDeps['emailPolicy'];
   /** Event webhooks out (SPEC §16). */
   events?: IdentityDeps['events'];
-  /** The hook point of account events (core/identity/notices.ts); nothing listens yet. */
-  accountEvents?: IdentityDeps['accountEvents'];
 }
 
 /** Built by main.ts once the rest of the services exist. */
@@ -65,7 +63,6 @@ export async function createIdentityServices(s: IdentityWiring): Promise<Identit
     mail: s.mail,
     emailPolicy: s.emailPolicy,
     events: s.events,
-    accountEvents: s.accountEvents,
   };
   return {
     deps,
