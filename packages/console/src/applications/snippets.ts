@@ -82,7 +82,7 @@ createServer(async (req, res) => {
  */
 export function spaSnippet({ issuer, clientId, redirectUri }: SnippetInput): string {
   return `<!-- Served from ${new URL(redirectUri).origin}: add that origin to the application's CORS origins. -->
-<button id="sign-in">Sign in</button>
+<button id="sign-in" disabled>Sign in</button>
 <p id="who"></p>
 <script type="module">
   const ISSUER = ${js(issuer)};
@@ -109,6 +109,8 @@ export function spaSnippet({ issuer, clientId, redirectUri }: SnippetInput): str
     });
     location.assign(\`\${meta.authorization_endpoint}?\${q}\`);
   };
+  // Enabled once the discovery document is read: a click before that would do nothing.
+  document.getElementById('sign-in').disabled = false;
 
   const back = new URLSearchParams(location.search);
   const saved = JSON.parse(sessionStorage.getItem('pkce') ?? 'null');
