@@ -213,7 +213,12 @@ async function main() {
     const pending = [];
     await measure('send sign-in code (experience)', async (i) => {
       const email = users[i];
-      const r = await client.call('POST', '/api/experience/verification-codes', { email, intent: 'sign-in' }, { auth: false });
+      const r = await client.call(
+        'POST',
+        '/api/experience/verification-codes',
+        { email, intent: 'sign-in' },
+        { auth: false },
+      );
       if (r.status !== 202) throw new Error(`experience send answered ${r.status}`);
       pending.push({ email, verificationId: r.body.verificationId });
     });
@@ -222,7 +227,8 @@ async function main() {
     await measure('sign-in by code (the sign-in call)', async (i) => {
       const p = pending[i];
       const r = await client.call('POST', '/api/experience/sign-in/verification-code', p, { auth: false });
-      if (r.status !== 200 || !r.body?.tokens?.accessToken) throw new Error(`sign-in answered ${r.status}: ${JSON.stringify(r.body)}`);
+      if (r.status !== 200 || !r.body?.tokens?.accessToken)
+        throw new Error(`sign-in answered ${r.status}: ${JSON.stringify(r.body)}`);
     });
   } catch (err) {
     if (server) process.stderr.write(`Postern stderr (tail):\n${server.stderrTail()}\n`);
@@ -237,7 +243,9 @@ async function main() {
   }
 
   process.stdout.write(`PostgreSQL work per operation (${OPS} operations each, one at a time)\n\n`);
-  process.stdout.write('| operation | round trips | statements | BEGIN…COMMIT | parses | server CPU ms | background round trips (same time, idle) |\n');
+  process.stdout.write(
+    '| operation | round trips | statements | BEGIN…COMMIT | parses | server CPU ms | background round trips (same time, idle) |\n',
+  );
   process.stdout.write('| :-- | --: | --: | --: | --: | --: | --: |\n');
   for (const r of results) {
     const per = (k) => r.busy[k] / OPS;
@@ -245,7 +253,9 @@ async function main() {
       `| ${r.name} | ${fmt(per('roundTrips'))} | ${fmt(per('statements') - per('transactions') - per('commits'))} | ${fmt(per('transactions'))} | ${fmt(per('parses'))} | ${fmt(r.cpu / OPS)} | ${fmt((r.idle.roundTrips * r.idleScale) / OPS)} |\n`,
     );
   }
-  process.stdout.write('\n(statements exclude BEGIN and COMMIT; the background column is what the workers did in an idle window, scaled to the same time and divided by the operations)\n');
+  process.stdout.write(
+    '\n(statements exclude BEGIN and COMMIT; the background column is what the workers did in an idle window, scaled to the same time and divided by the operations)\n',
+  );
   if (VERBOSE) {
     for (const r of results) {
       process.stdout.write(`\n${r.name}:\n`);
