@@ -112,22 +112,21 @@ export class VerificationCodes {
     buckets: Array<{ bucket: Bucket; kind: string; message: string }>,
     event?: { tenantId: string; data: Record<string, unknown> },
   ): Promise<void> {
-    const taken: Bucket[] = [];
-    for (const b of buckets) {
-      const r = await this.limits.hit(b.bucket);
-      if (!r.allowed) {
-        await Promise.all(taken.map((t) => this.limits.undo(t)));
-        this.metrics.rateLimitRejections.inc({ kind: b.kind });
-        if (event)
-          await this.events?.emit(event.tenantId, 'verification.rate_limited', {
-            ...event.data,
-            limit: b.kind,
-            retryAfter: r.retryAfter,
-          });
-        throw tooMany('verification_code.rate_limited', r.retryAfter, b.message.replace('{s}', String(r.retryAfter)));
-      }
-      taken.push(b.bucket);
-    }
+    const results = await this.limits.hitAll(buckets.map((b) => b.bucket));
+    const last = results.length - 1;
+    const r = results[last];
+    const b = buckets[last];
+    if (!r || !b || r.allowed) return;
+    // Counted up to the refusing bucket: the ones before it give their point back.
+    await Promise.all(buckets.slice(0, last).map((t) => this.limits.undo(t.bucket)));
+    this.metrics.rateLimitRejections.inc({ kind: b.kind });
+    if (event)
+      await this.events?.emit(event.tenantId, 'verification.rate_limited', {
+        ...event.data,
+        limit: b.kind,
+        retryAfter: r.retryAfter,
+      });
+    throw tooMany('verification_code.rate_limited', r.retryAfter, b.message.replace('{s}', String(r.retryAfter)));
   }
 
   async issue(req: IssueRequest): Promise<IssueResult> {
