@@ -7,7 +7,8 @@
 //   statements    statements executed (Execute messages plus simple queries), with BEGIN,
 //                 COMMIT and ROLLBACK counted apart as transactions;
 //   parses        Parse messages (a named prepared statement is parsed once per connection);
-// and the server's CPU ms per operation. The operations run one at a time (c=1), so the
+// and the CPU ms per operation of Postern and of the PostgreSQL backends serving it (from
+// /proc, for the backends pg_stat_activity lists on the bench's database). The operations run one at a time (c=1), so the
 // counts are exact; what background workers (outbox, retention, webhooks) do in the same
 // time is measured in an idle window of the same length and printed beside them.
 // `--verbose` lists the statements' text with how often each ran per operation.
@@ -130,6 +131,26 @@ async function countingProxy(target) {
   };
 }
 
+/** CPU ms of each PostgreSQL backend connected to database `name` (PostgreSQL on this machine). */
+async function backendCpu(name) {
+  const c = new pg.Client({ connectionString: PG_ADMIN_URL });
+  await c.connect();
+  try {
+    const r = await c.query('select pid from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()', [name]);
+    const out = new Map();
+    for (const { pid } of r.rows) {
+      try {
+        out.set(pid, cpuMs(pid));
+      } catch {
+        // ended meanwhile
+      }
+    }
+    return out;
+  } finally {
+    await c.end();
+  }
+}
+
 async function database() {
   const name = `postern_bench_${randomBytes(5).toString('hex')}`;
   const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
@@ -140,6 +161,7 @@ async function database() {
   url.pathname = `/${name}`;
   return {
     url,
+    name,
     async drop() {
       const c = new pg.Client({ connectionString: PG_ADMIN_URL });
       await c.connect();
@@ -192,16 +214,19 @@ async function main() {
     /** Runs `op` OPS times, one at a time; records the counts, less an idle window's. */
     const measure = async (name, op) => {
       proxy.take();
+      const pg0 = await backendCpu(db.name);
       const cpu0 = cpuMs(server.pid);
       const t0 = performance.now();
       for (let i = 0; i < OPS; i++) await op(i);
       const elapsed = performance.now() - t0;
       const busy = proxy.take();
       const cpu = cpuMs(server.pid) - cpu0;
+      let pgCpu = 0;
+      for (const [pid, ms] of await backendCpu(db.name)) pgCpu += ms - (pg0.get(pid) ?? 0);
       await new Promise((r) => setTimeout(r, Math.min(elapsed, 5000)));
       const idle = proxy.take();
       const idleScale = elapsed / Math.min(elapsed, 5000);
-      results.push({ name, busy, idle, idleScale, cpu, elapsed });
+      results.push({ name, busy, idle, idleScale, cpu, pgCpu, elapsed });
     };
 
     // 1. Admin send: POST /api/verification-codes → 201 (HTTP connector, delivered before the answer).
@@ -244,13 +269,13 @@ async function main() {
 
   process.stdout.write(`PostgreSQL work per operation (${OPS} operations each, one at a time)\n\n`);
   process.stdout.write(
-    '| operation | round trips | statements | BEGIN…COMMIT | parses | server CPU ms | background round trips (same time, idle) |\n',
+    '| operation | round trips | statements | BEGIN…COMMIT | parses | Postern CPU ms | PostgreSQL CPU ms | background round trips (same time, idle) |\n',
   );
-  process.stdout.write('| :-- | --: | --: | --: | --: | --: | --: |\n');
+  process.stdout.write('| :-- | --: | --: | --: | --: | --: | --: | --: |\n');
   for (const r of results) {
     const per = (k) => r.busy[k] / OPS;
     process.stdout.write(
-      `| ${r.name} | ${fmt(per('roundTrips'))} | ${fmt(per('statements') - per('transactions') - per('commits'))} | ${fmt(per('transactions'))} | ${fmt(per('parses'))} | ${fmt(r.cpu / OPS)} | ${fmt((r.idle.roundTrips * r.idleScale) / OPS)} |\n`,
+      `| ${r.name} | ${fmt(per('roundTrips'))} | ${fmt(per('statements') - per('transactions') - per('commits'))} | ${fmt(per('transactions'))} | ${fmt(per('parses'))} | ${fmt(r.cpu / OPS)} | ${fmt(r.pgCpu / OPS)} | ${fmt((r.idle.roundTrips * r.idleScale) / OPS)} |\n`,
     );
   }
   process.stdout.write(
