@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import { CompiledQuery, type Compilable, type Kysely } from 'kysely';
 import type SqliteDatabase from 'better-sqlite3';
 import type pg from 'pg';
+import { tracingActive } from '../lib/tracing.js';
+import { recordStatement } from './tracing.js';
 
 /**
  * Queries built once and run many times. The statements on the path of every send and
@@ -173,7 +175,18 @@ export class Prepared {
     q: PreparedQuery<R>,
     p: Params,
   ): Promise<pg.QueryResult<R & pg.QueryResultRow>> {
-    return pool.query<R & pg.QueryResultRow>({ name: q.name, text: q.sql, values: q.parameters(p) });
+    const query = { name: q.name, text: q.sql, values: q.parameters(p) };
+    if (!tracingActive()) return pool.query<R & pg.QueryResultRow>(query);
+    // Kysely's log makes the spans of the statements it runs; these bypass it.
+    const startedAt = Date.now();
+    try {
+      const r = await pool.query<R & pg.QueryResultRow>(query);
+      recordStatement('postgresql', q.sql, startedAt);
+      return r;
+    } catch (err) {
+      recordStatement('postgresql', q.sql, startedAt, err);
+      throw err;
+    }
   }
 
   /** The synchronous runner, when it may be used right now. */
