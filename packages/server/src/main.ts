@@ -155,7 +155,7 @@ export async function createPostern(config: Config, opts: CreateOptions = {}): P
     countAttempt: (outcome) => metrics.webhookDeliveries.inc({ outcome }),
     ...(opts.webhooks ? { options: opts.webhooks } : {}),
   });
-  const suppressions = new Suppressions(new SqlSuppressionStore(db.kysely, new Prepared(db.kysely, db.sqlite)), clock);
+  const suppressions = new Suppressions(new SqlSuppressionStore(db.kysely, new Prepared(db.kysely, db.sqlite, db.pool)), clock);
   const fallback = new ConnectorService(registry, stores.fallbackConnectors, clock, makeContext, signInExperience, dkimKeys, { checkConfig: ambientCredentialsRule(allowsAmbient) });
   const circuits = new Circuits(clock, { ...DEFAULT_CIRCUIT, ...opts.circuit });
   const sender = new EmailSender(connectors, renderer, stores.emailLogs, metrics, clock, { ...DEFAULT_RULES, ...opts.deliveryRules }, suppressions, logger, { fallback, circuits }, webhooks, (tenantId, domain) => dkimKeys.forDomain(tenantId, domain));
@@ -175,7 +175,7 @@ export async function createPostern(config: Config, opts: CreateOptions = {}): P
   const limits = await createRateLimits(limiterStore);
   await limits.ready();
   const policies = new CodePolicyService(stores.settings, clock);
-  const outboxStore = new SqlOutboxStore(db.kysely, db.dialect, new Prepared(db.kysely, db.sqlite));
+  const outboxStore = new SqlOutboxStore(db.kysely, db.dialect, new Prepared(db.kysely, db.sqlite, db.pool));
   // A message that ends failed or cancelled takes its code with it (late-bound: codes needs the outbox).
   const giveUp = { code: async (_tenantId: string, _id: string) => undefined as void };
   const outbox = new Outbox(outboxStore, keyring, sender, clock, metrics, { ...DEFAULT_OUTBOX_OPTIONS, leaseMs: config.outboxLeaseSeconds * 1000, ...opts.outbox }, async (row) => {

@@ -46,7 +46,11 @@ export interface AdminKeyStore {
   findByHash(hash: string): Promise<AdminKeyRecord | undefined>;
   create(record: AdminKeyRecord): Promise<void>;
   /** Keys of a tenant (system keys when tenantId is null), with the system keys too when `withSystem`. */
-  list(tenantId: string | null, page: PageRequest, withSystem?: boolean): Promise<Page<Omit<AdminKeyRecord, 'keyHash'>>>;
+  list(
+    tenantId: string | null,
+    page: PageRequest,
+    withSystem?: boolean,
+  ): Promise<Page<Omit<AdminKeyRecord, 'keyHash'>>>;
   get(id: string): Promise<AdminKeyRecord | undefined>;
   delete(id: string, tenantId: string | null): Promise<boolean>;
   /** Deletes a system key unless fewer than `keep` would remain, in one transaction. */
@@ -80,7 +84,13 @@ export interface ConnectorStore {
   insertEmailConnector(connector: StoredConnector, secretPaths: readonly string[]): Promise<boolean>;
   /** Deletes the tenant's email connector, if any, and inserts this one, in one transaction. */
   replaceEmailConnector(connector: StoredConnector, secretPaths: readonly string[]): Promise<void>;
-  updateConfig(tenantId: string, id: string, config: Record<string, unknown>, secretPaths: readonly string[], at: string): Promise<boolean>;
+  updateConfig(
+    tenantId: string,
+    id: string,
+    config: Record<string, unknown>,
+    secretPaths: readonly string[],
+    at: string,
+  ): Promise<boolean>;
   delete(tenantId: string, id: string): Promise<boolean>;
   /** The newest `updatedAt` of a tenant's connector; cheap, for connector-cache freshness across instances. */
   version(tenantId: string): Promise<string | undefined>;
@@ -275,14 +285,21 @@ export interface CodeStore {
    */
   issue(code: StoredCode, outbox?: OutboxRow): Promise<void>;
   /**
-   * One attempt at a code, in one transaction holding the row (FOR UPDATE on PostgreSQL):
-   * it reads the code, asks `decide` (core/codes/attempt.ts: the rule) what the attempt
-   * does, and applies its update guarded by the attempt count it read, answering
-   * `decision.lost` when the guard finds the row changed. Of concurrent attempts each sees
-   * the count the previous one left, so no more than maxAttempts are ever evaluated, and
-   * only one correct attempt consumes the code.
+   * One attempt at a code: it reads the code, asks `decide` (core/codes/attempt.ts: the
+   * rule) what the attempt does, and applies its update guarded by the status and attempt
+   * count it read. On SQLite that runs in one transaction, answering `decision.lost` when the
+   * guard finds the row changed; on PostgreSQL the guarded update stands alone and, when the
+   * guard finds the row changed, the code is read again and the attempt decided anew. Of
+   * concurrent attempts each sees the count the previous one left, so no more than
+   * maxAttempts are ever evaluated, and only one correct attempt consumes the code.
+   * `known` is the state a probe just read: a store may decide on it first (the guard
+   * catches a change since) rather than read the row again.
    */
-  attempt(q: CodeAttemptTarget, decide: (code: StoredCodeState | undefined) => CodeAttemptDecision): Promise<CodeAttempt>;
+  attempt(
+    q: CodeAttemptTarget,
+    decide: (code: StoredCodeState | undefined) => CodeAttemptDecision,
+    known?: StoredCodeState,
+  ): Promise<CodeAttempt>;
   /**
    * Reads a code without counting or locking (undefined when there is none in this tenant),
    * so that core's attempt rule (core/codes/attempt.ts refusal()) can tell whether an
@@ -377,7 +394,10 @@ export interface OutboxStore {
   finish(f: OutboxFinish): Promise<boolean>;
   retry(r: OutboxRetry): Promise<boolean>;
   /** Whether the code or invitation the message carries is still the one to send. */
-  guardHolds(row: Pick<OutboxRow, 'tenant_id' | 'guard_kind' | 'guard_id' | 'guard_hash'>, now: string): Promise<boolean>;
+  guardHolds(
+    row: Pick<OutboxRow, 'tenant_id' | 'guard_kind' | 'guard_id' | 'guard_hash'>,
+    now: string,
+  ): Promise<boolean>;
   list(tenantId: string, states: readonly OutboxState[], page: PageRequest): Promise<Page<OutboxRow>>;
   get(tenantId: string, id: string): Promise<OutboxRow | undefined>;
   cancel(tenantId: string, id: string, at: string): Promise<boolean>;

@@ -1,5 +1,9 @@
+import { createHash } from 'node:crypto';
 import { CompiledQuery, type Compilable, type Kysely } from 'kysely';
 import type SqliteDatabase from 'better-sqlite3';
+import type pg from 'pg';
+import { tracingActive } from '../lib/tracing.js';
+import { recordStatement } from './tracing.js';
 
 /**
  * Queries built once and run many times. The statements on the path of every send and
@@ -20,9 +24,17 @@ export type Params = Readonly<Record<string, unknown>>;
 
 export class PreparedQuery<R> {
   private readonly slots: ReadonlyArray<{ name: string } | { value: unknown }>;
+  /** The name of its server-side prepared statement on PostgreSQL (from the SQL text). */
+  readonly name: string;
 
-  constructor(readonly sql: string, parameters: readonly unknown[]) {
-    this.slots = parameters.map((v) => (typeof v === 'string' && v.startsWith(SLOT) ? { name: v.slice(SLOT.length) } : { value: v }));
+  constructor(
+    readonly sql: string,
+    readonly rawParameters: readonly unknown[],
+  ) {
+    this.slots = rawParameters.map((v) =>
+      typeof v === 'string' && v.startsWith(SLOT) ? { name: v.slice(SLOT.length) } : { value: v },
+    );
+    this.name = `postern_${createHash('sha256').update(sql).digest('base64url').slice(0, 22)}`;
   }
 
   /** The positional parameters for one run. */
@@ -44,6 +56,38 @@ export class PreparedQuery<R> {
 export function prepare<R>(build: (slot: Slot) => Compilable<R>): PreparedQuery<R> {
   const c = build(slot).compile();
   return new PreparedQuery<R>(c.sql, c.parameters);
+}
+
+/**
+ * PostgreSQL: one statement made of several prepared ones, each but the last a data-modifying
+ * common table expression (`with s0 as (insert …), s1 as (update …) <last>`). PostgreSQL runs
+ * them all in the statement's one implicit transaction, so the steps commit together or not
+ * at all, in one round trip, without BEGIN and COMMIT. Every step sees the same snapshot (a
+ * step does not see the rows another one writes), so the steps must not depend on each
+ * other's effects. Each step reads its slots from its own group of values: `chain([['code',
+ * insert], ['outbox', outboxInsert]])` is run with `grouped({code: {...}, outbox: {...}})`.
+ */
+export function chain<R>(
+  steps: ReadonlyArray<readonly [string, PreparedQuery<unknown>]>,
+  last: readonly [string, PreparedQuery<R>],
+): PreparedQuery<R> {
+  const parts: string[] = [];
+  const parameters: unknown[] = [];
+  for (const [group, q] of [...steps, last]) {
+    const offset = parameters.length;
+    parts.push(q.sql.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + offset}`));
+    for (const v of q.rawParameters)
+      parameters.push(typeof v === 'string' && v.startsWith(SLOT) ? slot(`${group}.${v.slice(SLOT.length)}`) : v);
+  }
+  const body = parts.pop()!;
+  return new PreparedQuery<R>(`with ${parts.map((p, i) => `s${i} as (${p})`).join(', ')} ${body}`, parameters);
+}
+
+/** The values of a chained query: `{group: {name: value}}` → `{'group.name': value}`. */
+export function grouped(groups: Readonly<Record<string, Params>>): Params {
+  const out: Record<string, unknown> = {};
+  for (const [g, values] of Object.entries(groups)) for (const [k, v] of Object.entries(values)) out[`${g}.${k}`] = v;
+  return out;
 }
 
 /** Anything that can run a compiled query: the Kysely instance or a transaction. */
@@ -105,15 +149,45 @@ export class SyncSqlite {
   }
 }
 
+/** What runs named statements on PostgreSQL: the pool. */
+export type PgQueryable = Pick<pg.Pool, 'query'>;
+
 /**
- * A store's access to its prepared queries: synchronous on a free SQLite connection, through
- * Kysely otherwise (PostgreSQL, or SQLite while a Kysely transaction holds the connection).
+ * A store's access to its prepared queries: synchronous on a free SQLite connection; on
+ * PostgreSQL, outside a transaction, as named prepared statements on the pool (each
+ * connection parses and plans a statement once, then only binds and executes it); through
+ * Kysely otherwise (inside a Kysely transaction, or without the pool).
  */
 export class Prepared {
   constructor(
     readonly kysely: Executor,
     private readonly sqlite?: SyncSqlite,
+    private readonly pg?: PgQueryable,
   ) {}
+
+  /** The pool, when a run on `on` may use a named statement. */
+  private named(on: Executor): PgQueryable | undefined {
+    return on === this.kysely ? this.pg : undefined;
+  }
+
+  private async pgRun<R>(
+    pool: PgQueryable,
+    q: PreparedQuery<R>,
+    p: Params,
+  ): Promise<pg.QueryResult<R & pg.QueryResultRow>> {
+    const query = { name: q.name, text: q.sql, values: q.parameters(p) };
+    if (!tracingActive()) return pool.query<R & pg.QueryResultRow>(query);
+    // Kysely's log makes the spans of the statements it runs; these bypass it.
+    const startedAt = Date.now();
+    try {
+      const r = await pool.query<R & pg.QueryResultRow>(query);
+      recordStatement('postgresql', q.sql, startedAt);
+      return r;
+    } catch (err) {
+      recordStatement('postgresql', q.sql, startedAt, err);
+      throw err;
+    }
+  }
 
   /** The synchronous runner, when it may be used right now. */
   get sync(): SyncSqlite | undefined {
@@ -123,18 +197,24 @@ export class Prepared {
   async all<R>(q: PreparedQuery<R>, p: Params, on: Executor = this.kysely): Promise<R[]> {
     const s = on === this.kysely ? this.sync : undefined;
     if (s) return s.all(q, p);
+    const pool = this.named(on);
+    if (pool) return (await this.pgRun(pool, q, p)).rows;
     return (await on.executeQuery(q.compiled(p))).rows;
   }
 
   async first<R>(q: PreparedQuery<R>, p: Params, on: Executor = this.kysely): Promise<R | undefined> {
     const s = on === this.kysely ? this.sync : undefined;
     if (s) return s.first(q, p);
+    const pool = this.named(on);
+    if (pool) return (await this.pgRun(pool, q, p)).rows[0];
     return (await on.executeQuery(q.compiled(p))).rows[0];
   }
 
   async run(q: PreparedQuery<unknown>, p: Params, on: Executor = this.kysely): Promise<number> {
     const s = on === this.kysely ? this.sync : undefined;
     if (s) return s.run(q, p);
+    const pool = this.named(on);
+    if (pool) return (await this.pgRun(pool, q, p)).rowCount ?? 0;
     return Number((await on.executeQuery(q.compiled(p))).numAffectedRows ?? 0n);
   }
 }

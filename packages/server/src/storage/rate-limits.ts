@@ -20,7 +20,13 @@ export async function createRateLimits(store: LimiterStore): Promise<RateLimitSt
 async function connectRedis(url: string): Promise<Redis> {
   const { Redis } = await import('ioredis');
   // Bounded: a limiter call that cannot reach Redis must fail (503), never hang.
-  const redis = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 1_000, connectTimeout: 2_000, lazyConnect: false });
+  const redis = new Redis(url, {
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    commandTimeout: 1_000,
+    connectTimeout: 2_000,
+    lazyConnect: false,
+  });
   redis.on('error', () => undefined);
   return redis;
 }
@@ -89,6 +95,10 @@ export class MemoryRateLimits implements RateLimitStore {
     return this.refuse(m, key, b, now);
   }
 
+  async hitAll(buckets: readonly Bucket[]): Promise<LimitResult[]> {
+    return hitInTurn(this, buckets);
+  }
+
   private refuse(m: Map<string, Counter>, key: string, b: Bucket, now: number): LimitResult {
     let c = m.get(key)!;
     // The first event over the limit starts the block, as rate-limiter-flexible does.
@@ -99,7 +109,8 @@ export class MemoryRateLimits implements RateLimitStore {
   async peek(b: Bucket): Promise<LimitResult> {
     const now = this.now();
     const c = this.live(this.map(b), shortKey(b.key), now);
-    if (c && c.points >= b.points) return { allowed: false, retryAfter: Math.max(1, Math.ceil((c.endsAt - now) / 1000)), remaining: 0 };
+    if (c && c.points >= b.points)
+      return { allowed: false, retryAfter: Math.max(1, Math.ceil((c.endsAt - now) / 1000)), remaining: 0 };
     return { allowed: true, retryAfter: 0, remaining: b.points - (c?.points ?? 0) };
   }
 
@@ -142,6 +153,37 @@ export class MemoryRateLimits implements RateLimitStore {
   }
 }
 
+/** `hit` on each bucket in turn, stopping at the first refusal. */
+async function hitInTurn(limits: Pick<RateLimits, 'hit'>, buckets: readonly Bucket[]): Promise<LimitResult[]> {
+  const out: LimitResult[] = [];
+  for (const b of buckets) {
+    const r = await limits.hit(b);
+    out.push(r);
+    if (!r.allowed) break;
+  }
+  return out;
+}
+
+/**
+ * Several hits as one upsert into rate-limiter-flexible's table, with its semantics per row
+ * (a fixed window from the first event: an expired window restarts at one point, a live one
+ * counts one more). Used for buckets without `blockSeconds` (no block to start on a refusal).
+ */
+const HIT_ALL = {
+  name: 'postern-rate-limits-hit-all',
+  text: `insert into rate_limits (key, points, expire)
+    select k, 1, e from unnest($1::varchar[], $2::bigint[]) as t(k, e)
+    on conflict (key) do update set
+      points = case when rate_limits.expire <= $3 then 1 else rate_limits.points + 1 end,
+      expire = case when rate_limits.expire <= $3 then excluded.expire else rate_limits.expire end
+    returning key, points, expire`,
+};
+/** Takes back a window that a refused batch started (it was absent or expired before). */
+const DROP_FRESH = {
+  name: 'postern-rate-limits-drop-fresh',
+  text: 'delete from rate_limits where key = $1 and expire = $2 and points = 1',
+};
+
 const hashKey = (key: string): string => createHash('sha256').update(key).digest('base64url');
 /** In process, 128 bits of the hash are plenty to keep keys apart, at half the string's size. */
 const shortKey = (key: string): string => createHash('sha256').update(key).digest().toString('base64url', 0, 16);
@@ -160,11 +202,24 @@ export class FlexibleRateLimits implements RateLimitStore {
   ) {}
 
   private limiter(b: Bucket): RateLimiterAbstract {
-    const id = `${b.name}:${b.points}:${b.durationSeconds}:${b.blockSeconds ?? 0}`;
+    const id = FlexibleRateLimits.shape(b);
     let l = this.limiters.get(id);
     if (l) return l;
-    const opts = { keyPrefix: `pl:${id}`, points: b.points, duration: b.durationSeconds, blockDuration: b.blockSeconds ?? 0 };
-    if (this.store.kind === 'postgres') l = new RateLimiterPostgres({ ...opts, storeClient: this.store.pool, storeType: 'pool', tableName: 'rate_limits', tableCreated: true, clearExpiredByTimeout: false });
+    const opts = {
+      keyPrefix: `pl:${id}`,
+      points: b.points,
+      duration: b.durationSeconds,
+      blockDuration: b.blockSeconds ?? 0,
+    };
+    if (this.store.kind === 'postgres')
+      l = new RateLimiterPostgres({
+        ...opts,
+        storeClient: this.store.pool,
+        storeType: 'pool',
+        tableName: 'rate_limits',
+        tableCreated: true,
+        clearExpiredByTimeout: false,
+      });
     else l = new RateLimiterRedis({ ...opts, storeClient: this.redis });
     this.limiters.set(id, l);
     return l;
@@ -174,9 +229,66 @@ export class FlexibleRateLimits implements RateLimitStore {
     return hashKey(b.key);
   }
 
+  private static shape(b: Bucket): string {
+    return `${b.name}:${b.points}:${b.durationSeconds}:${b.blockSeconds ?? 0}`;
+  }
+
+  /**
+   * On PostgreSQL, every bucket in one statement (one round trip). Should one refuse, the
+   * buckets after it are put back as they were: a window the statement started is deleted
+   * (absent and expired count the same), any other gives its point back.
+   */
+  async hitAll(buckets: readonly Bucket[]): Promise<LimitResult[]> {
+    const keys = buckets.map((b) => `pl:${FlexibleRateLimits.shape(b)}:${this.key(b)}`);
+    if (
+      this.store.kind !== 'postgres' ||
+      buckets.length < 2 ||
+      buckets.some((b) => b.blockSeconds) ||
+      new Set(keys).size !== keys.length
+    )
+      return hitInTurn(this, buckets);
+    const pool = this.store.pool;
+    const now = Date.now();
+    const expires = buckets.map((b) => now + b.durationSeconds * 1000);
+    let rows: Map<string, { points: number; expire: number }>;
+    try {
+      const r = await pool.query<{ key: string; points: number; expire: string }>({
+        ...HIT_ALL,
+        values: [keys, expires, now],
+      });
+      rows = new Map(r.rows.map((row) => [row.key, { points: Number(row.points), expire: Number(row.expire) }]));
+    } catch (err) {
+      this.unavailable(err);
+    }
+    const out: LimitResult[] = [];
+    for (const [i, b] of buckets.entries()) {
+      const row = rows.get(keys[i]!);
+      if (!row) this.unavailable(new Error('rate limits: the upsert returned no row for a bucket'));
+      if (row.points <= b.points) {
+        out.push({ allowed: true, retryAfter: 0, remaining: b.points - row.points });
+        continue;
+      }
+      out.push({ allowed: false, retryAfter: Math.max(1, Math.ceil((row.expire - Date.now()) / 1000)), remaining: 0 });
+      for (const [j, later] of buckets.entries()) {
+        if (j <= i) continue;
+        const counted = rows.get(keys[j]!);
+        if (counted && counted.points === 1 && counted.expire === expires[j])
+          await pool.query({ ...DROP_FRESH, values: [keys[j], counted.expire] }).catch(() => undefined);
+        else await this.undo(later);
+      }
+      break;
+    }
+    return out;
+  }
+
   /** A store failure refuses (503) rather than letting guesses through unlimited. */
   private unavailable(err: unknown): never {
-    throw new AppError('service.unavailable', 'The rate-limit store is unavailable; try again shortly.', {}, { cause: err, headers: { 'retry-after': '5' } });
+    throw new AppError(
+      'service.unavailable',
+      'The rate-limit store is unavailable; try again shortly.',
+      {},
+      { cause: err, headers: { 'retry-after': '5' } },
+    );
   }
 
   async hit(b: Bucket): Promise<LimitResult> {
@@ -184,7 +296,8 @@ export class FlexibleRateLimits implements RateLimitStore {
       const r = await this.limiter(b).consume(this.key(b), 1);
       return { allowed: true, retryAfter: 0, remaining: r.remainingPoints };
     } catch (err) {
-      if (err instanceof RateLimiterRes) return { allowed: false, retryAfter: Math.max(1, Math.ceil(err.msBeforeNext / 1000)), remaining: 0 };
+      if (err instanceof RateLimiterRes)
+        return { allowed: false, retryAfter: Math.max(1, Math.ceil(err.msBeforeNext / 1000)), remaining: 0 };
       this.unavailable(err);
     }
   }
@@ -192,7 +305,8 @@ export class FlexibleRateLimits implements RateLimitStore {
   async peek(b: Bucket): Promise<LimitResult> {
     try {
       const r = await this.limiter(b).get(this.key(b));
-      if (r && r.consumedPoints >= b.points) return { allowed: false, retryAfter: Math.max(1, Math.ceil(r.msBeforeNext / 1000)), remaining: 0 };
+      if (r && r.consumedPoints >= b.points)
+        return { allowed: false, retryAfter: Math.max(1, Math.ceil(r.msBeforeNext / 1000)), remaining: 0 };
       return { allowed: true, retryAfter: 0, remaining: b.points - (r?.consumedPoints ?? 0) };
     } catch (err) {
       this.unavailable(err);

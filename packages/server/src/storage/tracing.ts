@@ -51,15 +51,18 @@ export function tracedSqlite(db: SqliteDatabase.Database): SqliteDatabase.Databa
   });
 }
 
+/** A span for a statement that ran from `startedAt` until now (in the caller's context). */
+export function recordStatement(system: string, sql: string, startedAt: number, error?: unknown): void {
+  recordSpan(operationOf(sql), attributesOf(system, sql), startedAt, error);
+}
+
 /** PostgreSQL: Kysely reports each query after it ran (in the caller's context) with its duration. */
 export function kyselyQuerySpans(system: string): (event: LogEvent) => void {
-  return (event) => {
-    const sql = event.query.sql;
-    recordSpan(
-      operationOf(sql),
-      attributesOf(system, sql),
+  return (event) =>
+    recordStatement(
+      system,
+      event.query.sql,
       Date.now() - event.queryDurationMillis,
       event.level === 'error' ? event.error : undefined,
     );
-  };
 }

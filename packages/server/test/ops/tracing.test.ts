@@ -241,6 +241,10 @@ describe('OpenTelemetry tracing on PostgreSQL', () => {
         true,
       );
       expect(statements.some((s) => /\$1/.test(String(attrs(s.attributes)['db.query.text'])))).toBe(true);
+      // The statements run as named prepared statements (not through Kysely) have spans too.
+      const texts = statements.map((s) => String(attrs(s.attributes)['db.query.text']));
+      expect(texts.some((t) => t.includes('"verification_codes"') && t.includes('"outbox"'))).toBe(true);
+      expect(texts.some((t) => t.includes('"email_logs"'))).toBe(true);
       const attempt = spans.find((s) => s.name === 'postern.delivery.attempt' && s.traceId === request.traceId)!;
       expect(attrs(attempt.attributes)).toMatchObject({
         'postern.connector.factory_id': 'builtin',

@@ -24,6 +24,13 @@ export interface LimitResult {
 export interface RateLimits {
   /** Counts one event. */
   hit(bucket: Bucket): Promise<LimitResult>;
+  /**
+   * Counts one event in each bucket, in order, up to the first that refuses: the same as
+   * `hit` on each in turn, stopping at a refusal (the buckets after it are left as they
+   * were), but a shared store may do it in one round trip. One result per bucket counted;
+   * when one refused, it is the last.
+   */
+  hitAll(buckets: readonly Bucket[]): Promise<LimitResult[]>;
   /** Whether the bucket is over its limit now, without counting. */
   peek(bucket: Bucket): Promise<LimitResult>;
   /** Takes back one event (a send that was refused by a later limit, a guess that was right). */

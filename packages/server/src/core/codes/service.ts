@@ -94,7 +94,13 @@ export class VerificationCodes {
     /** Durable delivery (SPEC §15); without it messages are sent straight from memory (unit tests). */
     private readonly outbox?: Outbox,
     /** Event webhooks out (SPEC §16): `verification.failed_too_often`, `verification.rate_limited`. */
-    private readonly events?: { emit(tenantId: string, type: 'verification.failed_too_often' | 'verification.rate_limited', data: Record<string, unknown>): Promise<void> },
+    private readonly events?: {
+      emit(
+        tenantId: string,
+        type: 'verification.failed_too_often' | 'verification.rate_limited',
+        data: Record<string, unknown>,
+      ): Promise<void>;
+    },
   ) {}
 
   private testCode(tenant: Tenant, policy: CodePolicy, addr: NormalizedEmail): string | undefined {
@@ -102,18 +108,25 @@ export class VerificationCodes {
     return policy.testAddresses.find((t) => t.email.toLowerCase() === addr.key)?.code;
   }
 
-  private async admit(buckets: Array<{ bucket: Bucket; kind: string; message: string }>, event?: { tenantId: string; data: Record<string, unknown> }): Promise<void> {
-    const taken: Bucket[] = [];
-    for (const b of buckets) {
-      const r = await this.limits.hit(b.bucket);
-      if (!r.allowed) {
-        await Promise.all(taken.map((t) => this.limits.undo(t)));
-        this.metrics.rateLimitRejections.inc({ kind: b.kind });
-        if (event) await this.events?.emit(event.tenantId, 'verification.rate_limited', { ...event.data, limit: b.kind, retryAfter: r.retryAfter });
-        throw tooMany('verification_code.rate_limited', r.retryAfter, b.message.replace('{s}', String(r.retryAfter)));
-      }
-      taken.push(b.bucket);
-    }
+  private async admit(
+    buckets: Array<{ bucket: Bucket; kind: string; message: string }>,
+    event?: { tenantId: string; data: Record<string, unknown> },
+  ): Promise<void> {
+    const results = await this.limits.hitAll(buckets.map((b) => b.bucket));
+    const last = results.length - 1;
+    const r = results[last];
+    const b = buckets[last];
+    if (!r || !b || r.allowed) return;
+    // Counted up to the refusing bucket: the ones before it give their point back.
+    await Promise.all(buckets.slice(0, last).map((t) => this.limits.undo(t.bucket)));
+    this.metrics.rateLimitRejections.inc({ kind: b.kind });
+    if (event)
+      await this.events?.emit(event.tenantId, 'verification.rate_limited', {
+        ...event.data,
+        limit: b.kind,
+        retryAfter: r.retryAfter,
+      });
+    throw tooMany('verification_code.rate_limited', r.retryAfter, b.message.replace('{s}', String(r.retryAfter)));
   }
 
   async issue(req: IssueRequest): Promise<IssueResult> {
@@ -123,13 +136,43 @@ export class VerificationCodes {
     const purpose = purposeOf(req.templateType, req.flow);
     const buckets: Array<{ bucket: Bucket; kind: string; message: string }> = [];
     if (policy.resendCooldownSeconds > 0) {
-      buckets.push({ kind: 'cooldown', bucket: { name: 'cooldown', key: `${tenantId}|${purpose}|${addr.key}`, points: 1, durationSeconds: policy.resendCooldownSeconds }, message: 'A code was sent a moment ago; you can ask for another in {s} seconds.' });
+      buckets.push({
+        kind: 'cooldown',
+        bucket: {
+          name: 'cooldown',
+          key: `${tenantId}|${purpose}|${addr.key}`,
+          points: 1,
+          durationSeconds: policy.resendCooldownSeconds,
+        },
+        message: 'A code was sent a moment ago; you can ask for another in {s} seconds.',
+      });
     }
-    buckets.push({ kind: 'recipient', bucket: { name: 'recipient-hour', key: `${tenantId}|${addr.key}`, points: policy.maxSendsPerRecipientPerHour, durationSeconds: 3600 }, message: 'Too many codes were sent to this address; try again in {s} seconds.' });
+    buckets.push({
+      kind: 'recipient',
+      bucket: {
+        name: 'recipient-hour',
+        key: `${tenantId}|${addr.key}`,
+        points: policy.maxSendsPerRecipientPerHour,
+        durationSeconds: 3600,
+      },
+      message: 'Too many codes were sent to this address; try again in {s} seconds.',
+    });
     if (req.limitIp && req.ip) {
-      buckets.push({ kind: 'ip', bucket: { name: 'ip-hour', key: `${tenantId}|${req.ip}`, points: policy.maxSendsPerIpPerHour, durationSeconds: 3600 }, message: 'Too many codes were requested from this network; try again in {s} seconds.' });
+      buckets.push({
+        kind: 'ip',
+        bucket: {
+          name: 'ip-hour',
+          key: `${tenantId}|${req.ip}`,
+          points: policy.maxSendsPerIpPerHour,
+          durationSeconds: 3600,
+        },
+        message: 'Too many codes were requested from this network; try again in {s} seconds.',
+      });
     }
-    await this.admit(buckets, { tenantId, data: { email: addr.address, flow: req.flow, ...(req.ip ? { ip: req.ip } : {}) } });
+    await this.admit(buckets, {
+      tenantId,
+      data: { email: addr.address, flow: req.flow, ...(req.ip ? { ip: req.ip } : {}) },
+    });
 
     const now = this.clock.now();
     const fixed = this.testCode(req.tenant, policy, addr);
@@ -138,14 +181,31 @@ export class VerificationCodes {
     const expiresAt = new Date(now.getTime() + policy.ttlSeconds * 1000).toISOString();
     const hmac = codeHmac(this.hmacKey, id, code);
     const payload = req.magicLink ? { ...req.data, [MAGIC_LINK]: true } : (req.data ?? null);
-    const stored = { id, tenantId, recipientKey: addr.key, email: addr.address, purpose, codeHmac: hmac, maxAttempts: policy.maxAttempts, payload, expiresAt, createdAt: now.toISOString() };
+    const stored = {
+      id,
+      tenantId,
+      recipientKey: addr.key,
+      email: addr.address,
+      purpose,
+      codeHmac: hmac,
+      maxAttempts: policy.maxAttempts,
+      payload,
+      expiresAt,
+      createdAt: now.toISOString(),
+    };
     const link = req.magicLink ? { link: req.magicLink(`${id}.${linkMac(this.hmacKey, id, hmac)}`) } : {};
     const result: IssueResult = { verificationId: id, expiresAt, resendAfter: policy.resendCooldownSeconds };
     const mode = req.delivery ?? 'now';
     if (mode === 'none' || fixed !== undefined) {
       await this.store.issue(stored);
       if (fixed !== undefined && mode !== 'none') {
-        await this.sender.recordSuppressed('test-address', { tenantId, to: addr.address, templateType: req.templateType, subject: '(test address: no email sent)', source: emailSourceOf(req.source ?? sourceOf(req.flow)) });
+        await this.sender.recordSuppressed('test-address', {
+          tenantId,
+          to: addr.address,
+          templateType: req.templateType,
+          subject: '(test address: no email sent)',
+          source: emailSourceOf(req.source ?? sourceOf(req.flow)),
+        });
       }
       return result;
     }
@@ -162,7 +222,12 @@ export class VerificationCodes {
     if (this.outbox) {
       // The message is written with the code, in one transaction: a crash after this point
       // leaves a row that any instance delivers once its lease expires.
-      const pending = this.outbox.prepare({ request, source: req.source ?? sourceOf(req.flow), guard: { kind: 'code', id }, notAfter: expiresAt });
+      const pending = this.outbox.prepare({
+        request,
+        source: req.source ?? sourceOf(req.flow),
+        guard: { kind: 'code', id },
+        notAfter: expiresAt,
+      });
       await this.store.issue(stored, pending.row);
       if (mode === 'background') {
         this.outbox.dispatch(pending);
@@ -221,19 +286,31 @@ export class VerificationCodes {
     const tenantId = req.tenant.id;
     const policy = await this.policies.get(tenantId);
     const addr = typeof req.email === 'string' ? normalizeEmail(req.email) : req.email;
-    const target = { tenantId, id: req.verificationId, recipientKey: addr.key, purpose: req.templateType ? purposeOf(req.templateType, req.flow) : `*:${req.flow}`, now: this.clock.now().toISOString() };
+    const target = {
+      tenantId,
+      id: req.verificationId,
+      recipientKey: addr.key,
+      purpose: req.templateType ? purposeOf(req.templateType, req.flow) : `*:${req.flow}`,
+      now: this.clock.now().toISOString(),
+    };
     // Only an attempt at a real code of this recipient counts against the lockout: an
     // unknown or foreign verification id is answered without touching the budget, so a
     // flood of made-up ids can neither lock the recipient out nor hold points in flight
     // while the real code is tried.
-    const refused = refusal(await this.store.probe(target), target);
+    const probed = await this.store.probe(target);
+    const refused = refusal(probed, target);
     if (refused) {
       this.metrics.verifications.inc({ outcome: refused.outcome });
       return { ok: false, reason: refused.outcome };
     }
     // The lockout point is taken before the code is evaluated, so that parallel guesses
     // can never evaluate more than the budget; a right or unevaluated guess gives it back.
-    const lockout: Bucket = { name: 'lockout', key: `${tenantId}|${addr.key}`, points: policy.lockout.maxFailures, durationSeconds: policy.lockout.windowSeconds };
+    const lockout: Bucket = {
+      name: 'lockout',
+      key: `${tenantId}|${addr.key}`,
+      points: policy.lockout.maxFailures,
+      durationSeconds: policy.lockout.windowSeconds,
+    };
     const gate = await this.limits.hit(lockout);
     if (!gate.allowed) {
       // A refused attempt is not a guess: give the point back so the budget counts guesses.
@@ -243,13 +320,19 @@ export class VerificationCodes {
       return { ok: false, reason: 'locked', retryAfter: gate.retryAfter };
     }
     const expected = (h: string) => hmacEquals(h, codeHmac(this.hmacKey, req.verificationId, req.code));
-    const a = await this.store.attempt(target, (code) => decideAttempt(code, target, expected));
+    const a = await this.store.attempt(target, (code) => decideAttempt(code, target, expected), probed);
     this.metrics.verifications.inc({ outcome: a.outcome });
     if (a.outcome === 'mismatch') {
       if (gate.remaining === 0) await this.limits.block(lockout, policy.lockout.lockSeconds);
       // Once, when this wrong code ends the code's attempts or locks the address out.
       if (gate.remaining === 0 || a.attempts >= a.maxAttempts)
-        await this.events?.emit(tenantId, 'verification.failed_too_often', { email: addr.address, flow: req.flow, verificationId: req.verificationId, locked: gate.remaining === 0, ...(gate.remaining === 0 ? { lockedForSeconds: policy.lockout.lockSeconds } : {}) });
+        await this.events?.emit(tenantId, 'verification.failed_too_often', {
+          email: addr.address,
+          flow: req.flow,
+          verificationId: req.verificationId,
+          locked: gate.remaining === 0,
+          ...(gate.remaining === 0 ? { lockedForSeconds: policy.lockout.lockSeconds } : {}),
+        });
       return { ok: false, reason: 'mismatch', attemptsLeft: Math.max(0, a.maxAttempts - a.attempts) };
     }
     await this.limits.undo(lockout);
@@ -264,21 +347,47 @@ export class VerificationCodes {
    * is 256 bits, not a guess at the code); the spend itself is one guarded attempt, so of
    * concurrent uses exactly one succeeds, and the link and the code die together.
    */
-  async consumeLink(tenant: Tenant, token: string, purposes: ReadonlyArray<{ flow: string; templateType: TemplateType }>): Promise<VerifyOutcome & { templateType?: TemplateType }> {
+  async consumeLink(
+    tenant: Tenant,
+    token: string,
+    purposes: ReadonlyArray<{ flow: string; templateType: TemplateType }>,
+  ): Promise<VerifyOutcome & { templateType?: TemplateType }> {
     const m = /^([\w-]{1,100})\.([\w-]{43})$/.exec(token);
     const notFound = { ok: false as const, reason: 'not_found' as const };
     if (!m) return notFound;
     const [, id, mac] = m as unknown as [string, string, string];
     const state = await this.store.probe({ tenantId: tenant.id, id });
     const fit = state && purposes.find((p) => purposeFits(state.purpose, purposeOf(p.templateType, p.flow)));
-    if (!state || !fit || state.payload?.[MAGIC_LINK] !== true || !hmacEquals(mac, linkMac(this.hmacKey, id, state.codeHmac))) {
+    if (
+      !state ||
+      !fit ||
+      state.payload?.[MAGIC_LINK] !== true ||
+      !hmacEquals(mac, linkMac(this.hmacKey, id, state.codeHmac))
+    ) {
       this.metrics.verifications.inc({ outcome: 'not_found' });
       return notFound;
     }
-    const target = { tenantId: tenant.id, id, recipientKey: state.recipientKey, purpose: state.purpose, now: this.clock.now().toISOString() };
-    const a = await this.store.attempt(target, (code) => decideAttempt(code, target, (h) => hmacEquals(mac, linkMac(this.hmacKey, id, h))));
+    const target = {
+      tenantId: tenant.id,
+      id,
+      recipientKey: state.recipientKey,
+      purpose: state.purpose,
+      now: this.clock.now().toISOString(),
+    };
+    const a = await this.store.attempt(
+      target,
+      (code) => decideAttempt(code, target, (h) => hmacEquals(mac, linkMac(this.hmacKey, id, h))),
+      state,
+    );
     this.metrics.verifications.inc({ outcome: a.outcome });
-    if (a.outcome === 'ok') return { ok: true, email: a.email!, recipientKey: state.recipientKey, data: a.payload ?? null, templateType: fit.templateType };
+    if (a.outcome === 'ok')
+      return {
+        ok: true,
+        email: a.email!,
+        recipientKey: state.recipientKey,
+        data: a.payload ?? null,
+        templateType: fit.templateType,
+      };
     // A mismatch cannot happen here (the mac was checked against the same row); treat any as unknown.
     if (a.outcome === 'mismatch') return notFound;
     return { ok: false, reason: a.outcome };
@@ -293,24 +402,51 @@ export class VerificationCodes {
    * so neither limit tells anything about the address. Points are taken before the check, so
    * parallel guesses never evaluate more than either budget.
    */
-  async passwordAttempt(tenantId: string, recipientKey: string, check: () => Promise<boolean>, ip?: string): Promise<boolean> {
+  async passwordAttempt(
+    tenantId: string,
+    recipientKey: string,
+    check: () => Promise<boolean>,
+    ip?: string,
+  ): Promise<boolean> {
     const policy = await this.policies.get(tenantId);
-    const perIp: Bucket | undefined = ip ? { name: 'password-ip', key: `${tenantId}|${ip}`, points: policy.maxFailedPasswordsPerIpPerHour, durationSeconds: 3600 } : undefined;
+    const perIp: Bucket | undefined = ip
+      ? {
+          name: 'password-ip',
+          key: `${tenantId}|${ip}`,
+          points: policy.maxFailedPasswordsPerIpPerHour,
+          durationSeconds: 3600,
+        }
+      : undefined;
     if (perIp) {
       const g = await this.limits.hit(perIp);
       if (!g.allowed) {
         await this.limits.undo(perIp);
         this.metrics.rateLimitRejections.inc({ kind: 'password-ip' });
-        throw new AppError('session.rate_limited', `Too many failed sign-ins from this network; try again in ${g.retryAfter} seconds.`, { retryAfter: g.retryAfter }, { headers: { 'retry-after': String(g.retryAfter) } });
+        throw new AppError(
+          'session.rate_limited',
+          `Too many failed sign-ins from this network; try again in ${g.retryAfter} seconds.`,
+          { retryAfter: g.retryAfter },
+          { headers: { 'retry-after': String(g.retryAfter) } },
+        );
       }
     }
-    const bucket: Bucket = { name: 'password-lockout', key: `${tenantId}|${recipientKey}`, points: policy.lockout.maxFailures, durationSeconds: policy.lockout.windowSeconds };
+    const bucket: Bucket = {
+      name: 'password-lockout',
+      key: `${tenantId}|${recipientKey}`,
+      points: policy.lockout.maxFailures,
+      durationSeconds: policy.lockout.windowSeconds,
+    };
     const giveBack = () => Promise.all([this.limits.undo(bucket), perIp && this.limits.undo(perIp)]);
     const gate = await this.limits.hit(bucket);
     if (!gate.allowed) {
       await giveBack();
       this.metrics.rateLimitRejections.inc({ kind: 'password-lockout' });
-      throw new AppError('session.locked', `Too many wrong passwords for this address; try again in ${gate.retryAfter} seconds.`, { retryAfter: gate.retryAfter }, { headers: { 'retry-after': String(gate.retryAfter) } });
+      throw new AppError(
+        'session.locked',
+        `Too many wrong passwords for this address; try again in ${gate.retryAfter} seconds.`,
+        { retryAfter: gate.retryAfter },
+        { headers: { 'retry-after': String(gate.retryAfter) } },
+      );
     }
     let ok: boolean;
     try {

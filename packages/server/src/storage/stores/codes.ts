@@ -1,8 +1,15 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { Database } from '../schema.js';
-import type { CodeAttempt, CodeAttemptDecision, CodeAttemptTarget, CodeStore, StoredCode, StoredCodeState } from '../../core/ports.js';
+import type {
+  CodeAttempt,
+  CodeAttemptDecision,
+  CodeAttemptTarget,
+  CodeStore,
+  StoredCode,
+  StoredCodeState,
+} from '../../core/ports.js';
 import type { Dialect } from '../db.js';
-import { prepare, Prepared } from '../prepared.js';
+import { chain, grouped, prepare, Prepared } from '../prepared.js';
 import { outboxInsertQuery, type OutboxRow } from './outbox.js';
 
 type CodeRow = Selectable<Database['verification_codes']>;
@@ -24,10 +31,13 @@ function toState(row: CodeRow | undefined): StoredCodeState | undefined {
 }
 
 /** The outcome once the guarded update ran: no row changed means a racing writer won. */
-const afterUpdate = (d: CodeAttemptDecision, changed: number): CodeAttempt => (d.update && changed !== 1 ? (d.lost ?? d.result) : d.result);
+const afterUpdate = (d: CodeAttemptDecision, changed: number): CodeAttempt =>
+  d.update && changed !== 1 ? (d.lost ?? d.result) : d.result;
 
 export class SqlCodeStore implements CodeStore {
   private readonly q;
+  /** PostgreSQL: the issue as one statement (earlier codes invalidated, the code inserted, its outbox row). */
+  private readonly pgIssue;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -62,13 +72,15 @@ export class SqlCodeStore implements CodeStore {
           consumed_at: null,
         }),
       ),
-      peek: prepare((p) => db.selectFrom('verification_codes').selectAll().where('id', '=', p('id')).where('tenant_id', '=', p('tenantId'))),
-      select: prepare((p) => {
-        const sel = db.selectFrom('verification_codes').selectAll().where('id', '=', p('id')).where('tenant_id', '=', p('tenantId'));
-        return dialect === 'postgres' ? sel.forUpdate() : sel;
-      }),
-      // Guarded by the attempt count read before, so a racing writer on SQLite (serialised
-      // anyway) or a missing row lock can never evaluate more than maxAttempts.
+      peek: prepare((p) =>
+        db
+          .selectFrom('verification_codes')
+          .selectAll()
+          .where('id', '=', p('id'))
+          .where('tenant_id', '=', p('tenantId')),
+      ),
+      // Guarded by the status and attempt count read before, so a racing writer can never
+      // make more than maxAttempts evaluated (SQLite serialises them anyway).
       attempt: prepare((p) =>
         db
           .updateTable('verification_codes')
@@ -76,6 +88,16 @@ export class SqlCodeStore implements CodeStore {
           .where('id', '=', p('id'))
           .where('status', '=', 'active')
           .where('attempts', '=', p('previous')),
+      ),
+    };
+    this.pgIssue = {
+      alone: chain([['code', this.q.invalidateActive]], ['code', this.q.insert]),
+      withOutbox: chain(
+        [
+          ['code', this.q.invalidateActive],
+          ['outbox', this.q.outbox],
+        ],
+        ['code', this.q.insert],
       ),
     };
   }
@@ -91,6 +113,15 @@ export class SqlCodeStore implements CodeStore {
       });
       return;
     }
+    if (this.dialect === 'postgres') {
+      // One statement, so one round trip and one commit: its steps touch different rows
+      // (the invalidation cannot see the row being inserted), so they need no order.
+      await this.prepared.run(
+        outbox ? this.pgIssue.withOutbox : this.pgIssue.alone,
+        grouped({ code: row, ...(outbox ? { outbox } : {}) }),
+      );
+      return;
+    }
     await this.db.transaction().execute(async (trx) => {
       await this.prepared.run(this.q.invalidateActive, row, trx);
       await this.prepared.run(this.q.insert, row, trx);
@@ -102,38 +133,77 @@ export class SqlCodeStore implements CodeStore {
     return toState(await this.prepared.first(this.q.peek, { id: q.id, tenantId: q.tenantId }));
   }
 
-  async attempt(q: CodeAttemptTarget, decide: (code: StoredCodeState | undefined) => CodeAttemptDecision): Promise<CodeAttempt> {
+  async attempt(
+    q: CodeAttemptTarget,
+    decide: (code: StoredCodeState | undefined) => CodeAttemptDecision,
+    known?: StoredCodeState,
+  ): Promise<CodeAttempt> {
     const sync = this.prepared.sync;
     if (sync) {
       return sync.transaction(() => {
-        const d = decide(toState(sync.first(this.q.select, { id: q.id, tenantId: q.tenantId })));
+        const d = decide(toState(sync.first(this.q.peek, { id: q.id, tenantId: q.tenantId })));
         return afterUpdate(d, d.update ? sync.run(this.q.attempt, { id: q.id, ...d.update }) : 0);
       });
     }
+    if (this.dialect === 'postgres') return this.compareAndSet(q, decide, known);
     return this.db.transaction().execute(async (trx) => {
-      const d = decide(toState(await this.prepared.first(this.q.select, { id: q.id, tenantId: q.tenantId }, trx)));
+      const d = decide(toState(await this.prepared.first(this.q.peek, { id: q.id, tenantId: q.tenantId }, trx)));
       return afterUpdate(d, d.update ? await this.prepared.run(this.q.attempt, { id: q.id, ...d.update }, trx) : 0);
     });
   }
 
+  /**
+   * PostgreSQL without a transaction: the decision is applied by the update guarded by the
+   * status and attempt count it was made on (one statement, one round trip). When the guard
+   * finds the row changed, a racing attempt got there first: the row is read again and the
+   * attempt decided anew, exactly as it would have been after waiting for that attempt's row
+   * lock. Each retry follows a change that counted an attempt or ended the code, so there
+   * are at most maxAttempts + 1 of them.
+   */
+  private async compareAndSet(
+    q: CodeAttemptTarget,
+    decide: (code: StoredCodeState | undefined) => CodeAttemptDecision,
+    known?: StoredCodeState,
+  ): Promise<CodeAttempt> {
+    const read = async () => toState(await this.prepared.first(this.q.peek, { id: q.id, tenantId: q.tenantId }));
+    let state = known ?? (await read());
+    for (;;) {
+      const d = decide(state);
+      if (!d.update) return d.result;
+      if ((await this.prepared.run(this.q.attempt, { id: q.id, ...d.update })) === 1) return d.result;
+      state = await read();
+    }
+  }
+
   async invalidateRecipient(tenantId: string, recipientKey: string, purposePrefix?: string): Promise<number> {
-    let q = this.db.updateTable('verification_codes').set({ status: 'invalidated' }).where('tenant_id', '=', tenantId).where('recipient_key', '=', recipientKey).where('status', '=', 'active');
+    let q = this.db
+      .updateTable('verification_codes')
+      .set({ status: 'invalidated' })
+      .where('tenant_id', '=', tenantId)
+      .where('recipient_key', '=', recipientKey)
+      .where('status', '=', 'active');
     if (purposePrefix) q = q.where('purpose', 'like', `${purposePrefix.replace(/[%_]/g, '')}%`);
     return Number((await q.executeTakeFirst()).numUpdatedRows);
   }
 
   async invalidate(tenantId: string, id: string): Promise<void> {
-    await this.db.updateTable('verification_codes').set({ status: 'invalidated' }).where('tenant_id', '=', tenantId).where('id', '=', id).execute();
+    await this.db
+      .updateTable('verification_codes')
+      .set({ status: 'invalidated' })
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', id)
+      .execute();
   }
 
   async purge(before: string, limit: number): Promise<number> {
     const ids = this.db
       .selectFrom('verification_codes')
       .select('id')
-      .where((eb) => eb.or([eb('expires_at', '<', before), eb.and([eb('status', '!=', 'active'), eb('created_at', '<', before)])]))
+      .where((eb) =>
+        eb.or([eb('expires_at', '<', before), eb.and([eb('status', '!=', 'active'), eb('created_at', '<', before)])]),
+      )
       .limit(limit);
     const r = await this.db.deleteFrom('verification_codes').where('id', 'in', ids).executeTakeFirst();
     return Number(r.numDeletedRows);
   }
 }
-

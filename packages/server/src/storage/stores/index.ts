@@ -15,7 +15,7 @@ import { Prepared } from '../prepared.js';
 
 export function createStores(db: Db, keyring: Keyring): Stores {
   const k = db.kysely;
-  const prepared = new Prepared(k, db.sqlite);
+  const prepared = new Prepared(k, db.sqlite, db.pool);
   return {
     dkimKeys: new SqlDkimKeyStore(k, keyring),
     codes: new SqlCodeStore(k, db.dialect, prepared),

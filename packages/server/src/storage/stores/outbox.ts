@@ -5,7 +5,7 @@ import type { Dialect } from '../db.js';
 import type { Page, PageRequest } from '../../core/ports.js';
 import { decodeCursor, pageOf } from '../cursor.js';
 import { before } from './keyset.js';
-import { prepare, Prepared, type PreparedQuery } from '../prepared.js';
+import { chain, grouped, prepare, Prepared, type PreparedQuery } from '../prepared.js';
 import { emailLogInsertQuery, emailLogParams } from './email-logs.js';
 
 export type { OutboxRow } from '../../core/ports.js';
@@ -47,6 +47,8 @@ export function outboxInsertQuery(db: Kysely<Database>): PreparedQuery<unknown> 
  */
 export class SqlOutboxStore implements OutboxStore {
   private readonly q;
+  /** PostgreSQL: the email-log insert and the final update as one statement. */
+  private readonly logAndFinish;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -100,6 +102,7 @@ export class SqlOutboxStore implements OutboxStore {
           .where('lease_owner', '=', p('owner')),
       ),
     };
+    this.logAndFinish = chain([['log', this.q.log]], ['finish', this.q.finish]);
   }
 
   /** Extends the lease of a row this owner is still working on; false when it was lost. */
@@ -136,14 +139,22 @@ export class SqlOutboxStore implements OutboxStore {
   /**
    * Records a final outcome, and its email-log entry when given (kept even when the lease was
    * lost: the attempt happened); false when the lease was lost (another instance owns the
-   * row). On SQLite both statements share one commit; on PostgreSQL each is its own, which
-   * costs fewer round trips than a transaction around them.
+   * row). On SQLite both statements share one commit; on PostgreSQL they are one statement
+   * (the insert a step of the update's WITH, which runs whether or not the update matches).
    */
   async finish(f: OutboxFinish): Promise<boolean> {
     const { log } = f;
     if (!log) return (await this.prepared.run(this.q.finish, f)) === 1;
     const sync = this.prepared.sync;
-    if (sync) return sync.transaction(() => (sync.run(this.q.log, emailLogParams(log)), sync.run(this.q.finish, f))) === 1;
+    if (sync)
+      return sync.transaction(() => (sync.run(this.q.log, emailLogParams(log)), sync.run(this.q.finish, f))) === 1;
+    if (this.dialect === 'postgres')
+      return (
+        (await this.prepared.run(
+          this.logAndFinish,
+          grouped({ log: emailLogParams(log), finish: f as unknown as Record<string, unknown> }),
+        )) === 1
+      );
     await this.prepared.run(this.q.log, emailLogParams(log));
     return (await this.prepared.run(this.q.finish, f)) === 1;
   }

@@ -12,7 +12,7 @@ import { Prepared } from '../../prepared.js';
 /** The identity stores over the shared database (SQLite or PostgreSQL). */
 export function createIdentityStores(db: Db): IdentityStores {
   const k = db.kysely;
-  const prepared = new Prepared(k, db.sqlite);
+  const prepared = new Prepared(k, db.sqlite, db.pool);
   return {
     devices: new SqlDeviceStore(k),
     users: new SqlUserStore(k, prepared),
