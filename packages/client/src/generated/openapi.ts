@@ -623,7 +623,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Make a new signing key; the previous one stays published so issued tokens keep verifying */
+        /** Make a new signing key for every algorithm the tenant signs with (ES256, and RS256 once its OpenID Provider has run); the keys they replace stay published until the tokens they signed have expired */
         post: operations["rotateSigningKey"];
         delete?: never;
         options?: never;
@@ -2208,6 +2208,11 @@ export interface components {
             postLogoutRedirectUris: string[];
             corsOrigins: string[];
             logoUrl: string | null;
+            /**
+             * @description How ID tokens for this application are signed: `ES256` (the default) or `RS256` (for clients that support only RS256)
+             * @enum {string}
+             */
+            idTokenSignedResponseAlg: "ES256" | "RS256";
             hasClientSecret: boolean;
             createdAt: string;
             updatedAt: string;
@@ -2731,6 +2736,11 @@ export interface components {
             postLogoutRedirectUris: string[];
             corsOrigins: string[];
             logoUrl: string | null;
+            /**
+             * @description How ID tokens for this application are signed: `ES256` (the default) or `RS256` (for clients that support only RS256)
+             * @enum {string}
+             */
+            idTokenSignedResponseAlg: "ES256" | "RS256";
             hasClientSecret: boolean;
             createdAt: string;
             updatedAt: string;
@@ -5526,7 +5536,14 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+                        /** @description The new ES256 key (access tokens and ES256 ID tokens) */
                         kid: string;
+                        /** @description Every new key, one per algorithm */
+                        keys: {
+                            kid: string;
+                            /** @enum {string} */
+                            alg: "ES256" | "RS256";
+                        }[];
                     };
                 };
             };
@@ -10242,6 +10259,11 @@ export interface operations {
                     postLogoutRedirectUris?: string[];
                     corsOrigins?: string[];
                     logoUrl?: string | null;
+                    /**
+                     * @description How ID tokens for this application are signed: `ES256` (the default) or `RS256` (for clients that support only RS256)
+                     * @enum {string}
+                     */
+                    idTokenSignedResponseAlg?: "ES256" | "RS256";
                 };
             };
         };
@@ -10266,6 +10288,11 @@ export interface operations {
                         postLogoutRedirectUris: string[];
                         corsOrigins: string[];
                         logoUrl: string | null;
+                        /**
+                         * @description How ID tokens for this application are signed: `ES256` (the default) or `RS256` (for clients that support only RS256)
+                         * @enum {string}
+                         */
+                        idTokenSignedResponseAlg: "ES256" | "RS256";
                         hasClientSecret: boolean;
                         createdAt: string;
                         updatedAt: string;
@@ -10433,6 +10460,11 @@ export interface operations {
                     postLogoutRedirectUris?: string[];
                     corsOrigins?: string[];
                     logoUrl?: string | null;
+                    /**
+                     * @description How ID tokens for this application are signed: `ES256` (the default) or `RS256` (for clients that support only RS256)
+                     * @enum {string}
+                     */
+                    idTokenSignedResponseAlg?: "ES256" | "RS256";
                 };
             };
         };
@@ -10515,6 +10547,11 @@ export interface operations {
                         postLogoutRedirectUris: string[];
                         corsOrigins: string[];
                         logoUrl: string | null;
+                        /**
+                         * @description How ID tokens for this application are signed: `ES256` (the default) or `RS256` (for clients that support only RS256)
+                         * @enum {string}
+                         */
+                        idTokenSignedResponseAlg: "ES256" | "RS256";
                         hasClientSecret: boolean;
                         createdAt: string;
                         updatedAt: string;

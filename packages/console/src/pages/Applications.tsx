@@ -88,10 +88,23 @@ export function ApplicationsPage() {
   );
 }
 
+type IdTokenAlg = 'ES256' | 'RS256';
+const ALG_HELP = 'ES256 is the default; choose RS256 only for a client library that cannot verify ES256.';
+
+function AlgSelect({ value, onChange }: { value: IdTokenAlg; onChange(v: IdTokenAlg): void }) {
+  return (
+    <select value={value} onChange={(e) => onChange(e.target.value as IdTokenAlg)}>
+      <option value="ES256">ES256</option>
+      <option value="RS256">RS256</option>
+    </select>
+  );
+}
+
 function CreateForm() {
   const [name, setName] = useState('');
   const [type, setType] = useState<AppType>('traditional');
   const [redirects, setRedirects] = useState('');
+  const [alg, setAlg] = useState<IdTokenAlg>('ES256');
   const [error, setError] = useState<unknown>();
   const [busy, setBusy] = useState(false);
   const issues = issueMap(error);
@@ -100,7 +113,12 @@ function CreateForm() {
     setBusy(true);
     setError(undefined);
     try {
-      const made = await api.createApplication({ name: name.trim(), type, redirectUris: lines(redirects) });
+      const made = await api.createApplication({
+        name: name.trim(),
+        type,
+        redirectUris: lines(redirects),
+        idTokenSignedResponseAlg: alg,
+      });
       // The secret is handed to the details page once, in memory (never in the URL or storage).
       created.secret = made.clientSecret ?? null;
       navigate(`/applications/${encodeURIComponent(made.id)}`);
@@ -127,6 +145,9 @@ function CreateForm() {
       </Field>
       <Field id="app-redirects" label="Redirect URIs" help="One per line; they must match exactly." error={listIssue(issues, 'redirectUris')}>
         <textarea rows={2} value={redirects} onChange={(e) => setRedirects(e.target.value)} placeholder="https://app.example.com/callback" />
+      </Field>
+      <Field id="app-alg" label="ID token algorithm" help={ALG_HELP} error={issues.idTokenSignedResponseAlg}>
+        <AlgSelect value={alg} onChange={setAlg} />
       </Field>
       <ErrorBox error={error} />
       <button type="submit" className="primary" disabled={busy}>
@@ -264,6 +285,7 @@ function EditForm({ app, onSaved }: { app: Application; onSaved(a: Application):
   const [logout, setLogout] = useState(app.postLogoutRedirectUris.join('\n'));
   const [cors, setCors] = useState(app.corsOrigins.join('\n'));
   const [logo, setLogo] = useState(app.logoUrl ?? '');
+  const [alg, setAlg] = useState<IdTokenAlg>(app.idTokenSignedResponseAlg);
   const [error, setError] = useState<unknown>();
   const [busy, setBusy] = useState(false);
   const issues = issueMap(error);
@@ -279,6 +301,7 @@ function EditForm({ app, onSaved }: { app: Application; onSaved(a: Application):
           postLogoutRedirectUris: lines(logout),
           corsOrigins: lines(cors),
           logoUrl: logo.trim() || null,
+          idTokenSignedResponseAlg: alg,
         }),
       );
     } catch (err) {
@@ -304,6 +327,9 @@ function EditForm({ app, onSaved }: { app: Application; onSaved(a: Application):
       </Field>
       <Field id="edit-logo" label="Logo URL" help="Shown in sign-in emails." error={issues.logoUrl}>
         <input type="url" value={logo} onChange={(e) => setLogo(e.target.value)} placeholder="https://cdn.example.com/logo.png" />
+      </Field>
+      <Field id="edit-alg" label="ID token algorithm" help={ALG_HELP} error={issues.idTokenSignedResponseAlg}>
+        <AlgSelect value={alg} onChange={setAlg} />
       </Field>
       <ErrorBox error={error} />
       <button type="submit" className="primary" disabled={busy}>

@@ -7,6 +7,7 @@ import Provider, {
   type KoaContextWithOIDC,
 } from 'oidc-provider';
 import type { ApplicationRecord, OidcPayload } from '../core/applications/ports.js';
+import { ID_TOKEN_TTL_SECONDS, SIGNING_ALGS } from '../core/identity/signing-keys.js';
 
 import { issuerOf, issuerPath, tenantBase, type OidcDeps } from './issuer.js';
 
@@ -27,7 +28,7 @@ export function clientMetadata(a: ApplicationRecord, secret: string | undefined)
     post_logout_redirect_uris: a.postLogoutRedirectUris,
     grant_types: ['authorization_code', 'refresh_token'],
     response_types: ['code'],
-    id_token_signed_response_alg: 'ES256',
+    id_token_signed_response_alg: a.idTokenSignedResponseAlg,
     'urn:postern:cors_origins': a.corsOrigins,
     'urn:postern:type': a.type,
   };
@@ -113,7 +114,7 @@ export async function createProvider(
       grant_types: ['authorization_code', 'refresh_token'],
       response_types: ['code'],
     },
-    enabledJWA: { idTokenSigningAlgValues: ['ES256'] },
+    enabledJWA: { idTokenSigningAlgValues: [...SIGNING_ALGS] },
     extraClientMetadata: { properties: ['urn:postern:cors_origins', 'urn:postern:type'] },
     clientBasedCORS: (_ctx, origin, client) => {
       const allowed = client['urn:postern:cors_origins'];
@@ -171,7 +172,7 @@ export async function createProvider(
     ttl: {
       AccessToken: 900,
       AuthorizationCode: 60,
-      IdToken: 3600,
+      IdToken: ID_TOKEN_TTL_SECONDS,
       RefreshToken: 30 * 24 * 3600,
       Interaction: 3600,
       Session: 14 * 24 * 3600,

@@ -19,9 +19,9 @@ interface Entry {
   kids: string;
 }
 
-const kidsOf = (keys: Array<{ kid?: string | undefined }>) =>
-  keys
-    .map((k) => k.kid ?? '')
+const kidsOf = (kids: Array<string | undefined>) =>
+  kids
+    .map((k) => k ?? '')
     .sort()
     .join(',');
 
@@ -39,11 +39,11 @@ export class OidcProviders {
     const hit = this.entries.get(tenantId);
     if (hit) {
       const e = await hit.catch(() => undefined);
-      if (e && e.kids === kidsOf((await this.d.identity.keys.jwks(tenantId)).keys)) return e.provider;
+      if (e && e.kids === kidsOf(await this.d.identity.keys.kids(tenantId))) return e.provider;
     }
     const made = import('./provider.js')
       .then(({ createProvider }) => createProvider(this.d, tenantId))
-      .then(({ provider, keys }): Entry => ({ provider, kids: kidsOf(keys as Array<{ kid?: string }>) }));
+      .then(({ provider, keys }): Entry => ({ provider, kids: kidsOf((keys as Array<{ kid?: string }>).map((k) => k.kid)) }));
     this.entries.set(tenantId, made);
     made.catch(() => this.entries.delete(tenantId));
     return (await made).provider;

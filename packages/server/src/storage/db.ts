@@ -24,6 +24,7 @@ import * as m011 from './migrations/011_email_log_source.js';
 import * as m012 from './migrations/012_smtp_credentials.js';
 import * as m013 from './migrations/013_event_webhooks.js';
 import * as m015 from './migrations/015_account_security.js';
+import * as m016 from './migrations/016_rs256.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -53,6 +54,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '012_smtp_credentials': m012,
   '013_event_webhooks': m013,
   '015_account_security': m015,
+  '016_rs256': m016,
 };
 
 class StaticMigrations implements MigrationProvider {

@@ -203,6 +203,8 @@ export interface ApplicationsTable {
   logo_url: string | null;
   /** Encrypted with the Keyring; null for public clients. */
   client_secret: string | null;
+  /** `ES256` or `RS256` (migration 016). */
+  id_token_signed_response_alg: 'ES256' | 'RS256';
   created_at: string;
   updated_at: string;
 }

@@ -100,17 +100,35 @@ describe.each(DIALECTS)('identity stores on %s', (dialect) => {
     expect(await s.grants.purge(at(101))).toBeGreaterThanOrEqual(2);
   });
 
-  it('signing keys: one first key per tenant under a race; rotation keeps one previous', async () => {
-    const key = (kid: string) => ({ kid, tenantId: 't1', status: 'current' as const, publicJwk: { kid }, privateJwk: 'v1.x', createdAt: at(20) });
+  it('signing keys: one first key per tenant and algorithm under a race; a demoted key is published until it retires', async () => {
+    const key = (kid: string, alg: 'ES256' | 'RS256' = 'ES256') => ({ kid, tenantId: 't1', alg, status: 'current' as const, publicJwk: { kid }, privateJwk: 'v1.x', createdAt: at(20), retireAt: null });
     const first = await Promise.all(['k1', 'k2', 'k3'].map((k) => s.signingKeys.insertFirst(key(k))));
     expect(first.filter(Boolean)).toHaveLength(1);
-    await s.signingKeys.rotate({ ...key('k4'), createdAt: at(21) });
-    await s.signingKeys.rotate({ ...key('k5'), createdAt: at(22) });
-    const pub = await s.signingKeys.published('t1');
-    expect(pub.map((k) => [k.kid, k.status])).toEqual([
-      ['k5', 'current'],
-      ['k4', 'previous'],
+    // The RSA key is another algorithm: it does not collide with the ES256 one.
+    const rsa = await Promise.all(['r1', 'r2'].map((k) => s.signingKeys.insertFirst(key(k, 'RS256'))));
+    expect(rsa.filter(Boolean)).toHaveLength(1);
+    const es = (await s.signingKeys.published('t1', at(20))).find((k) => k.alg === 'ES256')!.kid;
+    const rs = (await s.signingKeys.published('t1', at(20))).find((k) => k.alg === 'RS256')!.kid;
+    // Two ES256 rotations within the retention: both demoted keys stay published, the RSA key is untouched.
+    await s.signingKeys.rotate({ ...key('k4'), createdAt: at(21) }, at(100), at(21));
+    await s.signingKeys.rotate({ ...key('k5'), createdAt: at(22) }, at(101), at(22));
+    const pub = await s.signingKeys.published('t1', at(50));
+    expect(pub.map((k) => [k.kid, k.alg, k.status])).toEqual([
+      ['k5', 'ES256', 'current'],
+      [rs, 'RS256', 'current'],
+      ['k4', 'ES256', 'previous'],
+      [es, 'ES256', 'previous'],
     ]);
+    expect(pub.find((k) => k.kid === 'k4')?.retireAt).toBe(at(101));
+    // Past their retirement they are no longer published, and the next rotation retires them.
+    expect((await s.signingKeys.published('t1', at(100))).map((k) => k.kid)).toEqual(['k5', rs, 'k4']);
+    await s.signingKeys.rotate({ ...key('r3', 'RS256'), createdAt: at(102) }, at(200), at(102));
+    expect((await s.signingKeys.published('t1', at(102))).map((k) => [k.kid, k.status])).toEqual([
+      ['r3', 'current'],
+      ['k5', 'current'],
+      [rs, 'previous'],
+    ]);
+    expect(await s.signingKeys.published('t2', at(102))).toEqual([]);
   });
 
   it('organizations: invitations accept once, revoke only pending, members listed', async () => {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as client from 'openid-client';
+import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { DIALECTS, startPostern, type TestPostern } from '../helpers.js';
 import { Browser, follow, freePort, signInThroughPages } from './flow.js';
 
@@ -40,8 +41,57 @@ describe.each(DIALECTS)('OpenID Connect (%s)', (dialect) => {
       keys: Array<{ kid: string; alg: string; d?: string }>;
     };
     const ours = (await (await fetch(`${base}/.well-known/jwks.json`)).json()) as { keys: Array<{ kid: string }> };
-    expect(jwks.keys.map((k) => k.kid)).toEqual(ours.keys.map((k) => k.kid));
-    expect(jwks.keys.every((k) => k.alg === 'ES256' && k.d === undefined)).toBe(true);
+    // The access tokens' JWKS holds the ES256 keys; the provider's adds the tenant's RSA key (RS256 ID tokens).
+    expect(jwks.keys.filter((k) => k.alg === 'ES256').map((k) => k.kid)).toEqual(ours.keys.map((k) => k.kid));
+    expect(jwks.keys.filter((k) => k.alg === 'RS256')).toHaveLength(1);
+    expect(jwks.keys.every((k) => k.d === undefined)).toBe(true);
+    expect(d.id_token_signing_alg_values_supported).toEqual(expect.arrayContaining(['ES256', 'RS256']));
+  });
+
+  it('signs ID tokens RS256 for an application that asks, ES256 for the others; rotation keeps the old RSA key published', async () => {
+    const bad = await p.api('POST', '/api/applications', { name: 'X', type: 'spa', redirectUris: [REDIRECT], idTokenSignedResponseAlg: 'HS256' });
+    expect([bad.status, bad.body.code]).toEqual([400, 'request.invalid']);
+    const rs = await createApp({ name: 'RSA', type: 'spa', redirectUris: [REDIRECT], idTokenSignedResponseAlg: 'RS256' });
+    const es = await createApp({ name: 'EC', type: 'spa', redirectUris: [REDIRECT] });
+    expect((await p.api('GET', `/api/applications/${rs.id}`)).body.idTokenSignedResponseAlg).toBe('RS256');
+    expect((await p.api('GET', `/api/applications/${es.id}`)).body.idTokenSignedResponseAlg).toBe('ES256');
+    const idToken = async (clientId: string) => {
+      const config = await client.discovery(new URL(`${base}/oidc`), clientId, undefined, client.None(), {
+        execute: [client.allowInsecureRequests],
+      });
+      const verifier = client.randomPKCECodeVerifier();
+      const authUrl = client.buildAuthorizationUrl(config, {
+        redirect_uri: REDIRECT,
+        scope: 'openid',
+        code_challenge: await client.calculatePKCECodeChallenge(verifier),
+        code_challenge_method: 'S256',
+      });
+      const cb = await signInThroughPages(new Browser(), base, { email, password }, authUrl);
+      return (await client.authorizationCodeGrant(config, cb, { pkceCodeVerifier: verifier })).id_token!;
+    };
+    const jwks = createRemoteJWKSet(new URL(`${base}/oidc/jwks`));
+    const rsToken = await idToken(rs.clientId);
+    const v = await jwtVerify(rsToken, jwks, { issuer: `${base}/oidc`, audience: rs.clientId, algorithms: ['RS256'] });
+    expect(v.protectedHeader.alg).toBe('RS256');
+    const published = async () =>
+      ((await (await fetch(`${base}/oidc/jwks`)).json()) as { keys: Array<{ kid: string; kty: string }> }).keys;
+    expect((await published()).find((k) => k.kid === v.protectedHeader.kid)?.kty).toBe('RSA');
+    const esToken = await idToken(es.clientId);
+    expect((await jwtVerify(esToken, jwks, { audience: es.clientId })).protectedHeader.alg).toBe('ES256');
+    // Switch the application to ES256 and back by PATCH.
+    expect((await p.api('PATCH', `/api/applications/${es.id}`, { idTokenSignedResponseAlg: 'RS256' })).body.idTokenSignedResponseAlg).toBe('RS256');
+    expect((await p.api('PATCH', `/api/applications/${es.id}`, { idTokenSignedResponseAlg: 'none' })).status).toBe(400);
+
+    const rot = await p.api('POST', '/api/signing-keys/rotate');
+    expect(rot.status).toBe(200);
+    expect(rot.body.keys.map((k: { alg: string }) => k.alg).sort()).toEqual(['ES256', 'RS256']);
+    const newRsa = rot.body.keys.find((k: { alg: string }) => k.alg === 'RS256').kid;
+    const after = await idToken(rs.clientId);
+    expect((await jwtVerify(after, createRemoteJWKSet(new URL(`${base}/oidc/jwks`)))).protectedHeader.kid).toBe(newRsa);
+    // The old RSA key is still published, so the token signed before the rotation still verifies.
+    const kids = (await published()).map((k) => k.kid);
+    expect(kids).toEqual(expect.arrayContaining([v.protectedHeader.kid, newRsa]));
+    await jwtVerify(rsToken, createRemoteJWKSet(new URL(`${base}/oidc/jwks`)), { audience: rs.clientId });
   });
 
   it('signs a user in to a traditional app: code + PKCE, userinfo, refresh rotation, reuse refused, logout', async () => {

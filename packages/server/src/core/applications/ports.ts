@@ -1,6 +1,8 @@
 import type { Page, PageRequest } from '../ports.js';
 
 export type ApplicationType = 'spa' | 'traditional' | 'native';
+/** How the application's ID tokens are signed (SPEC §17): ES256 by default, RS256 on request. */
+export type IdTokenAlg = 'ES256' | 'RS256';
 
 /** An application (OIDC client) as stored; the client id is the application id. */
 export interface ApplicationRecord {
@@ -12,6 +14,7 @@ export interface ApplicationRecord {
   postLogoutRedirectUris: string[];
   corsOrigins: string[];
   logoUrl: string | null;
+  idTokenSignedResponseAlg: IdTokenAlg;
   /** Keyring ciphertext of the client secret; null for public clients. */
   encryptedSecret: string | null;
   createdAt: string;

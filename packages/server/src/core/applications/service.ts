@@ -3,7 +3,7 @@ import type { Clock, Page, PageRequest } from '../ports.js';
 import type { Keyring } from '../../lib/crypto.js';
 import { randomToken } from '../../lib/crypto.js';
 import { timeOrderedId } from '../../lib/ids.js';
-import type { ApplicationRecord, ApplicationStore, ApplicationType } from './ports.js';
+import type { ApplicationRecord, ApplicationStore, ApplicationType, IdTokenAlg } from './ports.js';
 
 /** An application as the API shows it (never its secret, except once in `clientSecret`). */
 export interface Application {
@@ -15,6 +15,8 @@ export interface Application {
   postLogoutRedirectUris: string[];
   corsOrigins: string[];
   logoUrl: string | null;
+  /** The algorithm of its ID tokens' signatures. */
+  idTokenSignedResponseAlg: IdTokenAlg;
   /** Whether the application authenticates with a client secret (`traditional`). */
   hasClientSecret: boolean;
   createdAt: string;
@@ -28,6 +30,7 @@ export interface ApplicationInput {
   postLogoutRedirectUris?: string[] | undefined;
   corsOrigins?: string[] | undefined;
   logoUrl?: string | null | undefined;
+  idTokenSignedResponseAlg?: IdTokenAlg | undefined;
 }
 
 export type ApplicationPatch = Partial<Omit<ApplicationInput, 'type'>>;
@@ -43,6 +46,7 @@ export const show = (a: ApplicationRecord): Application => ({
   postLogoutRedirectUris: a.postLogoutRedirectUris,
   corsOrigins: a.corsOrigins,
   logoUrl: a.logoUrl,
+  idTokenSignedResponseAlg: a.idTokenSignedResponseAlg,
   hasClientSecret: a.encryptedSecret !== null,
   createdAt: a.createdAt,
   updatedAt: a.updatedAt,
@@ -94,6 +98,7 @@ export class Applications {
       postLogoutRedirectUris: unique(input.postLogoutRedirectUris ?? []),
       corsOrigins: unique(input.corsOrigins ?? []),
       logoUrl: input.logoUrl ?? null,
+      idTokenSignedResponseAlg: input.idTokenSignedResponseAlg ?? 'ES256',
       encryptedSecret: s?.encrypted ?? null,
       createdAt: now,
       updatedAt: now,
@@ -150,6 +155,7 @@ export class Applications {
         : {}),
       ...(patch.corsOrigins !== undefined ? { corsOrigins: unique(patch.corsOrigins) } : {}),
       ...(patch.logoUrl !== undefined ? { logoUrl: patch.logoUrl } : {}),
+      ...(patch.idTokenSignedResponseAlg !== undefined ? { idTokenSignedResponseAlg: patch.idTokenSignedResponseAlg } : {}),
       updatedAt: this.clock.now().toISOString(),
     };
     if (!(await this.store.update(next))) throw new AppError('application.not_found');

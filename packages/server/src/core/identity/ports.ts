@@ -101,23 +101,32 @@ export interface GrantStore {
   purge(before: string): Promise<number>;
 }
 
+/** The algorithms a tenant signs with: ES256 (access and ID tokens), RS256 (ID tokens of applications that ask for it). */
+export type SigningAlg = 'ES256' | 'RS256';
+
 export interface SigningKey {
   kid: string;
   tenantId: string;
+  alg: SigningAlg;
   status: 'current' | 'previous';
   publicJwk: Record<string, unknown>;
   /** Encrypted private JWK. */
   privateJwk: string;
   createdAt: string;
+  /** When a previous key stops being published (null: at the next rotation). */
+  retireAt: string | null;
 }
 
 export interface SigningKeyStore {
-  /** The current and previous keys of a tenant, current first. */
-  published(tenantId: string): Promise<SigningKey[]>;
-  /** Inserts the first current key; false if another writer made one first. */
+  /** The current keys of a tenant (one per algorithm) and the previous ones not yet due to retire at `now`; current first. */
+  published(tenantId: string, now: string): Promise<SigningKey[]>;
+  /** Inserts the first current key of its algorithm; false if another writer made one first. */
   insertFirst(key: SigningKey): Promise<boolean>;
-  /** In one transaction: retires the previous key, demotes the current one, inserts this one as current. */
-  rotate(key: SigningKey): Promise<void>;
+  /**
+   * In one transaction, for the key's algorithm: retires the previous keys due by `now`,
+   * demotes the current one to previous until `retireAt`, inserts this one as current.
+   */
+  rotate(key: SigningKey, retireAt: string, now: string): Promise<void>;
 }
 
 export interface Organization {

@@ -5,9 +5,9 @@ import { timeOrderedId } from '../../lib/ids.js';
 import { AppError } from '../errors.js';
 import type { Clock } from '../ports.js';
 import type { RefreshTokenStore, SessionInfo, User } from './ports.js';
-import type { SigningKeys } from './signing-keys.js';
+import { ACCESS_TOKEN_TTL_SECONDS, type SigningKeys } from './signing-keys.js';
 
-export const ACCESS_TOKEN_TTL_SECONDS = 900;
+export { ACCESS_TOKEN_TTL_SECONDS };
 export const REFRESH_TOKEN_TTL_SECONDS = 30 * 24 * 3600;
 
 /** What sign-in, MFA, registration and the token endpoint answer with (SPEC §8). */

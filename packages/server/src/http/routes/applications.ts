@@ -44,6 +44,10 @@ const Type = z
   .enum(['spa', 'traditional', 'native'])
   .meta({ description: '`spa` and `native` are public clients (PKCE required); `traditional` has a client secret' });
 
+const IdTokenAlg = z.enum(['ES256', 'RS256']).meta({
+  description: 'How ID tokens for this application are signed: `ES256` (the default) or `RS256` (for clients that support only RS256)',
+});
+
 const ApplicationOut = z
   .object({
     id: z.string(),
@@ -54,6 +58,7 @@ const ApplicationOut = z
     postLogoutRedirectUris: z.array(z.string()),
     corsOrigins: z.array(z.string()),
     logoUrl: z.string().nullable(),
+    idTokenSignedResponseAlg: IdTokenAlg,
     hasClientSecret: z.boolean(),
     createdAt: z.string(),
     updatedAt: z.string(),
@@ -70,6 +75,7 @@ const Body = z.strictObject({
   postLogoutRedirectUris: z.array(RedirectUri).max(50).optional(),
   corsOrigins: z.array(Origin).max(50).optional(),
   logoUrl: HttpsUrl.nullable().optional(),
+  idTokenSignedResponseAlg: IdTokenAlg.optional(),
 });
 const Patch = z.strictObject({
   name: NameText().optional(),
@@ -77,6 +83,7 @@ const Patch = z.strictObject({
   postLogoutRedirectUris: z.array(RedirectUri).max(50).optional(),
   corsOrigins: z.array(Origin).max(50).optional(),
   logoUrl: HttpsUrl.nullable().optional(),
+  idTokenSignedResponseAlg: IdTokenAlg.optional(),
 });
 
 export const applicationRoutes =

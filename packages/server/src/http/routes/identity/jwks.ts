@@ -4,6 +4,11 @@ import { errorResponses } from '../../schemas.js';
 import type { Services } from '../../context.js';
 import { PUBLIC } from './shared.js';
 
+const RotatedKeys = z.object({
+  kid: z.string().meta({ description: 'The new ES256 key (access tokens and ES256 ID tokens)' }),
+  keys: z.array(z.object({ kid: z.string(), alg: z.enum(['ES256', 'RS256']) })).meta({ description: 'Every new key, one per algorithm' }),
+});
+
 const Jwks = z.object({ keys: z.array(z.record(z.string(), z.unknown())) }).meta({ id: 'JWKS' });
 
 /** The public keys access tokens verify with (current and previous), and their rotation. */
@@ -20,7 +25,7 @@ export const jwksRoutes =
     );
     app.post(
       '/api/signing-keys/rotate',
-      { schema: { operationId: 'rotateSigningKey', tags: ['tokens'], summary: 'Make a new signing key; the previous one stays published so issued tokens keep verifying', response: { 200: z.object({ kid: z.string() }), ...errorResponses(401, 403) } } },
+      { schema: { operationId: 'rotateSigningKey', tags: ['tokens'], summary: 'Make a new signing key for every algorithm the tenant signs with (ES256, and RS256 once its OpenID Provider has run); the keys they replace stay published until the tokens they signed have expired', response: { 200: RotatedKeys, ...errorResponses(401, 403) } } },
       async (req) => s.identity.keys.rotate(req.tenantId),
     );
   };

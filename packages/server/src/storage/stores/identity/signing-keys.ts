@@ -1,20 +1,51 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import type { Database } from '../../schema.js';
 import type { SigningKey, SigningKeyStore } from '../../../core/identity/ports.js';
+import type { SigningKeysTable } from './tables.js';
 import { isUniqueViolation } from '../unique.js';
+
+const toKey = (r: Selectable<SigningKeysTable>): SigningKey => ({
+  kid: r.kid,
+  tenantId: r.tenant_id,
+  alg: r.alg,
+  status: r.status as 'current' | 'previous',
+  publicJwk: JSON.parse(r.public_jwk) as Record<string, unknown>,
+  privateJwk: r.private_jwk,
+  createdAt: r.created_at,
+  retireAt: r.retire_at,
+});
 
 export class SqlSigningKeyStore implements SigningKeyStore {
   constructor(private readonly db: Kysely<Database>) {}
 
-  async published(tenantId: string): Promise<SigningKey[]> {
-    const rows = await this.db.selectFrom('signing_keys').selectAll().where('tenant_id', '=', tenantId).where('status', 'in', ['current', 'previous']).orderBy('created_at', 'desc').execute();
-    return rows
-      .map((r) => ({ kid: r.kid, tenantId: r.tenant_id, status: r.status as 'current' | 'previous', publicJwk: JSON.parse(r.public_jwk) as Record<string, unknown>, privateJwk: r.private_jwk, createdAt: r.created_at }))
-      .sort((a, b) => (a.status === b.status ? 0 : a.status === 'current' ? -1 : 1));
+  async published(tenantId: string, now: string): Promise<SigningKey[]> {
+    const rows = await this.db
+      .selectFrom('signing_keys')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where((eb) =>
+        eb.or([
+          eb('status', '=', 'current'),
+          eb.and([eb('status', '=', 'previous'), eb.or([eb('retire_at', 'is', null), eb('retire_at', '>', now)])]),
+        ]),
+      )
+      .orderBy('created_at', 'desc')
+      .orderBy('kid')
+      .execute();
+    return rows.map(toKey).sort((a, b) => (a.status === b.status ? 0 : a.status === 'current' ? -1 : 1));
   }
 
   private values(k: SigningKey) {
-    return { kid: k.kid, tenant_id: k.tenantId, status: 'current' as const, public_jwk: JSON.stringify(k.publicJwk), private_jwk: k.privateJwk, created_at: k.createdAt };
+    return {
+      kid: k.kid,
+      tenant_id: k.tenantId,
+      alg: k.alg,
+      status: 'current' as const,
+      retire_at: null,
+      public_jwk: JSON.stringify(k.publicJwk),
+      private_jwk: k.privateJwk,
+      created_at: k.createdAt,
+    };
   }
 
   async insertFirst(k: SigningKey): Promise<boolean> {
@@ -27,10 +58,18 @@ export class SqlSigningKeyStore implements SigningKeyStore {
     }
   }
 
-  async rotate(k: SigningKey): Promise<void> {
+  async rotate(k: SigningKey, retireAt: string, now: string): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
-      await trx.updateTable('signing_keys').set({ status: 'retired' }).where('tenant_id', '=', k.tenantId).where('status', '=', 'previous').execute();
-      await trx.updateTable('signing_keys').set({ status: 'previous' }).where('tenant_id', '=', k.tenantId).where('status', '=', 'current').execute();
+      const mine = trx
+        .updateTable('signing_keys')
+        .where('tenant_id', '=', k.tenantId)
+        .where('alg', '=', k.alg);
+      await mine
+        .set({ status: 'retired' })
+        .where('status', '=', 'previous')
+        .where((eb) => eb.or([eb('retire_at', 'is', null), eb('retire_at', '<=', now)]))
+        .execute();
+      await mine.set({ status: 'previous', retire_at: retireAt }).where('status', '=', 'current').execute();
       await trx.insertInto('signing_keys').values(this.values(k)).execute();
     });
   }

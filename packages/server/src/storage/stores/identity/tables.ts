@@ -51,6 +51,10 @@ export interface SigningKeysTable {
   kid: string;
   tenant_id: string;
   status: 'current' | 'previous' | 'retired';
+  /** `ES256` (access and ID tokens) or `RS256` (ID tokens of applications that ask for it). */
+  alg: 'ES256' | 'RS256';
+  /** When a demoted (`previous`) key stops being published; null for keys demoted before 016. */
+  retire_at: string | null;
   public_jwk: string;
   /** The private JWK, encrypted with the keyring (AAD: tenant and kid). */
   private_jwk: string;
