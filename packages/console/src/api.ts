@@ -297,6 +297,7 @@ export const api = {
   user: (userId: string) => call(client().GET('/api/users/{id}', id(userId))),
   userSessions: (userId: string) =>
     allPages((cursor) => call(client().GET('/api/users/{id}/sessions', { params: { path: { id: userId }, query: defined({ limit: 200, cursor }) } }))),
+  sendPasswordReset: (userId: string) => call(client().POST('/api/users/{id}/password-reset', id(userId))),
   revokeUserSessions: (userId: string) => call(client().DELETE('/api/users/{id}/sessions', id(userId))),
   revokeUserSession: (userId: string, sessionId: string) =>
     call(client().DELETE('/api/users/{id}/sessions/{sessionId}', { params: { path: { id: userId, sessionId } } })),
