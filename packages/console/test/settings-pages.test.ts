@@ -237,7 +237,12 @@ describe('console settings pages', () => {
       await page.getByRole('button', { name: 'Preview changes' }).click();
       await page.getByRole('heading', { name: /Changes to mig-prod/ }).waitFor();
       await page.getByRole('row', { name: /templates\.en\/SignIn|templates\.en\.SignIn/ }).waitFor();
-      expect(await page.locator('.migrate-preview').innerText()).toMatch(/connector\s+update/);
+      // Each change with its value before and after; the secret says only that it is added.
+      const preview = page.locator('.migrate-preview');
+      expect(await preview.getByRole('row', { name: /connector\.factoryId/ }).innerText()).toMatch(/update\s+builtin\s+smtp/);
+      expect(await preview.getByRole('row', { name: /connector\.config\.host/ }).innerText()).toMatch(/add\s+—\s+127\.0\.0\.1/);
+      expect(await preview.getByRole('row', { name: /connector\.config\.auth\.pass/ }).innerText()).toContain('Secret added (not shown)');
+      expect(await preview.innerText()).not.toContain('prod-smtp-password');
       // Nothing is applied by the preview.
       const before = await env.postern.api('GET', `/t/${prod}/api/email-templates?locale=en&templateType=SignIn`);
       expect(before.body.items[0].isDefault).toBe(true);
