@@ -280,7 +280,8 @@ export const api = {
     call(client().POST('/api/deliverability/check', { body: dkimSelector ? { domain, dkimSelector } : { domain } })),
 
   /** Export and import take the tenant explicitly: "Migrate to production" talks to two. */
-  exportConfig: (auth?: Auth) => call(client(auth).GET('/api/config/export')),
+  exportConfig: (auth?: Auth, includeSecrets = false) =>
+    call(client(auth).GET('/api/config/export', { params: { query: { includeSecrets: includeSecrets ? 'true' : 'false' } } })),
   importConfig: (auth: Auth | undefined, body: Body<'importConfig'>) =>
     call(client(auth).POST('/api/config/import', { body })),
 
