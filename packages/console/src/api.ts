@@ -280,7 +280,8 @@ export const api = {
     call(client().POST('/api/deliverability/check', { body: dkimSelector ? { domain, dkimSelector } : { domain } })),
 
   /** Export and import take the tenant explicitly: "Migrate to production" talks to two. */
-  exportConfig: (auth?: Auth) => call(client(auth).GET('/api/config/export')),
+  exportConfig: (auth?: Auth, includeSecrets = false) =>
+    call(client(auth).GET('/api/config/export', { params: { query: { includeSecrets: includeSecrets ? 'true' : 'false' } } })),
   importConfig: (auth: Auth | undefined, body: Body<'importConfig'>) =>
     call(client(auth).POST('/api/config/import', { body })),
 
@@ -297,6 +298,7 @@ export const api = {
   user: (userId: string) => call(client().GET('/api/users/{id}', id(userId))),
   userSessions: (userId: string) =>
     allPages((cursor) => call(client().GET('/api/users/{id}/sessions', { params: { path: { id: userId }, query: defined({ limit: 200, cursor }) } }))),
+  sendPasswordReset: (userId: string) => call(client().POST('/api/users/{id}/password-reset', id(userId))),
   revokeUserSessions: (userId: string) => call(client().DELETE('/api/users/{id}/sessions', id(userId))),
   revokeUserSession: (userId: string, sessionId: string) =>
     call(client().DELETE('/api/users/{id}/sessions/{sessionId}', { params: { path: { id: userId, sessionId } } })),

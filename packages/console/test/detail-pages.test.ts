@@ -1,5 +1,5 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { codeFor, newTenant, shot, signIn, startConsoleEnv, withPage, type ConsoleEnv } from './browser.js';
+import { codeFor, mailTo, newTenant, shot, signIn, startConsoleEnv, withPage, type ConsoleEnv } from './browser.js';
 
 // The email-log detail view, partial recipient search and the user detail page (SPEC §14),
 // in chromium against a real Postern whose tenants send through the built-in service.
@@ -98,5 +98,52 @@ describe('console detail pages', () => {
       await page.getByText('No active session.').waitFor();
     });
     for (const refreshToken of tokens) expect((await env.postern.api('POST', `/t/${tenant}/api/token`, { grantType: 'refresh_token', refreshToken })).status).toBe(401);
+  });
+
+  it('sends a password reset email from the user page; its link opens the hosted page at the code step', async () => {
+    const tenant = await newTenant(env, 'userreset');
+    const email = 'rita.reset@example.com';
+    expect((await env.postern.api('POST', `/t/${tenant}/api/users`, { email, password: 'a long password 1', name: 'Rita Reset' })).status).toBe(201);
+    await withPage(env, async (page) => {
+      await signIn(env, page, tenant);
+      await page.getByRole('link', { name: 'Users' }).click();
+      await page.getByRole('link', { name: email, exact: true }).click();
+      await page.getByRole('heading', { name: 'Rita Reset' }).waitFor();
+      await page.getByRole('button', { name: 'Send password reset email' }).click();
+      await page.getByRole('status').filter({ hasText: `Password reset email sent to ${email}.` }).waitFor();
+      await shot(page, '32-user-password-reset');
+    });
+    const mail = (await mailTo(env, tenant, email, 1))[0]!;
+    const link = /https?:\/\/\S+\/forgot-password\?\S+/.exec(mail.text)?.[0];
+    expect(link, mail.text).toBeDefined();
+    const code = await codeFor(env, tenant, email);
+    expect(link).not.toContain(code);
+    await withPage(env, async (page) => {
+      // The link's host is POSTERN_PUBLIC_URL; the test server is the same one.
+      const u = new URL(link!);
+      await page.goto(`${env.url}${u.pathname}${u.search}`);
+      await page.locator('input.code-input').fill(code);
+      await page.locator('#forgot-new-password').fill('a new long password 2');
+      await page.locator('form button[type=submit]').click();
+      await page.waitForURL(/sign-in/);
+    });
+    expect((await env.postern.api('POST', `/t/${tenant}/api/experience/sign-in/password`, { email, password: 'a new long password 2' })).status).toBe(200);
+  });
+
+  it('says why a password reset was not sent', async () => {
+    const tenant = await newTenant(env, 'userresetoff');
+    const email = 'otto.off@example.com';
+    expect((await env.postern.api('POST', `/t/${tenant}/api/users`, { email, name: 'Otto Off' })).status).toBe(201);
+    expect((await env.postern.api('PATCH', `/t/${tenant}/api/sign-in-experience`, { forgotPassword: { email: false } })).status).toBe(200);
+    await withPage(env, async (page) => {
+      await signIn(env, page, tenant);
+      await page.getByRole('link', { name: 'Users' }).click();
+      await page.getByRole('link', { name: email, exact: true }).click();
+      await page.getByRole('heading', { name: 'Otto Off' }).waitFor();
+      await page.getByRole('button', { name: 'Send password reset email' }).click();
+      const alert = page.getByRole('alert').filter({ hasText: 'The reset email was not sent.' });
+      await alert.waitFor();
+      expect(await alert.innerText()).toContain('Password reset by email is turned off in the sign-in experience.');
+    });
   });
 });

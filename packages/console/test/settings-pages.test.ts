@@ -1,4 +1,5 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { startSmtpPeer, type SmtpPeer } from '../../server/src/testing/peers/smtp.js';
 import { startDnsPeer, type DnsPeer } from '../../server/src/core/deliverability/dns-peer.test-helpers.js';
@@ -237,7 +238,12 @@ describe('console settings pages', () => {
       await page.getByRole('button', { name: 'Preview changes' }).click();
       await page.getByRole('heading', { name: /Changes to mig-prod/ }).waitFor();
       await page.getByRole('row', { name: /templates\.en\/SignIn|templates\.en\.SignIn/ }).waitFor();
-      expect(await page.locator('.migrate-preview').innerText()).toMatch(/connector\s+update/);
+      // Each change with its value before and after; the secret says only that it is added.
+      const preview = page.locator('.migrate-preview');
+      expect(await preview.getByRole('row', { name: /connector\.factoryId/ }).innerText()).toMatch(/update\s+builtin\s+smtp/);
+      expect(await preview.getByRole('row', { name: /connector\.config\.host/ }).innerText()).toMatch(/add\s+—\s+127\.0\.0\.1/);
+      expect(await preview.getByRole('row', { name: /connector\.config\.auth\.pass/ }).innerText()).toContain('Secret added (not shown)');
+      expect(await preview.innerText()).not.toContain('prod-smtp-password');
       // Nothing is applied by the preview.
       const before = await env.postern.api('GET', `/t/${prod}/api/email-templates?locale=en&templateType=SignIn`);
       expect(before.body.items[0].isDefault).toBe(true);
@@ -251,5 +257,35 @@ describe('console settings pages', () => {
     expect(after.body.items[0]).toMatchObject({ isDefault: false, subject: 'Acme code', html: '<p>Acme says {{code}}</p>' });
     const stored = await env.postern.services.stores.connectors.getEmailConnector(prod);
     expect(stored?.config).toMatchObject({ host: '127.0.0.1', auth: { user: 'mailer', pass: 'prod-smtp-password' } });
+  });
+
+  it('downloads the settings, then imports an edited file with a before/after preview, and says when a file is not one', async () => {
+    const tenant = await newTenant(env, 'export');
+    expect((await env.postern.api('PATCH', `/t/${tenant}/api/branding`, { companyName: 'Before Co' })).status).toBe(200);
+    await withPage(env, async (page) => {
+      await signIn(env, page, tenant);
+      await page.getByRole('link', { name: 'Tenant settings' }).click();
+      await page.getByRole('heading', { name: 'Export and import settings' }).waitFor();
+      const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download settings' }).click()]);
+      expect(download.suggestedFilename()).toBe(`postern-${tenant}-settings.json`);
+      const path = await download.path();
+      const bundle = JSON.parse(readFileSync(path!, 'utf8'));
+      expect(bundle).toMatchObject({ version: 1, tenant: { id: tenant }, branding: { companyName: 'Before Co' } });
+
+      // Not JSON: a sentence, nothing changed.
+      await page.getByLabel('Import a settings file').setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('hello') });
+      await page.getByRole('alert').filter({ hasText: 'notes.txt is not a JSON file.' }).waitFor();
+
+      bundle.branding.companyName = 'After Co';
+      await page.getByLabel('Import a settings file').setInputFiles({ name: 'edited.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(bundle)) });
+      const preview = page.locator('.import-preview');
+      await preview.getByRole('heading', { name: /Changes from edited\.json/ }).waitFor();
+      expect(await preview.getByRole('row', { name: /branding\.companyName/ }).innerText()).toMatch(/update\s+Before Co\s+After Co/);
+      expect((await env.postern.api('GET', `/t/${tenant}/api/branding`)).body.companyName).toBe('Before Co');
+      await shot(page, '33-import-preview');
+      await preview.getByRole('button', { name: 'Apply 1 change' }).click();
+      await page.getByText('Applied 1 change.').waitFor();
+    });
+    expect((await env.postern.api('GET', `/t/${tenant}/api/branding`)).body.companyName).toBe('After Co');
   });
 });

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { createPostern, start, type Postern } from './main.js';
 import { checkDomain, createResolver } from './core/deliverability/index.js';
 import { normalizeEmail } from './core/email-address.js';
+import { describeChange } from './core/config-diff.js';
 
 /** Opens Postern without listening, for one CLI command, and closes it afterwards. */
 async function withPostern<T>(fn: (p: Postern) => Promise<T>): Promise<T> {
@@ -173,7 +174,8 @@ export async function runCli(argv: string[] = process.argv): Promise<void> {
         const bundle = JSON.parse(readFileSync(file === '-' ? 0 : file, 'utf8')) as unknown;
         const secrets = o.secrets ? (JSON.parse(readFileSync(o.secrets, 'utf8')) as Record<string, string>) : undefined;
         const r = await withPostern(async (p) => p.services.bundles.import(await tenantOf(p, o.tenant), { bundle, secrets, dryRun: o.dryRun }));
-        for (const c of r.changes) process.stdout.write(`${c.action.padEnd(6)} ${c.path}\n`);
+        for (const c of r.changes) process.stdout.write(`${c.action.padEnd(6)} ${c.path}${describeChange(c)}\n`);
+        for (const o of r.secrets ?? []) if (o.outcome === 'kept') process.stdout.write(`kept   ${o.path} (secret)\n`);
         process.stdout.write(r.changes.length === 0 ? 'No changes.\n' : r.applied ? `Applied ${r.changes.length} change(s).\n` : `Dry run: ${r.changes.length} change(s), nothing applied.\n`);
       } catch (err) {
         fail(err);

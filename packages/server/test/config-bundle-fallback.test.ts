@@ -47,7 +47,11 @@ describe.each(DIALECTS)('the fallback connector in settings bundles on %s (SPEC 
       secrets: { 'fallbackConnector.authorization': AUTH },
     });
     expect(r.status, JSON.stringify(r.body)).toBe(200);
-    expect(r.body.changes).toContainEqual({ path: 'fallbackConnector', action: 'add' });
+    expect(r.body.changes).toEqual(expect.arrayContaining([
+      { path: 'fallbackConnector.factoryId', action: 'add', after: 'http' },
+      { path: 'fallbackConnector.config.endpoint', action: 'add', after: 'https://fallback.example.com/hook' },
+      { path: 'fallbackConnector.config.authorization', action: 'add', secret: 'added' },
+    ]));
     const fb = await p.api('GET', '/t/fprod/api/connectors/email/fallback');
     expect(fb.body).toMatchObject({
       factoryId: 'http',
@@ -65,7 +69,12 @@ describe.each(DIALECTS)('the fallback connector in settings bundles on %s (SPEC 
     const removed = await p.api('POST', '/t/fprod/api/config/import', {
       bundle: { ...bundle, fallbackConnector: null },
     });
-    expect(removed.body.changes).toEqual([{ path: 'fallbackConnector', action: 'remove' }]);
+    expect(removed.body.changes).toEqual(expect.arrayContaining([
+      { path: 'fallbackConnector.factoryId', action: 'remove', before: 'http' },
+      { path: 'fallbackConnector.config.authorization', action: 'remove', secret: 'removed' },
+    ]));
+    expect(removed.body.secrets).toContainEqual({ path: 'fallbackConnector.config.authorization', outcome: 'removed' });
+    expect(JSON.stringify(removed.body)).not.toContain(AUTH);
     expect((await p.api('GET', '/t/fprod/api/connectors/email/fallback')).status).toBe(404);
   });
 });

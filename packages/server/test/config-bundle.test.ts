@@ -45,13 +45,18 @@ describe.each(DIALECTS)('moving settings from development to production on %s', 
     const dry = await p.api('POST', '/t/prod/api/config/import', { bundle, secrets: { authorization: AUTH }, dryRun: true });
     expect(dry.status).toBe(200);
     expect(dry.body.applied).toBe(false);
+    // Each change names its field with the value before and after; a secret only says what becomes of it.
     expect(dry.body.changes).toEqual(expect.arrayContaining([
-      { path: 'connector', action: 'update' },
-      { path: 'templates.en/Generic', action: 'add' },
-      { path: 'branding.companyName', action: 'add' },
-      { path: 'signInExperience.passwordPolicy', action: 'update' },
-      { path: 'codePolicy.length', action: 'update' },
+      { path: 'connector.factoryId', action: 'update', before: 'builtin', after: 'http' },
+      { path: 'connector.config.endpoint', action: 'add', after: peer.url },
+      { path: 'connector.config.authorization', action: 'add', secret: 'added' },
+      { path: 'templates.en/Generic', action: 'add', after: { subject: 'Acme code {{code}}', html: '<p>Acme: {{code}}</p>', text: null, replyTo: null, senderName: null } },
+      { path: 'branding.companyName', action: 'add', after: 'Acme' },
+      { path: 'signInExperience.passwordPolicy.minLength', action: 'update', before: expect.any(Number), after: 12 },
+      { path: 'codePolicy.length', action: 'update', before: 6, after: 8 },
     ]));
+    expect(dry.body.secrets).toEqual([{ path: 'connector.config.authorization', outcome: 'added' }]);
+    expect(JSON.stringify(dry.body)).not.toContain('dev-receiver-secret');
     expect((await p.api('GET', '/t/prod/api/connectors')).body.items[0].factoryId).toBe('builtin');
     expect((await p.api('GET', '/t/prod/api/branding')).body).toEqual({});
 
@@ -68,7 +73,20 @@ describe.each(DIALECTS)('moving settings from development to production on %s', 
     expect((got[0]!.body as { tenantId: string }).tenantId).toBe('prod');
 
     const again = await p.api('POST', '/t/prod/api/config/import', { bundle });
-    expect(again.body).toEqual({ changes: [], applied: false });
+    expect(again.body).toEqual({ changes: [], secrets: [{ path: 'connector.config.authorization', outcome: 'kept' }], applied: false });
+  });
+
+  it('previews a template edit by the fields that differ, and a secret replaced without its value', async () => {
+    const bundle = (await p.api('GET', '/t/prod/api/config/export')).body;
+    bundle.templates[0].subject = 'Acme sign-in {{code}}';
+    const dry = await p.api('POST', '/t/prod/api/config/import', { bundle, secrets: { authorization: 'Bearer another-receiver-secret' }, dryRun: true });
+    expect(dry.status, JSON.stringify(dry.body)).toBe(200);
+    expect(dry.body.changes).toEqual([
+      { path: 'connector.config.authorization', action: 'update', secret: 'replaced' },
+      { path: 'templates.en/Generic', action: 'update', before: { subject: 'Acme code {{code}}' }, after: { subject: 'Acme sign-in {{code}}' } },
+    ]);
+    expect(dry.body.secrets).toEqual([{ path: 'connector.config.authorization', outcome: 'replaced' }]);
+    expect(JSON.stringify(dry.body)).not.toMatch(/receiver-secret/);
   });
 
   it('imports a bundle exported before maxFailedPasswordsPerIpPerHour existed, with its default', async () => {

@@ -57,4 +57,11 @@ describe('OpenAPI operationIds', () => {
     expect(byOp['GET /api/users']).toBe('listUsers');
     expect(byOp['GET /api/email-logs']).toBe('listEmailLogs');
   });
+
+  it('explains the admin key bearer with an example, for the docs page', () => {
+    const scheme = (doc.components as { securitySchemes?: Record<string, { scheme?: string; description?: string }> }).securitySchemes?.adminKey;
+    expect(scheme?.scheme).toBe('bearer');
+    expect(scheme?.description).toContain('Authorization: Bearer');
+    expect(scheme?.description).toMatch(/curl -H/);
+  });
 });

@@ -36,6 +36,7 @@ export const ERROR_STATUS = {
   'user.not_found': 404,
   'application.not_found': 404,
   'oidc.interaction_not_found': 404,
+  'user.no_email': 400,
   'user.email_exists': 409,
   'password.policy_violation': 422,
   'registration.disabled': 403,

@@ -858,6 +858,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/users/{id}/password-reset": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send the user the ForgotPassword email, with a link to the hosted reset page
+         * @description The same message and code as the hosted page's "Forgot password", sent now: a connector failure answers its error. A user without an email address is 400 user.no_email; password reset turned off in the sign-in experience is 403 experience.method_disabled.
+         */
+        post: operations["sendUserPasswordReset"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/organizations": {
         parameters: {
             query?: never;
@@ -1110,7 +1130,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Import a settings bundle: the changes, applied in one transaction unless dryRun
+         * Import a settings bundle: each change with its value before and after, applied in one transaction unless dryRun
          * @description Refused as a whole (dry run too): an invalid template (422 template.invalid), two templates of one type and language (400), "connector": null while sign-in needs email (409 connector.in_use), reusing the target's stored secrets for a connector with another destination (400 connector.bad_config). See docs/config-bundle.md.
          */
         post: operations["importConfig"];
@@ -2041,6 +2061,30 @@ export interface components {
             signInExperience: components["schemas"]["SignInExperienceInput"];
             codePolicy: components["schemas"]["VerificationCodePolicyInput"];
         };
+        ConfigImportResultInput: {
+            changes: {
+                /** @description The field, e.g. connector.config.host, templates.en/SignIn, branding.companyName */
+                path: string;
+                /** @enum {string} */
+                action: "add" | "update" | "remove";
+                /** @description The target's value now; absent when added, and for secrets */
+                before?: unknown;
+                /** @description The value after the import; absent when removed, and for secrets */
+                after?: unknown;
+                /**
+                 * @description Set on a connector's secret field, whose values are never shown
+                 * @enum {string}
+                 */
+                secret?: "added" | "replaced" | "removed";
+            }[];
+            /** @description What becomes of each of the connectors' secret fields, including those the target keeps as they are */
+            secrets?: {
+                path: string;
+                /** @enum {string} */
+                outcome: "kept" | "added" | "replaced" | "removed";
+            }[];
+            applied: boolean;
+        };
         ProviderEventsReceivedInput: {
             /** @description Events the request carried */
             received: number;
@@ -2568,6 +2612,30 @@ export interface components {
             branding: components["schemas"]["Branding"];
             signInExperience: components["schemas"]["SignInExperience"];
             codePolicy: components["schemas"]["VerificationCodePolicy"];
+        };
+        ConfigImportResult: {
+            changes: {
+                /** @description The field, e.g. connector.config.host, templates.en/SignIn, branding.companyName */
+                path: string;
+                /** @enum {string} */
+                action: "add" | "update" | "remove";
+                /** @description The target's value now; absent when added, and for secrets */
+                before?: unknown;
+                /** @description The value after the import; absent when removed, and for secrets */
+                after?: unknown;
+                /**
+                 * @description Set on a connector's secret field, whose values are never shown
+                 * @enum {string}
+                 */
+                secret?: "added" | "replaced" | "removed";
+            }[];
+            /** @description What becomes of each of the connectors' secret fields, including those the target keeps as they are */
+            secrets?: {
+                path: string;
+                /** @enum {string} */
+                outcome: "kept" | "added" | "replaced" | "removed";
+            }[];
+            applied: boolean;
         };
         ProviderEventsReceived: {
             /** @description Events the request carried */
@@ -6774,6 +6842,96 @@ export interface operations {
             };
         };
     };
+    sendUserPasswordReset: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description The address the message went to */
+                        to: string;
+                        /** @description When the code expires */
+                        expiresAt: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     listOrganizations: {
         parameters: {
             query?: {
@@ -8000,14 +8158,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        changes: {
-                            path: string;
-                            /** @enum {string} */
-                            action: "add" | "update" | "remove";
-                        }[];
-                        applied: boolean;
-                    };
+                    "application/json": components["schemas"]["ConfigImportResult"];
                 };
             };
             /** @description Default Response */

@@ -7,6 +7,7 @@ import { SecretValue } from '../ui/SecretValue.js';
 import { CopyButton } from '../ui/CopyButton.js';
 import { issueMap } from '../ui/Field.js';
 import { MigrateToProduction } from '../tenant/MigrateToProduction.js';
+import { ExportImport } from '../tenant/ExportImport.js';
 
 /** The tenant's id and type, migrating a development tenant to production and creating tenants (system key), and this tenant's admin keys. */
 export function TenantSettingsPage({ tenants, onTenantsChanged }: { tenants: Tenant[] | undefined; onTenantsChanged(): void }) {
@@ -33,6 +34,7 @@ export function TenantSettingsPage({ tenants, onTenantsChanged }: { tenants: Ten
           </dd>
         </dl>
       </div>
+      <ExportImport />
       {system && tenants && tenant?.type === 'development' ? <MigrateToProduction tenants={tenants} /> : null}
       {system ? <CreateTenant onCreated={onTenantsChanged} /> : null}
       <AdminKeys tenantId={tenantId} />

@@ -51,7 +51,7 @@ export function UserDetailPage({ id }: { id: string }) {
                 <span className="muted small"> (the user turns it on or off on the hosted account page)</span>
               </li>
             </ul>
-            {u.email ? <PasswordReset email={u.email} /> : null}
+            {u.email ? <PasswordReset userId={u.id} email={u.email} /> : null}
           </div>
           <Sessions userId={u.id} />
           {u.email ? <RecentEmail email={u.email} /> : null}
@@ -61,16 +61,39 @@ export function UserDetailPage({ id }: { id: string }) {
   );
 }
 
-/** The hosted reset page for this user: the code goes to their address from there (SPEC §8). */
-function PasswordReset({ email }: { email: string }) {
+/** Sends the user the ForgotPassword email (SPEC §8's message, with a link to the hosted reset page). */
+function PasswordReset({ userId, email }: { userId: string; email: string }) {
   const url = `${window.location.origin}${tenantPrefix(session.tenantId())}/forgot-password`;
+  const [busy, setBusy] = useState(false);
+  const [sent, setSent] = useState<{ to: string; expiresAt: string }>();
+  const [error, setError] = useState<unknown>();
+  const send = async () => {
+    setBusy(true);
+    setError(undefined);
+    setSent(undefined);
+    try {
+      setSent(await api.sendPasswordReset(userId));
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(false);
+    }
+  };
   return (
     <div className="password-reset">
       <h3>Password reset</h3>
       <p className="small">
-        Send {email} the hosted reset page: they enter their address and get a code there, which ends every session once the new password is set.
+        Send {email} a reset email: a code and a link to the hosted reset page, where they choose a new password. Setting it ends every session.
       </p>
-      <p>
+      <div className="actions">
+        <button type="button" className="secondary" disabled={busy} onClick={() => void send()}>
+          {busy ? 'Sending…' : 'Send password reset email'}
+        </button>
+      </div>
+      {sent ? <Notice kind="success">Password reset email sent to {sent.to}. Its code works until {formatDate(sent.expiresAt)}.</Notice> : null}
+      <ErrorBox error={error} title="The reset email was not sent." />
+      <p className="small muted">
+        Or share the reset page, where they ask for a code themselves:{' '}
         <a href={url} target="_blank" rel="noreferrer">
           {url}
         </a>{' '}

@@ -149,28 +149,59 @@ export function MigrateToProduction({ tenants }: { tenants: Tenant[] }) {
   );
 }
 
-function Changes({ result }: { result: ImportResult }) {
-  if (result.changes.length === 0) return <p className="muted">No changes: the target already has these settings.</p>;
+/** A value as the preview shows it: short, one line; the whole value in the tooltip. */
+function shown(v: unknown): string {
+  const s = typeof v === 'string' ? v : JSON.stringify(v) ?? '';
+  return s.length > 80 ? `${s.slice(0, 77)}…` : s;
+}
+
+const SECRET_WORDS = { kept: 'kept', added: 'added', replaced: 'replaced', removed: 'removed' } as const;
+
+/** The changes of an import, each with its value before and after; a secret only says what becomes of it. */
+export function Changes({ result }: { result: ImportResult }) {
+  const kept = (result.secrets ?? []).filter((s) => s.outcome === 'kept');
   return (
-    <table className="changes">
-      <thead>
-        <tr>
-          <th scope="col">Setting</th>
-          <th scope="col">Change</th>
-        </tr>
-      </thead>
-      <tbody>
-        {result.changes.map((c) => (
-          <tr key={`${c.path}/${c.action}`}>
-            <td>
-              <code>{c.path}</code>
-            </td>
-            <td>
-              <span className={`chip chip-change-${c.action}`}>{ACTION_WORDS[c.action]}</span>
-            </td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+    <>
+      {result.changes.length === 0 ? <p className="muted">No changes: the target already has these settings.</p> : null}
+      {result.changes.length ? (
+        <table className="changes">
+          <thead>
+            <tr>
+              <th scope="col">Setting</th>
+              <th scope="col">Change</th>
+              <th scope="col">Before</th>
+              <th scope="col">After</th>
+            </tr>
+          </thead>
+          <tbody>
+            {result.changes.map((c) => (
+              <tr key={`${c.path}/${c.action}`}>
+                <td>
+                  <code>{c.path}</code>
+                </td>
+                <td>
+                  <span className={`chip chip-change-${c.action}`}>{ACTION_WORDS[c.action]}</span>
+                </td>
+                {c.secret ? (
+                  <td colSpan={2} className="muted">
+                    Secret {SECRET_WORDS[c.secret]} (not shown)
+                  </td>
+                ) : (
+                  <>
+                    <td title={'before' in c ? shown(c.before) : undefined}>{'before' in c ? <code>{shown(c.before)}</code> : <span className="muted">—</span>}</td>
+                    <td title={'after' in c ? shown(c.after) : undefined}>{'after' in c ? <code>{shown(c.after)}</code> : <span className="muted">—</span>}</td>
+                  </>
+                )}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : null}
+      {kept.length ? (
+        <p className="muted small">
+          Secrets kept as they are: {kept.map((s) => s.path).join(', ')}.
+        </p>
+      ) : null}
+    </>
   );
 }

@@ -6,11 +6,22 @@ import { HostedLink } from '../HostedLink.js';
 import { go, withRedirect } from '../nav.js';
 import { Alert, CodeForm, HostedShell, TextField, useAction } from '../ui.js';
 
-/** `/forgot-password`: email → a ForgotPassword code (same answer whether the account exists) → code and new password. */
+/**
+ * `/forgot-password`: email → a ForgotPassword code (same answer whether the account exists) → code and new password.
+ * `?email=…&verificationId=…` (the link of a reset an admin sent) opens at the code step.
+ */
 export function ForgotPasswordPage({ client, redirect }: { client: HostedClient; redirect: string | null }) {
   const { t, lang } = useLang();
-  const [email, setEmail] = useState('');
-  const [sent, setSent] = useState<CodeSent | null>(null);
+  // A reset an admin sent links here with the address and the code's verification id: the
+  // page opens at the code step (the code itself is only in the email).
+  const [linked] = useState(() => {
+    const q = new URLSearchParams(window.location.search);
+    const id = q.get('verificationId');
+    const to = q.get('email');
+    return id && to ? { email: to, sent: { verificationId: id } } : null;
+  });
+  const [email, setEmail] = useState(linked?.email ?? '');
+  const [sent, setSent] = useState<CodeSent | null>(linked?.sent ?? null);
   const [newPassword, setNewPassword] = useState('');
   const formRef = useRef<HTMLFormElement>(null);
   const action = useAction(formRef);
@@ -22,9 +33,11 @@ export function ForgotPasswordPage({ client, redirect }: { client: HostedClient;
   if (sent) {
     return (
       <HostedShell title={t('forgotTitle')}>
-        <div className="notice info" role="status">
-          {t('forgotSent', { email: email.trim() })}
-        </div>
+        {sent === linked?.sent ? null : (
+          <div className="notice info" role="status">
+            {t('forgotSent', { email: email.trim() })}
+          </div>
+        )}
         <CodeForm
           email={email.trim()}
           sent={sent}

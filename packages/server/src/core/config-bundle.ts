@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { TEMPLATE_TYPES, deleteConfigPath, getConfigPath, isMasked, setConfigPath } from '@postern/connector-kit';
+import { diffConnector, diffLeaves, type Change, type SecretOutcome } from './config-diff.js';
 import { AppError, fieldIssues, tooDeep, type FieldIssue } from './errors.js';
 import { jsonValueDepth, MAX_JSON_DEPTH } from '../lib/json-depth.js';
 import type { Clock, Stores, StoredConnector, Tenant } from './ports.js';
@@ -58,23 +59,22 @@ export const BundleSchema = z
   .meta({ id: 'ConfigBundle' });
 export type Bundle = z.infer<typeof BundleSchema>;
 
-export interface Change {
-  path: string;
-  action: 'add' | 'update' | 'remove';
-}
+export type { Change, SecretOutcome } from './config-diff.js';
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
 const unset = deleteConfigPath;
 const set = setConfigPath;
 
-function diffObject(prefix: string, before: Record<string, unknown>, after: Record<string, unknown>, out: Change[]): void {
-  for (const k of new Set([...Object.keys(before), ...Object.keys(after)])) {
-    const path = `${prefix}.${k}`;
-    if (!(k in before)) out.push({ path, action: 'add' });
-    else if (!(k in after)) out.push({ path, action: 'remove' });
-    else if (!same(before[k], after[k])) out.push({ path, action: 'update' });
-  }
+const TEMPLATE_FIELDS = ['subject', 'html', 'text', 'replyTo', 'senderName'] as const;
+type TemplateFields = Record<(typeof TEMPLATE_FIELDS)[number], string | null>;
+const templateFields = (t: TemplateFields) => Object.fromEntries(TEMPLATE_FIELDS.map((f) => [f, t[f]]));
+
+/** What an import does: each change with its before and after, and each connector secret's fate. */
+export interface ImportResult {
+  changes: Change[];
+  secrets?: SecretOutcome[];
+  applied: boolean;
 }
 
 export interface BundleDeps {
@@ -128,7 +128,7 @@ export class ConfigBundles {
     };
   }
 
-  async import(tenant: Tenant, input: { bundle: unknown; secrets?: Record<string, string> | undefined; dryRun?: boolean | undefined }): Promise<{ changes: Change[]; applied: boolean }> {
+  async import(tenant: Tenant, input: { bundle: unknown; secrets?: Record<string, string> | undefined; dryRun?: boolean | undefined }): Promise<ImportResult> {
     // The HTTP edge bounds body depth; a bundle read from a file by the CLI is checked here.
     if (jsonValueDepth(input.bundle) > MAX_JSON_DEPTH || jsonValueDepth(input.secrets) > MAX_JSON_DEPTH) throw tooDeep();
     const parsed = BundleSchema.safeParse(withNewPolicyFields(input.bundle));
@@ -138,6 +138,7 @@ export class ConfigBundles {
     }
     const bundle = parsed.data;
     const changes: Change[] = [];
+    const secretOutcomes: SecretOutcome[] = [];
 
     // One template per type and language (language tags are case-insensitive).
     const seen = new Map<string, number>();
@@ -187,13 +188,11 @@ export class ConfigBundles {
       }
       nextConfig = await this.d.connectors.validateFor(tenant.id, factoryId, config);
       if (current && reused.length) this.d.connectors.refuseRedirectedSecrets(factoryId, reused, nextConfig, current.config, 'secrets');
-      if (!current) changes.push({ path: 'connector', action: 'add' });
-      else if (current.factoryId !== factoryId) changes.push({ path: 'connector', action: 'update' });
-      else diffObject('connector.config', current.config, nextConfig, changes);
+      diffConnector('connector', this.side(current), { factoryId, config: nextConfig, secretPaths: this.d.registry.secretPaths(factoryId) }, changes, secretOutcomes);
     } else if (current) {
-      changes.push({ path: 'connector', action: 'remove' });
+      diffConnector('connector', this.side(current), undefined, changes, secretOutcomes);
     }
-    const fallback = await this.planFallback(tenant, bundle, input.secrets, changes);
+    const fallback = await this.planFallback(tenant, bundle, input.secrets, changes, secretOutcomes);
 
     // Templates: the target ends with exactly the bundle's own templates.
     const existing = new Map((await this.d.stores.templates.listForTenant(tenant.id)).map((t) => [`${t.locale}/${t.templateType}`, t]));
@@ -210,18 +209,22 @@ export class ConfigBundles {
         throw new AppError('template.invalid', `The bundle's ${t.templateType} template for ${t.locale} is invalid: ${err.message}`, { ...err.details, path: `bundle.templates.${index}`, locale: t.locale, templateType: t.templateType });
       }
       const e = existing.get(key);
-      if (!e) changes.push({ path: `templates.${key}`, action: 'add' });
-      else if (!same([e.subject, e.html, e.text, e.replyTo, e.senderName], [t.subject, t.html, t.text, t.replyTo, t.senderName])) changes.push({ path: `templates.${key}`, action: 'update' });
+      if (!e) changes.push({ path: `templates.${key}`, action: 'add', after: templateFields(t) });
+      else {
+        // Only the fields that differ: a template's HTML is long, and most edits touch one field.
+        const differing = TEMPLATE_FIELDS.filter((f) => !same(e[f], t[f]));
+        if (differing.length) changes.push({ path: `templates.${key}`, action: 'update', before: Object.fromEntries(differing.map((f) => [f, e[f]])), after: Object.fromEntries(differing.map((f) => [f, t[f]])) });
+      }
     }
-    for (const key of existing.keys()) if (!wanted.has(key)) changes.push({ path: `templates.${key}`, action: 'remove' });
+    for (const [key, e] of existing) if (!wanted.has(key)) changes.push({ path: `templates.${key}`, action: 'remove', before: templateFields(e) });
 
     const branding: Branding = bundle.branding;
-    diffObject('branding', await this.d.branding.get(tenant.id), branding, changes);
+    diffLeaves('branding', await this.d.branding.get(tenant.id), branding, changes);
     const sie: SignInExperience = bundle.signInExperience;
-    diffObject('signInExperience', await this.d.signInExperience.get(tenant.id), sie, changes);
+    diffLeaves('signInExperience', await this.d.signInExperience.get(tenant.id), sie, changes);
     // Test addresses exist for development tenants only; they do not carry over to production.
     const policy: CodePolicy = { ...bundle.codePolicy, testAddresses: tenant.type === 'development' ? checkTestAddresses(bundle.codePolicy, 'bundle.codePolicy.') : [] };
-    diffObject('codePolicy', await this.d.policies.get(tenant.id), policy, changes);
+    diffLeaves('codePolicy', await this.d.policies.get(tenant.id), policy, changes);
 
     // The guards of the endpoints that change these settings one by one hold for an import too.
     if (!sie.signIn.methods.some((m) => m.password || m.verificationCode)) {
@@ -235,7 +238,8 @@ export class ConfigBundles {
     if (!bundle.connector && !current && dependents.length) {
       throw new AppError('sign_in_experience.email_connector_required', 'The bundle turns on email flows but has no email connector.', { fields: dependents });
     }
-    if (input.dryRun || changes.length === 0) return { changes, applied: false };
+    const result = (applied: boolean): ImportResult => ({ changes, ...(secretOutcomes.length ? { secrets: secretOutcomes } : {}), applied });
+    if (input.dryRun || changes.length === 0) return result(false);
 
     const at = this.d.clock.now().toISOString();
     await this.d.transaction(async (st) => {
@@ -259,7 +263,11 @@ export class ConfigBundles {
     this.d.policies.invalidate(tenant.id);
     this.d.branding.invalidate(tenant.id);
     this.d.signInExperience.invalidate(tenant.id);
-    return { changes, applied: true };
+    return result(true);
+  }
+
+  private side(c: StoredConnector | undefined) {
+    return c && { factoryId: c.factoryId, config: c.config, secretPaths: this.d.registry.secretPaths(c.factoryId) };
   }
 
   private async exportFallback(tenant: Tenant, includeSecrets: boolean): Promise<Bundle['connector']> {
@@ -281,12 +289,12 @@ export class ConfigBundles {
    * The fallback connector's part of an import: its secrets come from the bundle, else from
    * `secrets["fallbackConnector.<field>"]`, else the target's own fallback of the same factory.
    */
-  private async planFallback(tenant: Tenant, bundle: Bundle, secrets: Record<string, string> | undefined, changes: Change[]): Promise<{ current: StoredConnector | undefined; next?: Record<string, unknown> }> {
+  private async planFallback(tenant: Tenant, bundle: Bundle, secrets: Record<string, string> | undefined, changes: Change[], secretOutcomes: SecretOutcome[]): Promise<{ current: StoredConnector | undefined; next?: Record<string, unknown> }> {
     const current = await this.d.stores.fallbackConnectors.getEmailConnector(tenant.id);
     const b = bundle.fallbackConnector;
     if (b === undefined || !this.d.fallbackConnectors) return { current };
     if (b === null) {
-      if (current) changes.push({ path: 'fallbackConnector', action: 'remove' });
+      if (current) diffConnector('fallbackConnector', this.side(current), undefined, changes, secretOutcomes);
       return { current };
     }
     this.d.fallbackConnectors.factory(b.factoryId);
@@ -303,9 +311,7 @@ export class ConfigBundles {
       throw new AppError('request.invalid', `The bundle's ${b.factoryId} fallback connector needs its secret ${missing.join(', ')}: pass it in "secrets" (e.g. {"fallbackConnector.${missing[0]}": "…"}).`, { issues: missing.map((m) => ({ path: `secrets.fallbackConnector.${m}`, message: 'required' })) });
     }
     const next = await this.d.fallbackConnectors.validateFor(tenant.id, b.factoryId, config);
-    if (!current) changes.push({ path: 'fallbackConnector', action: 'add' });
-    else if (current.factoryId !== b.factoryId) changes.push({ path: 'fallbackConnector', action: 'update' });
-    else diffObject('fallbackConnector.config', current.config, next, changes);
+    diffConnector('fallbackConnector', this.side(current), { factoryId: b.factoryId, config: next, secretPaths: this.d.registry.secretPaths(b.factoryId) }, changes, secretOutcomes);
     return { current, next };
   }
 }

@@ -35,6 +35,7 @@ export const ERRORS = {
   'user.not_found': { status: 404, message: 'No such user.' },
   'application.not_found': { status: 404, message: 'No such application.' },
   'oidc.interaction_not_found': { status: 404, message: 'This sign-in request has expired or belongs to another browser; start again from the application.' },
+  'user.no_email': { status: 400, message: 'This user has no email address to send to.' },
   'user.email_exists': { status: 409, message: 'An account with this email address exists already.' },
   'password.policy_violation': { status: 422, message: 'The password does not meet the password policy.' },
   'registration.disabled': { status: 403, message: 'Sign-up is turned off for this application.' },

@@ -105,7 +105,12 @@ export async function buildApp(s: Services, opts: BuildAppOptions = {}): Promise
       },
       components: {
         securitySchemes: {
-          adminKey: { type: 'http', scheme: 'bearer', description: 'An admin API key' },
+          adminKey: {
+            type: 'http',
+            scheme: 'bearer',
+            description:
+              'An admin API key: the one `npm start` prints at the first start, POSTERN_ADMIN_KEY, or one made with POST /api/admin-keys. In "Authorize", paste the key alone (the page adds "Bearer "). Every call then sends `Authorization: Bearer <admin key>`, for example `curl -H "Authorization: Bearer $POSTERN_ADMIN_KEY" http://localhost:3000/api/connectors`. For tenant T, call /t/T/api/….',
+          },
           accessToken: {
             type: 'http',
             scheme: 'bearer',
@@ -120,7 +125,8 @@ export async function buildApp(s: Services, opts: BuildAppOptions = {}): Promise
     // Fills components.schemas with the schemas that carry a meta id (the $refs point there).
     transformObject: jsonSchemaTransformObject,
   });
-  await app.register(swaggerUi, { routePrefix: '/api/docs', uiConfig: { deepLinking: true } });
+  // The key typed into "Authorize" stays across reloads of the page (the browser's storage, this origin only).
+  await app.register(swaggerUi, { routePrefix: '/api/docs', uiConfig: { deepLinking: true, persistAuthorization: true } });
   app.get('/api/openapi.json', { schema: { hide: true }, config: { auth: 'public' } }, async () => app.swagger());
 
   await app.register(healthRoutes(s));

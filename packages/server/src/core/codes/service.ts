@@ -41,6 +41,12 @@ export interface IssueRequest {
    * code can be spent through its link.
    */
   magicLink?: (token: string) => string;
+  /**
+   * A link to the hosted page that takes this code (an admin's password reset): given the
+   * verification id, the URL to put in the message as `link`. Unlike a magic link it spends
+   * nothing; the code is still typed on the page.
+   */
+  pageLink?: (verificationId: string) => string;
 }
 
 export interface IssueResult {
@@ -193,7 +199,11 @@ export class VerificationCodes {
       expiresAt,
       createdAt: now.toISOString(),
     };
-    const link = req.magicLink ? { link: req.magicLink(`${id}.${linkMac(this.hmacKey, id, hmac)}`) } : {};
+    const link = req.magicLink
+      ? { link: req.magicLink(`${id}.${linkMac(this.hmacKey, id, hmac)}`) }
+      : req.pageLink
+        ? { link: req.pageLink(id) }
+        : {};
     const result: IssueResult = { verificationId: id, expiresAt, resendAfter: policy.resendCooldownSeconds };
     const mode = req.delivery ?? 'now';
     if (mode === 'none' || fixed !== undefined) {

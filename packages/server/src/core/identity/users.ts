@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { normalizeEmail } from '../email-address.js';
 import { AppError } from '../errors.js';
-import type { Page, PageRequest } from '../ports.js';
+import type { Page, PageRequest, Tenant } from '../ports.js';
 import { checkPasswordPolicy } from './passwords.js';
-import { emitUserEvent, nowIso, publicUser, type IdentityDeps, type PublicUser } from './context.js';
+import { emitUserEvent, methodDisabled, nowIso, PURPOSES, publicUser, type IdentityDeps, type PublicUser } from './context.js';
 import type { SessionInfo, UserChanges } from './ports.js';
 
 export interface CreateUserInput {
@@ -100,6 +100,29 @@ export class UserService {
   async revokeSession(tenantId: string, id: string, sessionId: string): Promise<void> {
     await this.get(tenantId, id);
     if (!(await this.d.tokens.revokeSession(tenantId, id, sessionId))) throw new AppError('session.not_found');
+  }
+
+  /**
+   * Sends the user the ForgotPassword message an end user would get from the hosted page,
+   * with a link to that page open at the code step (SPEC §14: the console's user page).
+   * The code is one of the forgot-password flow, so it is spent where the user's own is.
+   */
+  async sendPasswordReset(tenant: Tenant, id: string): Promise<{ to: string; expiresAt: string }> {
+    const u = await this.d.stores.users.get(tenant.id, id);
+    if (!u) throw new AppError('user.not_found');
+    if (!u.email || !u.emailKey) throw new AppError('user.no_email', 'This user has no email address, so no reset can be sent. Add an email address to the user first.');
+    // The page that takes the code refuses when password reset is off: say so before sending.
+    if (!(await this.d.signInExperience.get(tenant.id)).forgotPassword.email) throw methodDisabled('Password reset by email');
+    const prefix = tenant.id === 'default' ? '' : `/t/${encodeURIComponent(tenant.id)}`;
+    const email = u.email;
+    const r = await this.d.codes.issue({
+      tenant,
+      email: { address: email, key: u.emailKey },
+      ...PURPOSES.forgotPassword,
+      source: 'api',
+      pageLink: (verificationId) => `${this.d.publicUrl}${prefix}/forgot-password?${new URLSearchParams({ email, verificationId }).toString()}`,
+    });
+    return { to: email, expiresAt: r.expiresAt };
   }
 
   async delete(tenantId: string, id: string): Promise<void> {

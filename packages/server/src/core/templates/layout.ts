@@ -287,5 +287,41 @@ export function buildTemplate(l: LocaleStrings, type: TemplateType): TemplateCon
   if (type === 'OrganizationInvitation') return invitation(l, l.types.OrganizationInvitation);
   if (type === 'SignIn') return codeMessage(l, l.types.SignIn, l.magicLink.signInButton);
   if (type === 'Register') return codeMessage(l, l.types.Register, l.magicLink.registerButton);
+  if (type === 'ForgotPassword') return resetMessage(l, l.types.ForgotPassword);
   return codeMessage(l, l.types[type]);
+}
+
+/**
+ * ForgotPassword: the code, and when the send has a `link` (a reset an admin started, which
+ * the recipient did not ask for on a page), a button to the page that takes the code and the
+ * new password. The link opens the page only; the code is still typed there.
+ */
+function resetMessage(l: LocaleStrings, s: CodeMessageStrings): TemplateContent {
+  const linkHint = l.types.OrganizationInvitation.linkHint;
+  const plain = codeMessage(l, s);
+  const body = `${paragraph(l, h(s.intro))}
+${codeBlock(l)}
+${paragraph(l, h(l.expiry))}
+{{#if link}}${button(l, { button: l.magicLink.resetButton, linkHint })}{{/if}}
+${paragraph(l, h(l.noShare), { note: true })}`;
+  return {
+    subject: plain.subject,
+    html: page(l, h(s.subject), h(s.intro), h(s.heading), body, h(s.ignore)),
+    text: `${GREETING_TEXT(l)}
+
+${t(s.intro)}
+
+{{code}}
+
+${t(l.expiry)}
+{{#if link}}
+${t(l.magicLink.resetButton)}:
+{{link}}
+{{/if}}
+${t(l.noShare)}
+
+${t(s.ignore)}
+
+${textFooter(l)}`,
+  };
 }

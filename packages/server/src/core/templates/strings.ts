@@ -50,6 +50,8 @@ export interface MagicLinkStrings {
   intro: string;
   signInButton: string;
   registerButton: string;
+  /** The button of a ForgotPassword message an admin sent: to the page that takes the code. */
+  resetButton: string;
   /** Above the code, when the link is there too. */
   orCode: string;
 }

@@ -76,6 +76,7 @@ export const de: LocaleStrings = {
     intro: 'Klicken Sie auf die Schaltfläche, um fortzufahren. Der Link funktioniert einmal, auf jedem Gerät.',
     signInButton: 'Anmelden',
     registerButton: 'E-Mail-Adresse bestätigen',
+    resetButton: 'Neues Passwort wählen',
     orCode: 'Oder geben Sie diesen Code ein:',
   },
   notices: {

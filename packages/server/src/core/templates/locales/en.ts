@@ -76,6 +76,7 @@ export const en: LocaleStrings = {
     intro: 'Press the button to continue. The link works once, on any device.',
     signInButton: 'Sign in',
     registerButton: 'Confirm email address',
+    resetButton: 'Choose a new password',
     orCode: 'Or enter this code:',
   },
   notices: {

@@ -76,6 +76,7 @@ export const es: LocaleStrings = {
     intro: 'Pulsa el botón para continuar. El enlace funciona una sola vez, en cualquier dispositivo.',
     signInButton: 'Iniciar sesión',
     registerButton: 'Confirmar correo electrónico',
+    resetButton: 'Elegir una nueva contraseña',
     orCode: 'O introduce este código:',
   },
   notices: {

@@ -77,6 +77,7 @@ export const fr: LocaleStrings = {
     intro: 'Cliquez sur le bouton pour continuer. Le lien fonctionne une seule fois, sur n’importe quel appareil.',
     signInButton: 'Se connecter',
     registerButton: 'Confirmer l’adresse e-mail',
+    resetButton: 'Choisir un nouveau mot de passe',
     orCode: 'Ou saisissez ce code\u00a0:',
   },
   notices: {

@@ -77,6 +77,7 @@ export const ja: LocaleStrings = {
     intro: 'ボタンを押して続行してください。リンクは一度だけ、どの端末でも使えます。',
     signInButton: 'サインイン',
     registerButton: 'メールアドレスを確認',
+    resetButton: '新しいパスワードを設定',
     orCode: 'または、このコードを入力してください：',
   },
   notices: {

@@ -76,6 +76,7 @@ export const ptBR: LocaleStrings = {
     intro: 'Clique no botão para continuar. O link funciona uma única vez, em qualquer dispositivo.',
     signInButton: 'Entrar',
     registerButton: 'Confirmar e-mail',
+    resetButton: 'Escolher uma nova senha',
     orCode: 'Ou digite este código:',
   },
   notices: {

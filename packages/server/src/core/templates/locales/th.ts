@@ -77,6 +77,7 @@ export const th: LocaleStrings = {
     intro: 'กดปุ่มเพื่อดำเนินการต่อ ลิงก์นี้ใช้ได้ครั้งเดียว บนอุปกรณ์ใดก็ได้',
     signInButton: 'เข้าสู่ระบบ',
     registerButton: 'ยืนยันอีเมล',
+    resetButton: 'ตั้งรหัสผ่านใหม่',
     orCode: 'หรือกรอกรหัสนี้:',
   },
   notices: {

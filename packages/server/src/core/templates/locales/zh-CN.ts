@@ -77,6 +77,7 @@ export const zhCN: LocaleStrings = {
     intro: '点击按钮继续。此链接只能使用一次，可在任何设备上打开。',
     signInButton: '登录',
     registerButton: '确认邮箱地址',
+    resetButton: '设置新密码',
     orCode: '或输入以下验证码：',
   },
   notices: {

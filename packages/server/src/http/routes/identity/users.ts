@@ -80,6 +80,20 @@ export const userRoutes =
         return reply.status(204).send(null);
       },
     );
+    app.post(
+      '/api/users/:id/password-reset',
+      {
+        schema: {
+          operationId: 'sendUserPasswordReset',
+          tags,
+          summary: 'Send the user the ForgotPassword email, with a link to the hosted reset page',
+          description: 'The same message and code as the hosted page\'s "Forgot password", sent now: a connector failure answers its error. A user without an email address is 400 user.no_email; password reset turned off in the sign-in experience is 403 experience.method_disabled.',
+          params: Params,
+          response: { 200: z.object({ to: z.string().meta({ description: 'The address the message went to' }), expiresAt: z.string().meta({ description: 'When the code expires' }) }), ...errorResponses(400, 401, 403, 404, 422, 429, 502) },
+        },
+      },
+      async (req) => users.sendPasswordReset(req.tenant, req.params.id),
+    );
     app.delete('/api/users/:id', { schema: { operationId: 'deleteUser', tags, summary: 'Delete a user with their sessions and memberships', params: Params, response: { 204: NoContent, ...errorResponses(400, 401, 403, 404) } } }, async (req, reply) => {
       await users.delete(req.tenantId, req.params.id);
       return reply.status(204).send(null);
