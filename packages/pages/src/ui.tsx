@@ -37,14 +37,9 @@ export function HostedShell({ title, children }: { title: string; children: Reac
         </header>
       ) : null}
       <main className="card hosted-card" id="main" tabIndex={-1}>
-        {application ? (
-          <p className="hosted-app" data-testid="hosted-app">
-            {application.logoUrl ? <img src={application.logoUrl} alt="" /> : null}
-            <span>{t('forApp', { app: application.name })}</span>
-          </p>
-        ) : null}
-        <div className="hosted-head">
-          <h1 id="hosted-title">{title}</h1>
+        {/* The card's top line: the application that asks (an OpenID sign-in), and the language picker. */}
+        <div className="hosted-top">
+          {application ? <ApplicationLine name={application.name} logoUrl={application.logoUrl} /> : null}
           <div className="hosted-lang">
             <label htmlFor="hosted-lang" className="visually-hidden">
               {t('language')}
@@ -58,9 +53,22 @@ export function HostedShell({ title, children }: { title: string; children: Reac
             </select>
           </div>
         </div>
+        <h1 id="hosted-title">{title}</h1>
         {children}
       </main>
     </div>
+  );
+}
+
+/** "Continue to <app>", with the application's logo unless it cannot be loaded. */
+function ApplicationLine({ name, logoUrl }: { name: string; logoUrl: string | null }) {
+  const { t } = useLang();
+  const [broken, setBroken] = useState(false);
+  return (
+    <p className="hosted-app" data-testid="hosted-app">
+      {logoUrl && !broken ? <img src={logoUrl} alt="" onError={() => setBroken(true)} /> : null}
+      <span>{t('forApp', { app: name })}</span>
+    </p>
   );
 }
 

@@ -112,8 +112,9 @@ describe('hosted pages in every shipped language', () => {
     await withPage(
       env,
       async (page) => {
-        // The logo's host does not exist here: only the reference is checked, and no request leaves.
-        await page.route('https://cdn.example.test/**', (r) => r.fulfill({ status: 404, body: '' }));
+        // The logo's host does not exist here: the browser gets a 1×1 PNG instead, and no request leaves.
+        const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
+        await page.route('https://cdn.example.test/**', (r) => r.fulfill({ status: 200, contentType: 'image/png', body: png }));
         // As an OpenID authorization hands over: client_id, and the interaction to finish.
         const finish = `/t/${tenant}/oidc/interaction/abc123/login`;
         await page.goto(`${env.url}/t/${tenant}/sign-in?client_id=${app.body.clientId}&lang=es&redirect=${encodeURIComponent(finish)}`);
