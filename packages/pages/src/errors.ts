@@ -28,7 +28,7 @@ export function explain(t: T, error: unknown, extra: Record<string, string> = {}
   let message: string;
   switch (code) {
     case 'verification_code.mismatch':
-      message = typeof d.attemptsLeft === 'number' ? t('verification_code.mismatch', { attemptsLeft: d.attemptsLeft }) : t('verification_code.mismatch.none');
+      message = typeof d.attemptsLeft === 'number' ? t('verification_code.mismatch', { n: d.attemptsLeft }) : t('verification_code.mismatch.none');
       fields.code = message;
       break;
     case 'verification_code.expired':

@@ -1,15 +1,18 @@
 /** The building blocks of the hosted pages: the card shell, alerts, the code field with its resend countdown. */
 import { useEffect, useRef, useState, type CSSProperties, type FormEvent, type ReactNode, type RefObject } from 'react';
+import { withAddresses } from './Address.js';
 import { Field } from './Field.js';
-import { explain, type Explained } from './errors.js';
+import { explain, waitText, type Explained } from './errors.js';
 import { LANG_NAMES, LANGS, setLang, useLang, type Lang } from './i18n.js';
 import type { CodeSent } from './client.js';
 import { brandColours, useBranding } from './branding.js';
+import { useApplication } from './application.js';
 import { retryAfterOf } from './client.js';
 
 export function HostedShell({ title, children }: { title: string; children: ReactNode }) {
   const { lang, t } = useLang();
   const brand = useBranding();
+  const application = useApplication();
   useEffect(() => {
     document.documentElement.lang = lang;
     document.title = brand ? `${title} · ${brand.name}` : title;
@@ -34,8 +37,9 @@ export function HostedShell({ title, children }: { title: string; children: Reac
         </header>
       ) : null}
       <main className="card hosted-card" id="main" tabIndex={-1}>
-        <div className="hosted-head">
-          <h1 id="hosted-title">{title}</h1>
+        {/* The card's top line: the application that asks (an OpenID sign-in), and the language picker. */}
+        <div className="hosted-top">
+          {application ? <ApplicationLine name={application.name} logoUrl={application.logoUrl} /> : null}
           <div className="hosted-lang">
             <label htmlFor="hosted-lang" className="visually-hidden">
               {t('language')}
@@ -49,9 +53,22 @@ export function HostedShell({ title, children }: { title: string; children: Reac
             </select>
           </div>
         </div>
+        <h1 id="hosted-title">{title}</h1>
         {children}
       </main>
     </div>
+  );
+}
+
+/** "Continue to <app>", with the application's logo unless it cannot be loaded. */
+function ApplicationLine({ name, logoUrl }: { name: string; logoUrl: string | null }) {
+  const { t } = useLang();
+  const [broken, setBroken] = useState(false);
+  return (
+    <p className="hosted-app" data-testid="hosted-app">
+      {logoUrl && !broken ? <img src={logoUrl} alt="" onError={() => setBroken(true)} /> : null}
+      <span>{t('forApp', { app: name })}</span>
+    </p>
   );
 }
 
@@ -182,7 +199,7 @@ export function CodeForm({ email, sent, onResend, onSubmit, submitLabel, childre
   const numeric = code === '' || /^\d+$/.test(code);
   return (
     <form ref={formRef} onSubmit={submit} noValidate>
-      <Field id={`${idPrefix}-input`} label={t('code')} help={t('codeHelp', { email })} error={fields.code}>
+      <Field id={`${idPrefix}-input`} label={t('code')} help={withAddresses(t('codeHelp', { email }), email)} error={fields.code}>
         <input
           ref={codeRef}
           type="text"
@@ -197,7 +214,7 @@ export function CodeForm({ email, sent, onResend, onSubmit, submitLabel, childre
         />
       </Field>
       {children?.(fields)}
-      {resent && !explained ? <Success>{t('codeResent', { email })}</Success> : null}
+      {resent && !explained ? <Success>{withAddresses(t('codeResent', { email }), email)}</Success> : null}
       <Alert explained={explained} alertRef={resend.explained ? resend.alertRef : action.alertRef} />
       <div className="hosted-actions">
         <button type="submit" className="primary" disabled={action.busy}>
@@ -208,7 +225,7 @@ export function CodeForm({ email, sent, onResend, onSubmit, submitLabel, childre
         </button>
       </div>
       <p className="muted small" id={`${idPrefix}-countdown`}>
-        {left > 0 ? t('resendIn', { seconds: left }) : ''}
+        {left > 0 ? t('resendIn', { wait: waitText(t, left) }) : ''}
       </p>
     </form>
   );

@@ -1654,6 +1654,23 @@ export interface paths {
         patch: operations["updateApplication"];
         trace?: never;
     };
+    "/api/experience/applications/{clientId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The name and logo of the application that asks for a sign-in, for the hosted pages (no key) */
+        get: operations["getExperienceApplication"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/applications/{id}/secret": {
         parameters: {
             query?: never;
@@ -2261,6 +2278,10 @@ export interface components {
             createdAt: string;
             updatedAt: string;
         };
+        ExperienceApplicationInput: {
+            name: string;
+            logoUrl: string | null;
+        };
         VerificationCodePolicy: {
             length: number;
             /** @enum {string} */
@@ -2812,6 +2833,10 @@ export interface components {
             hasClientSecret: boolean;
             createdAt: string;
             updatedAt: string;
+        };
+        ExperienceApplication: {
+            name: string;
+            logoUrl: string | null;
         };
     };
     responses: never;
@@ -10649,6 +10674,47 @@ export interface operations {
             };
             /** @description Default Response */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getExperienceApplication: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The OAuth client_id */
+                clientId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExperienceApplication"];
+                };
+            };
+            /** @description Default Response */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
+import { Address } from '../Address.js';
 import { isAuthFailure, type Account, type CodeSent, type HostedClient } from '../client.js';
 import { PosternError } from '@postern/client';
 import { useLang } from '../i18n.js';
@@ -79,7 +80,7 @@ export function AccountPage({ client }: { client: HostedClient }) {
           <dl className="facts">
             <dt>{t('accountEmail')}</dt>
             <dd>
-              <span data-testid="account-email">{account.email ?? t('noName')}</span>{' '}
+              <span data-testid="account-email">{account.email ? <Address value={account.email} /> : t('noName')}</span>{' '}
               {account.email ? <span className="badge">{account.emailVerified ? t('verified') : t('notVerified')}</span> : null}
             </dd>
             <dt>{t('accountName')}</dt>

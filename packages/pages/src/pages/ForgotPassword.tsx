@@ -1,4 +1,5 @@
 import { useRef, useState, type FormEvent } from 'react';
+import { withAddresses } from '../Address.js';
 import type { CodeSent, HostedClient } from '../client.js';
 import { applicationField } from '../flow.js';
 import { useLang } from '../i18n.js';
@@ -35,7 +36,7 @@ export function ForgotPasswordPage({ client, redirect }: { client: HostedClient;
       <HostedShell title={t('forgotTitle')}>
         {sent === linked?.sent ? null : (
           <div className="notice info" role="status">
-            {t('forgotSent', { email: email.trim() })}
+            {withAddresses(t('forgotSent', { email: email.trim() }), email.trim())}
           </div>
         )}
         <CodeForm

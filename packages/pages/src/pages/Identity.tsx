@@ -1,4 +1,5 @@
 import { useRef, useState, type FormEvent, type ReactNode } from 'react';
+import { withAddresses } from '../Address.js';
 import type { CodeSent } from '../client.js';
 import { useLang } from '../i18n.js';
 import { Alert, CodeForm, TextField, useAction } from '../ui.js';
@@ -43,7 +44,7 @@ export function NeedsIdentity({ authed, proof, onProof, email, codeOnly = false,
         />
       ) : codeOnly ? (
         <form ref={formRef} onSubmit={(e) => (e.preventDefault(), void action.run(async () => setSent(await sendCode())))} noValidate>
-          <p>{t('confirmCurrentEmail', { email })}</p>
+          <p>{withAddresses(t('confirmCurrentEmail', { email }), email)}</p>
           <Alert explained={action.explained} alertRef={action.alertRef} />
           <div className="hosted-actions">
             <button type="submit" className="primary" disabled={action.busy}>

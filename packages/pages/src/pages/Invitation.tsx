@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import { Address, withAddresses } from '../Address.js';
 import type { Account, HostedClient, InvitationView } from '../client.js';
 import { explain } from '../errors.js';
 import { useLang, type StringKey } from '../i18n.js';
@@ -47,13 +48,15 @@ export function InvitationPage({ client, token }: { client: HostedClient; token:
           <p className="lead">{t('invitationLead', { org: view.organization.name })}</p>
           <dl className="facts">
             <dt>{t('invitationFor')}</dt>
-            <dd>{view.email}</dd>
+            <dd>
+              <Address value={view.email} />
+            </dd>
             <dt>{t('invitationStatus')}</dt>
             <dd>
               <span className={`chip chip-invite-${view.status}`}>{t(statusKey)}</span>
             </dd>
             <dt>{t('invitationExpires')}</dt>
-            <dd>{new Date(view.expiresAt).toLocaleString(lang === 'th' ? 'th-TH' : 'en')}</dd>
+            <dd>{new Date(view.expiresAt).toLocaleString(lang)}</dd>
           </dl>
           {accepted ? (
             <Success>{t('accepted', { org: accepted })}</Success>
@@ -63,7 +66,7 @@ export function InvitationPage({ client, token }: { client: HostedClient; token:
             </div>
           ) : me ? (
             <>
-              <p>{t('signedInAs', { email: me.email ?? '' })}</p>
+              <p>{withAddresses(t('signedInAs', { email: me.email ?? '' }), me.email ?? '')}</p>
               <Alert explained={acceptError} alertRef={accept.alertRef} />
               <div className="hosted-actions">
                 <button type="button" className="primary" disabled={accept.busy} onClick={() => void doAccept()}>
@@ -82,7 +85,7 @@ export function InvitationPage({ client, token }: { client: HostedClient; token:
             </>
           ) : (
             <>
-              <p>{t('invitationSignIn', { email: view.email })}</p>
+              <p>{withAddresses(t('invitationSignIn', { email: view.email }), view.email)}</p>
               <p className="hosted-links">
                 <HostedLink to={withRedirect(client.path('sign-in'), here)}>{t('signIn')}</HostedLink>
                 <HostedLink to={withRedirect(client.path('register'), here)}>{t('createAccount')}</HostedLink>

@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { withAddresses } from '../Address.js';
 import type { CodeSent, HostedClient, SignInAnswer, Tokens } from '../client.js';
 import { afterSignIn, applicationField } from '../flow.js';
 import { useLang } from '../i18n.js';
@@ -74,7 +75,7 @@ export function SignInPage({
       <HostedShell title={linkSent ? t('linkSentTitle') : t('signInTitle')}>
         {linkSent ? (
           <p className="muted" role="status">
-            {t('linkSent', { email: email.trim() })}
+            {withAddresses(t('linkSent', { email: email.trim() }), email.trim())}
           </p>
         ) : null}
         <CodeForm
@@ -207,7 +208,7 @@ export function FinishSignUp({
   };
   return (
     <HostedShell title={t('finishSignUpTitle')}>
-      <p>{email ? t('finishSignUpLead', { email }) : t('finishSignUpLeadNoEmail')}</p>
+      <p>{email ? withAddresses(t('finishSignUpLead', { email }), email) : t('finishSignUpLeadNoEmail')}</p>
       <form ref={formRef} onSubmit={submit} noValidate>
         <TextField
           id="finish-name"

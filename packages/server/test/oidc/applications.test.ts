@@ -91,6 +91,34 @@ describe.each(DIALECTS)('applications API (%s)', (dialect) => {
     expect((await p.api('DELETE', `/api/applications/${r.body.id}`)).status).toBe(404);
   });
 
+  it('shows the hosted pages an application\'s name and logo without a key, and nothing else', async () => {
+    const r = await p.api('POST', '/api/applications', {
+      name: 'Shop & Co',
+      type: 'traditional',
+      redirectUris: ['https://shop.example.test/cb'],
+      corsOrigins: ['https://shop.example.test'],
+      logoUrl: 'https://cdn.example.test/shop.png',
+    });
+    expect(r.status).toBe(201);
+    const pub = (url: string) => p.app.inject({ method: 'GET', url, headers: { accept: 'application/json' } });
+    const card = await pub(`/api/experience/applications/${r.body.clientId}`);
+    expect(card.statusCode).toBe(200);
+    expect(card.json()).toEqual({ name: 'Shop & Co', logoUrl: 'https://cdn.example.test/shop.png' });
+
+    const missing = await pub('/api/experience/applications/no-such-client');
+    expect(missing.statusCode).toBe(404);
+    expect(missing.json()).toMatchObject({ code: 'application.not_found' });
+    const malformed = await pub(`/api/experience/applications/${encodeURIComponent('<script>')}`);
+    expect(malformed.statusCode).toBe(400);
+    expect(malformed.json()).toMatchObject({ code: 'request.invalid' });
+
+    // Another tenant's pages do not see it.
+    expect((await p.api('POST', '/api/tenants', { id: 'cards-other', name: 'Other' })).status).toBe(201);
+    const other = await pub(`/t/cards-other/api/experience/applications/${r.body.clientId}`);
+    expect(other.statusCode).toBe(404);
+    expect(other.json()).toMatchObject({ code: 'application.not_found' });
+  });
+
   it('refuses bad redirect URIs, origins and unknown fields with the failing field', async () => {
     const bad = async (body: Record<string, unknown>, path: string) => {
       const r = await p.api('POST', '/api/applications', {

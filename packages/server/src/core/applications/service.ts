@@ -124,6 +124,15 @@ export class Applications {
     return a;
   }
 
+  /**
+   * What the hosted pages show of the application that asks for a sign-in: its name and logo,
+   * nothing an end user should not see (no redirect URIs, origins or type).
+   */
+  async card(tenantId: string, clientId: string): Promise<{ name: string; logoUrl: string | null }> {
+    const a = await this.record(tenantId, clientId);
+    return { name: a.name, logoUrl: a.logoUrl };
+  }
+
   async get(tenantId: string, id: string): Promise<Application> {
     return show(await this.record(tenantId, id));
   }

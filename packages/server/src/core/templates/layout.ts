@@ -172,7 +172,7 @@ function codeMessage(l: LocaleStrings, s: CodeMessageStrings, linkButton?: strin
 ${button(l, { button: linkButton ?? '', linkHint })}
 ${paragraph(l, h(m.orCode))}`, paragraph(l, h(s.intro)))}
 ${codeBlock(l)}
-${paragraph(l, h(l.expiry))}
+{{#if expiresIn}}${paragraph(l, h(l.expiry))}{{/if}}
 ${paragraph(l, h(l.noShare), { note: true })}`;
   return {
     subject: t(s.subject),
@@ -188,9 +188,9 @@ ${t(m.orCode)}`, t(s.intro))}
 
 {{code}}
 
-${t(l.expiry)}
+{{#if expiresIn}}${t(l.expiry)}
 
-${t(l.noShare)}
+{{/if}}${t(l.noShare)}
 
 ${t(s.ignore)}
 

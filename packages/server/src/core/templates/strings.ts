@@ -4,7 +4,8 @@ import type { NoticeTemplateType, TemplateType } from '@postern/connector-kit';
  * The words of one shipped language. Plain text (never HTML) with these placeholders,
  * which the layout turns into template variables:
  * `{app}` application name, `{company}` sender company, `{user}` recipient's name,
- * `{minutes}` expiry in minutes, `{duration}` the expiry in words ("24 hours"), `{org}` organization, `{inviter}` who invited,
+ * `{minutes}` expiry in minutes (a bare number: prefer `{duration}`), `{duration}` the expiry
+ * in words of the language, plural included ("1 minute", "24 hours"), `{org}` organization, `{inviter}` who invited,
  * `{support}` support address.
  */
 export interface LocaleStrings {

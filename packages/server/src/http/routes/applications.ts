@@ -162,6 +162,24 @@ export const applicationRoutes =
         return reply.status(204).send(null);
       },
     );
+    app.get(
+      '/api/experience/applications/:clientId',
+      {
+        config: { auth: 'public' },
+        schema: {
+          operationId: 'getExperienceApplication',
+          tags: ['experience'],
+          security: [],
+          summary: 'The name and logo of the application that asks for a sign-in, for the hosted pages (no key)',
+          params: z.strictObject({ clientId: Id.meta({ description: 'The OAuth client_id' }) }),
+          response: {
+            200: z.object({ name: z.string(), logoUrl: z.string().nullable() }).meta({ id: 'ExperienceApplication' }),
+            ...errorResponses(400, 404),
+          },
+        },
+      },
+      async (req) => apps.card(req.tenantId, req.params.clientId),
+    );
     app.post(
       '/api/applications/:id/secret',
       {

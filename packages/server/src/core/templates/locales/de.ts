@@ -7,7 +7,7 @@ export const de: LocaleStrings = {
   greeting: 'Hallo {user},',
   greetingAnon: 'Hallo,',
   codeLabel: 'Bestätigungscode',
-  expiry: 'Dieser Code läuft in {minutes} Minuten ab.',
+  expiry: 'Dieser Code läuft in {duration} ab.',
   noShare: 'Geben Sie diesen Code niemals weiter. {company} wird Sie nie danach fragen.',
   sentBy: 'Diese E-Mail wurde von {company} gesendet.',
   help: 'Brauchen Sie Hilfe? Schreiben Sie uns an {support}.',

@@ -7,7 +7,7 @@ export const en: LocaleStrings = {
   greeting: 'Hi {user},',
   greetingAnon: 'Hello,',
   codeLabel: 'Verification code',
-  expiry: 'This code expires in {minutes} minutes.',
+  expiry: 'This code expires in {duration}.',
   noShare: 'Never share this code with anyone. {company} will never ask you for it.',
   sentBy: 'This email was sent by {company}',
   help: 'Need help? Contact us at {support}.',

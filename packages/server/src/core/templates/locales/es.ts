@@ -7,7 +7,7 @@ export const es: LocaleStrings = {
   greeting: 'Hola, {user}:',
   greetingAnon: 'Hola:',
   codeLabel: 'Código de verificación',
-  expiry: 'Este código caduca en {minutes} minutos.',
+  expiry: 'Este código caduca en {duration}.',
   noShare: 'No compartas este código con nadie. {company} nunca te lo pedirá.',
   sentBy: 'Este correo fue enviado por {company}',
   help: '¿Necesitas ayuda? Escríbenos a {support}.',

@@ -8,7 +8,7 @@ export const fr: LocaleStrings = {
   greeting: 'Bonjour {user},',
   greetingAnon: 'Bonjour,',
   codeLabel: 'Code de vérification',
-  expiry: 'Ce code expire dans {minutes} minutes.',
+  expiry: 'Ce code expire dans {duration}.',
   noShare: 'Ne communiquez jamais ce code à qui que ce soit. {company} ne vous le demandera jamais.',
   sentBy: 'Cet e-mail vous a été envoyé par {company}',
   help: 'Besoin d’aide\u00a0? Écrivez-nous à {support}.',

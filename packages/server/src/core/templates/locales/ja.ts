@@ -8,7 +8,7 @@ export const ja: LocaleStrings = {
   greeting: '{user} 様',
   greetingAnon: 'ご利用いただきありがとうございます。',
   codeLabel: '確認コード',
-  expiry: 'このコードの有効期限は {minutes} 分です。',
+  expiry: 'このコードの有効期限は {duration}です。',
   noShare: 'このコードは誰にも教えないでください。{company} からこのコードをお尋ねすることはありません。',
   sentBy: 'このメールは {company} から送信されています。',
   help: 'ご不明な点がありましたら、{support} までお問い合わせください。',

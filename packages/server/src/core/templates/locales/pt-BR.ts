@@ -7,7 +7,7 @@ export const ptBR: LocaleStrings = {
   greeting: 'Olá, {user}!',
   greetingAnon: 'Olá!',
   codeLabel: 'Código de verificação',
-  expiry: 'Este código expira em {minutes} minutos.',
+  expiry: 'Este código expira em {duration}.',
   noShare: 'Nunca compartilhe este código com ninguém. {company} nunca vai pedir este código a você.',
   sentBy: 'Este e-mail foi enviado por {company}',
   help: 'Precisa de ajuda? Fale com a gente em {support}.',

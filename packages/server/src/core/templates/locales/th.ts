@@ -8,7 +8,7 @@ export const th: LocaleStrings = {
   greeting: 'สวัสดีคุณ {user}',
   greetingAnon: 'สวัสดี',
   codeLabel: 'รหัสยืนยัน',
-  expiry: 'รหัสนี้จะหมดอายุใน {minutes} นาที',
+  expiry: 'รหัสนี้จะหมดอายุใน {duration}',
   noShare: 'อย่าเปิดเผยรหัสนี้แก่ผู้ใด {company} จะไม่ขอรหัสนี้จากคุณไม่ว่ากรณีใดก็ตาม',
   sentBy: 'อีเมลนี้ส่งโดย {company}',
   help: 'หากต้องการความช่วยเหลือ ติดต่อเราได้ที่ {support}',

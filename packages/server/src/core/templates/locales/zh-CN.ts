@@ -8,7 +8,7 @@ export const zhCN: LocaleStrings = {
   greeting: '{user}，您好：',
   greetingAnon: '您好：',
   codeLabel: '验证码',
-  expiry: '此验证码将在 {minutes} 分钟后失效。',
+  expiry: '此验证码将在{duration}后失效。',
   noShare: '请勿将此验证码告诉任何人。{company} 绝不会向您索要验证码。',
   sentBy: '此邮件由 {company} 发送。',
   help: '如需帮助，请联系 {support}。',
