@@ -138,6 +138,11 @@ const en = {
   fieldCode: 'Enter the code from the email.',
   fieldRequired: 'This field is required.',
   passwordNotAccepted: 'This application signs you in with email codes only: leave the password empty.',
+  captchaLabel: 'Security check',
+  'captcha.required': 'Complete the security check below first.',
+  'captcha.invalid': 'The security check failed. Complete it again.',
+  'captcha.unavailable': 'The security check cannot be done right now. Try again in a moment.',
+  preferLink: 'Rather sign in from a link?',
 };
 
 export type StringKey = keyof typeof en;
@@ -271,6 +276,11 @@ const th: Record<StringKey, string> = {
   fieldCode: 'กรุณากรอกรหัสจากอีเมล',
   fieldRequired: 'กรุณากรอกช่องนี้',
   passwordNotAccepted: 'แอปพลิเคชันนี้ใช้การเข้าสู่ระบบด้วยรหัสทางอีเมลเท่านั้น กรุณาเว้นช่องรหัสผ่านว่างไว้',
+  captchaLabel: 'การตรวจสอบความปลอดภัย',
+  'captcha.required': 'กรุณาทำการตรวจสอบความปลอดภัยด้านล่างก่อน',
+  'captcha.invalid': 'การตรวจสอบความปลอดภัยไม่ผ่าน กรุณาทำอีกครั้ง',
+  'captcha.unavailable': 'ยังไม่สามารถตรวจสอบความปลอดภัยได้ในขณะนี้ กรุณาลองใหม่อีกสักครู่',
+  preferLink: 'ต้องการเข้าสู่ระบบด้วยลิงก์แทนหรือไม่',
 };
 
 export const STRINGS: Record<Lang, Record<StringKey, string>> = { en, th };
