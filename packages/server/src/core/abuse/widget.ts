@@ -1,5 +1,3 @@
-import type { CaptchaProvider } from './captcha.js';
-
 /**
  * What a provider's widget needs in the browser: the script the hosted pages load, and the
  * origins their content security policy must allow for it (each provider's documented list).
@@ -12,7 +10,8 @@ export interface CaptchaWidget {
   connectSrc: string[];
 }
 
-type On = Exclude<CaptchaProvider, 'none'>;
+/** The providers (captcha.ts CAPTCHA_PROVIDERS without 'none'; not imported, which would make a cycle). */
+type On = 'turnstile' | 'hcaptcha' | 'recaptcha';
 
 const SCRIPTS: Record<On, { origin: string; path: (siteKey: string) => string }> = {
   // Explicit rendering: the pages decide where the widget goes and reset it after each send.
@@ -48,7 +47,7 @@ const SOURCES: Record<On, Omit<CaptchaWidget, 'scriptUrl'>> = {
  * the provider's path, and only that origin is allowed.
  */
 export function captchaWidget(
-  provider: CaptchaProvider,
+  provider: On | 'none',
   siteKey: string | null,
   widgetOrigin?: string,
 ): CaptchaWidget | null {
