@@ -70,6 +70,9 @@ export function explain(t: T, error: unknown, extra: Record<string, string> = {}
     case 'invitation.not_found':
     case 'network.error':
     case 'magic_link.forbidden':
+    case 'captcha.required':
+    case 'captcha.invalid':
+    case 'captcha.unavailable':
       message = t(code);
       if (code === 'user.email_exists') fields.email = message;
       break;

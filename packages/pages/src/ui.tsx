@@ -9,7 +9,11 @@ import { brandColours, useBranding } from './branding.js';
 import { useApplication } from './application.js';
 import { retryAfterOf } from './client.js';
 
-export function HostedShell({ title, children }: { title: string; children: ReactNode }) {
+/**
+ * `captcha`: the bot-check widget (captcha.tsx), kept at one place after the page's content
+ * so that it survives the page moving from its first step to the code step.
+ */
+export function HostedShell({ title, children, captcha }: { title: string; children: ReactNode; captcha?: ReactNode }) {
   const { lang, t } = useLang();
   const brand = useBranding();
   const application = useApplication();
@@ -55,6 +59,11 @@ export function HostedShell({ title, children }: { title: string; children: Reac
         </div>
         <h1 id="hosted-title">{title}</h1>
         {children}
+        {captcha ? (
+          <section className="hosted-captcha-slot" aria-label={t('captchaLabel')}>
+            {captcha}
+          </section>
+        ) : null}
       </main>
     </div>
   );

@@ -40,6 +40,13 @@ export interface Config {
   retentionDays: number;
   /** The SMTP submission listener (SPEC §18); undefined when neither port is set. */
   smtp: SmtpListenerConfig | undefined;
+  /**
+   * Where the hosted pages load the bot-protection widget scripts from instead of the
+   * providers' own origins (same paths): a local fake widget in tests, or the operator's own
+   * proxy. An operator setting, never a tenant's: a script the pages load runs beside every
+   * tenant's pages on this origin.
+   */
+  captchaWidgetOrigin: string | undefined;
 }
 
 export interface SmtpListenerConfig {
@@ -106,6 +113,11 @@ const fields = {
     .regex(/^smtps?:\/\/.+/, 'must be an smtp:// or smtps:// URL')
     .optional(),
   POSTERN_OUTBOUND_ALLOW: z.string().optional(),
+  POSTERN_CAPTCHA_WIDGET_ORIGIN: z
+    .url({ protocol: /^https?$/ })
+    .optional()
+    .refine((v) => v === undefined || new URL(v).origin === v.replace(/\/+$/, ''), 'must be an origin (scheme, host and port only)')
+    .transform((v) => (v === undefined ? undefined : new URL(v).origin)),
   POSTERN_SNS_CERT_HOSTS: z.string().optional(),
   POSTERN_DNS_SERVERS: z.string().optional(),
   POSTERN_TRUST_PROXY: z.string().optional(),
@@ -190,6 +202,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     keepAliveTimeoutMs: v.POSTERN_KEEP_ALIVE_TIMEOUT_MS,
     outboxLeaseSeconds: v.POSTERN_OUTBOX_LEASE_SECONDS,
     retentionDays: v.POSTERN_RETENTION_DAYS,
+    captchaWidgetOrigin: v.POSTERN_CAPTCHA_WIDGET_ORIGIN,
     smtp: smtpOn
       ? {
           port: v.POSTERN_SMTP_PORT,

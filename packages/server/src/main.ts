@@ -200,6 +200,7 @@ export async function createPostern(config: Config, opts: CreateOptions = {}): P
     botProtection: new BotProtectionService(stores.settings, keyring, clock, {
       fetch: policy.fetch,
       expectedHostname: config.publicUrlSet ? new URL(config.publicUrl).hostname : undefined,
+      widgetOrigin: config.captchaWidgetOrigin,
       ...(opts.captchaTimeoutMs ? { timeoutMs: opts.captchaTimeoutMs } : {}),
       // Siteverify failures are logged (no token or secret in them).
       log: (msg, fields) => logger.warn(fields, msg),

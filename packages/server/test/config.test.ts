@@ -35,6 +35,8 @@ describe('configuration', () => {
     ['POSTERN_REQUEST_TIMEOUT_MS', 'soon'],
     ['POSTERN_HEADERS_TIMEOUT_MS', '0'],
     ['POSTERN_KEEP_ALIVE_TIMEOUT_MS', '99999999'],
+    ['POSTERN_CAPTCHA_WIDGET_ORIGIN', 'https://widgets.example/path'],
+    ['POSTERN_CAPTCHA_WIDGET_ORIGIN', 'javascript:alert(1)'],
   ])('names the variable when %s=%s is bad', (name, value) => {
     let err: unknown;
     try {
@@ -54,6 +56,8 @@ describe('configuration', () => {
     expect(c.trustProxy).toBe(2);
     expect(c.publicUrl).toBe('https://auth.example.com');
     expect(loadConfig({ POSTERN_TRUST_PROXY: '10.0.0.0/8' }).trustProxy).toEqual(['10.0.0.0/8']);
+    expect(loadConfig({ POSTERN_CAPTCHA_WIDGET_ORIGIN: 'http://127.0.0.1:8123/' }).captchaWidgetOrigin).toBe('http://127.0.0.1:8123');
+    expect(loadConfig({}).captchaWidgetOrigin).toBeUndefined();
   });
 });
 

@@ -9707,6 +9707,8 @@ export interface operations {
                         provider: "none" | "turnstile" | "hcaptcha" | "recaptcha";
                         siteKey: string | null;
                         action: string;
+                        /** @description The provider's widget script to load (null when off) */
+                        scriptUrl: string | null;
                     };
                 };
             };

@@ -131,4 +131,9 @@ export const de: Record<StringKey, string> = {
   fieldCode: 'Geben Sie den Code aus der E-Mail ein.',
   fieldRequired: 'Dieses Feld ist erforderlich.',
   passwordNotAccepted: 'Diese Anwendung meldet Sie nur mit E-Mail-Codes an: Lassen Sie das Passwort leer.',
+  captchaLabel: 'Sicherheitsprüfung',
+  'captcha.required': 'Schließen Sie zuerst die Sicherheitsprüfung unten ab.',
+  'captcha.invalid': 'Die Sicherheitsprüfung ist fehlgeschlagen. Führen Sie sie erneut durch.',
+  'captcha.unavailable': 'Die Sicherheitsprüfung ist gerade nicht möglich. Versuchen Sie es gleich noch einmal.',
+  preferLink: 'Lieber mit einem Link anmelden?',
 };

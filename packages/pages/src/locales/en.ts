@@ -131,6 +131,11 @@ export const en = {
   fieldCode: 'Enter the code from the email.',
   fieldRequired: 'This field is required.',
   passwordNotAccepted: 'This application signs you in with email codes only: leave the password empty.',
+  captchaLabel: 'Security check',
+  'captcha.required': 'Complete the security check below first.',
+  'captcha.invalid': 'The security check failed. Complete it again.',
+  'captcha.unavailable': 'The security check cannot be done right now. Try again in a moment.',
+  preferLink: 'Rather sign in from a link?',
 };
 
 export type StringKey = keyof typeof en;

@@ -131,4 +131,9 @@ export const es: Record<StringKey, string> = {
   fieldCode: 'Escribe el código del correo.',
   fieldRequired: 'Este campo es obligatorio.',
   passwordNotAccepted: 'Esta aplicación solo inicia sesión con códigos por correo: deja la contraseña vacía.',
+  captchaLabel: 'Comprobación de seguridad',
+  'captcha.required': 'Completa primero la comprobación de seguridad de abajo.',
+  'captcha.invalid': 'La comprobación de seguridad ha fallado. Vuelve a completarla.',
+  'captcha.unavailable': 'La comprobación de seguridad no está disponible ahora. Inténtalo de nuevo en un momento.',
+  preferLink: '¿Prefieres iniciar sesión con un enlace?',
 };

@@ -131,4 +131,9 @@ export const fr: Record<StringKey, string> = {
   fieldCode: 'Saisissez le code reçu par e-mail.',
   fieldRequired: 'Ce champ est obligatoire.',
   passwordNotAccepted: 'Cette application vous connecte uniquement avec des codes envoyés par e-mail : laissez le mot de passe vide.',
+  captchaLabel: 'Vérification de sécurité',
+  'captcha.required': 'Effectuez d’abord la vérification de sécurité ci-dessous.',
+  'captcha.invalid': 'La vérification de sécurité a échoué. Recommencez-la.',
+  'captcha.unavailable': 'La vérification de sécurité est impossible pour le moment. Réessayez dans un instant.',
+  preferLink: 'Plutôt vous connecter avec un lien ?',
 };

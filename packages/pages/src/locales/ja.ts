@@ -131,4 +131,9 @@ export const ja: Record<StringKey, string> = {
   fieldCode: 'メールに記載されたコードを入力してください。',
   fieldRequired: 'この項目は必須です。',
   passwordNotAccepted: 'このアプリケーションはメールのコードだけでサインインします。パスワードは空欄にしてください。',
+  captchaLabel: 'セキュリティチェック',
+  'captcha.required': '先に下のセキュリティチェックを完了してください。',
+  'captcha.invalid': 'セキュリティチェックに失敗しました。もう一度行ってください。',
+  'captcha.unavailable': '現在セキュリティチェックを実行できません。しばらくしてからもう一度お試しください。',
+  preferLink: 'リンクでサインインしますか？',
 };

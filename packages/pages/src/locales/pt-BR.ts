@@ -131,4 +131,9 @@ export const ptBR: Record<StringKey, string> = {
   fieldCode: 'Digite o código do e-mail.',
   fieldRequired: 'Este campo é obrigatório.',
   passwordNotAccepted: 'Este aplicativo só permite entrar com códigos por e-mail: deixe a senha em branco.',
+  captchaLabel: 'Verificação de segurança',
+  'captcha.required': 'Conclua primeiro a verificação de segurança abaixo.',
+  'captcha.invalid': 'A verificação de segurança falhou. Faça-a novamente.',
+  'captcha.unavailable': 'A verificação de segurança não pode ser feita agora. Tente de novo em instantes.',
+  preferLink: 'Prefere entrar com um link?',
 };

@@ -131,4 +131,9 @@ export const zhCN: Record<StringKey, string> = {
   fieldCode: '请输入邮件中的验证码。',
   fieldRequired: '此项为必填项。',
   passwordNotAccepted: '此应用仅支持邮件验证码登录：请将密码留空。',
+  captchaLabel: '安全验证',
+  'captcha.required': '请先完成下方的安全验证。',
+  'captcha.invalid': '安全验证未通过，请重新完成。',
+  'captcha.unavailable': '暂时无法进行安全验证，请稍后再试。',
+  preferLink: '想改用链接登录？',
 };

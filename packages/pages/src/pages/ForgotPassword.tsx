@@ -6,6 +6,7 @@ import { useLang } from '../i18n.js';
 import { HostedLink } from '../HostedLink.js';
 import { go, withRedirect } from '../nav.js';
 import { Alert, CodeForm, HostedShell, TextField, useAction } from '../ui.js';
+import { useCaptcha } from '../captcha.js';
 
 /**
  * `/forgot-password`: email → a ForgotPassword code (same answer whether the account exists) → code and new password.
@@ -26,14 +27,16 @@ export function ForgotPasswordPage({ client, redirect }: { client: HostedClient;
   const [newPassword, setNewPassword] = useState('');
   const formRef = useRef<HTMLFormElement>(null);
   const action = useAction(formRef);
-  const sendCode = () => client.call<CodeSent>('POST', '/api/experience/verification-codes', { email: email.trim(), intent: 'forgot-password', locale: lang, ...applicationField() });
+  const captcha = useCaptcha(client);
+  const sendCode = async () =>
+    client.call<CodeSent>('POST', '/api/experience/verification-codes', { email: email.trim(), intent: 'forgot-password', locale: lang, ...applicationField(), ...(await captcha.fields()) });
   const submit = (e: FormEvent) => {
     e.preventDefault();
     void action.run(async () => setSent(await sendCode()));
   };
   if (sent) {
     return (
-      <HostedShell title={t('forgotTitle')}>
+      <HostedShell title={t('forgotTitle')} captcha={captcha.element}>
         {sent === linked?.sent ? null : (
           <div className="notice info" role="status">
             {withAddresses(t('forgotSent', { email: email.trim() }), email.trim())}
@@ -55,7 +58,7 @@ export function ForgotPasswordPage({ client, redirect }: { client: HostedClient;
     );
   }
   return (
-    <HostedShell title={t('forgotTitle')}>
+    <HostedShell title={t('forgotTitle')} captcha={captcha.element}>
       <p className="muted">{t('forgotLead')}</p>
       <form ref={formRef} onSubmit={submit} noValidate>
         <TextField id="forgot-email" label={t('email')} type="email" autoComplete="email" value={email} onChange={setEmail} error={action.explained?.fields.email} autoFocus />

@@ -1,10 +1,11 @@
-import { useRef, useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import type { CodeSent, HostedClient, Tokens } from '../client.js';
 import { afterSignIn, applicationField } from '../flow.js';
 import { useLang } from '../i18n.js';
 import { HostedLink } from '../HostedLink.js';
 import { withRedirect } from '../nav.js';
 import { Alert, CodeForm, HostedShell, TextField, useAction } from '../ui.js';
+import { useCaptcha } from '../captcha.js';
 
 /** `/register`: email → a Register code → code, password and name → the account, signed in. */
 export function RegisterPage({ client, redirect }: { client: HostedClient; redirect: string | null }) {
@@ -16,12 +17,22 @@ export function RegisterPage({ client, redirect }: { client: HostedClient; redir
   const [name, setName] = useState('');
   const formRef = useRef<HTMLFormElement>(null);
   const action = useAction(formRef);
-  const sendCode = () =>
+  const captcha = useCaptcha(client);
+  // With magic links on (SPEC §19), the page offers the sign-in page's "Email me a sign-in link".
+  const [linksOn, setLinksOn] = useState(false);
+  useEffect(() => {
+    client
+      .call<{ enabled: boolean }>('GET', '/api/experience/magic-links')
+      .then((r) => setLinksOn(r.enabled === true))
+      .catch(() => setLinksOn(false));
+  }, [client]);
+  const sendCode = async () =>
     client.call<CodeSent>('POST', '/api/experience/verification-codes', {
       email: email.trim(),
       intent: 'register',
       locale: lang,
       ...applicationField(),
+      ...(await captcha.fields()),
     });
   const submit = (e: FormEvent) => {
     e.preventDefault();
@@ -30,7 +41,7 @@ export function RegisterPage({ client, redirect }: { client: HostedClient; redir
 
   if (sent) {
     return (
-      <HostedShell title={t('registerTitle')}>
+      <HostedShell title={t('registerTitle')} captcha={captcha.element}>
         <CodeForm
           email={email.trim()}
           sent={sent}
@@ -86,7 +97,7 @@ export function RegisterPage({ client, redirect }: { client: HostedClient; redir
     );
   }
   return (
-    <HostedShell title={t('registerTitle')}>
+    <HostedShell title={t('registerTitle')} captcha={captcha.element}>
       <p className="muted">{t('registerLead')}</p>
       <form ref={formRef} onSubmit={submit} noValidate>
         <TextField
@@ -108,7 +119,17 @@ export function RegisterPage({ client, redirect }: { client: HostedClient; redir
         <span>
           {t('haveAccount')} <HostedLink to={withRedirect(client.path('sign-in'), redirect)}>{t('signIn')}</HostedLink>
         </span>
+        {linksOn ? (
+          <span>
+            {t('preferLink')} <HostedLink to={linkPage(withRedirect(client.path('sign-in'), redirect), email.trim())}>{t('emailMeLink')}</HostedLink>
+          </span>
+        ) : null}
       </p>
     </HostedShell>
   );
+}
+
+/** The sign-in page opened on its "Email me a sign-in link" form. */
+function linkPage(signIn: string, email: string): string {
+  return signIn + (signIn.includes('?') ? '&' : '?') + 'method=link' + (email ? `&email=${encodeURIComponent(email)}` : '');
 }

@@ -6,6 +6,7 @@ import { useLang } from '../i18n.js';
 import { HostedLink } from '../HostedLink.js';
 import { withRedirect } from '../nav.js';
 import { Alert, CodeForm, HostedShell, TextField, useAction } from '../ui.js';
+import { useCaptcha } from '../captcha.js';
 
 /** `/sign-in`: email and password, an emailed code, or an emailed link when the tenant offers links; then MFA or finishing sign-up when needed. */
 export function SignInPage({
@@ -18,7 +19,11 @@ export function SignInPage({
   notice?: string;
 }) {
   const { t, lang } = useLang();
-  const [mode, setMode] = useState<'password' | 'code' | 'link'>('password');
+  // `method=link` comes from the register page's "Email me a sign-in link".
+  const [mode, setMode] = useState<'password' | 'code' | 'link'>(() =>
+    new URLSearchParams(window.location.search).get('method') === 'link' ? 'link' : 'password',
+  );
+  const captcha = useCaptcha(client);
   // Whether the tenant offers magic links (SPEC §19): the "Email me a link" button shows only then.
   const [linksOn, setLinksOn] = useState(false);
   const [linkSent, setLinkSent] = useState(false);
@@ -37,20 +42,22 @@ export function SignInPage({
   const action = useAction(formRef);
   const fields = action.explained?.fields ?? {};
 
-  const sendCode = () =>
+  const sendCode = async () =>
     client.call<CodeSent>('POST', '/api/experience/verification-codes', {
       email: email.trim(),
       intent: 'sign-in',
       locale: lang,
       ...applicationField(),
+      ...(await captcha.fields()),
     });
   // The link brings the browser back to where this sign-in was going (an OpenID request included).
-  const sendLink = () =>
+  const sendLink = async () =>
     client.call<CodeSent>('POST', '/api/experience/magic-links', {
       email: email.trim(),
       intent: 'sign-in',
       locale: lang,
       ...(redirect ? { redirectTo: redirect } : {}),
+      ...(await captcha.fields()),
     });
   const submit = (e: FormEvent) => {
     e.preventDefault();
@@ -72,7 +79,7 @@ export function SignInPage({
     return <FinishSignUp client={client} email={email.trim()} token={registrationToken} redirect={redirect} />;
   if (sent) {
     return (
-      <HostedShell title={linkSent ? t('linkSentTitle') : t('signInTitle')}>
+      <HostedShell title={linkSent ? t('linkSentTitle') : t('signInTitle')} captcha={captcha.element}>
         {linkSent ? (
           <p className="muted" role="status">
             {withAddresses(t('linkSent', { email: email.trim() }), email.trim())}
@@ -108,7 +115,7 @@ export function SignInPage({
     );
   }
   return (
-    <HostedShell title={t('signInTitle')}>
+    <HostedShell title={t('signInTitle')} captcha={captcha.element}>
       <p className="muted">{t('signInLead')}</p>
       {notice ? (
         <div className="notice success" role="status">

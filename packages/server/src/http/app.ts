@@ -155,7 +155,10 @@ export async function buildApp(s: Services, opts: BuildAppOptions = {}): Promise
   // on stderr when imported, which a `postern migrate` has no reason to print.
   const { mountOidc } = await import('../oidc/index.js');
   await mountOidc(app as unknown as FastifyInstance, s);
-  await app.register(async (a) => staticRoutes(a as unknown as FastifyInstance, undefined, { secureCookies: s.config.publicUrl.startsWith('https:') }));
+  await app.register(async (a) => staticRoutes(a as unknown as FastifyInstance, undefined, {
+      secureCookies: s.config.publicUrl.startsWith('https:'),
+      captchaWidget: (tenantId) => s.abuse.botProtection.widget(tenantId),
+    }));
   return app as unknown as App;
 }
 

@@ -107,7 +107,36 @@ describe('bot protection (SPEC 19) against a local siteverify peer', () => {
     await protect('hcaptcha');
     const r = await w.pub('GET', '/api/experience/bot-protection');
     expect(r.status).toBe(200);
-    expect(r.body).toEqual({ provider: 'hcaptcha', siteKey: peer.siteKey, action: 'send_code' });
+    expect(r.body).toEqual({
+      provider: 'hcaptcha',
+      siteKey: peer.siteKey,
+      action: 'send_code',
+      scriptUrl: 'https://js.hcaptcha.com/1/api.js?render=explicit&recaptchacompat=off',
+    });
+  });
+
+  it("the hosted pages' CSP allows the chosen provider's widget, and nothing more when off", async () => {
+    const csp = async () => String((await w.pub('GET', '/register')).headers['content-security-policy']);
+    await protect('none');
+    const off = await csp();
+    expect(off).toContain("script-src 'self';");
+    expect(off).not.toMatch(/hcaptcha|cloudflare|google/);
+    expect((await w.pub('GET', '/api/experience/bot-protection')).body).toMatchObject({ provider: 'none', scriptUrl: null });
+
+    await protect('turnstile');
+    const on = await csp();
+    expect(on).toContain("script-src 'self' https://challenges.cloudflare.com;");
+    expect(on).toContain('frame-src \'self\' blob: data: https://challenges.cloudflare.com;');
+    expect(on).not.toMatch(/hcaptcha|google/);
+    // The console keeps the strict policy.
+    expect(String((await w.pub('GET', '/console/')).headers['content-security-policy'])).not.toContain('cloudflare');
+
+    await protect('recaptcha');
+    expect((await w.pub('GET', '/api/experience/bot-protection')).body.scriptUrl).toBe(
+      `https://www.google.com/recaptcha/api.js?render=${peer.siteKey}`,
+    );
+    expect(await csp()).toContain("script-src 'self' https://www.google.com/recaptcha/ https://www.gstatic.com/recaptcha/;");
+    await protect('none');
   });
 
   it.each(['turnstile', 'hcaptcha', 'recaptcha'] as const)(

@@ -5,6 +5,7 @@ import type { Clock, SettingsStore } from '../ports.js';
 import { mergePatch } from '../../lib/merge-patch.js';
 import { TtlCache } from '../../lib/ttl-cache.js';
 import type { Keyring } from '../../lib/crypto.js';
+import { captchaWidget, type CaptchaWidget } from './widget.js';
 
 export const CAPTCHA_PROVIDERS = ['none', 'turnstile', 'hcaptcha', 'recaptcha'] as const;
 export type CaptchaProvider = (typeof CAPTCHA_PROVIDERS)[number];
@@ -67,6 +68,8 @@ export interface PublicBotProtection {
   provider: CaptchaProvider;
   siteKey: string | null;
   action: string;
+  /** The widget script the pages load (null when off). */
+  scriptUrl: string | null;
 }
 
 interface Stored {
@@ -112,6 +115,8 @@ export interface CaptchaOptions {
   /** How long a siteverify call may take before the send fails with `captcha.unavailable` (default 5 s). */
   timeoutMs?: number;
   log?: (msg: string, fields: Record<string, unknown>) => void;
+  /** POSTERN_CAPTCHA_WIDGET_ORIGIN: the widget scripts come from there (tests, an operator's proxy). */
+  widgetOrigin?: string | undefined;
 }
 
 /**
@@ -162,7 +167,14 @@ export class BotProtectionService {
       provider: s.provider,
       siteKey: s.provider === 'none' ? null : s.siteKey,
       action: CAPTCHA_ACTIONS.sendCode,
+      scriptUrl: (await this.widget(tenantId))?.scriptUrl ?? null,
     };
+  }
+
+  /** The widget the hosted pages of this tenant load, with what their CSP must allow; null when off. */
+  async widget(tenantId: string): Promise<CaptchaWidget | null> {
+    const s = await this.stored(tenantId);
+    return captchaWidget(s.provider, s.siteKey, this.opts.widgetOrigin);
   }
 
   /**

@@ -84,7 +84,12 @@ export const abuseRoutes =
           security: [],
           summary: 'What the sign-in pages need to render the bot check widget (no secret)',
           response: {
-            200: z.object({ provider: z.enum(CAPTCHA_PROVIDERS), siteKey: z.string().nullable(), action: z.string() }),
+            200: z.object({
+              provider: z.enum(CAPTCHA_PROVIDERS),
+              siteKey: z.string().nullable(),
+              action: z.string(),
+              scriptUrl: z.string().nullable().meta({ description: "The provider's widget script to load (null when off)" }),
+            }),
             ...errorResponses(404),
           },
         },

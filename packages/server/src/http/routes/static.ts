@@ -5,6 +5,7 @@ import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { MAGIC_LINK_CSRF_COOKIE, magicLinkCsrf } from './identity/magic-links.js';
 import { ensureDeviceCookie } from '../device-cookie.js';
+import type { CaptchaWidget } from '../../core/abuse/widget.js';
 
 /** Where `npm run build` puts the console (packages/console/dist). */
 export const CONSOLE_DIST = fileURLToPath(new URL('../../../../console/dist', import.meta.url));
@@ -14,8 +15,25 @@ export const PAGES_DIST = fileURLToPath(new URL('../../../../pages/dist', import
 /** Hosted end-user pages, served by their own single-page bundle. */
 export const HOSTED_PAGES = ['/sign-in', '/register', '/forgot-password', '/mfa', '/account', '/invitation/:token'];
 
-const CSP =
-  "default-src 'self'; img-src 'self' https: data:; style-src 'self' 'unsafe-inline'; frame-src 'self' blob: data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
+/**
+ * The pages' content security policy; with a bot-protection widget on (SPEC §19) its
+ * script, frame, style and connect origins are added, and only then.
+ */
+export function contentSecurityPolicy(widget: CaptchaWidget | null = null): string {
+  const add = (list: string[] | undefined) => (list?.length ? ' ' + list.join(' ') : '');
+  return [
+    "default-src 'self'",
+    `script-src 'self'${add(widget?.scriptSrc)}`,
+    `connect-src 'self'${add(widget?.connectSrc)}`,
+    "img-src 'self' https: data:",
+    `style-src 'self' 'unsafe-inline'${add(widget?.styleSrc)}`,
+    `frame-src 'self' blob: data:${add(widget?.frameSrc)}`,
+    "object-src 'none'",
+    "base-uri 'none'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+}
+const CSP = contentSecurityPolicy();
 
 /** A built single-page bundle: its index.html for every page path, its assets under `prefix`. */
 async function bundle(app: FastifyInstance, dist: string, prefix: string, what: string) {
@@ -35,8 +53,8 @@ async function bundle(app: FastifyInstance, dist: string, prefix: string, what: 
       immutable: true,
     });
   }
-  return async (_req: unknown, reply: FastifyReply, transform: (html: string) => string = (h) => h) =>
-    reply.type('text/html; charset=utf-8').header('content-security-policy', CSP).send(transform(page()));
+  return async (_req: unknown, reply: FastifyReply, transform: (html: string) => string = (h) => h, csp = CSP) =>
+    reply.type('text/html; charset=utf-8').header('content-security-policy', csp).send(transform(page()));
 }
 
 /**
@@ -46,14 +64,20 @@ async function bundle(app: FastifyInstance, dist: string, prefix: string, what: 
 export async function staticRoutes(
   app: FastifyInstance,
   dist = { console: CONSOLE_DIST, pages: PAGES_DIST },
-  opts_: { secureCookies?: boolean } = {},
+  opts_: {
+    secureCookies?: boolean;
+    /** The tenant's bot-protection widget, whose origins the hosted pages' CSP allows. */
+    captchaWidget?: (tenantId: string) => Promise<CaptchaWidget | null>;
+  } = {},
 ): Promise<void> {
   const consolePage = await bundle(app, dist.console, '/console/assets/', 'console');
   const pageOnly = await bundle(app, dist.pages, '/pages/assets/', 'hosted pages');
   // The hosted pages give the browser its device cookie (SPEC §19: new-sign-in notices).
   const hostedPage = async (req: FastifyRequest, reply: FastifyReply, transform?: (html: string) => string) => {
     ensureDeviceCookie(req, reply, opts_.secureCookies ?? false);
-    return pageOnly(req, reply, transform);
+    // An unknown tenant or an unreadable setting: the page keeps the strict policy.
+    const widget = await opts_.captchaWidget?.(req.tenantId).catch(() => null);
+    return pageOnly(req, reply, transform, contentSecurityPolicy(widget ?? null));
   };
   const opts = { schema: { hide: true }, config: { auth: 'public' as const } };
   app.get('/console', opts, consolePage);
