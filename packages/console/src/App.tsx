@@ -18,6 +18,7 @@ import { SuppressionsPage } from './pages/Suppressions.js';
 import { OutboxPage } from './pages/Outbox.js';
 import { WebhooksPage } from './pages/Webhooks.js';
 import { IntegrationsPage } from './pages/Integrations.js';
+import { SmtpRelayPage } from './pages/SmtpRelay.js';
 import { TenantSettingsPage } from './pages/TenantSettings.js';
 import { ComingSoon } from './pages/ComingSoon.js';
 import { EmailTemplatesPage } from './pages/EmailTemplates.js';
@@ -52,6 +53,7 @@ const NAV: NavItem[] = [
   { route: '/mailbox', label: 'Mailbox' },
   { route: '/outbox', label: 'Outbox' },
   { route: '/integrations', label: 'Integrations' },
+  { route: '/smtp-relay', label: 'SMTP relay' },
   { route: '/tenant', label: 'Tenant settings' },
 ];
 
@@ -207,6 +209,8 @@ function Page({ route, onTenantsChanged, tenants }: { route: string; onTenantsCh
       return <WebhooksPage />;
     case 'integrations':
       return <IntegrationsPage />;
+    case 'smtp-relay':
+      return <SmtpRelayPage />;
     case 'users':
       if (second) return <UserDetailPage id={decodeURIComponent(second)} />;
       return <UsersPage />;

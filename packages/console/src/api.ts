@@ -156,6 +156,9 @@ export type EmailLogMessage = Schemas['EmailLogMessage'];
 export const SUPPRESSION_REASONS = ['manual', 'hard_bounce', 'complaint'] as const;
 export type Suppression = Schemas['Suppression'];
 export type Webhook = Schemas['Webhook'];
+export type SmtpCredential = Schemas['SmtpCredential'];
+export type NewSmtpCredential = Answer<'createSmtpCredential'>;
+export type SmtpListener = Schemas['SmtpListener'];
 export type WebhookEvent = Webhook['events'][number];
 export type WebhookDelivery = Schemas['WebhookDelivery'];
 export const WEBHOOK_EVENTS = [
@@ -246,6 +249,11 @@ export const api = {
   mailbox: (cursor?: string | null) => call(client().GET('/api/mailbox', { params: { query: defined({ cursor }) } })),
   mailboxMessage: (messageId: string) => call(client().GET('/api/mailbox/{id}', id(messageId))),
   clearMailbox: () => call(client().DELETE('/api/mailbox')),
+  smtpCredentials: () => allPages((cursor) => call(client().GET('/api/smtp-credentials', { params: { query: defined({ limit: 200, cursor }) } }))),
+  createSmtpCredential: (body: Body<'createSmtpCredential'>) => call(client().POST('/api/smtp-credentials', { body })),
+  deleteSmtpCredential: (credentialId: string) => call(client().DELETE('/api/smtp-credentials/{id}', id(credentialId))),
+  smtpListener: () => call(client().GET('/api/smtp-credentials/listener')),
+  smtpCertificate: () => call(client().GET('/api/smtp-credentials/certificate')),
   integrations: () => allPages((cursor) => call(client().GET('/api/integrations', { params: { query: defined({ limit: 200, cursor }) } }))),
   createIntegration: (body: Body<'createIntegration'>) => call(client().POST('/api/integrations', { body })),
   deleteIntegration: (integrationId: string) => call(client().DELETE('/api/integrations/{id}', id(integrationId))),

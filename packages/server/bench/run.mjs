@@ -5,7 +5,8 @@
 // --cpu-prof (server profile into .bench/prof), --duration=SECONDS (per scenario),
 // --seed=N (growth benchmark: N users, codes and email-log rows in the database first;
 // then only the HTTP send and send+verify scenarios run), --only=TEXT (only the scenarios
-// whose name contains TEXT, e.g. --only=verify; raw limits of other scenarios are skipped).
+// whose name contains TEXT, e.g. --only=verify; raw limits of other scenarios are skipped;
+// --only=relay runs the SMTP relay stage alone: Postern's SMTP listener against a bare sink).
 import { mkdtempSync, rmSync, mkdirSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir, cpus, totalmem, loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -72,17 +73,23 @@ async function pgDatabase() {
 const RAW_HTTP = 'raw HTTP POST (undici Pool)';
 const RAW_SMTP = 'raw SMTP (nodemailer pool of 5)';
 const RAW_SMTP_NODELAY = 'raw SMTP (pool of 5, TCP_NODELAY)';
+const RELAY_BARE = 'SMTP relay: bare smtp-server sink (pool of 5, STARTTLS+AUTH)';
+const RELAY_POSTERN = 'SMTP relay: Postern listener, HTTP connector behind (pool of 5, STARTTLS+AUTH)';
+/** Whether --only leaves any of the relay stage's rows (then Postern starts its SMTP listener). */
+const RELAY_ON = !SEED && (!ONLY || RELAY_BARE.includes(ONLY) || RELAY_POSTERN.includes(ONLY));
 const rows = [];
 let server;
 
 /** Warms up, then measures one scenario at one concurrency and records the row. */
-async function measure(name, concurrency, scenario, { kind, raw, stepName, stepLabel, prepare } = {}) {
+async function measure(name, concurrency, scenario, { kind, raw, stepName, stepLabel, prepare, cpuPid } = {}) {
   if (ONLY && !name.includes(ONLY)) return;
   if (prepare) await prepare();
   const maxOps = () => scenario.maxOps?.() ?? undefined;
   await runLoad({ concurrency, durationMs: warmupMs, maxOps: maxOps(), expect: scenario.expect, op: scenario.op });
   const mem = kind === 'raw' ? null : watchMemory(server.pid);
-  const cpu0 = kind === 'raw' ? 0 : cpuMs(server.pid);
+  // A raw row has no Postern CPU; `cpuPid` measures the receiver's instead (the relay's bare sink).
+  const pid = cpuPid ?? (kind === 'raw' ? null : server.pid);
+  const cpu0 = pid ? cpuMs(pid) : 0;
   const self0 = process.cpuUsage();
   const r = await runLoad({ concurrency, durationMs: measureMs, maxOps: maxOps(), expect: scenario.expect, op: scenario.op });
   const self = process.cpuUsage(self0);
@@ -93,7 +100,7 @@ async function measure(name, concurrency, scenario, { kind, raw, stepName, stepL
     p50: r.p50,
     p99: r.p99,
     errors: r.errors,
-    serverCpuMs: kind === 'raw' ? null : Math.round(cpuMs(server.pid) - cpu0),
+    serverCpuMs: pid ? Math.round(cpuMs(pid) - cpu0) : null,
     serverPeakRssMb: mem ? mem.stop() : null,
     benchCpuMs: Math.round((self.user + self.system) / 1000),
     durationMs: Math.round(r.elapsedMs),
@@ -118,6 +125,26 @@ async function measure(name, concurrency, scenario, { kind, raw, stepName, stepL
       serverPeakRssMb: null,
       rawLimit: null,
     });
+  }
+}
+
+/**
+ * The SMTP relay stage (issue 18): the same nodemailer pool of 5 pushes mail through the bare
+ * submission sink, then through Postern's listener (the HTTP connector behind it), in this
+ * run; the Postern row's ratio is to the bare row. Then how long the outbox took to deliver
+ * what was accepted.
+ */
+async function relayStage(client, sinks, sample) {
+  const credential = await sc.relayCredential(client);
+  const postern = { host: '127.0.0.1', port: server.smtpPort, ...credential };
+  for (const c of CONCURRENCY) {
+    const bare = sc.relayClient(sinks.submission, sample);
+    await measure(RELAY_BARE, c, bare, { kind: 'raw', cpuPid: sinks.pid });
+    bare.close();
+    const relay = sc.relayClient(postern, sample);
+    await measure(RELAY_POSTERN, c, relay, { raw: RELAY_BARE });
+    relay.close();
+    process.stdout.write(`    outbox drained ${Math.round(await sc.outboxDrained(client))} ms after the load stopped\n`);
   }
 }
 
@@ -191,6 +218,7 @@ async function main() {
     POSTERN_ADMIN_KEY: adminKey,
     POSTERN_OUTBOUND_ALLOW: '127.0.0.1/32',
     LOG_LEVEL: 'warn',
+    ...(RELAY_ON ? { POSTERN_SMTP_PORT: '0', POSTERN_SMTP_HOST: '127.0.0.1' } : {}),
   };
   try {
     if (SEED) {
@@ -233,6 +261,7 @@ async function main() {
       await measure('verify code (codes issued beforehand)', c, v, { prepare: () => v.prepare(count) });
     }
 
+    if (RELAY_ON) await relayStage(client, sinks, sample);
     // The growth benchmark (--seed) measures the send and verify scenarios only.
     if (!SEED) await otherScenarios(client, http, smtp, sample);
   } catch (err) {
@@ -255,6 +284,16 @@ async function main() {
       `\nSMTP connector at c=32: ${smtp32.ratio.toFixed(2)}× the raw pooled nodemailer rate (target ≥ 0.6×), ` +
         `${(smtp32.rps / nodelay32.rps).toFixed(2)}× the same pool with TCP_NODELAY\n`,
     );
+  for (const c of CONCURRENCY) {
+    const relay = rows.find((r) => r.name === RELAY_POSTERN && r.concurrency === c);
+    const bare = rows.find((r) => r.name === RELAY_BARE && r.concurrency === c);
+    if (relay?.ratio)
+      process.stdout.write(
+        `SMTP relay at c=${c}: Postern ${relay.rps.toFixed(0)} msg/s = ${relay.ratio.toFixed(2)}× the bare smtp-server sink (target ≥ 0.5×)` +
+          `${relay.serverCpuMs ? `, ${(relay.serverCpuMs / relay.requests).toFixed(2)} ms server CPU per message` : ''}` +
+          `${bare?.serverCpuMs ? ` (bare sink ${(bare.serverCpuMs / bare.requests).toFixed(2)} ms)` : ''}\n`,
+      );
+  }
   mkdirSync(join(ROOT, '.bench'), { recursive: true });
   const out = {
     date: new Date().toISOString(),

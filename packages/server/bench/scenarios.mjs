@@ -257,3 +257,56 @@ export function rawSmtp(sink, message, { maxConnections = 5, noDelay = false } =
     close: () => transport.close(),
   };
 }
+
+/**
+ * SMTP relay stage (issue 18): the client a Keycloak-like system would use, pushing mail
+ * over a nodemailer pool of 5 connections (STARTTLS, AUTH, 100 messages per connection,
+ * sockets with TCP_NODELAY) to `target` — Postern's SMTP listener or the bare submission
+ * sink. Each message goes to a new recipient.
+ */
+export function relayClient(target, message) {
+  const transport = nodemailer.createTransport({
+    host: target.host,
+    port: target.port,
+    secure: false,
+    requireTLS: true,
+    auth: target.auth,
+    tls: { ca: target.ca, servername: 'localhost' },
+    pool: true,
+    maxConnections: 5,
+    maxMessages: 100,
+    getSocket: (_o, callback) => {
+      const socket = net.connect({ host: target.host, port: target.port, noDelay: true });
+      socket.once('connect', () => callback(null, { connection: socket }));
+      socket.once('error', (err) => callback(err));
+    },
+  });
+  return {
+    expect: 250,
+    op: async () => {
+      const info = await transport.sendMail({
+        from: 'Acme <auth@relay.example.test>',
+        to: freshEmail('relay'),
+        subject: message.subject,
+        html: message.html,
+        text: message.text,
+        headers: { 'X-Bench': 'relay' },
+      });
+      return /^250/.test(info.response) ? 250 : info.response;
+    },
+    close: () => transport.close(),
+  };
+}
+
+/** An SMTP credential on Postern for the relay stage, with the listener's certificate to trust. */
+export async function relayCredential(client) {
+  const cred = await client.call('POST', '/api/smtp-credentials', {
+    name: 'bench',
+    allowedFromDomains: ['relay.example.test'],
+    maxRecipientsPerHour: 1_000_000,
+  });
+  if (cred.status !== 201) throw new Error(`POST /api/smtp-credentials answered ${cred.status}: ${JSON.stringify(cred.body)}`);
+  const cert = await client.call('GET', '/api/smtp-credentials/certificate');
+  if (cert.status !== 200) throw new Error(`GET /api/smtp-credentials/certificate answered ${cert.status}`);
+  return { auth: { user: cred.body.username, pass: cred.body.password }, ca: cert.body.pem };
+}

@@ -32,7 +32,9 @@ export async function startPostern({ env, cpuProfDir }) {
     stderr += d;
     if (stderr.length > 20_000) stderr = stderr.slice(-10_000);
   });
-  const url = await new Promise((resolve, reject) => {
+  // With POSTERN_SMTP_PORT set, also wait for the line that names the SMTP listener's port.
+  const wantSmtp = env.POSTERN_SMTP_PORT !== undefined;
+  const { url, smtpPort } = await new Promise((resolve, reject) => {
     let out = '';
     const onExit = (code) => reject(new Error(`Postern exited (${code}) before listening:\n${stderr.slice(-2000)}`));
     child.once('exit', onExit);
@@ -40,15 +42,18 @@ export async function startPostern({ env, cpuProfDir }) {
     child.stdout.on('data', (d) => {
       out += d;
       const m = /Postern is listening on (http:\/\/[^\s]+)/.exec(out);
-      if (m) {
+      const smtp = /SMTP: +[^\s]+:(\d+) /.exec(out);
+      if (m && (!wantSmtp || smtp)) {
         child.off('exit', onExit);
-        resolve(m[1]);
+        resolve({ url: m[1], smtpPort: smtp ? Number(smtp[1]) : undefined });
       }
     });
   });
   child.stdout.resume();
   return {
     url,
+    /** The SMTP submission listener's port, when POSTERN_SMTP_PORT was given. */
+    smtpPort,
     pid: child.pid,
     stderrTail: () => stderr.slice(-2000),
     /** SIGTERM and wait (the CPU profile is written during a clean exit). */

@@ -4,6 +4,7 @@ import { createServer } from 'node:http';
 import { once } from 'node:events';
 import { fork } from 'node:child_process';
 import { SMTPServer } from 'smtp-server';
+import { generate } from 'selfsigned';
 
 /**
  * Codes by recipient: `put` as they arrive, `take(email)` resolves with the latest code for
@@ -117,10 +118,67 @@ export async function startSmtpSink() {
   };
 }
 
+/** The user and password the bare submission sink takes (any other is refused with 535). */
+export const RELAY_SINK_AUTH = { user: 'bench', pass: 'bench-password' };
+
+/**
+ * The bare counterpart of Postern's SMTP listener, for the SMTP relay stage: `smtp-server`
+ * with the same protocol work (STARTTLS with an RSA-2048 certificate, AUTH PLAIN/LOGIN only
+ * inside TLS, TCP_NODELAY as Postern sets it) and nothing behind it: the data is read and
+ * discarded. The same client then pushes mail through both.
+ */
+export async function startSubmissionSink() {
+  let received = 0;
+  const now = Date.now();
+  const pems = await generate([{ name: 'commonName', value: 'localhost' }], {
+    keyType: 'rsa',
+    keySize: 2048,
+    algorithm: 'sha256',
+    notBeforeDate: new Date(now - 60_000),
+    notAfterDate: new Date(now + 24 * 3600_000),
+    extensions: [{ name: 'subjectAltName', altNames: [{ type: 2, value: 'localhost' }, { type: 7, ip: '127.0.0.1' }] }],
+  });
+  const server = new SMTPServer({
+    secure: false,
+    key: pems.private,
+    cert: pems.cert,
+    authMethods: ['PLAIN', 'LOGIN'],
+    allowInsecureAuth: false,
+    authOptional: false,
+    disableReverseLookup: true,
+    logger: false,
+    size: 10 * 1024 * 1024,
+    onAuth(auth, _session, cb) {
+      if (auth.username === RELAY_SINK_AUTH.user && auth.password === RELAY_SINK_AUTH.pass) cb(null, { user: auth.username });
+      else cb(Object.assign(new Error('5.7.8 Bad credentials'), { responseCode: 535 }));
+    },
+    onData(stream, _session, cb) {
+      stream.on('data', () => {});
+      stream.on('end', () => {
+        received++;
+        cb(null, 'Queued');
+      });
+    },
+  });
+  server.server.on('connection', (socket) => socket.setNoDelay(true));
+  server.listen(0, '127.0.0.1');
+  await once(server.server, 'listening');
+  const { port } = server.server.address();
+  return {
+    host: '127.0.0.1',
+    port,
+    ca: pems.cert,
+    get received() {
+      return received;
+    },
+    close: () => new Promise((resolve) => server.close(resolve)),
+  };
+}
+
 /**
  * Starts both sinks in a child process (sink-child.mjs). Resolves with `http.url`,
- * `http.codeFor(email)`, `http.sample()` (the first JSON body received), `smtp.host/port`
- * and `close()`.
+ * `http.codeFor(email)`, `http.sample()` (the first JSON body received), `smtp.host/port`,
+ * `submission.host/port/ca/auth` (the bare submission sink) and `close()`.
  */
 export async function startSinkProcess() {
   const child = fork(new URL('./sink-child.mjs', import.meta.url), [], {
@@ -149,6 +207,7 @@ export async function startSinkProcess() {
         }),
     },
     smtp: { host: ready.smtpHost, port: ready.smtpPort },
+    submission: { host: ready.submissionHost, port: ready.submissionPort, ca: ready.submissionCa, auth: RELAY_SINK_AUTH },
     async close() {
       if (child.exitCode !== null) return;
       const exited = once(child, 'exit');

@@ -246,7 +246,15 @@ export async function createPostern(config: Config, opts: CreateOptions = {}): P
     });
   }
   const base = {
-    smtp: { credentials: smtpCredentials, certificate: () => smtpCertificate },
+    smtp: {
+      credentials: smtpCredentials,
+      certificate: () => smtpCertificate,
+      listener: () => {
+        if (!smtpListener || !config.smtp) return undefined;
+        const { port, smtpsPort } = smtpListener.addresses;
+        return { host: publicHost, listenHost: config.smtp.host, port, smtpsPort };
+      },
+    },
     abuse,
     keyring,
     limits,

@@ -70,6 +70,17 @@ describe.each(DIALECTS)('SMTP submission on %s (SPEC §18)', (dialect) => {
     expect(cert.status).toBe(200);
     expect(cert.body.generated).toBe(true);
     ca = cert.body.pem;
+    const listener = await p.api('GET', '/api/smtp-credentials/listener');
+    expect(listener.status).toBe(200);
+    expect(listener.body).toEqual({
+      enabled: true,
+      host: 'localhost',
+      listenHost: '127.0.0.1',
+      port: ports.port,
+      smtpsPort: ports.smtpsPort,
+      fingerprint: cert.body.fingerprint,
+      certificateGenerated: true,
+    });
   });
   afterAll(async () => {
     await p?.close();
@@ -245,13 +256,16 @@ describe.each(DIALECTS)('SMTP submission on %s (SPEC §18)', (dialect) => {
 });
 
 describe('SMTP listener off', () => {
-  it('answers 404 smtp.disabled for the certificate', async () => {
+  it('answers 404 smtp.disabled for the certificate, and says it is off', async () => {
     const p = await startPostern('sqlite');
     try {
       expect(p.smtp).toBeUndefined();
       const r = await p.api('GET', '/api/smtp-credentials/certificate');
       expect(r.status).toBe(404);
       expect(r.body.code).toBe('smtp.disabled');
+      const l = await p.api('GET', '/api/smtp-credentials/listener');
+      expect(l.status).toBe(200);
+      expect(l.body).toEqual({ enabled: false, host: null, listenHost: null, port: null, smtpsPort: null, fingerprint: null, certificateGenerated: null });
     } finally {
       await p.close();
     }

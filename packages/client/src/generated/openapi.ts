@@ -1425,6 +1425,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/smtp-credentials/listener": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Whether the SMTP submission listener runs, and the host, ports and certificate fingerprint to give clients */
+        get: operations["getSmtpListener"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/smtp-credentials/{id}": {
         parameters: {
             query?: never;
@@ -2198,6 +2215,22 @@ export interface components {
             /** @description Whether Postern made it (self-signed) or it came from POSTERN_SMTP_TLS_CERT */
             generated: boolean;
         };
+        SmtpListenerInput: {
+            /** @description Whether the listener runs (POSTERN_SMTP_PORT or POSTERN_SMTPS_PORT is set) */
+            enabled: boolean;
+            /** @description The host name clients connect to (that of POSTERN_PUBLIC_URL, which a generated certificate names) */
+            host: string | null;
+            /** @description The address the listener is bound to (POSTERN_SMTP_HOST, else HOST) */
+            listenHost: string | null;
+            /** @description Submission port with STARTTLS, if on */
+            port: number | null;
+            /** @description Implicit-TLS port, if on */
+            smtpsPort: number | null;
+            /** @description SHA-256 fingerprint of the listener's certificate */
+            fingerprint: string | null;
+            /** @description Whether the certificate is self-signed by Postern (clients must then be told to trust it) */
+            certificateGenerated: boolean | null;
+        };
         WebhookInput: {
             id: string;
             url: string;
@@ -2753,6 +2786,22 @@ export interface components {
             fingerprint: string;
             /** @description Whether Postern made it (self-signed) or it came from POSTERN_SMTP_TLS_CERT */
             generated: boolean;
+        };
+        SmtpListener: {
+            /** @description Whether the listener runs (POSTERN_SMTP_PORT or POSTERN_SMTPS_PORT is set) */
+            enabled: boolean;
+            /** @description The host name clients connect to (that of POSTERN_PUBLIC_URL, which a generated certificate names) */
+            host: string | null;
+            /** @description The address the listener is bound to (POSTERN_SMTP_HOST, else HOST) */
+            listenHost: string | null;
+            /** @description Submission port with STARTTLS, if on */
+            port: number | null;
+            /** @description Implicit-TLS port, if on */
+            smtpsPort: number | null;
+            /** @description SHA-256 fingerprint of the listener's certificate */
+            fingerprint: string | null;
+            /** @description Whether the certificate is self-signed by Postern (clients must then be told to trust it) */
+            certificateGenerated: boolean | null;
         };
         Webhook: {
             id: string;
@@ -9428,6 +9477,44 @@ export interface operations {
             };
             /** @description Default Response */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getSmtpListener: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SmtpListener"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

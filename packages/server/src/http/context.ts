@@ -76,8 +76,24 @@ export interface Services {
   abuse: AbuseServices;
   /** Event webhooks out (SPEC §16); `emit` is how a feature reports an event. */
   webhooks: Webhooks;
-  /** SMTP submission (SPEC §18): credentials, and the listener's certificate (undefined when it is off). */
-  smtp: { credentials: SmtpCredentials; certificate(): { cert: string; fingerprint: string; origin: 'configured' | 'generated' } | undefined };
+  /** SMTP submission (SPEC §18): credentials, the listener's certificate and where it listens (undefined when it is off). */
+  smtp: {
+    credentials: SmtpCredentials;
+    certificate(): { cert: string; fingerprint: string; origin: 'configured' | 'generated' } | undefined;
+    listener(): SmtpListenerState | undefined;
+  };
+}
+
+/** Where the SMTP submission listener takes mail, as a client must be told. */
+export interface SmtpListenerState {
+  /** The host name clients should connect to (the public URL's, which the generated certificate names). */
+  host: string;
+  /** The address it is bound to (POSTERN_SMTP_HOST, else HOST). */
+  listenHost: string;
+  /** STARTTLS submission port, if on. */
+  port: number | undefined;
+  /** Implicit-TLS port, if on. */
+  smtpsPort: number | undefined;
 }
 
 declare module 'fastify' {

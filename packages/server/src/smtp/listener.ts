@@ -38,6 +38,7 @@ const credentialOf = (session: SMTPServerSession): SmtpCredentialRecord | undefi
  */
 export class SmtpListener {
   private readonly servers: Array<{ server: SMTPServer; port: number; kind: 'port' | 'smtpsPort' }> = [];
+  private bound: SmtpAddresses | undefined;
 
   constructor(private readonly o: SmtpListenerOptions) {
     if (o.port !== undefined) this.servers.push({ server: this.make(false), port: o.port, kind: 'port' });
@@ -46,6 +47,14 @@ export class SmtpListener {
 
   get certificate(): ListenerCertificate {
     return this.o.certificate;
+  }
+
+  /** The ports clients connect to: the bound ones once listening, else the configured ones. */
+  get addresses(): SmtpAddresses {
+    if (this.bound) return this.bound;
+    const out: SmtpAddresses = {};
+    for (const s of this.servers) out[s.kind] = s.port;
+    return out;
   }
 
   private make(secure: boolean): SMTPServer {
@@ -136,6 +145,7 @@ export class SmtpListener {
       });
       out[s.kind] = (s.server.server.address() as AddressInfo).port;
     }
+    this.bound = out;
     return out;
   }
 

@@ -24,6 +24,17 @@ const Certificate = z
     generated: z.boolean().meta({ description: 'Whether Postern made it (self-signed) or it came from POSTERN_SMTP_TLS_CERT' }),
   })
   .meta({ id: 'SmtpCertificate' });
+const Listener = z
+  .object({
+    enabled: z.boolean().meta({ description: 'Whether the listener runs (POSTERN_SMTP_PORT or POSTERN_SMTPS_PORT is set)' }),
+    host: z.string().nullable().meta({ description: 'The host name clients connect to (that of POSTERN_PUBLIC_URL, which a generated certificate names)' }),
+    listenHost: z.string().nullable().meta({ description: 'The address the listener is bound to (POSTERN_SMTP_HOST, else HOST)' }),
+    port: z.number().int().nullable().meta({ description: 'Submission port with STARTTLS, if on' }),
+    smtpsPort: z.number().int().nullable().meta({ description: 'Implicit-TLS port, if on' }),
+    fingerprint: z.string().nullable().meta({ description: "SHA-256 fingerprint of the listener's certificate" }),
+    certificateGenerated: z.boolean().nullable().meta({ description: 'Whether the certificate is self-signed by Postern (clients must then be told to trust it)' }),
+  })
+  .meta({ id: 'SmtpListener' });
 
 /** The SMTP submission listener's credentials and certificate (SPEC §18). */
 export const smtpCredentialRoutes =
@@ -74,6 +85,31 @@ export const smtpCredentialRoutes =
         const cert = s.smtp.certificate();
         if (!cert) throw new AppError('smtp.disabled');
         return { pem: cert.cert, fingerprint: cert.fingerprint, generated: cert.origin === 'generated' };
+      },
+    );
+    app.get(
+      '/api/smtp-credentials/listener',
+      {
+        schema: {
+          operationId: 'getSmtpListener',
+          tags: ['smtp'],
+          summary: 'Whether the SMTP submission listener runs, and the host, ports and certificate fingerprint to give clients',
+          response: { 200: Listener, ...errorResponses(401, 403) },
+        },
+      },
+      async () => {
+        const l = s.smtp.listener();
+        const cert = s.smtp.certificate();
+        if (!l || !cert) return { enabled: false, host: null, listenHost: null, port: null, smtpsPort: null, fingerprint: null, certificateGenerated: null };
+        return {
+          enabled: true,
+          host: l.host,
+          listenHost: l.listenHost,
+          port: l.port ?? null,
+          smtpsPort: l.smtpsPort ?? null,
+          fingerprint: cert.fingerprint,
+          certificateGenerated: cert.origin === 'generated',
+        };
       },
     );
     app.delete(
