@@ -26,6 +26,11 @@ describe('console: applications', () => {
       await page.getByRole('button', { name: 'Register application' }).click();
       await page.getByText('must be an absolute URI without a fragment').waitFor();
       await page.getByLabel('Redirect URIs').fill('https://shop.example.com/callback');
+      // The algorithm picker is found by its label (Field links it) and says what it is for.
+      const alg = page.getByLabel('ID token algorithm');
+      expect(await alg.inputValue()).toBe('ES256');
+      expect(await alg.getAttribute('aria-describedby')).toBe('app-alg-help');
+      await alg.selectOption('RS256');
       await page.getByRole('button', { name: 'Register application' }).click();
       await page.getByRole('heading', { name: 'Shop', level: 1 }).waitFor();
 
@@ -40,7 +45,9 @@ describe('console: applications', () => {
       const [app] = (await env.postern.api('GET', `/t/${tenant}/api/applications`)).body.items as Array<{
         id: string;
         clientId: string;
+        idTokenSignedResponseAlg: string;
       }>;
+      expect(app!.idTokenSignedResponseAlg).toBe('RS256');
       expect(await page.getByRole('textbox', { name: 'Issuer', exact: true }).inputValue()).toMatch(/\/t\/apps\/oidc$/);
       expect(await page.getByRole('textbox', { name: 'Client id', exact: true }).inputValue()).toBe(app!.clientId);
       expect(await page.getByRole('textbox', { name: 'Redirect URI', exact: true }).inputValue()).toBe('https://shop.example.com/callback');
@@ -58,10 +65,12 @@ describe('console: applications', () => {
       await page.getByText('must be an origin such as').waitFor();
       await page.getByLabel('CORS origins').fill('https://shop.example.com');
       await page.getByLabel('Logo URL').fill('https://cdn.example.com/shop.png');
+      expect(await page.getByLabel('ID token algorithm').inputValue()).toBe('RS256');
+      await page.getByLabel('ID token algorithm').selectOption('ES256');
       await page.getByRole('button', { name: 'Save' }).click();
       await page.getByText('Application saved.').waitFor();
       const saved = (await env.postern.api('GET', `/t/${tenant}/api/applications/${app!.id}`)).body;
-      expect([saved.corsOrigins, saved.logoUrl]).toEqual([['https://shop.example.com'], 'https://cdn.example.com/shop.png']);
+      expect([saved.corsOrigins, saved.logoUrl, saved.idTokenSignedResponseAlg]).toEqual([['https://shop.example.com'], 'https://cdn.example.com/shop.png', 'ES256']);
 
       // Rotate: a new secret, shown once.
       await page.getByRole('button', { name: 'Rotate client secret' }).click();

@@ -91,9 +91,10 @@ export function ApplicationsPage() {
 type IdTokenAlg = 'ES256' | 'RS256';
 const ALG_HELP = 'ES256 is the default; choose RS256 only for a client library that cannot verify ES256.';
 
-function AlgSelect({ value, onChange }: { value: IdTokenAlg; onChange(v: IdTokenAlg): void }) {
+/** The ID token algorithm picker; `Field` passes the id and aria attributes that link its label and help. */
+function AlgSelect({ value, onChange, ...aria }: { value: IdTokenAlg; onChange(v: IdTokenAlg): void; id?: string; 'aria-invalid'?: boolean; 'aria-describedby'?: string }) {
   return (
-    <select value={value} onChange={(e) => onChange(e.target.value as IdTokenAlg)}>
+    <select {...aria} value={value} onChange={(e) => onChange(e.target.value as IdTokenAlg)}>
       <option value="ES256">ES256</option>
       <option value="RS256">RS256</option>
     </select>
