@@ -51,12 +51,14 @@ describe.each(DIALECTS)('OpenID Provider per tenant (%s)', (dialect) => {
   it('serves tenant acme at /t/acme/oidc with its own issuer, keys, users and session cookie', async () => {
     const acme = await setup('/t/acme');
     expect(acme.serverMetadata().issuer).toBe(`${base}/t/acme/oidc`);
-    const jwks = (await (await fetch(acme.serverMetadata().jwks_uri!)).json()) as { keys: Array<{ kid: string }> };
+    const jwks = (await (await fetch(acme.serverMetadata().jwks_uri!)).json()) as { keys: Array<{ kid: string; alg?: string; kty: string }> };
     const own = (await (await fetch(`${base}/t/acme/.well-known/jwks.json`)).json()) as {
       keys: Array<{ kid: string }>;
     };
     const dflt = (await (await fetch(`${base}/oidc/jwks`)).json()) as { keys: Array<{ kid: string }> };
-    expect(jwks.keys.map((k) => k.kid)).toEqual(own.keys.map((k) => k.kid));
+    // The issuer's JWKS holds the tenant's ES256 key (the one /.well-known/jwks.json shows) and its RSA key for RS256 applications.
+    expect(jwks.keys.filter((k) => k.kty === 'EC').map((k) => k.kid)).toEqual(own.keys.map((k) => k.kid));
+    expect(jwks.keys.filter((k) => k.kty === 'RSA')).toHaveLength(1);
     expect(jwks.keys.some((k) => dflt.keys.some((d) => d.kid === k.kid))).toBe(false);
 
     const b = new Browser();
