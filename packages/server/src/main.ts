@@ -211,8 +211,8 @@ export async function createPostern(config: Config, opts: CreateOptions = {}): P
   let smtpCertificate: ListenerCertificate | undefined;
   let smtpListener: SmtpListener | undefined;
   if (config.smtp) {
-    // The listener's modules (smtp-server, mailparser, selfsigned: about 15 MB of heap and
-    // 40 MB of RSS when imported) load only when the listener is on (issue 21).
+    // The listener's modules (smtp-server, postal-mime, selfsigned: tens of MB of RSS when
+    // imported) load only when the listener is on (issue 21).
     const [{ loadListenerCertificate }, { SmtpSubmission }, { SmtpListener }] = await Promise.all([
       import('./smtp/certificate.js'),
       import('./core/smtp/submission.js'),

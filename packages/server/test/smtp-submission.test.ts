@@ -161,6 +161,48 @@ describe.each(DIALECTS)('SMTP submission on %s (SPEC §18)', (dialect) => {
     await until('the implicit-TLS message', () => peer.messages.some((m) => m.to.includes('tls@example.net')));
   });
 
+  it('keeps an encoded From name, Reply-To and an inline image, and derives the text of an HTML-only message', async () => {
+    const info = await transport().sendMail({
+      from: { name: 'Jörg vom Dienst', address: 'app@example.test' },
+      replyTo: 'help@example.test',
+      to: 'parts@example.net',
+      subject: 'Grüße',
+      html: '<p>Hello <b>there</b></p><img src="cid:logo@example.test">',
+      attachments: [{ filename: 'logo.png', content: Buffer.from('89504e47', 'hex'), cid: 'logo@example.test', contentType: 'image/png' }],
+    });
+    accepted++;
+    expect(info.response).toMatch(/^250 /);
+    await until('the HTML-only message', () => peer.messages.some((m) => m.to.includes('parts@example.net')));
+    const m = peer.messages.find((x) => x.to.includes('parts@example.net'))!;
+    expect(m.parsed.from?.value[0]).toMatchObject({ address: 'app@example.test', name: 'Jörg vom Dienst' });
+    expect(m.parsed.replyTo?.value[0]?.address).toBe('help@example.test');
+    expect(m.parsed.subject).toBe('Grüße');
+    expect(m.parsed.text).toMatch(/Hello there/i);
+    const logo = m.parsed.attachments.find((a) => a.filename === 'logo.png');
+    expect(logo?.cid).toBe('logo@example.test');
+    expect(logo?.content.toString('hex')).toBe('89504e47');
+  });
+
+  it('signs with a DKIM key created after its domain already sent unsigned mail, and stops when it is deleted', async () => {
+    const cred = await p.api('POST', '/api/smtp-credentials', { name: 'Late', allowedFromDomains: ['late.example.test'] });
+    const t = () =>
+      nodemailer.createTransport({ host: '127.0.0.1', port: ports.port!, requireTLS: true, auth: { user: cred.body.username, pass: cred.body.password }, tls: { ca, servername: 'localhost' } });
+    const signedBy = async (to: string) => {
+      await t().sendMail({ from: 'app@late.example.test', to, subject: 'Late', text: 'x' });
+      accepted++;
+      await until(`the message to ${to}`, () => peer.messages.some((m) => m.to.includes(to)));
+      const raw = peer.messages.find((m) => m.to.includes(to))!.raw.toString();
+      return /^DKIM-Signature:[^\r\n]*\bd=([\w.-]+)/im.exec(raw.replace(/\r\n[ \t]+/g, ' '))?.[1] ?? null;
+    };
+    expect(await signedBy('late1@example.net')).toBeNull();
+    const key = await p.api('POST', '/api/dkim-keys', { domain: 'late.example.test', selector: 's1' });
+    expect(key.status).toBe(201);
+    expect(await signedBy('late2@example.net')).toBe('late.example.test');
+    expect((await p.api('DELETE', `/api/dkim-keys/${key.body.id}`)).status).toBe(204);
+    expect(await signedBy('late3@example.net')).toBeNull();
+    expect((await p.api('DELETE', `/api/smtp-credentials/${cred.body.id}`)).status).toBe(204);
+  });
+
   it('refuses AUTH before STARTTLS and mail without AUTH, on loopback too', async () => {
     const c = await rawSmtp(ports.port!);
     expect(c.greeting.code).toBe(220);

@@ -15,6 +15,13 @@ export interface PublicDkimKey {
   createdAt: string;
 }
 
+/**
+ * How long the signing key of a From domain (or that it has none) is remembered for mail
+ * submitted over SMTP. A key created or deleted through this instance is seen at once; on
+ * another instance, within this time.
+ */
+const SIGNING_KEY_TTL_MS = 30_000;
+
 export function inputError(err: unknown): never {
   if (err instanceof DeliverabilityInputError) throw new AppError('request.invalid', err.message, { issues: [{ path: err.field, message: err.message }] });
   throw err;
@@ -25,6 +32,8 @@ export function inputError(err: unknown): never {
  * whose config names one (the SMTP connector) as its context's `dkim`.
  */
 export class DkimKeys implements DkimKeySource {
+  private readonly byDomain = new Map<string, { until: number; key: Promise<DkimSigningKey | undefined> }>();
+
   constructor(
     private readonly store: DkimKeyStore,
     private readonly connectors: ConnectorStore,
@@ -41,7 +50,9 @@ export class DkimKeys implements DkimKeySource {
   async create(tenantId: string, domain: string, selector: string): Promise<PublicDkimKey> {
     const material = await generateDkimKey(domain, selector).catch(inputError);
     const key: DkimKey = { id: randomUUID(), tenantId, domain: material.domain, selector: material.selector, publicKeyPem: material.publicKeyPem, createdAt: this.clock.now().toISOString() };
-    if (!(await this.store.create(key, material.privateKeyPem))) {
+    const created = await this.store.create(key, material.privateKeyPem);
+    this.forget(tenantId);
+    if (!created) {
       throw new AppError('dkim_key.already_exists', `A DKIM key for ${material.selector}._domainkey.${material.domain} exists already; delete it first to rotate, or use another selector.`);
     }
     return this.toPublic(key);
@@ -59,6 +70,11 @@ export class DkimKeys implements DkimKeySource {
       throw new AppError('dkim_key.in_use', `The ${uses.connectorName} connector signs with this key; remove dkim from its config first.`, { connectorId: c.id });
     }
     await this.store.delete(tenantId, id);
+    this.forget(tenantId);
+  }
+
+  private forget(tenantId: string): void {
+    for (const k of this.byDomain.keys()) if (k.startsWith(`${tenantId}\n`)) this.byDomain.delete(k);
   }
 
   async exists(tenantId: string, keyId: string): Promise<boolean> {
@@ -66,7 +82,18 @@ export class DkimKeys implements DkimKeySource {
   }
 
   /** The newest key the tenant has for a domain, ready to sign with (mail submitted over SMTP). */
-  async forDomain(tenantId: string, domain: string): Promise<DkimSigningKey | undefined> {
+  forDomain(tenantId: string, domain: string): Promise<DkimSigningKey | undefined> {
+    const id = `${tenantId}\n${domain}`;
+    const now = this.clock.now().getTime();
+    const hit = this.byDomain.get(id);
+    if (hit && hit.until > now) return hit.key;
+    const key = this.findForDomain(tenantId, domain);
+    this.byDomain.set(id, { until: now + SIGNING_KEY_TTL_MS, key });
+    key.catch(() => this.byDomain.delete(id));
+    return key;
+  }
+
+  private async findForDomain(tenantId: string, domain: string): Promise<DkimSigningKey | undefined> {
     const keys = (await this.store.list(tenantId)).filter((k) => k.domain === domain).sort((a, b) => (a.createdAt < b.createdAt ? 1 : -1));
     return keys[0] ? this.signingKey(tenantId, keys[0].id) : undefined;
   }

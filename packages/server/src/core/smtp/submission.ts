@@ -1,7 +1,8 @@
-import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
+import PostalMime, { addressParser, type Email, type Header, type HeaderLine } from 'postal-mime';
 import type { EmailAttachment } from '@postern/connector-kit';
 import { AppError } from '../errors.js';
 import { normalizeEmail } from '../email-address.js';
+import { htmlToText } from '../templates/renderer.js';
 import type { RateLimits, Bucket } from '../codes/ports.js';
 import type { OutboxRow } from '../ports.js';
 import type { LiveConnector } from '../connectors/service.js';
@@ -115,40 +116,47 @@ export class SmtpSubmission {
    * delivery start; a crash after this point leaves rows that any instance delivers.
    */
   async submit(credential: SmtpCredentialRecord, envelope: { from: string; to: string[] }, raw: Buffer): Promise<SmtpRefusal | { ok: true; messageIds: string[] }> {
-    let mail: ParsedMail;
+    let mail: Email;
     try {
-      mail = await simpleParser(raw, { skipImageLinks: true, skipTextLinks: true, skipTextToHtml: true, maxHtmlLengthToParse: MAX_MESSAGE_BYTES });
+      // postal-mime parses a buffer in one pass (about a third of mailparser's CPU and far
+      // fewer event-loop turns); attachments come out base64, as the connectors take them.
+      mail = await PostalMime.parse(raw, { attachmentEncoding: 'base64' });
     } catch {
       return refuse(554, '5.6.0 The message cannot be parsed');
     }
-    const fromList = addresses(mail.from);
+    const fromList = mailboxes(mail.headers, 'from');
     if (fromList.length === 0) return refuse(550, '5.7.1 The message has no From: header');
     for (const f of fromList) {
-      if (!f.address || !credential.allowedFromDomains.includes(domainOf(f.address))) {
-        return refuse(550, `5.7.1 The From: domain ${f.address ? domainOf(f.address) : '(none)'} is not allowed for this credential`);
+      if (!credential.allowedFromDomains.includes(domainOf(f.address))) {
+        return refuse(550, `5.7.1 The From: domain ${domainOf(f.address) || '(none)'} is not allowed for this credential`);
       }
     }
     const live = await this.d.connectors.getLive(credential.tenantId);
     if (!live) return refuse(451, '4.3.0 This tenant has no email connector yet');
-    const attachments: EmailAttachment[] = mail.attachments.map((a) => ({
-      contentType: a.contentType,
-      content: a.content.toString('base64'),
-      ...(a.filename ? { filename: a.filename } : {}),
-      ...(a.cid ? { contentId: a.cid } : {}),
-      disposition: a.contentDisposition === 'inline' ? 'inline' : 'attachment',
-    }));
+    const attachments: EmailAttachment[] = mail.attachments.map((a) => {
+      const contentId = a.contentId?.trim().replace(/^<|>$/g, '');
+      return {
+        contentType: a.mimeType,
+        content: typeof a.content === 'string' ? a.content : Buffer.from(a.content as ArrayBuffer).toString('base64'),
+        ...(a.filename ? { filename: a.filename } : {}),
+        ...(contentId ? { contentId } : {}),
+        disposition: a.disposition === 'inline' ? 'inline' : 'attachment',
+      };
+    });
     if (attachments.length > 0 && !live.factory.capabilities.attachments) {
       return refuse(554, `5.6.1 The tenant's email connector (${live.factory.name}) cannot carry attachments; send the message without them`);
     }
     const first = fromList[0]!;
-    const replyTo = addresses(mail.replyTo)[0]?.address;
+    const replyTo = mailboxes(mail.headers, 'reply-to')[0]?.address;
+    const html = mail.html ?? '';
     const content: SubmittedContent = {
-      from: { email: first.address!, ...(first.name ? { name: first.name } : {}) },
+      from: { email: first.address, ...(first.name ? { name: first.name } : {}) },
       ...(replyTo ? { replyTo } : {}),
       subject: mail.subject ?? '',
-      html: typeof mail.html === 'string' ? mail.html : '',
-      text: mail.text ?? '',
-      headers: keptHeaders(mail),
+      html,
+      // A message with only an HTML part gets a plain-text one derived from it, as the templates do.
+      text: mail.text ?? (html ? htmlToText(html) : ''),
+      headers: keptHeaders(mail.headerLines),
       attachments,
     };
     const pending: Pending[] = envelope.to.map((to) =>
@@ -164,16 +172,20 @@ export class SmtpSubmission {
   }
 }
 
-function addresses(a: AddressObject | AddressObject[] | undefined): Array<{ address?: string | undefined; name: string }> {
-  if (!a) return [];
-  const list = Array.isArray(a) ? a : [a];
-  return list.flatMap((o) => o.value).filter((v) => v.address);
+/** Every mailbox of the message's `key` headers (groups flattened), with an address. */
+function mailboxes(headers: Header[], key: string): Array<{ address: string; name: string }> {
+  const out: Array<{ address: string; name: string }> = [];
+  for (const h of headers) {
+    if (h.key !== key) continue;
+    for (const m of addressParser(h.value, { flatten: true })) if (m.address) out.push({ address: m.address, name: m.name });
+  }
+  return out;
 }
 
 /** The submitted message's own headers (X-…, List-…, Auto-Submitted, …), unfolded, without the structural ones. */
-function keptHeaders(mail: ParsedMail): Record<string, string> {
+function keptHeaders(lines: HeaderLine[]): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const { key, line } of mail.headerLines) {
+  for (const { key, line } of lines) {
     if (STRUCTURAL.has(key) || key.startsWith('content-')) continue;
     const i = line.indexOf(':');
     if (i <= 0) continue;

@@ -19,7 +19,8 @@ export interface CompiledTemplate {
 // html-to-text is loaded the first time a template without a text part is rendered (the
 // shipped ones all have one); it is CommonJS, so that load is synchronous.
 let htmlToTextFn: ((html: string) => string) | undefined;
-const htmlToText = (html: string): string => {
+/** The plain-text part derived from an HTML one (templates without a text part, submitted mail with HTML only). */
+export const htmlToText = (html: string): string => {
   htmlToTextFn ??= (createRequire(import.meta.url)('html-to-text') as typeof HtmlToText).compile(HTML_TO_TEXT);
   // Cut here rather than by html-to-text's own limit, which writes a warning to the console.
   return htmlToTextFn(html.length > TEMPLATE_LIMITS.maxDerivedTextInput ? html.slice(0, TEMPLATE_LIMITS.maxDerivedTextInput) : html);
