@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import nodemailer from 'nodemailer';
 import { authenticate } from 'mailauth';
 import { startSmtpPeer, type SmtpPeer } from '../src/testing/peers/smtp.js';
+import { startWebhookPeer } from '../src/testing/peers/webhook.js';
 import { rawSmtp } from '../src/testing/smtp-client.js';
 import { DIALECTS, startPostern, type TestPostern } from './helpers.js';
 
@@ -310,6 +311,34 @@ describe('SMTP listener off', () => {
       expect(l.body).toEqual({ enabled: false, host: null, listenHost: null, port: null, smtpsPort: null, fingerprint: null, certificateGenerated: null });
     } finally {
       await p.close();
+    }
+  });
+});
+
+describe('SMTP submission through a connector without attachments', () => {
+  it('refuses a message with an attachment with 554 and what to do, and takes the same message without it', async () => {
+    const hook = await startWebhookPeer();
+    const p = await startPostern('sqlite', { POSTERN_SMTP_PORT: '0', POSTERN_SMTP_HOST: '127.0.0.1', POSTERN_OUTBOUND_ALLOW: '127.0.0.1/32' });
+    try {
+      const ports = await p.smtp!.listen();
+      expect((await p.api('PUT', '/api/connectors/email', { factoryId: 'http', config: { endpoint: hook.url } })).status).toBe(200);
+      const cred = await p.api('POST', '/api/smtp-credentials', { name: 'Supabase', allowedFromDomains: ['example.test'] });
+      const ca = (await p.api('GET', '/api/smtp-credentials/certificate')).body.pem as string;
+      const t = nodemailer.createTransport({ host: '127.0.0.1', port: ports.port!, requireTLS: true, auth: { user: cred.body.username, pass: cred.body.password }, tls: { ca, servername: 'localhost' } });
+      const err = (await t
+        .sendMail({ from: 'app@example.test', to: 'att@example.net', subject: 'With', text: 'x', attachments: [{ filename: 'a.txt', content: 'a' }] })
+        .then(() => undefined, (e: unknown) => e)) as { responseCode?: number; response?: string } | undefined;
+      expect(err?.responseCode).toBe(554);
+      expect(err?.response).toMatch(/cannot carry attachments; send the message without them/);
+      const ok = await t.sendMail({ from: 'app@example.test', to: 'att@example.net', subject: 'Without', text: 'x' });
+      expect(ok.response).toMatch(/^250 /);
+      const end = Date.now() + 10_000;
+      while (hook.received.length === 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 25));
+      expect(hook.received).toHaveLength(1);
+      expect(JSON.stringify(hook.received[0]!.body)).toContain('Without');
+    } finally {
+      await p.close();
+      await hook.close();
     }
   });
 });

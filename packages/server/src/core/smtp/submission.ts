@@ -131,8 +131,6 @@ export class SmtpSubmission {
         return refuse(550, `5.7.1 The From: domain ${domainOf(f.address) || '(none)'} is not allowed for this credential`);
       }
     }
-    const live = await this.d.connectors.getLive(credential.tenantId);
-    if (!live) return refuse(451, '4.3.0 This tenant has no email connector yet');
     const attachments: EmailAttachment[] = mail.attachments.map((a) => {
       const contentId = a.contentId?.trim().replace(/^<|>$/g, '');
       return {
@@ -143,8 +141,13 @@ export class SmtpSubmission {
         disposition: a.disposition === 'inline' ? 'inline' : 'attachment',
       };
     });
-    if (attachments.length > 0 && !live.factory.capabilities.attachments) {
-      return refuse(554, `5.6.1 The tenant's email connector (${live.factory.name}) cannot carry attachments; send the message without them`);
+    if (attachments.length > 0) {
+      // MAIL FROM checked that the tenant has a connector; whether it carries attachments is asked only when there are some.
+      const live = await this.d.connectors.getLive(credential.tenantId);
+      if (!live) return refuse(451, '4.3.0 This tenant has no email connector yet');
+      if (!live.factory.capabilities.attachments) {
+        return refuse(554, `5.6.1 The tenant's email connector (${live.factory.name}) cannot carry attachments; send the message without them`);
+      }
     }
     const first = fromList[0]!;
     const replyTo = mailboxes(mail.headers, 'reply-to')[0]?.address;
