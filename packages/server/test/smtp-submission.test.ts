@@ -62,9 +62,16 @@ describe.each(DIALECTS)('SMTP submission on %s (SPEC §18)', (dialect) => {
     const k = await p.api('POST', '/api/dkim-keys', { domain: 'example.test', selector: 'relay1' });
     expect(k.status).toBe(201);
     dkim = k.body;
-    const cred = await p.api('POST', '/api/smtp-credentials', { name: 'Keycloak', allowedFromDomains: ['Example.test'] });
+    const cred = await p.api('POST', '/api/smtp-credentials', {
+      name: 'Keycloak',
+      allowedFromDomains: ['Example.test'],
+    });
     expect(cred.status, JSON.stringify(cred.body)).toBe(201);
-    expect(cred.body).toMatchObject({ name: 'Keycloak', allowedFromDomains: ['example.test'], maxRecipientsPerHour: 1000 });
+    expect(cred.body).toMatchObject({
+      name: 'Keycloak',
+      allowedFromDomains: ['example.test'],
+      maxRecipientsPerHour: 1000,
+    });
     user = cred.body.username;
     pass = cred.body.password;
     const cert = await p.api('GET', '/api/smtp-credentials/certificate');
@@ -135,7 +142,10 @@ describe.each(DIALECTS)('SMTP submission on %s (SPEC §18)', (dialect) => {
     expect(verified.dkim.results[0]?.status.result).toBe('pass');
     expect(verified.dkim.results[0]?.signingDomain).toBe('example.test');
 
-    await until('the email log', async () => (await p.api('GET', '/api/email-logs?source=smtp')).body.items.length === 1);
+    await until(
+      'the email log',
+      async () => (await p.api('GET', '/api/email-logs?source=smtp')).body.items.length === 1,
+    );
     const logs = await p.api('GET', '/api/email-logs?source=smtp');
     expect(logs.body.items[0]).toMatchObject({ source: 'smtp', status: 'sent', to: 'ada@example.net' });
     // Postern cannot know which part of a submitted message is a secret: neither subject nor body is logged.
@@ -147,15 +157,34 @@ describe.each(DIALECTS)('SMTP submission on %s (SPEC §18)', (dialect) => {
   });
 
   it('logs one item per envelope recipient', async () => {
-    await transport().sendMail({ from: 'app@example.test', to: ['b1@example.net', 'b2@example.net'], subject: 'Two', text: 'two' });
+    await transport().sendMail({
+      from: 'app@example.test',
+      to: ['b1@example.net', 'b2@example.net'],
+      subject: 'Two',
+      text: 'two',
+    });
     accepted += 2;
     await until('both copies', () => peer.messages.length === 3);
-    expect(peer.messages.slice(1).map((m) => m.to[0]).sort()).toEqual(['b1@example.net', 'b2@example.net']);
-    await until('both log items', async () => (await p.api('GET', '/api/email-logs?source=smtp')).body.items.length === 3);
+    expect(
+      peer.messages
+        .slice(1)
+        .map((m) => m.to[0])
+        .sort(),
+    ).toEqual(['b1@example.net', 'b2@example.net']);
+    await until(
+      'both log items',
+      async () => (await p.api('GET', '/api/email-logs?source=smtp')).body.items.length === 3,
+    );
   });
 
   it('takes mail on the implicit-TLS port too', async () => {
-    const t = nodemailer.createTransport({ host: '127.0.0.1', port: ports.smtpsPort!, secure: true, auth: { user, pass }, tls: { ca, servername: 'localhost' } });
+    const t = nodemailer.createTransport({
+      host: '127.0.0.1',
+      port: ports.smtpsPort!,
+      secure: true,
+      auth: { user, pass },
+      tls: { ca, servername: 'localhost' },
+    });
     const info = await t.sendMail({ from: 'app@example.test', to: 'tls@example.net', subject: 'Implicit', text: 'x' });
     accepted++;
     expect(info.response).toMatch(/^250 /);
@@ -169,7 +198,14 @@ describe.each(DIALECTS)('SMTP submission on %s (SPEC §18)', (dialect) => {
       to: 'parts@example.net',
       subject: 'Grüße',
       html: '<p>Hello <b>there</b></p><img src="cid:logo@example.test">',
-      attachments: [{ filename: 'logo.png', content: Buffer.from('89504e47', 'hex'), cid: 'logo@example.test', contentType: 'image/png' }],
+      attachments: [
+        {
+          filename: 'logo.png',
+          content: Buffer.from('89504e47', 'hex'),
+          cid: 'logo@example.test',
+          contentType: 'image/png',
+        },
+      ],
     });
     accepted++;
     expect(info.response).toMatch(/^250 /);
@@ -185,9 +221,18 @@ describe.each(DIALECTS)('SMTP submission on %s (SPEC §18)', (dialect) => {
   });
 
   it('signs with a DKIM key created after its domain already sent unsigned mail, and stops when it is deleted', async () => {
-    const cred = await p.api('POST', '/api/smtp-credentials', { name: 'Late', allowedFromDomains: ['late.example.test'] });
+    const cred = await p.api('POST', '/api/smtp-credentials', {
+      name: 'Late',
+      allowedFromDomains: ['late.example.test'],
+    });
     const t = () =>
-      nodemailer.createTransport({ host: '127.0.0.1', port: ports.port!, requireTLS: true, auth: { user: cred.body.username, pass: cred.body.password }, tls: { ca, servername: 'localhost' } });
+      nodemailer.createTransport({
+        host: '127.0.0.1',
+        port: ports.port!,
+        requireTLS: true,
+        auth: { user: cred.body.username, pass: cred.body.password },
+        tls: { ca, servername: 'localhost' },
+      });
     const signedBy = async (to: string) => {
       await t().sendMail({ from: 'app@late.example.test', to, subject: 'Late', text: 'x' });
       accepted++;
@@ -225,17 +270,27 @@ describe.each(DIALECTS)('SMTP submission on %s (SPEC §18)', (dialect) => {
     c.close();
     const d = await rawSmtp(ports.smtpsPort!, { tls: { ca } });
     await d.command('EHLO localhost');
-    expect((await d.command(`AUTH PLAIN ${Buffer.from(`${user}\0${user}\0${pass}`).toString('base64')}`)).code).toBe(235);
+    expect((await d.command(`AUTH PLAIN ${Buffer.from(`${user}\0${user}\0${pass}`).toString('base64')}`)).code).toBe(
+      235,
+    );
     d.close();
   });
 
   it('refuses a wrong password with 535, then locks the address out with 454 after five failures', async () => {
     // From another loopback address, so that the lockout does not touch the other tests.
     for (let i = 0; i < 5; i++) {
-      const r = await refusal(transport({ pass: 'wrong-password', localAddress: '127.0.0.2' }).sendMail({ from: 'app@example.test', to: 'x@example.net', text: 'x' }));
+      const r = await refusal(
+        transport({ pass: 'wrong-password', localAddress: '127.0.0.2' }).sendMail({
+          from: 'app@example.test',
+          to: 'x@example.net',
+          text: 'x',
+        }),
+      );
       expect(r.code).toBe(535);
     }
-    const locked = await refusal(transport({ localAddress: '127.0.0.2' }).sendMail({ from: 'app@example.test', to: 'x@example.net', text: 'x' }));
+    const locked = await refusal(
+      transport({ localAddress: '127.0.0.2' }).sendMail({ from: 'app@example.test', to: 'x@example.net', text: 'x' }),
+    );
     expect(locked.code).toBe(454);
   });
 
@@ -244,7 +299,12 @@ describe.each(DIALECTS)('SMTP submission on %s (SPEC §18)', (dialect) => {
     expect(env.code).toBe(550);
     expect(env.response).toContain('other.test');
     const header = await refusal(
-      transport().sendMail({ from: 'boss@other.test', envelope: { from: 'app@example.test', to: ['x@example.net'] }, to: 'x@example.net', text: 'x' }),
+      transport().sendMail({
+        from: 'boss@other.test',
+        envelope: { from: 'app@example.test', to: ['x@example.net'] },
+        to: 'x@example.net',
+        text: 'x',
+      }),
     );
     expect(header.code).toBe(550);
     expect(header.response).toContain('From:');
@@ -272,30 +332,45 @@ describe.each(DIALECTS)('SMTP submission on %s (SPEC §18)', (dialect) => {
   });
 
   it('deletes a credential: it stops working at once', async () => {
-    const made = await p.api('POST', '/api/smtp-credentials', { name: 'Temp', allowedFromDomains: ['example.test'], maxRecipientsPerHour: 1 });
+    const made = await p.api('POST', '/api/smtp-credentials', {
+      name: 'Temp',
+      allowedFromDomains: ['example.test'],
+      maxRecipientsPerHour: 1,
+    });
     expect(made.status).toBe(201);
-    const t = () => nodemailer.createTransport({ host: '127.0.0.1', port: ports.port!, requireTLS: true, auth: { user: made.body.username, pass: made.body.password }, tls: { ca, servername: 'localhost' } });
+    const t = () =>
+      nodemailer.createTransport({
+        host: '127.0.0.1',
+        port: ports.port!,
+        requireTLS: true,
+        auth: { user: made.body.username, pass: made.body.password },
+        tls: { ca, servername: 'localhost' },
+      });
     // The hourly recipient cap (1 here): the second recipient waits for the next hour.
     await t().sendMail({ from: 'app@example.test', to: 'c1@example.net', text: 'x' });
     accepted++;
     const capped = await refusal(t().sendMail({ from: 'app@example.test', to: 'c2@example.net', text: 'x' }));
     expect(capped.code).toBe(451);
     expect((await p.api('DELETE', `/api/smtp-credentials/${made.body.id}`)).status).toBe(204);
-    expect((await p.api('DELETE', `/api/smtp-credentials/${made.body.id}`)).body.code).toBe('smtp_credential.not_found');
+    expect((await p.api('DELETE', `/api/smtp-credentials/${made.body.id}`)).body.code).toBe(
+      'smtp_credential.not_found',
+    );
     const gone = await refusal(t().sendMail({ from: 'app@example.test', to: 'c3@example.net', text: 'x' }));
     expect(gone.code).toBe(535);
   });
 
   it('sent nothing for any refused message', async () => {
     await until('every accepted message delivered', () => peer.messages.length === accepted);
-    await until('every accepted message logged', async () => (await p.api('GET', '/api/email-logs?source=smtp&limit=200')).body.items.length === accepted);
+    await until(
+      'every accepted message logged',
+      async () => (await p.api('GET', '/api/email-logs?source=smtp&limit=200')).body.items.length === accepted,
+    );
     const logs = await p.api('GET', '/api/email-logs?source=smtp&limit=200');
     expect(logs.body.items).toHaveLength(accepted);
     expect(peer.messages).toHaveLength(accepted);
     const queued = await p.api('GET', '/api/outbox?status=queued');
     expect(queued.body.items).toEqual([]);
   });
-
 });
 
 describe('SMTP listener off', () => {
@@ -308,7 +383,15 @@ describe('SMTP listener off', () => {
       expect(r.body.code).toBe('smtp.disabled');
       const l = await p.api('GET', '/api/smtp-credentials/listener');
       expect(l.status).toBe(200);
-      expect(l.body).toEqual({ enabled: false, host: null, listenHost: null, port: null, smtpsPort: null, fingerprint: null, certificateGenerated: null });
+      expect(l.body).toEqual({
+        enabled: false,
+        host: null,
+        listenHost: null,
+        port: null,
+        smtpsPort: null,
+        fingerprint: null,
+        certificateGenerated: null,
+      });
     } finally {
       await p.close();
     }
@@ -318,16 +401,40 @@ describe('SMTP listener off', () => {
 describe('SMTP submission through a connector without attachments', () => {
   it('refuses a message with an attachment with 554 and what to do, and takes the same message without it', async () => {
     const hook = await startWebhookPeer();
-    const p = await startPostern('sqlite', { POSTERN_SMTP_PORT: '0', POSTERN_SMTP_HOST: '127.0.0.1', POSTERN_OUTBOUND_ALLOW: '127.0.0.1/32' });
+    const p = await startPostern('sqlite', {
+      POSTERN_SMTP_PORT: '0',
+      POSTERN_SMTP_HOST: '127.0.0.1',
+      POSTERN_OUTBOUND_ALLOW: '127.0.0.1/32',
+    });
     try {
       const ports = await p.smtp!.listen();
-      expect((await p.api('PUT', '/api/connectors/email', { factoryId: 'http', config: { endpoint: hook.url } })).status).toBe(200);
-      const cred = await p.api('POST', '/api/smtp-credentials', { name: 'Supabase', allowedFromDomains: ['example.test'] });
+      expect(
+        (await p.api('PUT', '/api/connectors/email', { factoryId: 'http', config: { endpoint: hook.url } })).status,
+      ).toBe(200);
+      const cred = await p.api('POST', '/api/smtp-credentials', {
+        name: 'Supabase',
+        allowedFromDomains: ['example.test'],
+      });
       const ca = (await p.api('GET', '/api/smtp-credentials/certificate')).body.pem as string;
-      const t = nodemailer.createTransport({ host: '127.0.0.1', port: ports.port!, requireTLS: true, auth: { user: cred.body.username, pass: cred.body.password }, tls: { ca, servername: 'localhost' } });
+      const t = nodemailer.createTransport({
+        host: '127.0.0.1',
+        port: ports.port!,
+        requireTLS: true,
+        auth: { user: cred.body.username, pass: cred.body.password },
+        tls: { ca, servername: 'localhost' },
+      });
       const err = (await t
-        .sendMail({ from: 'app@example.test', to: 'att@example.net', subject: 'With', text: 'x', attachments: [{ filename: 'a.txt', content: 'a' }] })
-        .then(() => undefined, (e: unknown) => e)) as { responseCode?: number; response?: string } | undefined;
+        .sendMail({
+          from: 'app@example.test',
+          to: 'att@example.net',
+          subject: 'With',
+          text: 'x',
+          attachments: [{ filename: 'a.txt', content: 'a' }],
+        })
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        )) as { responseCode?: number; response?: string } | undefined;
       expect(err?.responseCode).toBe(554);
       expect(err?.response).toMatch(/cannot carry attachments; send the message without them/);
       const ok = await t.sendMail({ from: 'app@example.test', to: 'att@example.net', subject: 'Without', text: 'x' });

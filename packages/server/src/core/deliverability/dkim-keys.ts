@@ -23,7 +23,8 @@ export interface PublicDkimKey {
 const SIGNING_KEY_TTL_MS = 30_000;
 
 export function inputError(err: unknown): never {
-  if (err instanceof DeliverabilityInputError) throw new AppError('request.invalid', err.message, { issues: [{ path: err.field, message: err.message }] });
+  if (err instanceof DeliverabilityInputError)
+    throw new AppError('request.invalid', err.message, { issues: [{ path: err.field, message: err.message }] });
   throw err;
 }
 
@@ -44,16 +45,34 @@ export class DkimKeys implements DkimKeySource {
 
   toPublic(k: DkimKey): PublicDkimKey {
     const dnsValue = dkimDnsValue(k.publicKeyPem);
-    return { id: k.id, domain: k.domain, selector: k.selector, dnsName: `${k.selector}._domainkey.${k.domain}`, dnsValue, dnsStrings: splitTxtValue(dnsValue), createdAt: k.createdAt };
+    return {
+      id: k.id,
+      domain: k.domain,
+      selector: k.selector,
+      dnsName: `${k.selector}._domainkey.${k.domain}`,
+      dnsValue,
+      dnsStrings: splitTxtValue(dnsValue),
+      createdAt: k.createdAt,
+    };
   }
 
   async create(tenantId: string, domain: string, selector: string): Promise<PublicDkimKey> {
     const material = await generateDkimKey(domain, selector).catch(inputError);
-    const key: DkimKey = { id: randomUUID(), tenantId, domain: material.domain, selector: material.selector, publicKeyPem: material.publicKeyPem, createdAt: this.clock.now().toISOString() };
+    const key: DkimKey = {
+      id: randomUUID(),
+      tenantId,
+      domain: material.domain,
+      selector: material.selector,
+      publicKeyPem: material.publicKeyPem,
+      createdAt: this.clock.now().toISOString(),
+    };
     const created = await this.store.create(key, material.privateKeyPem);
     this.forget(tenantId);
     if (!created) {
-      throw new AppError('dkim_key.already_exists', `A DKIM key for ${material.selector}._domainkey.${material.domain} exists already; delete it first to rotate, or use another selector.`);
+      throw new AppError(
+        'dkim_key.already_exists',
+        `A DKIM key for ${material.selector}._domainkey.${material.domain} exists already; delete it first to rotate, or use another selector.`,
+      );
     }
     return this.toPublic(key);
   }
@@ -67,7 +86,11 @@ export class DkimKeys implements DkimKeySource {
     const c = await this.connectors.getEmailConnector(tenantId);
     const uses = c && this.keyOf(c);
     if (c && uses && uses.keyId === id) {
-      throw new AppError('dkim_key.in_use', `The ${uses.connectorName} connector signs with this key; remove dkim from its config first.`, { connectorId: c.id });
+      throw new AppError(
+        'dkim_key.in_use',
+        `The ${uses.connectorName} connector signs with this key; remove dkim from its config first.`,
+        { connectorId: c.id },
+      );
     }
     await this.store.delete(tenantId, id);
     this.forget(tenantId);
@@ -94,7 +117,9 @@ export class DkimKeys implements DkimKeySource {
   }
 
   private async findForDomain(tenantId: string, domain: string): Promise<DkimSigningKey | undefined> {
-    const keys = (await this.store.list(tenantId)).filter((k) => k.domain === domain).sort((a, b) => (a.createdAt < b.createdAt ? 1 : -1));
+    const keys = (await this.store.list(tenantId))
+      .filter((k) => k.domain === domain)
+      .sort((a, b) => (a.createdAt < b.createdAt ? 1 : -1));
     return keys[0] ? this.signingKey(tenantId, keys[0].id) : undefined;
   }
 

@@ -18,9 +18,7 @@ export interface SmtpRefusal {
   message: string;
 }
 
-export type SmtpAuthResult =
-  | { ok: true; credential: SmtpCredentialRecord }
-  | { ok: false; refusal: SmtpRefusal };
+export type SmtpAuthResult = { ok: true; credential: SmtpCredentialRecord } | { ok: false; refusal: SmtpRefusal };
 
 export interface SubmissionDeps {
   credentials: SmtpCredentials;
@@ -42,13 +40,44 @@ export const MAX_MESSAGE_BYTES = 10 * 1024 * 1024;
 
 /** Headers that the connector writes itself (or that must not be forwarded): not copied from a submitted message. */
 const STRUCTURAL = new Set([
-  'from', 'to', 'cc', 'bcc', 'subject', 'date', 'message-id', 'mime-version', 'content-type', 'content-transfer-encoding',
-  'content-disposition', 'content-id', 'content-language', 'reply-to', 'sender', 'return-path', 'received', 'dkim-signature',
-  'arc-seal', 'arc-message-signature', 'arc-authentication-results', 'authentication-results', 'x-mailer', 'delivered-to',
+  'from',
+  'to',
+  'cc',
+  'bcc',
+  'subject',
+  'date',
+  'message-id',
+  'mime-version',
+  'content-type',
+  'content-transfer-encoding',
+  'content-disposition',
+  'content-id',
+  'content-language',
+  'reply-to',
+  'sender',
+  'return-path',
+  'received',
+  'dkim-signature',
+  'arc-seal',
+  'arc-message-signature',
+  'arc-authentication-results',
+  'authentication-results',
+  'x-mailer',
+  'delivered-to',
 ]);
 
-const authBucket = (ip: string): Bucket => ({ name: 'smtp-auth', key: ip, points: AUTH_FAILURES, durationSeconds: AUTH_LOCKOUT_SECONDS });
-const recipientBucket = (c: SmtpCredentialRecord): Bucket => ({ name: 'smtp-recipient-hour', key: c.id, points: c.maxRecipientsPerHour, durationSeconds: 3600 });
+const authBucket = (ip: string): Bucket => ({
+  name: 'smtp-auth',
+  key: ip,
+  points: AUTH_FAILURES,
+  durationSeconds: AUTH_LOCKOUT_SECONDS,
+});
+const recipientBucket = (c: SmtpCredentialRecord): Bucket => ({
+  name: 'smtp-recipient-hour',
+  key: c.id,
+  points: c.maxRecipientsPerHour,
+  durationSeconds: 3600,
+});
 
 const refuse = (code: number, message: string): SmtpRefusal => ({ code, message });
 
@@ -69,7 +98,13 @@ export class SmtpSubmission {
     const bucket = authBucket(ip);
     const locked = await this.d.limits.peek(bucket);
     if (!locked.allowed) {
-      return { ok: false, refusal: refuse(454, `4.7.0 Too many failed logins from this address; try again in ${locked.retryAfter} seconds`) };
+      return {
+        ok: false,
+        refusal: refuse(
+          454,
+          `4.7.0 Too many failed logins from this address; try again in ${locked.retryAfter} seconds`,
+        ),
+      };
     }
     const credential = await this.d.credentials.check(username, password);
     if (!credential) {
@@ -84,12 +119,19 @@ export class SmtpSubmission {
     const current = await this.d.credentials.current(credential.id);
     if (!current) return refuse(535, '5.7.8 This SMTP credential was deleted');
     const live = await this.d.connectors.getLive(credential.tenantId);
-    if (!live) return refuse(451, '4.3.0 This tenant has no email connector yet; set one up in the console under Connectors');
+    if (!live)
+      return refuse(451, '4.3.0 This tenant has no email connector yet; set one up in the console under Connectors');
     if (live.factory.id === 'builtin' && this.d.builtinRelays) {
-      return refuse(550, "5.7.1 The built-in email service does not relay submitted mail; set up the tenant's own email connector");
+      return refuse(
+        550,
+        "5.7.1 The built-in email service does not relay submitted mail; set up the tenant's own email connector",
+      );
     }
     if (!address || !current.allowedFromDomains.includes(domainOf(address))) {
-      return refuse(550, `5.7.1 The sender ${address ? `domain ${domainOf(address)}` : '<>'} is not allowed for this credential; add it to its allowed From domains`);
+      return refuse(
+        550,
+        `5.7.1 The sender ${address ? `domain ${domainOf(address)}` : '<>'} is not allowed for this credential; add it to its allowed From domains`,
+      );
     }
     return null;
   }
@@ -104,9 +146,17 @@ export class SmtpSubmission {
       throw err;
     }
     const suppressed = await this.d.suppressions.find(credential.tenantId, to);
-    if (suppressed) return refuse(550, `5.1.1 The recipient is on the suppression list (${suppressed.reason.replace('_', ' ')}); remove it there to send to it again`);
+    if (suppressed)
+      return refuse(
+        550,
+        `5.1.1 The recipient is on the suppression list (${suppressed.reason.replace('_', ' ')}); remove it there to send to it again`,
+      );
     const cap = await this.d.limits.hit(recipientBucket(credential));
-    if (!cap.allowed) return refuse(451, `4.7.1 This credential reached its limit of ${credential.maxRecipientsPerHour} recipients an hour; try again in ${cap.retryAfter} seconds`);
+    if (!cap.allowed)
+      return refuse(
+        451,
+        `4.7.1 This credential reached its limit of ${credential.maxRecipientsPerHour} recipients an hour; try again in ${cap.retryAfter} seconds`,
+      );
     return null;
   }
 
@@ -115,7 +165,11 @@ export class SmtpSubmission {
    * per envelope recipient in one transaction. Only then (the listener answers 250) does
    * delivery start; a crash after this point leaves rows that any instance delivers.
    */
-  async submit(credential: SmtpCredentialRecord, envelope: { from: string; to: string[] }, raw: Buffer): Promise<SmtpRefusal | { ok: true; messageIds: string[] }> {
+  async submit(
+    credential: SmtpCredentialRecord,
+    envelope: { from: string; to: string[] },
+    raw: Buffer,
+  ): Promise<SmtpRefusal | { ok: true; messageIds: string[] }> {
     let mail: Email;
     try {
       // postal-mime parses a buffer in one pass (about a third of mailparser's CPU and far
@@ -128,7 +182,10 @@ export class SmtpSubmission {
     if (fromList.length === 0) return refuse(550, '5.7.1 The message has no From: header');
     for (const f of fromList) {
       if (!credential.allowedFromDomains.includes(domainOf(f.address))) {
-        return refuse(550, `5.7.1 The From: domain ${domainOf(f.address) || '(none)'} is not allowed for this credential`);
+        return refuse(
+          550,
+          `5.7.1 The From: domain ${domainOf(f.address) || '(none)'} is not allowed for this credential`,
+        );
       }
     }
     const attachments: EmailAttachment[] = mail.attachments.map((a) => {
@@ -146,7 +203,10 @@ export class SmtpSubmission {
       const live = await this.d.connectors.getLive(credential.tenantId);
       if (!live) return refuse(451, '4.3.0 This tenant has no email connector yet');
       if (!live.factory.capabilities.attachments) {
-        return refuse(554, `5.6.1 The tenant's email connector (${live.factory.name}) cannot carry attachments; send the message without them`);
+        return refuse(
+          554,
+          `5.6.1 The tenant's email connector (${live.factory.name}) cannot carry attachments; send the message without them`,
+        );
       }
     }
     const first = fromList[0]!;
@@ -180,7 +240,8 @@ function mailboxes(headers: Header[], key: string): Array<{ address: string; nam
   const out: Array<{ address: string; name: string }> = [];
   for (const h of headers) {
     if (h.key !== key) continue;
-    for (const m of addressParser(h.value, { flatten: true })) if (m.address) out.push({ address: m.address, name: m.name });
+    for (const m of addressParser(h.value, { flatten: true }))
+      if (m.address) out.push({ address: m.address, name: m.name });
   }
   return out;
 }
@@ -193,7 +254,10 @@ function keptHeaders(lines: HeaderLine[]): Record<string, string> {
     const i = line.indexOf(':');
     if (i <= 0) continue;
     const name = line.slice(0, i).trim();
-    const value = line.slice(i + 1).replace(/\r?\n[ \t]+/g, ' ').trim();
+    const value = line
+      .slice(i + 1)
+      .replace(/\r?\n[ \t]+/g, ' ')
+      .trim();
     if (!/^[!-9;-~]+$/.test(name) || /[\r\n]/.test(value) || name in out) continue;
     out[name] = value;
   }
