@@ -1,9 +1,10 @@
-import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import { api, type DkimKey } from '../api.js';
 import { CopyButton } from '../ui/CopyButton.js';
 import { ErrorBox, formatDate, Loading } from '../ui/Feedback.js';
 import { Field, issueMap } from '../ui/Field.js';
 import { useLoad } from '../ui/useLoad.js';
+import { ConfirmDelete } from '../ui/ConfirmDelete.js';
 
 /** `GET/POST/DELETE /api/dkim-keys`, with the DNS record each key needs. */
 export function DkimKeys() {
@@ -81,7 +82,7 @@ export function DkimKeys() {
                     {shownId === k.id ? 'Hide DNS record' : 'Show DNS record'}
                   </button>{' '}
                   {confirm === k.id ? (
-                    <ConfirmDelete name={`${k.selector}._domainkey.${k.domain}`} onYes={() => void remove(k.id)} onNo={() => setConfirm(undefined)} />
+                    <ConfirmDelete what="key" name={`${k.selector}._domainkey.${k.domain}`} onYes={() => void remove(k.id)} onNo={() => setConfirm(undefined)} />
                   ) : (
                     <button type="button" className="danger-outline small" onClick={() => setConfirm(k.id)}>
                       Delete
@@ -95,21 +96,6 @@ export function DkimKeys() {
       ) : null}
       {shown ? <DnsRecord k={shown} /> : null}
     </div>
-  );
-}
-
-function ConfirmDelete({ name, onYes, onNo }: { name: string; onYes(): void; onNo(): void }) {
-  const cancel = useRef<HTMLButtonElement>(null);
-  useEffect(() => cancel.current?.focus(), []);
-  return (
-    <span role="alertdialog" aria-label={`Delete the key ${name}?`}>
-      <button type="button" className="danger small" onClick={onYes}>
-        Delete key
-      </button>{' '}
-      <button type="button" ref={cancel} className="secondary small" onClick={onNo}>
-        Cancel
-      </button>
-    </span>
   );
 }
 

@@ -1,10 +1,11 @@
-import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import { api, type NewSmtpCredential, type SmtpCredential, type SmtpListener } from '../api.js';
 import { CopyButton } from '../ui/CopyButton.js';
 import { ErrorBox, formatDate, Loading, Notice } from '../ui/Feedback.js';
 import { Field, issueMap } from '../ui/Field.js';
 import { SecretValue } from '../ui/SecretValue.js';
 import { useLoad } from '../ui/useLoad.js';
+import { ConfirmDelete } from '../ui/ConfirmDelete.js';
 
 /** The domains typed in one box, split on commas, spaces and new lines. */
 const splitDomains = (text: string): string[] =>
@@ -126,7 +127,7 @@ export function SmtpRelayPage() {
                   <td>{formatDate(c.createdAt)}</td>
                   <td className="right nowrap">
                     {confirm === c.id ? (
-                      <ConfirmDelete name={c.name} onYes={() => void remove(c)} onNo={() => setConfirm(undefined)} />
+                      <ConfirmDelete what="credential" name={c.name} onYes={() => void remove(c)} onNo={() => setConfirm(undefined)} />
                     ) : (
                       <button type="button" className="danger-outline small" onClick={() => setConfirm(c.id)} aria-label={`Delete ${c.name}`}>
                         Delete
@@ -247,20 +248,5 @@ function CreatedCredential({ credential: c, listener: l, onDone }: { credential:
         Done
       </button>
     </div>
-  );
-}
-
-function ConfirmDelete({ name, onYes, onNo }: { name: string; onYes(): void; onNo(): void }) {
-  const cancel = useRef<HTMLButtonElement>(null);
-  useEffect(() => cancel.current?.focus(), []);
-  return (
-    <span role="alertdialog" aria-label={`Delete the credential ${name}?`}>
-      <button type="button" className="danger small" onClick={onYes}>
-        Delete credential
-      </button>{' '}
-      <button type="button" ref={cancel} className="secondary small" onClick={onNo}>
-        Cancel
-      </button>
-    </span>
   );
 }
