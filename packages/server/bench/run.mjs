@@ -6,13 +6,15 @@
 // --seed=N (growth benchmark: N users, codes and email-log rows in the database first;
 // then only the HTTP send and send+verify scenarios run), --only=TEXT (only the scenarios
 // whose name contains TEXT, e.g. --only=verify; raw limits of other scenarios are skipped;
-// --only=relay runs the SMTP relay stage alone: Postern's SMTP listener against a bare sink).
+// --only=relay runs the SMTP relay stage alone: Postern's SMTP listener against a bare sink;
+// --only="experience send" runs the issue-22 stage alone: the experience send over SMTP and
+// HTTP beside the bare clients and better-auth's emailOTP).
 import { mkdtempSync, rmSync, mkdirSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir, cpus, totalmem, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { startPostern, cpuMs, watchMemory } from './server.mjs';
+import { startPostern, startBetterAuth, cpuMs, watchMemory } from './server.mjs';
 import { startSinkProcess } from './sinks.mjs';
 import { createClient, runLoad } from './load.mjs';
 import * as sc from './scenarios.mjs';
@@ -75,20 +77,33 @@ const RAW_SMTP = 'raw SMTP (nodemailer pool of 5)';
 const RAW_SMTP_NODELAY = 'raw SMTP (pool of 5, TCP_NODELAY)';
 const RELAY_BARE = 'SMTP relay: bare smtp-server sink (pool of 5, STARTTLS+AUTH)';
 const RELAY_POSTERN = 'SMTP relay: Postern listener, HTTP connector behind (pool of 5, STARTTLS+AUTH)';
+const SIGN_IN = 'sign-in by code (send+verify+tokens)';
+const OUTBOX_SEND = 'send with outbox: forgot-password (202, delivered after)';
+/** Whether --only leaves any of the rows named (a stage with none left skips its set-up too). */
+const selected = (...names) => !ONLY || names.some((n) => n.includes(ONLY));
 /** Whether --only leaves any of the relay stage's rows (then Postern starts its SMTP listener). */
-const RELAY_ON = !SEED && (!ONLY || RELAY_BARE.includes(ONLY) || RELAY_POSTERN.includes(ONLY));
+const RELAY_ON = !SEED && selected(RELAY_BARE, RELAY_POSTERN);
+// The experience-send stage (issue 22): Postern beside the bare clients of the same receivers
+// and beside better-auth, in one run.
+const EXP_BARE_SMTP = 'experience send: bare nodemailer pool of 5 (TCP_NODELAY) → SMTP receiver';
+const EXP_SMTP = 'experience send: Postern, SMTP connector';
+const EXP_BETTER_AUTH = 'experience send: better-auth emailOTP (nodemailer pool of 5 → SMTP receiver)';
+const EXP_BARE_HTTP = 'experience send: bare undici Pool → HTTP receiver';
+const EXP_HTTP = 'experience send: Postern, HTTP connector';
+const EXPERIENCE_ON = !SEED && selected(EXP_BARE_SMTP, EXP_SMTP, EXP_BETTER_AUTH, EXP_BARE_HTTP, EXP_HTTP);
 const rows = [];
 let server;
 
 /** Warms up, then measures one scenario at one concurrency and records the row. */
-async function measure(name, concurrency, scenario, { kind, raw, stepName, stepLabel, prepare, cpuPid } = {}) {
+async function measure(name, concurrency, scenario, { kind, raw, stepName, stepLabel, prepare, pid: measuredPid } = {}) {
   if (ONLY && !name.includes(ONLY)) return;
   if (prepare) await prepare();
   const maxOps = () => scenario.maxOps?.() ?? undefined;
   await runLoad({ concurrency, durationMs: warmupMs, maxOps: maxOps(), expect: scenario.expect, op: scenario.op });
-  const mem = kind === 'raw' ? null : watchMemory(server.pid);
-  // A raw row has no Postern CPU; `cpuPid` measures the receiver's instead (the relay's bare sink).
-  const pid = cpuPid ?? (kind === 'raw' ? null : server.pid);
+  // `pid` is the process measured instead of Postern: better-auth's (CPU and memory), or on a
+  // raw row the receiver's (CPU only: the relay's bare sink). A raw row has no Postern CPU.
+  const pid = measuredPid ?? (kind === 'raw' ? null : server.pid);
+  const mem = kind === 'raw' ? null : watchMemory(pid);
   const cpu0 = pid ? cpuMs(pid) : 0;
   const self0 = process.cpuUsage();
   const r = await runLoad({ concurrency, durationMs: measureMs, maxOps: maxOps(), expect: scenario.expect, op: scenario.op });
@@ -139,7 +154,7 @@ async function relayStage(client, sinks, sample) {
   const postern = { host: '127.0.0.1', port: server.smtpPort, ...credential };
   for (const c of CONCURRENCY) {
     const bare = sc.relayClient(sinks.submission, sample);
-    await measure(RELAY_BARE, c, bare, { kind: 'raw', cpuPid: sinks.pid });
+    await measure(RELAY_BARE, c, bare, { kind: 'raw', pid: sinks.pid });
     bare.close();
     const relay = sc.relayClient(postern, sample);
     await measure(RELAY_POSTERN, c, relay, { raw: RELAY_BARE });
@@ -148,9 +163,91 @@ async function relayStage(client, sinks, sample) {
   }
 }
 
+/**
+ * The experience-send stage (issue 22). One experience send first, through the HTTP
+ * connector, gives the message every row sends: its JSON body for the bare undici Pool, its
+ * subject, HTML and text for the bare nodemailer pool and for better-auth (which puts its own
+ * code in place of this one). Then, for each concurrency, in turn: the bare nodemailer pool
+ * (TCP_NODELAY) into the SMTP receiver, Postern's experience send through the SMTP connector
+ * into it, better-auth's emailOTP send into it, the bare undici Pool into the HTTP receiver,
+ * and Postern's experience send through the HTTP connector. Each Postern row's `× raw` is to
+ * the bare row just before it; better-auth's is to the bare SMTP row too. The comparison
+ * with better-auth is printed after the table.
+ */
+async function experienceStage(client, { http, smtp }, dataDir) {
+  await sc.useConnector(client, sc.httpConnector(http));
+  const email = sc.freshEmail('experience-sample');
+  const first = await client.call('POST', '/api/experience/verification-codes', { email, intent: 'sign-in' }, { auth: false });
+  if (first.status !== 202) throw new Error(`the experience send answered ${first.status}: ${JSON.stringify(first.body)}`);
+  const sample = await http.sample({ latest: true });
+  if (sample?.to !== email || !sample.payload?.code) throw new Error(`the HTTP receiver's last body is not the experience send to ${email}`);
+  const betterAuth = selected(EXP_BETTER_AUTH)
+    ? await startBetterAuth({
+        env: {
+          BENCH_DB: join(dataDir, 'better-auth.db'),
+          BENCH_SMTP_HOST: smtp.host,
+          BENCH_SMTP_PORT: String(smtp.port),
+          BENCH_MESSAGE: JSON.stringify({ subject: sample.subject, html: sample.html, text: sample.text, code: String(sample.payload.code) }),
+        },
+      })
+    : null;
+  if (betterAuth) process.stdout.write(`  better-auth pid ${betterAuth.pid} at ${betterAuth.url}\n`);
+  const betterAuthClient = betterAuth ? createClient(betterAuth.url, '') : null;
+  try {
+    for (const c of CONCURRENCY) {
+      const bareSmtp = sc.rawSmtp(smtp, sample, { noDelay: true });
+      await measure(EXP_BARE_SMTP, c, bareSmtp, { kind: 'raw' });
+      bareSmtp.close();
+      if (selected(EXP_SMTP)) await sc.useConnector(client, sc.smtpConnector(smtp));
+      await measure(EXP_SMTP, c, sc.experienceSend(client, 'experience-smtp'), { raw: EXP_BARE_SMTP });
+      if (betterAuth) await measure(EXP_BETTER_AUTH, c, sc.betterAuthSend(betterAuthClient), { raw: EXP_BARE_SMTP, pid: betterAuth.pid });
+      const bareHttp = sc.rawHttp(http, sample, c);
+      await measure(EXP_BARE_HTTP, c, bareHttp, { kind: 'raw' });
+      await bareHttp.close();
+      if (selected(EXP_HTTP)) await sc.useConnector(client, sc.httpConnector(http));
+      await measure(EXP_HTTP, c, sc.experienceSend(client, 'experience-http'), { raw: EXP_BARE_HTTP });
+    }
+  } catch (err) {
+    if (betterAuth) process.stderr.write(`better-auth stderr (tail):\n${betterAuth.stderrTail()}\n`);
+    throw err;
+  } finally {
+    await betterAuthClient?.close();
+    await betterAuth?.stop();
+  }
+}
+
+/** The issue-22 lines under the table: each Postern row against its bare client and better-auth, with the targets. */
+function experienceSummary() {
+  const at = (name, c) => rows.find((r) => r.name === name && r.concurrency === c);
+  const perReq = (r) => (r?.serverCpuMs != null && r.requests ? r.serverCpuMs / r.requests : null);
+  const x = (v) => (v == null || !Number.isFinite(v) ? '-' : `${v.toFixed(2)}×`);
+  for (const c of CONCURRENCY) {
+    const smtp = at(EXP_SMTP, c);
+    const http = at(EXP_HTTP, c);
+    const ba = at(EXP_BETTER_AUTH, c);
+    if (smtp?.ratio != null)
+      process.stdout.write(
+        `Experience send at c=${c}, SMTP connector: ${smtp.rps.toFixed(0)}/s = ${x(smtp.ratio)} the bare nodemailer pool of 5 with TCP_NODELAY (target ≥ 0.6×)\n`,
+      );
+    if (http?.ratio != null)
+      process.stdout.write(
+        `Experience send at c=${c}, HTTP connector: ${http.rps.toFixed(0)}/s = ${x(http.ratio)} the bare undici Pool (target ≥ 0.5×)\n`,
+      );
+    if (smtp && ba)
+      process.stdout.write(
+        `Experience send at c=${c}, SMTP connector vs better-auth emailOTP (${ba.rps.toFixed(0)}/s): rate ${x(smtp.rps / ba.rps)} (target ≥ 3×), ` +
+          `p99 ${x(smtp.p99 / ba.p99)} (${smtp.p99} vs ${ba.p99} ms; target ≤ 0.33× at c=32), ` +
+          `peak RSS ${x(smtp.serverPeakRssMb / ba.serverPeakRssMb)} (${smtp.serverPeakRssMb} vs ${ba.serverPeakRssMb} MB; target ≤ 0.5×), ` +
+          `CPU ms/send ${x(perReq(smtp) / perReq(ba))} (${perReq(smtp)?.toFixed(2) ?? '-'} vs ${perReq(ba)?.toFixed(2) ?? '-'})\n`,
+      );
+  }
+}
+
 /** Sign-in by code, then the SMTP raw limits and connector. */
 async function otherScenarios(client, http, smtp, sample) {
-  if (await sc.signInAvailable(client)) {
+  if (!selected(SIGN_IN, OUTBOX_SEND)) {
+    // --only leaves neither of the scenarios that need registered users.
+  } else if (await sc.signInAvailable(client)) {
     const users = [];
     for (let w = 0; w < Math.max(...CONCURRENCY); w++) {
       const mine = [];
@@ -163,7 +260,7 @@ async function otherScenarios(client, http, smtp, sample) {
     }
     for (const c of CONCURRENCY)
       await measure(
-        'sign-in by code (send+verify+tokens)',
+        SIGN_IN,
         c,
         sc.signInByCode(client, http, (w) => users[w]),
         {
@@ -175,7 +272,7 @@ async function otherScenarios(client, http, smtp, sample) {
     // Send with outbox, answered first: the 202 comes back once the message is in the
     // outbox; delivery runs after it. Then the time for the outbox to drain.
     for (const c of CONCURRENCY) {
-      await measure('send with outbox: forgot-password (202, delivered after)', c, sc.forgotPassword(client, (w) => users[w]), { raw: RAW_HTTP });
+      await measure(OUTBOX_SEND, c, sc.forgotPassword(client, (w) => users[w]), { raw: RAW_HTTP });
       if (!ONLY || 'send with outbox'.includes(ONLY) || ONLY.includes('outbox')) process.stdout.write(`    outbox drained ${Math.round(await sc.outboxDrained(client))} ms after the load stopped\n`);
     }
   } else {
@@ -264,6 +361,7 @@ async function main() {
     if (RELAY_ON) await relayStage(client, sinks, sample);
     // The growth benchmark (--seed) measures the send and verify scenarios only.
     if (!SEED) await otherScenarios(client, http, smtp, sample);
+    if (EXPERIENCE_ON) await experienceStage(client, sinks, dataDir);
   } catch (err) {
     if (server) process.stderr.write(`Postern stderr (tail):\n${server.stderrTail()}\n`);
     throw err;
@@ -294,6 +392,7 @@ async function main() {
           `${bare?.serverCpuMs ? ` (bare sink ${(bare.serverCpuMs / bare.requests).toFixed(2)} ms)` : ''}\n`,
       );
   }
+  experienceSummary();
   mkdirSync(join(ROOT, '.bench'), { recursive: true });
   const out = {
     date: new Date().toISOString(),
