@@ -8,7 +8,8 @@
 // whose name contains TEXT, e.g. --only=verify; raw limits of other scenarios are skipped;
 // --only=relay runs the SMTP relay stage alone: Postern's SMTP listener against a bare sink;
 // --only="experience send" runs the issue-22 stage alone: the experience send over SMTP and
-// HTTP beside the bare clients and better-auth's emailOTP).
+// HTTP beside the bare clients and better-auth's emailOTP), --rounds=N (rounds of that stage,
+// each measuring its rows in turn; the table has their medians; default 3, quick 1).
 import { mkdtempSync, rmSync, mkdirSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir, cpus, totalmem, loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -22,13 +23,14 @@ import { printRow, table } from './report.mjs';
 import { seedPostgres, seedSqlite } from './seed.mjs';
 
 const ROOT = new URL('../../../', import.meta.url).pathname;
-const valued = (a) => a.startsWith('--duration=') || a.startsWith('--seed=') || a.startsWith('--only=');
+const valued = (a) => a.startsWith('--duration=') || a.startsWith('--seed=') || a.startsWith('--only=') || a.startsWith('--rounds=');
 const args = new Set(process.argv.slice(2).filter((a) => !valued(a)));
 const durationArg = process.argv.find((a) => a.startsWith('--duration='));
 const seedArg = process.argv.find((a) => a.startsWith('--seed='));
 const ONLY = process.argv.find((a) => a.startsWith('--only='))?.slice(7) ?? '';
 const SEED = seedArg ? Number(seedArg.slice(7)) : 0;
 if (!Number.isInteger(SEED) || SEED < 0) throw new Error(`--seed wants a whole number, got ${seedArg}`);
+const roundsArg = process.argv.find((a) => a.startsWith('--rounds='));
 for (const a of args) if (!['--quick', '--postgres', '--cpu-prof'].includes(a)) throw new Error(`unknown option ${a}`);
 const QUICK = args.has('--quick');
 const DB = args.has('--postgres') ? 'postgres' : 'sqlite';
@@ -36,6 +38,9 @@ const PG_ADMIN_URL = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:
 const measureMs = durationArg ? Number(durationArg.split('=')[1]) * 1000 : QUICK ? 1500 : 6000;
 const warmupMs = QUICK ? 300 : 1000;
 const CONCURRENCY = [1, 32];
+/** Rounds of the experience-send stage; its table rows are their medians. */
+const ROUNDS = roundsArg ? Number(roundsArg.slice(9)) : QUICK ? 1 : 3;
+if (!Number.isInteger(ROUNDS) || ROUNDS < 1) throw new Error(`--rounds wants a whole number from 1, got ${roundsArg}`);
 const VERIFY_POOL_RATE = 3000;
 const SIGN_IN_USERS_PER_WORKER = QUICK ? 1 : 2;
 
@@ -95,7 +100,7 @@ const rows = [];
 let server;
 
 /** Warms up, then measures one scenario at one concurrency and records the row. */
-async function measure(name, concurrency, scenario, { kind, raw, stepName, stepLabel, prepare, pid: measuredPid } = {}) {
+async function measure(name, concurrency, scenario, { kind, raw, stepName, stepLabel, prepare, pid: measuredPid, round } = {}) {
   if (ONLY && !name.includes(ONLY)) return;
   if (prepare) await prepare();
   const maxOps = () => scenario.maxOps?.() ?? undefined;
@@ -122,11 +127,14 @@ async function measure(name, concurrency, scenario, { kind, raw, stepName, stepL
     rawLimit: raw ?? null,
     ratio: null,
   };
+  // A row of a round (`round: {rows, label}`) goes into that round's rows, and its raw limit is
+  // the one measured in the same round.
+  const into = round?.rows ?? rows;
   const add = (row) => {
-    const limit = row.rawLimit && rows.find((x) => x.name === row.rawLimit && x.concurrency === concurrency);
+    const limit = row.rawLimit && into.find((x) => x.name === row.rawLimit && x.concurrency === concurrency);
     row.ratio = limit ? row.rps / limit.rps : null;
-    rows.push(row);
-    printRow(row);
+    into.push(row);
+    printRow(round?.label ? { ...row, name: `${row.name} [round ${round.label}]` } : row);
   };
   add({ name, ...base });
   if (stepName && r.steps[stepName]) {
@@ -195,17 +203,27 @@ async function experienceStage(client, { http, smtp }, dataDir) {
   const betterAuthClient = betterAuth ? createClient(betterAuth.url, '') : null;
   try {
     for (const c of CONCURRENCY) {
-      const bareSmtp = sc.rawSmtp(smtp, sample, { noDelay: true });
-      await measure(EXP_BARE_SMTP, c, bareSmtp, { kind: 'raw' });
-      bareSmtp.close();
-      if (selected(EXP_SMTP)) await sc.useConnector(client, sc.smtpConnector(smtp));
-      await measure(EXP_SMTP, c, sc.experienceSend(client, 'experience-smtp'), { raw: EXP_BARE_SMTP });
-      if (betterAuth) await measure(EXP_BETTER_AUTH, c, sc.betterAuthSend(betterAuthClient), { raw: EXP_BARE_SMTP, pid: betterAuth.pid });
-      const bareHttp = sc.rawHttp(http, sample, c);
-      await measure(EXP_BARE_HTTP, c, bareHttp, { kind: 'raw' });
-      await bareHttp.close();
-      if (selected(EXP_HTTP)) await sc.useConnector(client, sc.httpConnector(http));
-      await measure(EXP_HTTP, c, sc.experienceSend(client, 'experience-http'), { raw: EXP_BARE_HTTP });
+      const rounds = [];
+      for (let i = 0; i < ROUNDS; i++) {
+        const round = { rows: [], label: ROUNDS > 1 ? `${i + 1}/${ROUNDS}` : null };
+        rounds.push(round.rows);
+        const bareSmtp = sc.rawSmtp(smtp, sample, { noDelay: true });
+        await measure(EXP_BARE_SMTP, c, bareSmtp, { kind: 'raw', round });
+        bareSmtp.close();
+        if (selected(EXP_SMTP)) await sc.useConnector(client, sc.smtpConnector(smtp));
+        await measure(EXP_SMTP, c, sc.experienceSend(client, 'experience-smtp'), { raw: EXP_BARE_SMTP, round });
+        if (betterAuth)
+          await measure(EXP_BETTER_AUTH, c, sc.betterAuthSend(betterAuthClient), { raw: EXP_BARE_SMTP, pid: betterAuth.pid, round });
+        const bareHttp = sc.rawHttp(http, sample, c);
+        await measure(EXP_BARE_HTTP, c, bareHttp, { kind: 'raw', round });
+        await bareHttp.close();
+        if (selected(EXP_HTTP)) await sc.useConnector(client, sc.httpConnector(http));
+        await measure(EXP_HTTP, c, sc.experienceSend(client, 'experience-http'), { raw: EXP_BARE_HTTP, round });
+      }
+      for (const row of ROUNDS > 1 ? medianRows(rounds) : rounds[0]) {
+        rows.push(row);
+        if (ROUNDS > 1) printRow({ ...row, name: `${row.name} [median of ${ROUNDS}]` });
+      }
     }
   } catch (err) {
     if (betterAuth) process.stderr.write(`better-auth stderr (tail):\n${betterAuth.stderrTail()}\n`);
@@ -214,6 +232,44 @@ async function experienceStage(client, { http, smtp }, dataDir) {
     await betterAuthClient?.close();
     await betterAuth?.stop();
   }
+}
+
+/** The middle value of the numbers given (nulls left out), or null. */
+function median(values) {
+  const s = values.filter((v) => v !== null && v !== undefined).sort((x, y) => x - y);
+  if (s.length === 0) return null;
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/**
+ * One row per scenario from rounds that measured the same scenarios in turn: the median rate,
+ * p50, p99 and ratio (each round's ratio is to the raw limit of that round, so a load that
+ * drifts between rounds cancels out), requests, CPU and time added up (CPU ms/req is then
+ * over all rounds), the highest peak RSS, the errors of all rounds.
+ */
+function medianRows(rounds) {
+  const round2 = (v) => (v === null ? null : Math.round(v * 100) / 100);
+  const sum = (xs) => xs.reduce((a, b) => a + b, 0);
+  return rounds[0].map((first) => {
+    const same = rounds.map((r) => r.find((x) => x.name === first.name)).filter(Boolean);
+    const errors = {};
+    for (const r of same) for (const [k, v] of Object.entries(r.errors)) errors[k] = (errors[k] ?? 0) + v;
+    return {
+      ...first,
+      rounds: same.length,
+      requests: sum(same.map((r) => r.requests)),
+      rps: median(same.map((r) => r.rps)),
+      p50: round2(median(same.map((r) => r.p50))),
+      p99: round2(median(same.map((r) => r.p99))),
+      errors,
+      serverCpuMs: first.serverCpuMs === null ? null : sum(same.map((r) => r.serverCpuMs)),
+      serverPeakRssMb: first.serverPeakRssMb === null ? null : Math.max(...same.map((r) => r.serverPeakRssMb)),
+      benchCpuMs: sum(same.map((r) => r.benchCpuMs)),
+      durationMs: sum(same.map((r) => r.durationMs)),
+      ratio: median(same.map((r) => r.ratio)),
+    };
+  });
 }
 
 /** The issue-22 lines under the table: each Postern row against its bare client and better-auth, with the targets. */
@@ -236,7 +292,7 @@ function experienceSummary() {
     if (smtp && ba)
       process.stdout.write(
         `Experience send at c=${c}, SMTP connector vs better-auth emailOTP (${ba.rps.toFixed(0)}/s): rate ${x(smtp.rps / ba.rps)} (target ≥ 3×), ` +
-          `p99 ${x(smtp.p99 / ba.p99)} (${smtp.p99} vs ${ba.p99} ms; target ≤ 0.33× at c=32), ` +
+          `p99 ${x(smtp.p99 / ba.p99)} (${smtp.p99?.toFixed(1)} vs ${ba.p99?.toFixed(1)} ms; target ≤ 0.33× at c=32), ` +
           `peak RSS ${x(smtp.serverPeakRssMb / ba.serverPeakRssMb)} (${smtp.serverPeakRssMb} vs ${ba.serverPeakRssMb} MB; target ≤ 0.5×), ` +
           `CPU ms/send ${x(perReq(smtp) / perReq(ba))} (${perReq(smtp)?.toFixed(2) ?? '-'} vs ${perReq(ba)?.toFixed(2) ?? '-'})\n`,
       );
