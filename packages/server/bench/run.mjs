@@ -380,7 +380,8 @@ async function main() {
       const s = db ? await seedPostgres(db.url, SEED) : seedSqlite(join(dataDir, 'postern.db'), SEED);
       process.stdout.write(`  seeded ${SEED} users, codes and email-log rows in ${s.toFixed(1)} s\n`);
     }
-    server = await startPostern({ cpuProfDir: args.has('--cpu-prof') ? join(ROOT, '.bench/prof') : undefined, env });
+    const cpuProfDir = args.has('--cpu-prof') ? join(ROOT, '.bench/prof') : undefined;
+    server = await startPostern({ cpuProfDir, env });
     process.stdout.write(`  Postern pid ${server.pid} at ${server.url}\n\n`);
     client = createClient(server.url, adminKey);
     await sc.relaxPolicy(client);
@@ -417,7 +418,18 @@ async function main() {
     if (RELAY_ON) await relayStage(client, sinks, sample);
     // The growth benchmark (--seed) measures the send and verify scenarios only.
     if (!SEED) await otherScenarios(client, http, smtp, sample);
-    if (EXPERIENCE_ON) await experienceStage(client, sinks, dataDir);
+    if (EXPERIENCE_ON) {
+      // A fresh Postern (same database, so the policy and connectors stay) without the SMTP
+      // listener of the relay stage: its memory is then that of a server sending codes after
+      // this stage's load alone, as better-auth's is, not after every scenario before.
+      await client.close();
+      await server.stop();
+      const { POSTERN_SMTP_PORT: _port, POSTERN_SMTP_HOST: _host, ...stageEnv } = env;
+      server = await startPostern({ cpuProfDir, env: stageEnv });
+      client = createClient(server.url, adminKey);
+      process.stdout.write(`  Postern restarted for the experience-send stage: pid ${server.pid}\n`);
+      await experienceStage(client, sinks, dataDir);
+    }
   } catch (err) {
     if (server) process.stderr.write(`Postern stderr (tail):\n${server.stderrTail()}\n`);
     throw err;
