@@ -61,8 +61,8 @@ const options = {
   secret: randomBytes(32).toString('base64'),
   database,
   telemetry: { enabled: false },
-  // Postern's code policy is relaxed for the bench; better-auth's limiter (3 sends a minute
-  // per address and IP) would refuse all but the first sends from 127.0.0.1.
+  // Postern's code policy is relaxed for the bench; better-auth's limiter (on by default in
+  // production: 3 sends a minute per client IP) would refuse all but the first sends.
   rateLimit: { enabled: false },
   plugins: [
     emailOTP({

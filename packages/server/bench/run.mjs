@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm run bench`: starts Postern in a child process against local sinks and measures the
 // code scenarios at concurrency 1 and 32, next to the raw limits of the same sinks.
-// Options: --quick (≈30 s smoke run), --postgres (PostgreSQL instead of SQLite),
+// Options: --quick (≈1.5 min smoke run), --postgres (PostgreSQL instead of SQLite),
 // --cpu-prof (server profile into .bench/prof), --duration=SECONDS (per scenario),
 // --seed=N (growth benchmark: N users, codes and email-log rows in the database first;
 // then only the HTTP send and send+verify scenarios run), --only=TEXT (only the scenarios
