@@ -1,13 +1,14 @@
 #!/usr/bin/env node
 // The better-auth side of the issue-22 comparison, run by run.mjs as a process of its own: a
 // small better-auth app with its `emailOTP` plugin, its Kysely adapter on SQLite (a
-// better-sqlite3 file, the same engine as Postern's default) and `sendVerificationOTP`
+// better-sqlite3 file, the same engine as Postern's default; PostgreSQL when the bench runs
+// Postern on it) and `sendVerificationOTP`
 // mailing the code through a nodemailer pool into the bench's SMTP receiver. The send is
 // awaited before the answer, as better-auth does unless a background-task handler is set.
 // The load generator calls `POST /api/auth/email-otp/send-verification-otp
 // {email, type:"sign-in"}` → 200.
 //
-// Environment: BENCH_DB (SQLite file), BENCH_SMTP_HOST/BENCH_SMTP_PORT (the receiver),
+// Environment: BENCH_DB (SQLite file, or a postgres:// URL), BENCH_SMTP_HOST/BENCH_SMTP_PORT (the receiver),
 // BENCH_MESSAGE (JSON `{subject, html, text, code}`: the message Postern sent; `code` is
 // replaced by each new OTP so that both send the same mail). Prints
 // `better-auth is listening on http://127.0.0.1:<port>` once it accepts requests.
@@ -17,6 +18,7 @@ import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import Database from 'better-sqlite3';
+import pg from 'pg';
 import nodemailer from 'nodemailer';
 
 // better-auth is installed for packages/better-auth (a dev dependency there), not at the root.
@@ -54,8 +56,10 @@ const transport = nodemailer.createTransport({
 });
 const fill = (s, otp) => (typeof s === 'string' ? s.split(message.code).join(otp) : undefined);
 
-const database = new Database(need('BENCH_DB'));
-database.pragma('journal_mode = WAL');
+const where = need('BENCH_DB');
+// better-auth takes either driver as is and picks its Kysely dialect from it.
+const database = where.startsWith('postgres') ? new pg.Pool({ connectionString: where, max: 10 }) : new Database(where);
+if (database instanceof Database) database.pragma('journal_mode = WAL');
 const options = {
   baseURL: 'http://127.0.0.1',
   secret: randomBytes(32).toString('base64'),
@@ -94,7 +98,6 @@ process.on('SIGTERM', () => {
   transport.close();
   server.closeAllConnections();
   server.close(() => {
-    database.close();
-    process.exit(0);
+    void Promise.resolve(database instanceof Database ? database.close() : database.end()).then(() => process.exit(0));
   });
 });

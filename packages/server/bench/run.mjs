@@ -189,19 +189,23 @@ async function experienceStage(client, { http, smtp }, dataDir) {
   if (first.status !== 202) throw new Error(`the experience send answered ${first.status}: ${JSON.stringify(first.body)}`);
   const sample = await http.sample({ latest: true });
   if (sample?.to !== email || !sample.payload?.code) throw new Error(`the HTTP receiver's last body is not the experience send to ${email}`);
-  const betterAuth = selected(EXP_BETTER_AUTH)
-    ? await startBetterAuth({
+  // better-auth on the database engine Postern runs on: its own database on PostgreSQL.
+  const betterAuthDb = selected(EXP_BETTER_AUTH) && DB === 'postgres' ? await pgDatabase() : null;
+  let betterAuth = null;
+  let betterAuthClient = null;
+  try {
+    if (selected(EXP_BETTER_AUTH)) {
+      betterAuth = await startBetterAuth({
         env: {
-          BENCH_DB: join(dataDir, 'better-auth.db'),
+          BENCH_DB: betterAuthDb ? betterAuthDb.url : join(dataDir, 'better-auth.db'),
           BENCH_SMTP_HOST: smtp.host,
           BENCH_SMTP_PORT: String(smtp.port),
           BENCH_MESSAGE: JSON.stringify({ subject: sample.subject, html: sample.html, text: sample.text, code: String(sample.payload.code) }),
         },
-      })
-    : null;
-  if (betterAuth) process.stdout.write(`  better-auth pid ${betterAuth.pid} at ${betterAuth.url}\n`);
-  const betterAuthClient = betterAuth ? createClient(betterAuth.url, '') : null;
-  try {
+      });
+      process.stdout.write(`  better-auth pid ${betterAuth.pid} at ${betterAuth.url}\n`);
+      betterAuthClient = createClient(betterAuth.url, '');
+    }
     for (const c of CONCURRENCY) {
       const rounds = [];
       for (let i = 0; i < ROUNDS; i++) {
@@ -231,6 +235,7 @@ async function experienceStage(client, { http, smtp }, dataDir) {
   } finally {
     await betterAuthClient?.close();
     await betterAuth?.stop();
+    await betterAuthDb?.drop();
   }
 }
 
