@@ -175,12 +175,13 @@ async function relayStage(client, sinks, sample) {
  * The experience-send stage (issue 22). One experience send first, through the HTTP
  * connector, gives the message every row sends: its JSON body for the bare undici Pool, its
  * subject, HTML and text for the bare nodemailer pool and for better-auth (which puts its own
- * code in place of this one). Then, for each concurrency, in turn: the bare nodemailer pool
- * (TCP_NODELAY) into the SMTP receiver, Postern's experience send through the SMTP connector
- * into it, better-auth's emailOTP send into it, the bare undici Pool into the HTTP receiver,
- * and Postern's experience send through the HTTP connector. Each Postern row's `× raw` is to
- * the bare row just before it; better-auth's is to the bare SMTP row too. The comparison
- * with better-auth is printed after the table.
+ * code in place of this one). Then, for each concurrency, ROUNDS times in turn: the bare
+ * nodemailer pool (TCP_NODELAY) into the SMTP receiver, Postern's experience send through the
+ * SMTP connector into it, better-auth's emailOTP send into it, the bare undici Pool into the
+ * HTTP receiver, and Postern's experience send through the HTTP connector. Each Postern row's
+ * `× raw` is to the bare row just before it in its round; better-auth's is to the bare SMTP
+ * row too. The table gets the medians of the rounds; the comparison with better-auth is
+ * printed after it (experienceSummary).
  */
 async function experienceStage(client, { http, smtp }, dataDir) {
   await sc.useConnector(client, sc.httpConnector(http));
