@@ -41,6 +41,34 @@ export function sendCode(client, tag) {
   };
 }
 
+/**
+ * The experience send of issue 22: `POST /api/experience/verification-codes {email,
+ * intent:"sign-in"}` without a key, to a new address each time → 202. With sign-up on (the
+ * default) the code goes out before the answer, through whichever connector is set.
+ */
+export function experienceSend(client, tag) {
+  return {
+    expect: 202,
+    op: async () =>
+      (await client.call('POST', '/api/experience/verification-codes', { email: freshEmail(tag), intent: 'sign-in' }, { auth: false }))
+        .status,
+  };
+}
+
+/**
+ * better-auth's counterpart (bench/better-auth-app.mjs): `POST
+ * /api/auth/email-otp/send-verification-otp {email, type:"sign-in"}` to a new address → 200,
+ * answered once the mail is in the SMTP receiver. `client` is a createClient on its URL.
+ */
+export function betterAuthSend(client) {
+  return {
+    expect: 200,
+    op: async () =>
+      (await client.call('POST', '/api/auth/email-otp/send-verification-otp', { email: freshEmail('better-auth'), type: 'sign-in' }, { auth: false }))
+        .status,
+  };
+}
+
 /** 3: send, read the code from the HTTP sink, verify → 204; marks the verify call alone. */
 export function sendAndVerify(client, sink) {
   return {

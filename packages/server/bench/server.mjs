@@ -1,4 +1,5 @@
-// Runs Postern as a child process and reads its CPU time and memory from /proc.
+// Runs Postern (and the better-auth app it is compared with) as child processes and reads
+// their CPU time and memory from /proc.
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { once } from 'node:events';
@@ -21,9 +22,45 @@ export async function startPostern({ env, cpuProfDir }) {
     mkdirSync(cpuProfDir, { recursive: true });
     args.push('--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`);
   }
-  const child = spawn(process.execPath, [...args, BIN, 'start'], {
+  // With POSTERN_SMTP_PORT set, also wait for the line that names the SMTP listener's port.
+  const wantSmtp = env.POSTERN_SMTP_PORT !== undefined;
+  const { ready, ...child } = await startNode({
+    name: 'Postern',
+    argv: [...args, BIN, 'start'],
+    env: { HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'warn', ...env },
+    ready: (out) => {
+      const m = /Postern is listening on (http:\/\/[^\s]+)/.exec(out);
+      const smtp = /SMTP: +[^\s]+:(\d+) /.exec(out);
+      return m && (!wantSmtp || smtp) ? { url: m[1], smtpPort: smtp ? Number(smtp[1]) : undefined } : null;
+    },
+  });
+  /** `smtpPort`: the SMTP submission listener's port, when POSTERN_SMTP_PORT was given. */
+  return { ...child, url: ready.url, smtpPort: ready.smtpPort };
+}
+
+/**
+ * Starts the better-auth app of the issue-22 comparison (better-auth-app.mjs) with plain
+ * `node`, as its users would run it; resolves `{url, pid, stop()}` once it listens.
+ */
+export async function startBetterAuth({ env }) {
+  const { ready, ...child } = await startNode({
+    name: 'better-auth',
+    argv: [new URL('./better-auth-app.mjs', import.meta.url).pathname],
+    env,
+    ready: (out) => /better-auth is listening on (http:\/\/[^\s]+)/.exec(out)?.[1] ?? null,
+  });
+  return { ...child, url: ready };
+}
+
+/**
+ * Spawns `node argv…` with PATH, HOME and `env` only, and resolves once `ready(stdout so
+ * far)` returns a value: `{ready: that value, pid, stderrTail(), stop()}`. `stop()` sends
+ * SIGTERM and waits (a CPU profile is written during a clean exit), SIGKILL after 15 s.
+ */
+async function startNode({ name, argv, env, ready }) {
+  const child = spawn(process.execPath, argv, {
     cwd: ROOT,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'warn', ...env },
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
@@ -32,31 +69,25 @@ export async function startPostern({ env, cpuProfDir }) {
     stderr += d;
     if (stderr.length > 20_000) stderr = stderr.slice(-10_000);
   });
-  // With POSTERN_SMTP_PORT set, also wait for the line that names the SMTP listener's port.
-  const wantSmtp = env.POSTERN_SMTP_PORT !== undefined;
-  const { url, smtpPort } = await new Promise((resolve, reject) => {
+  const value = await new Promise((resolve, reject) => {
     let out = '';
-    const onExit = (code) => reject(new Error(`Postern exited (${code}) before listening:\n${stderr.slice(-2000)}`));
+    const onExit = (code) => reject(new Error(`${name} exited (${code}) before listening:\n${stderr.slice(-2000)}`));
     child.once('exit', onExit);
     child.stdout.setEncoding('utf8');
     child.stdout.on('data', (d) => {
       out += d;
-      const m = /Postern is listening on (http:\/\/[^\s]+)/.exec(out);
-      const smtp = /SMTP: +[^\s]+:(\d+) /.exec(out);
-      if (m && (!wantSmtp || smtp)) {
+      const v = ready(out);
+      if (v) {
         child.off('exit', onExit);
-        resolve({ url: m[1], smtpPort: smtp ? Number(smtp[1]) : undefined });
+        resolve(v);
       }
     });
   });
   child.stdout.resume();
   return {
-    url,
-    /** The SMTP submission listener's port, when POSTERN_SMTP_PORT was given. */
-    smtpPort,
+    ready: value,
     pid: child.pid,
     stderrTail: () => stderr.slice(-2000),
-    /** SIGTERM and wait (the CPU profile is written during a clean exit). */
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = once(child, 'exit');

@@ -16,6 +16,6 @@ process.send({
   submissionCa: submission.ca,
 });
 process.on('message', (m) => {
-  if (m?.type === 'sample') process.send({ type: 'sample', sample: http.sample ?? null });
+  if (m?.type === 'sample') process.send({ type: 'sample', sample: (m.latest ? http.latest : http.sample) ?? null });
   if (m?.type === 'close') void Promise.all([http.close(), smtp.close(), submission.close()]).then(() => process.exit(0));
 });

@@ -4,6 +4,7 @@ import { createServer } from 'node:http';
 import { once } from 'node:events';
 import { fork } from 'node:child_process';
 import { SMTPServer } from 'smtp-server';
+import PostalMime from 'postal-mime';
 import { generate } from 'selfsigned';
 
 /**
@@ -48,6 +49,7 @@ export function codeBook() {
 export async function startHttpSink({ onCode }) {
   let received = 0;
   let sample;
+  let latest;
   let seq = 0;
   const server = createServer((req, res) => {
     const chunks = [];
@@ -57,6 +59,7 @@ export async function startHttpSink({ onCode }) {
       try {
         const body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
         sample ??= body;
+        latest = body;
         const to = typeof body.to === 'string' ? body.to : (body.to?.address ?? '');
         const code = body.payload?.code;
         if (to && code) onCode(to, String(code));
@@ -80,6 +83,10 @@ export async function startHttpSink({ onCode }) {
     get sample() {
       return sample;
     },
+    /** The last JSON body received (the stage of issue 22 posts the body of an experience send). */
+    get latest() {
+      return latest;
+    },
     async close() {
       server.closeAllConnections();
       server.close();
@@ -88,7 +95,12 @@ export async function startHttpSink({ onCode }) {
   };
 }
 
-/** An SMTP receiver: no auth, no TLS, accepts every recipient and discards the data. */
+/**
+ * An SMTP receiver: no auth, no TLS, accepts every recipient and parses every message
+ * (postal-mime: headers, text and HTML parts), as a receiving server has to, before it
+ * answers 250. A message that does not parse or has no subject answers 554, so a broken
+ * sender shows as errors. Every SMTP row of the bench sends into this one receiver.
+ */
 export async function startSmtpSink() {
   let received = 0;
   const server = new SMTPServer({
@@ -98,10 +110,17 @@ export async function startSmtpSink() {
     logger: false,
     size: 10 * 1024 * 1024,
     onData(stream, _session, cb) {
-      stream.on('data', () => {});
+      const chunks = [];
+      stream.on('data', (c) => chunks.push(c));
       stream.on('end', () => {
-        received++;
-        cb(null, 'Queued');
+        PostalMime.parse(Buffer.concat(chunks)).then(
+          (mail) => {
+            if (!mail.subject || !(mail.text || mail.html)) return cb(Object.assign(new Error('5.6.0 No subject or body'), { responseCode: 554 }));
+            received++;
+            cb(null, 'Queued');
+          },
+          (err) => cb(Object.assign(new Error(`5.6.0 Unparsable message: ${err.message}`), { responseCode: 554 })),
+        );
       });
     },
   });
@@ -177,7 +196,7 @@ export async function startSubmissionSink() {
 
 /**
  * Starts both sinks in a child process (sink-child.mjs). Resolves with `http.url`,
- * `http.codeFor(email)`, `http.sample()` (the first JSON body received), `smtp.host/port`,
+ * `http.codeFor(email)`, `http.sample()` (the first JSON body received; `http.sample({latest: true})` the last one), `smtp.host/port`,
  * `submission.host/port/ca/auth` (the bare submission sink) and `close()`.
  */
 export async function startSinkProcess() {
@@ -200,10 +219,10 @@ export async function startSinkProcess() {
     http: {
       url: ready.httpUrl,
       codeFor: (email) => book.take(email),
-      sample: () =>
+      sample: ({ latest = false } = {}) =>
         new Promise((resolve) => {
           sampleWaiter = resolve;
-          child.send({ type: 'sample' });
+          child.send({ type: 'sample', latest });
         }),
     },
     smtp: { host: ready.smtpHost, port: ready.smtpPort },
