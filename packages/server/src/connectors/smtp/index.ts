@@ -72,6 +72,24 @@ export function smtpTransportOptions(config: SmtpConfig, extras: SmtpExtras = {}
 }
 
 /**
+ * The transfer encoding of the text parts and encoded headers: quoted-printable for mostly
+ * Latin text, base64 otherwise (Thai, Japanese, Chinese). It is nodemailer's own rule, but
+ * counted in one pass over one part: left to itself, nodemailer runs two global regular
+ * expressions over every part and header, building an array of every letter (a fifth of its
+ * CPU per message).
+ */
+export function textEncodingOf(text: string): 'quoted-printable' | 'base64' {
+  let latin = 0;
+  let other = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if ((c >= 97 && c <= 122) || (c >= 65 && c <= 90)) latin++;
+    else if (c >= 0x80 || (c < 0x20 && c !== 9 && c !== 10 && c !== 13)) other++;
+  }
+  return other < latin ? 'quoted-printable' : 'base64';
+}
+
+/**
  * Builds the SMTP connector with one pooled transport that every send reuses; `close()`
  * closes the pool. The signing key for `config.dkim` is `ctx.dkim` (or `extras.dkim`).
  */
@@ -104,6 +122,7 @@ export function createSmtpConnector(config: SmtpConfig, ctx: ConnectorContext, e
       subject: message.subject,
       text: message.text,
       html: message.html,
+      textEncoding: textEncodingOf(message.text || message.html),
       headers: message.headers,
       // Stable across retries, so receivers can recognise a repeated delivery.
       messageId: `<${message.id}@${messageDomain}>`,

@@ -87,8 +87,18 @@ describe('smtp connector: conformance (STARTTLS, AUTH)', () => {
 describe('smtp connector', () => {
   it('marks passwords and OAuth2 secrets as secret fields and fills defaults', () => {
     expect(secretPaths(smtpConfigSchema)).toEqual(['auth.clientSecret', 'auth.pass', 'auth.refreshToken']);
-    const parsed = smtpConfigSchema.parse({ host: 'smtp.example.com', fromEmail: 'a@example.com', dkim: { keyId: 'k1' } });
-    expect(parsed).toMatchObject({ port: 587, secure: false, requireTLS: false, pool: { maxConnections: 5 }, dkim: { keyId: 'k1' } });
+    const parsed = smtpConfigSchema.parse({
+      host: 'smtp.example.com',
+      fromEmail: 'a@example.com',
+      dkim: { keyId: 'k1' },
+    });
+    expect(parsed).toMatchObject({
+      port: 587,
+      secure: false,
+      requireTLS: false,
+      pool: { maxConnections: 5 },
+      dkim: { keyId: 'k1' },
+    });
   });
 
   it('sends over STARTTLS with AUTH PLAIN, pinning the certificate through tls.ca', async () => {
@@ -98,7 +108,10 @@ describe('smtp connector', () => {
         replyTo: 'help@postern.test',
         headers: { 'X-Postern-Test': 'yes' },
       });
-      const result = await send(configFor(peer, { auth: { type: 'login', user: 'alice', pass: users.alice, method: 'PLAIN' } }), message);
+      const result = await send(
+        configFor(peer, { auth: { type: 'login', user: 'alice', pass: users.alice, method: 'PLAIN' } }),
+        message,
+      );
       const got = peer.messages[0]!;
       expect(got.secure).toBe(true);
       expect(got.user).toBe('alice');
@@ -113,6 +126,40 @@ describe('smtp connector', () => {
       expect(got.parsed.headers.get('x-postern-test')).toBe('yes');
       expect(got.parsed.messageId).toBe(`<${message.id}@postern.test>`);
       expect(result.providerMessageId).toBe(`<${message.id}@postern.test>`);
+    });
+  });
+
+  it('encodes mostly Latin text quoted-printable and Thai base64, and both arrive intact', async () => {
+    await withPeer({ tls: cert, requireAuth: true, users }, async (peer) => {
+      const latin = sampleMessage({
+        to: 'fr@example.test',
+        subject: 'Votre code de connexion',
+        text: 'Votre code est 123456. Il expire dans 10 minutes — à bientôt.',
+        html: '<p>Votre code est <b>123456</b>. Il expire dans 10 minutes — à bientôt.</p>',
+      });
+      const thai = sampleMessage({
+        to: 'th@example.test',
+        subject: 'รหัสเข้าสู่ระบบของคุณ',
+        text: 'รหัสของคุณคือ 123456 รหัสจะหมดอายุใน 10 นาที',
+        html: '<p>รหัสของคุณคือ <b>123456</b> รหัสจะหมดอายุใน 10 นาที</p>',
+      });
+      await send(configFor(peer), latin);
+      await send(configFor(peer), thai);
+      const [fr, th] = peer.messages;
+      const encodings = (raw: Buffer) =>
+        [...raw.toString().matchAll(/^Content-Transfer-Encoding: (.+)$/gim)].map((m) => m[1]!.trim().toLowerCase());
+      expect(encodings(fr!.raw)).toEqual(['quoted-printable', 'quoted-printable']);
+      expect(encodings(th!.raw)).toEqual(['base64', 'base64']);
+      expect([fr!.parsed.subject, fr!.parsed.text?.trim(), fr!.parsed.html]).toEqual([
+        latin.subject,
+        latin.text,
+        latin.html,
+      ]);
+      expect([th!.parsed.subject, th!.parsed.text?.trim(), th!.parsed.html]).toEqual([
+        thai.subject,
+        thai.text,
+        thai.html,
+      ]);
     });
   });
 
@@ -178,7 +225,9 @@ describe('smtp connector', () => {
 
   it('fails with auth_failed on a wrong password, showing the 535 and no password', async () => {
     await withPeer({ tls: cert, requireAuth: true, users }, async (peer) => {
-      const err = await failure(send(configFor(peer, { auth: { type: 'login', user: 'alice', pass: 'wrong-password-123' } })));
+      const err = await failure(
+        send(configFor(peer, { auth: { type: 'login', user: 'alice', pass: 'wrong-password-123' } })),
+      );
       expect(err.code).toBe('connector.auth_failed');
       expect(err.message).toMatch(/check the user name and password/);
       expect(err.retryable).toBe(false);
