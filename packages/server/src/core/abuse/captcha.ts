@@ -83,6 +83,8 @@ interface Stored {
 }
 
 const DEFAULT: Stored = { provider: 'none', siteKey: null, secretKeyEnc: null, verifyUrl: null, scoreThreshold: 0.5 };
+/** The settings of a tenant that never set any, as the API shows them. */
+const DEFAULT_VIEW: BotProtection = { provider: 'none', siteKey: null, secretKey: null, verifyUrl: null, scoreThreshold: 0.5 };
 const KEY = 'botProtection';
 const aad = (tenantId: string) => `bot-protection:${tenantId}`;
 
@@ -186,7 +188,11 @@ export class BotProtectionService {
   async patch(tenantId: string, patch: unknown): Promise<BotProtection> {
     const stored = await this.stored(tenantId);
     const current = this.view(tenantId, stored);
-    const r = BotProtectionSchema.safeParse(mergePatch(current, patch, tooDeep));
+    // A member the patch removes (null, RFC 7396) takes its default again: `verifyUrl: null`
+    // goes back to the provider's own address, `secretKey: null` forgets the secret.
+    const merged = mergePatch(current, patch, tooDeep);
+    const isObject = !!merged && typeof merged === 'object' && !Array.isArray(merged);
+    const r = BotProtectionSchema.safeParse(isObject ? { ...DEFAULT_VIEW, ...merged } : merged);
     if (!r.success) throw invalidDocument('bot protection settings', r.error);
     const next = r.data;
     let secret: string | null = next.secretKey;
