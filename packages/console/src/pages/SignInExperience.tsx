@@ -130,7 +130,7 @@ function SieForm({ initial }: { initial: SignInExperience }) {
         <p className="help">Notices mailed to the account when something changes on it. They carry no code, go through the outbox, and use the templates of the same names.</p>
         <Check id="sie-notify-password" label="Password changed" help="After a password change in the account, or a reset by email." errors={errs} checked={x.notifications.passwordChanged} onChange={(on) => set({ ...x, notifications: { ...x.notifications, passwordChanged: on } })} />
         <Check id="sie-notify-email" label="Email changed" help="Sent to the old address, with the new one partly hidden." errors={errs} checked={x.notifications.emailChanged} onChange={(on) => set({ ...x, notifications: { ...x.notifications, emailChanged: on } })} />
-        <Check id="sie-notify-mfa" label="Email MFA turned on or off" errors={errs} checked={x.notifications.mfaChanged} onChange={(on) => set({ ...x, notifications: { ...x.notifications, mfaChanged: on } })} />
+        <Check id="sie-notify-mfa" label="MFA turned on or off" help="When a user turns email MFA on or off for their account." errors={errs} checked={x.notifications.mfaChanged} onChange={(on) => set({ ...x, notifications: { ...x.notifications, mfaChanged: on } })} />
         <Check id="sie-notify-device" label="Sign-in from a new device" help="A browser that signed in through the hosted pages before is known by a long-lived cookie; plain API sign-ins never count as a new device." errors={errs} checked={x.notifications.newSignIn} onChange={(on) => set({ ...x, notifications: { ...x.notifications, newSignIn: on } })} />
       </fieldset>
       <fieldset className="card group">
