@@ -1,3 +1,4 @@
+import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { DIALECTS } from '../helpers.js';
@@ -321,5 +322,64 @@ describe.each(DIALECTS)('known and unknown addresses on the magic-link and accou
     // The genuine link still works: the refusals spent nothing.
     const ok = await consume(token, real);
     expect(ok.status, JSON.stringify(ok.body)).toBe(200);
+  });
+});
+
+/**
+ * Same timing (SPEC §19): with sign-up off, a known address's code and an unknown address's
+ * notice both go out after the answer. Against an SMTP server that accepts connections and
+ * never speaks, every answer still comes at once, while the mail it caused is in flight.
+ */
+describe.each(DIALECTS)('answers that never wait on the mail they cause, on %s', (dialect) => {
+  let w: World;
+  let silent: Server;
+  const sockets = new Set<Socket>();
+  const known = `timed-${dialect}@example.test`;
+  let n = 0;
+
+  beforeAll(async () => {
+    silent = createServer((socket) => {
+      sockets.add(socket);
+      socket.on('error', () => undefined);
+      socket.on('close', () => sockets.delete(socket));
+    });
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    w = await startWorld(dialect, { deliveryRules: { attemptTimeoutMs: 20_000, totalBudgetMs: 20_000 } });
+    expect((await w.p.api('POST', '/api/users', { email: known, password: 'timed password 1' })).status).toBe(201);
+    const port = (silent.address() as AddressInfo).port;
+    const put = await w.p.api('PUT', '/api/connectors/email', { factoryId: 'smtp', config: { host: '127.0.0.1', port, fromEmail: 'auth@example.test' } });
+    expect(put.status, JSON.stringify(put.body)).toBe(200);
+    const x = await w.p.api('PATCH', '/api/sign-in-experience', {
+      signUp: { enabled: false },
+      notifyUnknownRecipients: true,
+      signIn: { methods: [{ identifier: 'email', password: true, verificationCode: true, magicLink: true }] },
+    });
+    expect(x.status, JSON.stringify(x.body)).toBe(200);
+  });
+  afterAll(async () => {
+    for (const s of sockets) s.destroy();
+    await new Promise<void>((resolve) => silent?.close(() => resolve()));
+    await w?.close();
+  });
+
+  it('forgot-password, code sign-in and magic links answer at once for known and unknown addresses', async () => {
+    const before = sockets.size;
+    for (const [url, intent] of [
+      ['/api/experience/verification-codes', 'forgot-password'],
+      ['/api/experience/verification-codes', 'sign-in'],
+      ['/api/experience/magic-links', 'sign-in'],
+    ] as const) {
+      for (const email of [known, `untimed${++n}-${dialect}@example.test`]) {
+        const t0 = performance.now();
+        const r = await w.pub('POST', url, { email, intent });
+        const ms = performance.now() - t0;
+        expect(r.status, `${url} ${intent} ${email}`).toBe(202);
+        // The connector would hold the answer for 20 s; a second is plenty for everything else.
+        expect(ms, `${url} ${intent} ${email}`).toBeLessThan(1_000);
+      }
+    }
+    // The mail is on its way meanwhile: the silent server holds its connections.
+    for (let i = 0; i < 200 && sockets.size <= before; i++) await new Promise((r) => setTimeout(r, 25));
+    expect(sockets.size).toBeGreaterThan(before);
   });
 });
