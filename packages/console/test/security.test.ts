@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { newTenant, signIn, startConsoleEnv, withPage, type ConsoleEnv } from './browser.js';
+import { newTenant, shot, signIn, startConsoleEnv, withPage, type ConsoleEnv } from './browser.js';
 
 // The Security pages (SPEC §19) and the account-security switches of the sign-in
 // experience, in chromium against a real Postern: each setting is made through the page
@@ -39,6 +39,8 @@ describe('console: bot protection, email domain policy, account-security mail', 
       await page.locator('#bp-site-key-err').getByText("Enter the site key from the provider's dashboard.").waitFor();
       await page.locator('#bp-secret-key-err').getByText("Enter the secret key from the provider's dashboard.").waitFor();
       expect(await page.getByLabel('Site key').getAttribute('aria-invalid')).toBe('true');
+      await page.getByRole('alert').getByText("Bot protection with hCaptcha needs a site key and a secret key, both from the provider's dashboard.").waitFor();
+      await shot(page, 'security-bot-protection-errors');
       expect((await api(tenant, 'GET', '/api/bot-protection')).body.provider).toBe('none');
 
       // The host name to register with the provider, copied as shown.
@@ -60,6 +62,7 @@ describe('console: bot protection, email domain policy, account-security mail', 
       expect(await page.getByLabel('Secret key').inputValue()).toBe('');
       await page.getByText('A secret is stored (••••WXYZ).').waitFor();
       expect(await page.content()).not.toContain(secret);
+      await shot(page, 'security-bot-protection-saved');
 
       // After a reload too; changing the site key alone keeps the stored secret.
       await page.reload();
@@ -124,6 +127,7 @@ describe('console: bot protection, email domain policy, account-security mail', 
       await page.locator('#ep-block-list-err').getByText('“*.*.wild.example” is not a domain. Write example.com for one domain, or *.example.com for all of its subdomains.').waitFor();
       expect(await page.getByLabel('Block list').getAttribute('aria-invalid')).toBe('true');
       await page.getByRole('alert').getByText('Not saved.').waitFor();
+      await shot(page, 'security-email-policy-error');
       expect((await api(tenant, 'GET', '/api/email-policy')).body).toEqual({ blockDisposable: false, blockList: [], allowList: [], blockSubaddressing: false });
 
       // A bad allow-list entry is shown beside the allow list.
@@ -187,6 +191,7 @@ describe('console: bot protection, email domain policy, account-security mail', 
       await box('Tell unknown addresses that someone tried to sign in').check();
       await save(page);
       await page.getByText('Saved.', { exact: true }).waitFor();
+      await shot(page, 'security-sign-in-experience-notices');
       const x = (await api(tenant, 'GET', '/api/sign-in-experience')).body;
       expect(x.notifications).toEqual({ passwordChanged: false, emailChanged: true, mfaChanged: true, newSignIn: true });
       expect(x.emailChange).toEqual({ confirmOld: false });

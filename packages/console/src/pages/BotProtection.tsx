@@ -119,7 +119,7 @@ function BotProtectionForm({ initial }: { initial: BotProtection }) {
     <form onSubmit={submit} noValidate aria-label="Bot protection">
       <fieldset className="card group">
         <legend>Provider</legend>
-        <Field id="bp-provider" label="Bot check" help="Off: public requests send mail without a bot check (the usual rate limits still apply)." error={errs.provider}>
+        <Field id="bp-provider" label="Bot check" help="The provider whose site key and secret key you have. Off: public requests send mail without a bot check (the usual rate limits still apply)." error={errs.provider}>
           <select value={d.provider} onChange={(e) => set({ provider: e.target.value as CaptchaProvider })}>
             {PROVIDERS.map((p) => (
               <option key={p.id} value={p.id}>

@@ -98,7 +98,7 @@ function EmailPolicyForm({ initial }: { initial: EmailPolicy }) {
     <form onSubmit={submit} noValidate aria-label="Email domain policy">
       <fieldset className="card group">
         <legend>Rules</legend>
-        <Check id="ep-disposable" label="Block disposable email domains" help="Refuses throwaway inbox services (mailinator.com, 10minutemail and about 55,000 more, with their subdomains), from the list of the mailchecker package. The list is updated with Postern." error={other('blockDisposable')} checked={d.blockDisposable} onChange={(v) => set({ blockDisposable: v })} />
+        <Check id="ep-disposable" label="Block disposable email domains" help="Refuses throwaway inbox services (mailinator.com and tens of thousands more, with their subdomains), from the list of the mailchecker package, which is updated with Postern." error={other('blockDisposable')} checked={d.blockDisposable} onChange={(v) => set({ blockDisposable: v })} />
         <Check id="ep-subaddressing" label="Block addresses with a +tag" help="Refuses jane+anything@example.com, so that one inbox cannot open many accounts. jane@example.com stays allowed." error={other('blockSubaddressing')} checked={d.blockSubaddressing} onChange={(v) => set({ blockSubaddressing: v })} />
       </fieldset>
       <fieldset className="card group">

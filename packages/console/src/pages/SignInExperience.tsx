@@ -136,7 +136,7 @@ function SieForm({ initial }: { initial: SignInExperience }) {
       <fieldset className="card group">
         <legend>Email change and unknown addresses</legend>
         <Check id="sie-confirm-old" label="Confirm an email change at the current address too" help="Besides the code sent to the new address, the user proves the current one with a code sent there; a password alone is not enough." errors={errs} checked={x.emailChange.confirmOld} onChange={(on) => set({ ...x, emailChange: { confirmOld: on } })} />
-        <Check id="sie-unknown" label="Tell unknown addresses that someone tried to sign in" help="With sign-up off, a sign-in or password-reset request for an address without an account mails that address a short notice instead of nothing; at most one a day per address. The answer to the request is the same either way." errors={errs} checked={x.notifyUnknownRecipients} onChange={(on) => set({ ...x, notifyUnknownRecipients: on })} />
+        <Check id="sie-unknown" label="Tell unknown addresses that someone tried to sign in" help="A password-reset request, or with sign-up off a sign-in request, for an address without an account mails that address a short notice instead of nothing; at most one a day per address. The answer to the request is the same either way." errors={errs} checked={x.notifyUnknownRecipients} onChange={(on) => set({ ...x, notifyUnknownRecipients: on })} />
       </fieldset>
       {done ? <Notice kind="success">Saved.</Notice> : null}
       <ErrorBox error={error} title="Not saved." />

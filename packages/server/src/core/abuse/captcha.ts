@@ -17,6 +17,13 @@ export const SITEVERIFY_URLS: Record<Exclude<CaptchaProvider, 'none'>, string> =
   recaptcha: 'https://www.google.com/recaptcha/api/siteverify',
 };
 
+/** The providers' names as people know them, for messages. */
+const PROVIDER_NAMES: Record<Exclude<CaptchaProvider, 'none'>, string> = {
+  turnstile: 'Cloudflare Turnstile',
+  hcaptcha: 'hCaptcha',
+  recaptcha: 'reCAPTCHA v3',
+};
+
 /** The reCAPTCHA v3 action the hosted pages execute before a send, and the server expects. */
 export const CAPTCHA_ACTIONS = { sendCode: 'send_code' } as const;
 
@@ -222,7 +229,8 @@ export class BotProtectionService {
     if (next.provider !== 'none') {
       const missing = [...(next.siteKey ? [] : ['siteKey']), ...(secret ? [] : ['secretKey'])];
       if (missing.length) {
-        throw new AppError('request.invalid', `Bot protection with ${next.provider} needs ${missing.join(' and ')}.`, {
+        const words = missing.map((m) => (m === 'siteKey' ? 'a site key' : 'a secret key')).join(' and ');
+        throw new AppError('request.invalid', `Bot protection with ${PROVIDER_NAMES[next.provider]} needs ${words}, both from the provider's dashboard.`, {
           issues: missing.map((path) => ({ path, message: 'required when provider is not none' })),
         });
       }
