@@ -19,6 +19,8 @@ import { OutboxPage } from './pages/Outbox.js';
 import { WebhooksPage } from './pages/Webhooks.js';
 import { IntegrationsPage } from './pages/Integrations.js';
 import { SmtpRelayPage } from './pages/SmtpRelay.js';
+import { BotProtectionPage } from './pages/BotProtection.js';
+import { EmailPolicyPage } from './pages/EmailPolicy.js';
 import { TenantSettingsPage } from './pages/TenantSettings.js';
 import { ComingSoon } from './pages/ComingSoon.js';
 import { EmailTemplatesPage } from './pages/EmailTemplates.js';
@@ -55,6 +57,12 @@ const NAV: NavItem[] = [
   { route: '/integrations', label: 'Integrations' },
   { route: '/smtp-relay', label: 'SMTP relay' },
   { route: '/tenant', label: 'Tenant settings' },
+];
+
+/** Abuse protection (SPEC §19), a group of its own in the navigation. */
+const SECURITY: NavItem[] = [
+  { route: '/bot-protection', label: 'Bot protection' },
+  { route: '/email-policy', label: 'Email domain policy' },
 ];
 
 /** Pages that later work fills in; listed so the navigation is complete, with no fake data. */
@@ -143,6 +151,16 @@ function Shell({ tenantId, onSwitch, onSignOut }: { tenantId: string; onSwitch(t
             </li>
           ))}
         </ul>
+        <p className="nav-heading" id="security-heading">
+          Security
+        </p>
+        <ul aria-labelledby="security-heading">
+          {SECURITY.map((n) => (
+            <li key={n.route}>
+              <Link to={n.route} aria-current={section === n.route ? 'page' : undefined}>{n.label}</Link>
+            </li>
+          ))}
+        </ul>
         {SOON.length ? (
           <>
             <p className="nav-heading" id="soon-heading">
@@ -211,6 +229,10 @@ function Page({ route, onTenantsChanged, tenants }: { route: string; onTenantsCh
       return <IntegrationsPage />;
     case 'smtp-relay':
       return <SmtpRelayPage />;
+    case 'bot-protection':
+      return <BotProtectionPage />;
+    case 'email-policy':
+      return <EmailPolicyPage />;
     case 'users':
       if (second) return <UserDetailPage id={decodeURIComponent(second)} />;
       return <UsersPage />;

@@ -141,6 +141,11 @@ export const BRANDING_FIELDS = [
 
 export type CodePolicy = Schemas['VerificationCodePolicy'];
 
+/** Bot protection (SPEC §19); `secretKey` comes back masked (`••••` + its last 4 characters). */
+export type BotProtection = Schemas['BotProtection'];
+export type CaptchaProvider = BotProtection['provider'];
+export type EmailPolicy = Schemas['EmailPolicy'];
+
 export type DkimKey = Schemas['DkimKey'];
 export type DomainCheck = Answer<'checkDomain'>;
 export type CheckPart = DomainCheck['spf'];
@@ -279,6 +284,11 @@ export const api = {
   codePolicy: () => call(client().GET('/api/verification-code-policy')),
   patchCodePolicy: (patch: Partial<CodePolicy>) =>
     call(client().PATCH('/api/verification-code-policy', { body: patch })),
+
+  botProtection: () => call(client().GET('/api/bot-protection')),
+  patchBotProtection: (patch: Partial<BotProtection>) => call(client().PATCH('/api/bot-protection', { body: patch })),
+  emailPolicy: () => call(client().GET('/api/email-policy')),
+  patchEmailPolicy: (patch: Partial<EmailPolicy>) => call(client().PATCH('/api/email-policy', { body: patch })),
 
   dkimKeys: () => call(client().GET('/api/dkim-keys')),
   createDkimKey: (domain: string, selector: string) =>

@@ -299,6 +299,7 @@ export async function createPostern(config: Config, opts: CreateOptions = {}): P
     codes,
     sender,
     signInExperience,
+    limits,
     emailPolicy: abuse.emailPolicy,
     events: webhooks,
     mail: {

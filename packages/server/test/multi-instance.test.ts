@@ -86,4 +86,30 @@ describe.each([
       await second.close();
     }
   });
+
+  it('an address with no account hears of a sign-in attempt once a day, whichever instance is asked', async () => {
+    const x = await a.api('PATCH', '/api/sign-in-experience', { notifyUnknownRecipients: true, signUp: { enabled: false } });
+    expect(x.status, JSON.stringify(x.body)).toBe(200);
+    // Past the settings cache (2 s) of the other instance.
+    await new Promise((r) => setTimeout(r, 2_100));
+    const ask = (p: TestPostern, email: string) =>
+      p.app.inject({ method: 'POST', url: '/api/experience/verification-codes', headers: { 'content-type': 'application/json' }, payload: JSON.stringify({ email, intent: 'forgot-password' }) });
+    const notices = (to: string) => peer.received.filter((r) => (r.body as { to?: string; type?: string }).to === to && (r.body as { type?: string }).type === 'UnknownRecipient').length;
+    const waitFor = async (to: string) => {
+      for (let i = 0; i < 200 && notices(to) === 0; i++) await new Promise((r) => setTimeout(r, 25));
+    };
+    try {
+      const stranger = `stranger-${run}@example.test`;
+      for (const p of [a, b, a, b]) expect((await ask(p, stranger)).statusCode).toBe(202);
+      await waitFor(stranger);
+      // Another address asked after them: its notice comes once theirs have had their turn.
+      const control = `control-${run}@example.test`;
+      expect((await ask(b, control)).statusCode).toBe(202);
+      await waitFor(control);
+      expect(notices(control)).toBe(1);
+      expect(notices(stranger)).toBe(1);
+    } finally {
+      await a.api('PATCH', '/api/sign-in-experience', { notifyUnknownRecipients: false, signUp: { enabled: true } });
+    }
+  });
 });

@@ -20,6 +20,14 @@ const FIELD_INPUT: Record<string, string> = {
   'languages.default': 'sie-lang',
   'languages.autoDetect': 'sie-autodetect',
   'passwordPolicy.minLength': 'sie-minlength',
+  'notifications.passwordChanged': 'sie-notify-password',
+  'notifications.emailChanged': 'sie-notify-email',
+  'notifications.mfaChanged': 'sie-notify-mfa',
+  'notifications.newSignIn': 'sie-notify-device',
+  notifications: 'sie-notify-password',
+  'emailChange.confirmOld': 'sie-confirm-old',
+  emailChange: 'sie-confirm-old',
+  notifyUnknownRecipients: 'sie-unknown',
 };
 
 function fieldErrors(e: unknown): Record<string, string[]> {
@@ -116,6 +124,19 @@ function SieForm({ initial }: { initial: SignInExperience }) {
         <Row id="sie-minlength" label="Minimum password length" help="6 to 256 characters." errors={errs}>
           <input id="sie-minlength" type="number" min={6} max={256} step={1} value={Number.isFinite(x.passwordPolicy.minLength) ? String(x.passwordPolicy.minLength) : ''} onChange={(e) => set({ ...x, passwordPolicy: { minLength: e.target.value === '' ? NaN : Number(e.target.value) } })} {...aria('sie-minlength', errs, true)} />
         </Row>
+      </fieldset>
+      <fieldset className="card group">
+        <legend>Account-security mail</legend>
+        <p className="help">Notices mailed to the account when something changes on it. They carry no code, go through the outbox, and use the templates of the same names.</p>
+        <Check id="sie-notify-password" label="Password changed" help="After a password change in the account, or a reset by email." errors={errs} checked={x.notifications.passwordChanged} onChange={(on) => set({ ...x, notifications: { ...x.notifications, passwordChanged: on } })} />
+        <Check id="sie-notify-email" label="Email changed" help="Sent to the old address, with the new one partly hidden." errors={errs} checked={x.notifications.emailChanged} onChange={(on) => set({ ...x, notifications: { ...x.notifications, emailChanged: on } })} />
+        <Check id="sie-notify-mfa" label="MFA turned on or off" help="When a user turns email MFA on or off for their account." errors={errs} checked={x.notifications.mfaChanged} onChange={(on) => set({ ...x, notifications: { ...x.notifications, mfaChanged: on } })} />
+        <Check id="sie-notify-device" label="Sign-in from a new device" help="A browser that signed in through the hosted pages before is known by a long-lived cookie; plain API sign-ins never count as a new device." errors={errs} checked={x.notifications.newSignIn} onChange={(on) => set({ ...x, notifications: { ...x.notifications, newSignIn: on } })} />
+      </fieldset>
+      <fieldset className="card group">
+        <legend>Email change and unknown addresses</legend>
+        <Check id="sie-confirm-old" label="Confirm an email change at the current address too" help="Besides the code sent to the new address, the user proves the current one with a code sent there; a password alone is not enough." errors={errs} checked={x.emailChange.confirmOld} onChange={(on) => set({ ...x, emailChange: { confirmOld: on } })} />
+        <Check id="sie-unknown" label="Tell unknown addresses that someone tried to sign in" help="A password-reset request, or with sign-up off a sign-in request, for an address without an account mails that address a short notice instead of nothing; at most one a day per address. The answer to the request is the same either way." errors={errs} checked={x.notifyUnknownRecipients} onChange={(on) => set({ ...x, notifyUnknownRecipients: on })} />
       </fieldset>
       {done ? <Notice kind="success">Saved.</Notice> : null}
       <ErrorBox error={error} title="Not saved." />

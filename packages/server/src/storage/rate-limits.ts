@@ -5,13 +5,16 @@ import type pg from 'pg';
 import { AppError } from '../core/errors.js';
 import type { Bucket, LimitResult, RateLimits } from '../core/codes/ports.js';
 
-export type LimiterStore = { kind: 'memory' } | { kind: 'postgres'; pool: pg.Pool } | { kind: 'redis'; url: string };
+export type LimiterStore =
+  /** `now`: the limiter's clock (tests move it by hand); default `Date.now`. */
+  | { kind: 'memory'; now?: () => number }
+  | { kind: 'postgres'; pool: pg.Pool } | { kind: 'redis'; url: string };
 
 export type RateLimitStore = RateLimits & { ready(timeoutMs?: number): Promise<boolean>; ping(): Promise<void> };
 
 /** The limiter for a store: in-process for `memory`, rate-limiter-flexible for the shared ones. */
 export async function createRateLimits(store: LimiterStore): Promise<RateLimitStore> {
-  if (store.kind === 'memory') return new MemoryRateLimits();
+  if (store.kind === 'memory') return new MemoryRateLimits(store.now);
   // ioredis is loaded only when Redis is configured.
   const redis = store.kind === 'redis' ? await connectRedis(store.url) : undefined;
   return new FlexibleRateLimits(store, redis);

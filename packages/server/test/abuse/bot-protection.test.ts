@@ -76,6 +76,25 @@ describe('bot protection (SPEC 19) against a local siteverify peer', () => {
     expect((await w.p.api('PATCH', '/api/bot-protection', { surprise: true })).body.code).toBe('request.invalid');
   });
 
+  it('null in the patch puts a member back to its default (RFC 7396): the provider\'s own address, no secret', async () => {
+    await protect('turnstile');
+    // Back to the provider's own siteverify address: the secret must come with it (a new destination).
+    const back = await w.p.api('PATCH', '/api/bot-protection', { verifyUrl: null, secretKey: peer.secret });
+    expect(back.status, JSON.stringify(back.body)).toBe(200);
+    expect(back.body.verifyUrl).toBeNull();
+    const keepsMasked = await w.p.api('PATCH', '/api/bot-protection', { verifyUrl: null });
+    expect(keepsMasked.status).toBe(200);
+    expect(keepsMasked.body.secretKey).toBe(`••••${peer.secret.slice(-4)}`);
+    // Off, the site key and the secret can be removed; on, they are required again.
+    const off = await w.p.api('PATCH', '/api/bot-protection', { provider: 'none', siteKey: null, secretKey: null, scoreThreshold: null });
+    expect(off.status, JSON.stringify(off.body)).toBe(200);
+    expect(off.body).toEqual({ provider: 'none', siteKey: null, secretKey: null, verifyUrl: null, scoreThreshold: 0.5 });
+    const on = await w.p.api('PATCH', '/api/bot-protection', { provider: 'turnstile', siteKey: null });
+    expect(on.status).toBe(400);
+    expect(on.body.details.issues.map((i: { path: string }) => i.path).sort()).toEqual(['secretKey', 'siteKey']);
+    await protect('turnstile');
+  });
+
   it('a masked secret sent back keeps the stored one, but not towards a new verifyUrl or provider', async () => {
     const current = await protect('turnstile');
     const same = await w.p.api('PATCH', '/api/bot-protection', { ...current, siteKey: 'another-site-key' });

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS } from '../helpers.js';
-import { bearer, startWorld, type World } from './setup.js';
+import { TestClock, bearer, startWorld, type World } from './setup.js';
 
 const PASSWORD = 'notice password 1';
 const OUTBOX_STATES = ['queued', 'sending', 'failed', 'sent', 'cancelled'] as const;
@@ -301,5 +301,105 @@ describe('notice templates through the management API', () => {
       expect(JSON.stringify(r.body)).toMatch(/account-security notice/);
     }
     expect(w.sent('someone@example.test')).toBe(0);
+  });
+});
+
+/**
+ * Unknown-recipient notices (SPEC §19) are capped at one per address per day: anyone can
+ * type a stranger's address, and the notice must not become a way to mail them repeatedly.
+ * The cap lives in the shared rate-limit store (in process on SQLite, the rate_limits table
+ * on PostgreSQL), so it is checked on both.
+ */
+describe.each(DIALECTS)('unknown-recipient notices on %s', (dialect) => {
+  let w: World;
+  // The in-process limiter's clock (SQLite); PostgreSQL's window is moved in its table.
+  const limiterClock = new TestClock();
+  let n = 0;
+  const addr = () => `stranger${++n}-${dialect}@example.test`;
+  const DAY = 24 * 3600 * 1000;
+
+  beforeAll(async () => {
+    w = await startWorld(dialect, dialect === 'sqlite' ? { limiterStore: { kind: 'memory', now: () => limiterClock.t } } : {});
+    const r = await w.p.api('PATCH', '/api/sign-in-experience', {
+      notifyUnknownRecipients: true,
+      signUp: { enabled: false },
+      signIn: { methods: [{ identifier: 'email', password: true, verificationCode: true, magicLink: true }] },
+    });
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+  });
+  afterAll(async () => {
+    await w?.close();
+  });
+
+  const askCode = (email: string, intent: string) => w.pub('POST', '/api/experience/verification-codes', { email, intent });
+  const askLink = (email: string) => w.pub('POST', '/api/experience/magic-links', { email, intent: 'sign-in' });
+  /** Waits for the notice to a fresh address: the notices asked for before it have had their turn. */
+  async function settle() {
+    const control = addr();
+    expect((await askCode(control, 'forgot-password')).status).toBe(202);
+    expect((await w.message(control, 1)).parsed.subject).toMatch(/Sign-in attempt/);
+  }
+  async function unknownRecipientRows(to: string) {
+    let count = 0;
+    for (const status of OUTBOX_STATES) {
+      const r = await w.p.api('GET', `/api/outbox?status=${status}&limit=200`);
+      count += r.body.items.filter((m: { to: string; templateType: string }) => m.to === to && m.templateType === 'UnknownRecipient').length;
+    }
+    return count;
+  }
+  /** Ends the day-long window of every address, as 24 hours passing would. */
+  async function nextDay() {
+    if (dialect === 'sqlite') limiterClock.advance(DAY + 1000);
+    else await w.p.services.db.pool!.query(`update rate_limits set expire = $1 where key like 'pl:unknown-recipient-day:%'`, [Date.now() - 1000]);
+  }
+
+  it('sends one notice per address per day, whatever route and spelling ask, and the answers stay the same', async () => {
+    const stranger = addr();
+    const first = await askCode(stranger, 'forgot-password');
+    expect(first.status).toBe(202);
+    expect((await w.message(stranger, 1)).parsed.subject).toMatch(/Sign-in attempt/);
+
+    const again = [
+      await askCode(stranger, 'forgot-password'),
+      await askCode(stranger, 'sign-in'),
+      await askCode(stranger.toUpperCase(), 'sign-in'),
+      await askLink(stranger),
+      await askCode(stranger, 'forgot-password'),
+    ];
+    for (const r of again) {
+      expect(r.status, JSON.stringify(r.body)).toBe(202);
+      expect(Object.keys(r.body).sort()).toEqual(Object.keys(first.body).sort());
+    }
+    await settle();
+    expect(w.sent(stranger)).toBe(1);
+    expect(await unknownRecipientRows(stranger)).toBe(1);
+  });
+
+  it('another address has its own allowance, and a day later the same address may hear again', async () => {
+    const a = addr();
+    const b = addr();
+    expect((await askCode(a, 'forgot-password')).status).toBe(202);
+    expect((await askCode(b, 'forgot-password')).status).toBe(202);
+    await w.message(a, 1);
+    await w.message(b, 1);
+    if (dialect === 'sqlite') {
+      // Still inside the day: nothing more.
+      limiterClock.advance(DAY - 60_000);
+      expect((await askCode(a, 'forgot-password')).status).toBe(202);
+      await settle();
+      expect(w.sent(a)).toBe(1);
+    } else {
+      // The window the table holds is a day long.
+      const r = await w.p.services.db.pool!.query<{ expire: string }>(`select expire from rate_limits where key like 'pl:unknown-recipient-day:%' order by expire desc limit 1`);
+      const left = Number(r.rows[0]!.expire) - Date.now();
+      expect(left).toBeGreaterThan(DAY - 120_000);
+      expect(left).toBeLessThanOrEqual(DAY);
+    }
+    await nextDay();
+    expect((await askCode(a, 'forgot-password')).status).toBe(202);
+    expect((await w.message(a, 2)).parsed.subject).toMatch(/Sign-in attempt/);
+    await settle();
+    expect(w.sent(a)).toBe(2);
+    expect(w.sent(b)).toBe(1);
   });
 });

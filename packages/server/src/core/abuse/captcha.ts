@@ -17,6 +17,13 @@ export const SITEVERIFY_URLS: Record<Exclude<CaptchaProvider, 'none'>, string> =
   recaptcha: 'https://www.google.com/recaptcha/api/siteverify',
 };
 
+/** The providers' names as people know them, for messages. */
+const PROVIDER_NAMES: Record<Exclude<CaptchaProvider, 'none'>, string> = {
+  turnstile: 'Cloudflare Turnstile',
+  hcaptcha: 'hCaptcha',
+  recaptcha: 'reCAPTCHA v3',
+};
+
 /** The reCAPTCHA v3 action the hosted pages execute before a send, and the server expects. */
 export const CAPTCHA_ACTIONS = { sendCode: 'send_code' } as const;
 
@@ -83,6 +90,8 @@ interface Stored {
 }
 
 const DEFAULT: Stored = { provider: 'none', siteKey: null, secretKeyEnc: null, verifyUrl: null, scoreThreshold: 0.5 };
+/** The settings of a tenant that never set any, as the API shows them. */
+const DEFAULT_VIEW: BotProtection = { provider: 'none', siteKey: null, secretKey: null, verifyUrl: null, scoreThreshold: 0.5 };
 const KEY = 'botProtection';
 const aad = (tenantId: string) => `bot-protection:${tenantId}`;
 
@@ -186,7 +195,11 @@ export class BotProtectionService {
   async patch(tenantId: string, patch: unknown): Promise<BotProtection> {
     const stored = await this.stored(tenantId);
     const current = this.view(tenantId, stored);
-    const r = BotProtectionSchema.safeParse(mergePatch(current, patch, tooDeep));
+    // A member the patch removes (null, RFC 7396) takes its default again: `verifyUrl: null`
+    // goes back to the provider's own address, `secretKey: null` forgets the secret.
+    const merged = mergePatch(current, patch, tooDeep);
+    const isObject = !!merged && typeof merged === 'object' && !Array.isArray(merged);
+    const r = BotProtectionSchema.safeParse(isObject ? { ...DEFAULT_VIEW, ...merged } : merged);
     if (!r.success) throw invalidDocument('bot protection settings', r.error);
     const next = r.data;
     let secret: string | null = next.secretKey;
@@ -216,7 +229,8 @@ export class BotProtectionService {
     if (next.provider !== 'none') {
       const missing = [...(next.siteKey ? [] : ['siteKey']), ...(secret ? [] : ['secretKey'])];
       if (missing.length) {
-        throw new AppError('request.invalid', `Bot protection with ${next.provider} needs ${missing.join(' and ')}.`, {
+        const words = missing.map((m) => (m === 'siteKey' ? 'a site key' : 'a secret key')).join(' and ');
+        throw new AppError('request.invalid', `Bot protection with ${PROVIDER_NAMES[next.provider]} needs ${words}, both from the provider's dashboard.`, {
           issues: missing.map((path) => ({ path, message: 'required when provider is not none' })),
         });
       }

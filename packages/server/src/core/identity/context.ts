@@ -1,6 +1,7 @@
 import type { TemplateType } from '@postern/connector-kit';
 import type { Clock, Tenant } from '../ports.js';
 import type { VerificationCodes } from '../codes/service.js';
+import type { RateLimits } from '../codes/ports.js';
 import type { EmailSender } from '../delivery/sender.js';
 import type { Outbox, OutboxRow } from '../delivery/outbox.js';
 import type { SignInExperience } from '../sign-in-experience.js';
@@ -21,6 +22,8 @@ export interface IdentityDeps {
   passwords: Passwords;
   grants: Grants;
   tokens: TokenService;
+  /** The rate-limit store the codes use: also caps the notices that no code guards (unknown recipients). */
+  limits: Pick<RateLimits, 'hit'>;
   /** Durable delivery (SPEC §15): the outbox, and a transaction that writes identity records with an outbox row. */
   mail?: {
     outbox: Outbox;

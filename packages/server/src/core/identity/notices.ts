@@ -141,6 +141,33 @@ export async function sendNotice(d: IdentityDeps, c: Caller, n: Notice): Promise
   }
 }
 
+/** One `UnknownRecipient` notice per address and tenant in this many seconds (SPEC §19). */
+export const UNKNOWN_RECIPIENT_WINDOW_SECONDS = 24 * 3600;
+
+/**
+ * The `UnknownRecipient` notice (SPEC §19) for an address with no account: at most one per
+ * address per day, counted in the shared rate-limit store so that every instance sees the
+ * same count. Anyone can type someone else's address, so without this cap the notice would
+ * be a way to mail a stranger over and over; the send's own limits (cooldown, per hour) are
+ * counted before this, by the code the request issued. Never throws, and changes nothing
+ * the caller sees.
+ */
+export async function noticeUnknownRecipient(d: IdentityDeps, c: Caller, address: { address: string; key: string }): Promise<void> {
+  try {
+    const gate = await d.limits.hit({
+      name: 'unknown-recipient-day',
+      key: `${c.tenant.id}|${address.key}`,
+      points: 1,
+      durationSeconds: UNKNOWN_RECIPIENT_WINDOW_SECONDS,
+    });
+    if (!gate.allowed) return;
+  } catch {
+    // The limit store is down: no notice rather than an unlimited one.
+    return;
+  }
+  await sendNotice(d, c, { type: 'UnknownRecipient', to: address.address });
+}
+
 /**
  * A sign-in that ends with tokens (SPEC §19): with the device cookie of the hosted pages,
  * the device is recorded, and a device the account never used before is reported with a

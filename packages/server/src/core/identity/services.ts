@@ -1,6 +1,7 @@
 import type { Keyring } from '../../lib/crypto.js';
 import type { Clock } from '../ports.js';
 import type { VerificationCodes } from '../codes/service.js';
+import type { RateLimits } from '../codes/ports.js';
 import type { EmailSender } from '../delivery/sender.js';
 import type { SignInExperienceService } from '../sign-in-experience.js';
 import type { IdentityDeps } from './context.js';
@@ -37,6 +38,8 @@ export interface IdentityWiring {
   codes: VerificationCodes;
   sender: EmailSender;
   signInExperience: SignInExperienceService;
+  /** The shared rate-limit store (memory, PostgreSQL or Redis). */
+  limits: Pick<RateLimits, 'hit'>;
   /** Mail written to the outbox in the same transaction as the identity records (SPEC §15). */
   mail: IdentityDeps['mail'];
   /** The tenant's email domain policy (SPEC §19), checked where an address joins an account. */
@@ -60,6 +63,7 @@ export async function createIdentityServices(s: IdentityWiring): Promise<Identit
     passwords: new Passwords(),
     grants: new Grants(stores.grants, s.clock),
     tokens,
+    limits: s.limits,
     mail: s.mail,
     emailPolicy: s.emailPolicy,
     events: s.events,

@@ -2,7 +2,7 @@ import { normalizeEmail } from '../../email-address.js';
 import type { IssueResult } from '../../codes/service.js';
 import { AppError } from '../../errors.js';
 import { PURPOSES, callerVariables, methodDisabled, type Caller, type IdentityDeps } from '../context.js';
-import { sendNotice } from '../notices.js';
+import { noticeUnknownRecipient } from '../notices.js';
 
 export type Intent = 'sign-in' | 'register' | 'forgot-password';
 
@@ -52,10 +52,11 @@ export async function sendExperienceCode(
     ...(link ? { magicLink: link.url, data: link.data } : {}),
   });
   // Unknown recipients (SPEC §19): when the tenant asks for it, the address hears that someone
-  // tried, instead of nothing. After the answer is settled, so that it changes neither the
-  // answer nor its timing; the code issue above already counted this send against the limits.
+  // tried, instead of nothing: once a day at most. After the answer is settled, so that it
+  // changes neither the answer nor its timing; the code issue above already counted this
+  // send against the limits.
   if (delivery === 'none' && !user && x.notifyUnknownRecipients) {
-    void sendNotice(d, c, { type: 'UnknownRecipient', to: addr.address });
+    void noticeUnknownRecipient(d, c, addr);
   }
   return { verificationId: r.verificationId, expiresAt: r.expiresAt, resendAfter: r.resendAfter };
 }
