@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { tenantPrefix } from '@postern/client';
 import { hostedPage } from './route.js';
+import { applyTenantDefaultLang } from './i18n.js';
 
 /** What the hosted pages wear (`GET /api/experience/branding`). */
 export interface PageBranding {
@@ -8,6 +9,8 @@ export interface PageBranding {
   logoUrl: string | null;
   darkLogoUrl: string | null;
   primaryColor: string | null;
+  /** The tenant's default language: the pages speak it when nothing the visitor sent names one they ship. */
+  defaultLanguage?: string;
 }
 
 let loading: Promise<PageBranding | null> | undefined;
@@ -18,7 +21,10 @@ export function loadBranding(): Promise<PageBranding | null> {
     const tenantId = hostedPage(window.location.pathname)?.tenantId ?? 'default';
     try {
       const res = await fetch(`${tenantPrefix(tenantId)}/api/experience/branding`, { headers: { accept: 'application/json' } });
-      return res.ok ? ((await res.json()) as PageBranding) : null;
+      if (!res.ok) return null;
+      const b = (await res.json()) as PageBranding;
+      applyTenantDefaultLang(b.defaultLanguage);
+      return b;
     } catch {
       return null;
     }
