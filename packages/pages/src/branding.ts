@@ -1,7 +1,8 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useState, useSyncExternalStore } from 'react';
 import { tenantPrefix } from '@postern/client';
 import { hostedPage } from './route.js';
 import { applyTenantDefaultLang } from './i18n.js';
+import { onPreviewChange, previewState } from './preview.js';
 
 /** What the hosted pages wear (`GET /api/experience/branding`). */
 export interface PageBranding {
@@ -32,8 +33,10 @@ export function loadBranding(): Promise<PageBranding | null> {
   return loading;
 }
 
+/** The tenant's branding; on the console's preview (preview.ts), the unsaved values it was sent. */
 export function useBranding(): PageBranding | null {
   const [b, setB] = useState<PageBranding | null>(null);
+  const preview = useSyncExternalStore(onPreviewChange, previewState);
   useEffect(() => {
     let live = true;
     void loadBranding().then((v) => live && setB(v));
@@ -41,7 +44,9 @@ export function useBranding(): PageBranding | null {
       live = false;
     };
   }, []);
-  return b;
+  if (!preview) return b;
+  // A name left empty falls back as the server's does, to the saved name (company, sender, tenant).
+  return { ...preview.branding, name: preview.branding.name ?? b?.name ?? '' };
 }
 
 const channels = (hex: string) => [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));

@@ -4,6 +4,7 @@ import { ErrorBox, Loading, Notice } from '../ui/Feedback.js';
 import { Field, issueMap } from '../ui/Field.js';
 import { useLoad } from '../ui/useLoad.js';
 import { TemplatePreview } from '../templates/TemplatePreview.js';
+import { HostedPreview } from '../branding/HostedPreview.js';
 
 type Key = (typeof BRANDING_FIELDS)[number];
 type Form = Record<Key, string>;
@@ -26,7 +27,7 @@ export function BrandingPage() {
   return (
     <section>
       <h1>Branding</h1>
-      <p className="muted">Used by the email templates (as {'{{branding.…}}'}) and by the built-in email service’s designs.</p>
+      <p className="muted">Used by the email templates (as {'{{branding.…}}'}), the built-in email service’s designs and the hosted sign-in pages, whose preview follows your changes before you save them.</p>
       <ErrorBox error={state.error} />
       {state.data ? <BrandingForm initial={state.data} /> : state.loading ? <Loading what="the branding" /> : null}
     </section>
@@ -111,7 +112,10 @@ function BrandingForm({ initial }: { initial: Branding }) {
           </button>
         </div>
       </form>
-      <TemplatePreview preview={preview} error={previewError} title="A sign-in message with this branding" />
+      <div className="previews">
+        <HostedPreview branding={form} />
+        <TemplatePreview preview={preview} error={previewError} title="A sign-in message with this branding" />
+      </div>
     </div>
   );
 }
