@@ -35,6 +35,8 @@ describe('live preview of the hosted pages on Branding', () => {
       await page.getByLabel('Company name').fill('Globex <b>Corp</b>');
       await name.getByText('Globex <b>Corp</b>', { exact: true }).waitFor();
       expect(await frame.locator('.hosted-brand-name b').count()).toBe(0);
+      // The email preview beside it renders the unsaved name too (escaped, as every value is).
+      await page.frameLocator('iframe.mail-html').getByText('Globex <b>Corp</b>').first().waitFor();
 
       const colours = brandColours('#0f766e');
       await page.getByLabel('Primary colour', { exact: true }).fill('#0f766e');
