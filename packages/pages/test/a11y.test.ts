@@ -27,8 +27,22 @@ beforeAll(async () => {
     await ok(tenant, 'PATCH', '/api/sign-in-experience', {
       signIn: { methods: [{ identifier: 'email', password: true, verificationCode: true, magicLink: true }] },
       mfa: { factors: ['email'], policy: 'user-controlled' },
+      // Only codes in the mailbox: the account-security notices have their own tests.
+      notifications: { passwordChanged: false, emailChanged: false, mfaChanged: false, newSignIn: false },
     });
+    // Each view asks Grace's MFA code again within the minute.
+    await ok(tenant, 'PATCH', '/api/verification-code-policy', { resendCooldownSeconds: 0 });
     await ok(tenant, 'POST', '/api/users', { email: 'ada.lovelace@example.com', password, name: 'Ada Lovelace' });
+    // Grace turns email MFA on through the account API, so that her sign-in has the MFA step.
+    await ok(tenant, 'POST', '/api/users', { email: 'grace.hopper@example.com', password, name: 'Grace Hopper' });
+    const signedIn = await ok(tenant, 'POST', '/api/experience/sign-in/password', { email: 'grace.hopper@example.com', password });
+    const mine = async (path: string, body: unknown) => {
+      const res = await fetch(`${env.url}/t/${tenant}${path}`, { method: 'POST', headers: { authorization: `Bearer ${(signedIn.tokens as { accessToken: string }).accessToken}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      if (res.status >= 300) throw new Error(`POST ${path}: ${res.status} ${await res.text()}`);
+      return (await res.json()) as Record<string, unknown>;
+    };
+    const started = await mine('/api/my-account/mfa/email', {});
+    await mine('/api/my-account/mfa/email/verify', { verificationId: started.verificationId, code: await codeFor(env, tenant, 'grace.hopper@example.com') });
     const org = await ok(tenant, 'POST', '/api/organizations', { name: 'Analytical Engines' });
     await ok(tenant, 'POST', `/api/organizations/${org.id as string}/invitations`, { email: 'charles.babbage@example.com' });
     await ok(tenant, 'POST', '/api/experience/magic-links', { email: 'ada.lovelace@example.com', intent: 'sign-in' });
@@ -100,6 +114,18 @@ for (const tenant of [branded, plain]) {
           await page.getByRole('button', { name: 'Sign in', exact: true }).click();
           await page.getByRole('alert').waitFor();
           await audit('magic-link refused');
+
+          // The MFA step of Grace's sign-in, and its code step.
+          await page.goto(`${base}/sign-in`);
+          await page.getByLabel('Email address').fill('grace.hopper@example.com');
+          await page.getByLabel('Password', { exact: true }).fill(password);
+          await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+          await page.getByRole('heading', { name: 'Verify it is you' }).waitFor();
+          await settled(page);
+          await audit('mfa');
+          await page.getByRole('button', { name: 'Email me the code' }).click();
+          await page.getByLabel('Verification code').waitFor();
+          await audit('mfa code step');
 
           // Signed in: the account page.
           await page.goto(`${base}/sign-in`);
