@@ -1,6 +1,8 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useState, useSyncExternalStore } from 'react';
 import { tenantPrefix } from '@postern/client';
 import { hostedPage } from './route.js';
+import { applyTenantDefaultLang } from './i18n.js';
+import { onPreviewChange, previewState } from './preview.js';
 
 /** What the hosted pages wear (`GET /api/experience/branding`). */
 export interface PageBranding {
@@ -8,6 +10,8 @@ export interface PageBranding {
   logoUrl: string | null;
   darkLogoUrl: string | null;
   primaryColor: string | null;
+  /** The tenant's default language: the pages speak it when nothing the visitor sent names one they ship. */
+  defaultLanguage?: string;
 }
 
 let loading: Promise<PageBranding | null> | undefined;
@@ -18,7 +22,10 @@ export function loadBranding(): Promise<PageBranding | null> {
     const tenantId = hostedPage(window.location.pathname)?.tenantId ?? 'default';
     try {
       const res = await fetch(`${tenantPrefix(tenantId)}/api/experience/branding`, { headers: { accept: 'application/json' } });
-      return res.ok ? ((await res.json()) as PageBranding) : null;
+      if (!res.ok) return null;
+      const b = (await res.json()) as PageBranding;
+      applyTenantDefaultLang(b.defaultLanguage);
+      return b;
     } catch {
       return null;
     }
@@ -26,8 +33,10 @@ export function loadBranding(): Promise<PageBranding | null> {
   return loading;
 }
 
+/** The tenant's branding; on the console's preview (preview.ts), the unsaved values it was sent. */
 export function useBranding(): PageBranding | null {
   const [b, setB] = useState<PageBranding | null>(null);
+  const preview = useSyncExternalStore(onPreviewChange, previewState);
   useEffect(() => {
     let live = true;
     void loadBranding().then((v) => live && setB(v));
@@ -35,7 +44,9 @@ export function useBranding(): PageBranding | null {
       live = false;
     };
   }, []);
-  return b;
+  if (!preview) return b;
+  // A name left empty falls back as the server's does, to the saved name (company, sender, tenant).
+  return { ...preview.branding, name: preview.branding.name ?? b?.name ?? '' };
 }
 
 const channels = (hex: string) => [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));

@@ -3,7 +3,7 @@
  * default email templates ship in). `{name}` placeholders are filled by `format`; a key with
  * `_one` (… `_other`) variants is picked by `Intl.PluralRules` for the number `n`.
  * The language comes from `?lang=`, else OpenID's `ui_locales`, else the picker's last choice
- * in this tab, else the browser's languages.
+ * in this tab, else the browser's languages, else the tenant's default language.
  */
 import { useSyncExternalStore } from 'react';
 import { de } from './locales/de.js';
@@ -90,12 +90,17 @@ export function detectLang(
  * The language for a page's query and what else is known, in this order: `?lang=` (a link
  * that names the language, and the picker's choice), `ui_locales` (an OpenID authorization
  * request, SPEC §17, space-separated by preference), the picker's last choice in this tab,
- * the browser's languages, English.
+ * the browser's languages; null when none of them names a language the pages ship.
  */
-export function chooseLang(search: string, stored: string | null, browser: readonly string[]): Lang {
+export function explicitLang(search: string, stored: string | null, browser: readonly string[]): Lang | null {
   const q = new URLSearchParams(search);
   const fromQuery = (name: string) => firstMatch((q.get(name) ?? '').slice(0, 200).split(/[\s,]+/).filter(Boolean));
-  return fromQuery('lang') ?? fromQuery('ui_locales') ?? (stored ? matchLang(stored) : null) ?? detectLang(browser);
+  return fromQuery('lang') ?? fromQuery('ui_locales') ?? (stored ? matchLang(stored) : null) ?? firstMatch(browser);
+}
+
+/** `explicitLang`, else the tenant's default language (sign-in experience `languages.default`) when the pages ship it, else English. */
+export function chooseLang(search: string, stored: string | null, browser: readonly string[], tenantDefault?: string | null): Lang {
+  return explicitLang(search, stored, browser) ?? (tenantDefault ? matchLang(tenantDefault) : null) ?? 'en';
 }
 
 const LANG_KEY = 'postern.hosted.lang';
@@ -107,18 +112,43 @@ function storedLang(): string | null {
     return null;
   }
 }
-function initialLang(): Lang {
+function initialLang(): Lang | null {
   try {
-    return chooseLang(window.location.search, storedLang(), navigator.languages);
+    return explicitLang(window.location.search, storedLang(), navigator.languages);
   } catch {
     // no window (unit tests)
-    return 'en';
+    return null;
   }
 }
-let current: Lang = initialLang();
+const explicit = initialLang();
+let current: Lang = explicit ?? 'en';
+/** Set once the picker chose a language on this page. */
+let chosen = false;
+
+function notify(): void {
+  for (const f of listeners) f();
+}
+
+/**
+ * The tenant's default language, once the page has read it (branding.ts): taken only when
+ * nothing the visitor sent picked a language, and never stored, so the picker still wins.
+ */
+export function applyTenantDefaultLang(tag: string | null | undefined): void {
+  if (explicit || !tag || chosen) return;
+  const l = matchLang(tag);
+  if (!l || l === current) return;
+  current = l;
+  try {
+    document.documentElement.lang = l;
+  } catch {
+    // no document
+  }
+  notify();
+}
 
 export function setLang(l: Lang): void {
   current = l;
+  chosen = true;
   try {
     window.sessionStorage.setItem(LANG_KEY, l);
   } catch {
@@ -133,7 +163,7 @@ export function setLang(l: Lang): void {
     // no history: the choice lasts for this tab
   }
   document.documentElement.lang = l;
-  for (const f of listeners) f();
+  notify();
 }
 
 /** The current language and its translator; re-renders when the switch changes it. */

@@ -3,10 +3,14 @@ export interface HostedPage {
   page: 'sign-in' | 'register' | 'forgot-password' | 'mfa' | 'account' | 'invitation' | 'magic-link';
   tenantId: string;
   token?: string;
+  /** The console's live preview of this page (`/preview/sign-in`): inert, and dressed in unsaved branding. */
+  preview?: true;
 }
 
 /** Which hosted page a path is (`/sign-in`, `/t/acme/invitation/abc`), or null for any other path. */
 export function hostedPage(pathname: string): HostedPage | null {
+  const preview = /^(?:\/t\/([^/]+))?\/preview\/sign-in\/?$/.exec(pathname);
+  if (preview) return { page: 'sign-in', tenantId: preview[1] ? decodeURIComponent(preview[1]) : 'default', preview: true };
   const m = /^(?:\/t\/([^/]+))?\/(sign-in|register|forgot-password|mfa|account|invitation|magic-link)(?:\/([^/]+))?\/?$/.exec(pathname);
   if (!m) return null;
   const page = m[2] as HostedPage['page'];

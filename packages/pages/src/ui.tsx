@@ -7,6 +7,7 @@ import { LANG_NAMES, LANGS, setLang, useLang, type Lang } from './i18n.js';
 import type { CodeSent } from './client.js';
 import { brandColours, useBranding } from './branding.js';
 import { useApplication } from './application.js';
+import { isPreview, usePreviewScheme } from './preview.js';
 import { retryAfterOf } from './client.js';
 
 /**
@@ -23,9 +24,17 @@ export function HostedShell({ title, children, captcha }: { title: string; child
   }, [lang, title, brand]);
   const colours = brand?.primaryColor ? brandColours(brand.primaryColor) : undefined;
   const style = colours ? ({ '--brand-light': colours.light, '--brand-light-text': colours.lightText, '--brand-dark': colours.dark, '--brand-dark-text': colours.darkText } as CSSProperties) : undefined;
-  const logo = brand?.logoUrl ?? brand?.darkLogoUrl;
+  const preview = isPreview();
+  // The preview's chosen scheme picks the logo itself: <picture> follows only the system's.
+  const scheme = usePreviewScheme();
+  const logo = scheme === 'dark' ? (brand?.darkLogoUrl ?? brand?.logoUrl) : (brand?.logoUrl ?? brand?.darkLogoUrl);
   return (
-    <div className={`hosted-page${colours ? ' branded' : ''}`} style={style}>
+    <div className={`hosted-page${colours ? ' branded' : ''}${preview ? ' preview' : ''}`} style={style}>
+      {preview ? (
+        <p className="preview-mark" role="note">
+          {t('previewMark')}
+        </p>
+      ) : null}
       <a className="skip" href="#main">
         {t('skip')}
       </a>
@@ -33,14 +42,15 @@ export function HostedShell({ title, children, captcha }: { title: string; child
         <header className="hosted-brand">
           {logo ? (
             <picture>
-              {brand.darkLogoUrl ? <source media="(prefers-color-scheme: dark)" srcSet={brand.darkLogoUrl} /> : null}
+              {brand.darkLogoUrl && !scheme ? <source media="(prefers-color-scheme: dark)" srcSet={brand.darkLogoUrl} /> : null}
               <img src={logo} alt="" />
             </picture>
           ) : null}
           <span className="hosted-brand-name">{brand.name}</span>
         </header>
       ) : null}
-      <main className="card hosted-card" id="main" tabIndex={-1}>
+      {/* The preview's card is inert: nothing in it can be typed into, sent or followed. */}
+      <main className="card hosted-card" id="main" tabIndex={-1} inert={preview || undefined}>
         {/* The card's top line: the application that asks (an OpenID sign-in), and the language picker. */}
         <div className="hosted-top">
           {application ? <ApplicationLine name={application.name} logoUrl={application.logoUrl} /> : null}

@@ -76,5 +76,12 @@ describe('hosted page strings', () => {
     expect(chooseLang('', 'fr', ['ja'])).toBe('fr');
     expect(chooseLang('', 'garbage', ['ja-JP'])).toBe('ja');
     expect(chooseLang('', null, ['ko'])).toBe('en');
+    // The tenant's default language comes last, before English, and only when the pages ship it.
+    expect(chooseLang('', null, ['ko-KR'], 'th')).toBe('th');
+    expect(chooseLang('', null, ['ko-KR'], 'pt')).toBe('pt-BR');
+    expect(chooseLang('', null, ['ko-KR'], 'ko')).toBe('en');
+    expect(chooseLang('', null, ['ja-JP'], 'th')).toBe('ja');
+    expect(chooseLang('', 'fr', ['ko'], 'th')).toBe('fr');
+    expect(chooseLang('?lang=de', null, ['ko'], 'th')).toBe('de');
   });
 });

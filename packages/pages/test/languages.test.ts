@@ -104,6 +104,49 @@ describe('hosted pages in every shipped language', () => {
     );
   });
 
+  it("speaks the tenant's default language when nothing the visitor sends names a shipped one; the code email follows", async () => {
+    const tenant = await newTenant(env, 'lang-default');
+    const sie = await env.postern.api('PATCH', `/t/${tenant}/api/sign-in-experience`, { languages: { default: 'th' } });
+    expect(sie.status, JSON.stringify(sie.body)).toBe(200);
+    expect(await (await fetch(`${env.url}/t/${tenant}/api/experience/branding`)).json()).toMatchObject({ defaultLanguage: 'th' });
+    const email = 'somchai@example.com';
+    await withPage(
+      env,
+      async (page) => {
+        // A Korean browser: no shipped language matches, so the tenant's Thai wins over English.
+        await page.goto(`${env.url}/t/${tenant}/register`);
+        await page.getByRole('heading', { name: 'สร้างบัญชี' }).waitFor();
+        expect(await page.evaluate(() => document.documentElement.lang)).toBe('th');
+        expect(await page.getByLabel('ภาษา').inputValue()).toBe('th');
+        await page.getByLabel('อีเมล', { exact: true }).fill(email);
+        await page.getByRole('button', { name: 'ส่งรหัส' }).click();
+        await page.getByLabel('รหัสยืนยัน').waitFor();
+        // The address and the picker still win over the tenant's default.
+        await page.goto(`${env.url}/t/${tenant}/sign-in?lang=de`);
+        await page.getByRole('heading', { name: 'Anmelden' }).waitFor();
+        await page.goto(`${env.url}/t/${tenant}/sign-in`);
+        await page.getByRole('heading', { name: 'เข้าสู่ระบบ' }).waitFor();
+        await page.getByLabel('ภาษา').selectOption('es');
+        await page.getByRole('heading', { name: 'Iniciar sesión' }).waitFor();
+      },
+      { locale: 'ko-KR' },
+    );
+    const mail = (await mailTo(env, tenant, email))[0]!;
+    expect(mail.subject).toMatch(/[\u0E00-\u0E7F]/);
+    // A browser whose language ships keeps it, whatever the tenant's default.
+    await withPage(
+      env,
+      async (page) => {
+        await page.goto(`${env.url}/t/${tenant}/sign-in`);
+        await page.getByRole('heading', { name: 'サインイン' }).waitFor();
+        // Wait until the branding (with the default language) has been read, then check again.
+        await page.locator('.hosted-brand-name').waitFor();
+        expect(await page.evaluate(() => document.documentElement.lang)).toBe('ja');
+      },
+      { locale: 'ja-JP' },
+    );
+  });
+
   it("shows the asking application's name and logo on the card, and nothing for an unknown one", async () => {
     const tenant = await newTenant(env, 'lang-app');
     const logoUrl = 'https://cdn.example.test/acme-shop.png';

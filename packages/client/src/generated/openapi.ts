@@ -382,7 +382,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** What the hosted pages wear: the tenant’s name, logos and colour (no other branding field) */
+        /** What the hosted pages wear: the tenant’s name, logos and colour (no other branding field), and the language they speak when nothing else picks one */
         get: operations["getExperienceBranding"];
         put?: never;
         post?: never;
@@ -4712,6 +4712,8 @@ export interface operations {
                         /** @description The logo for dark mode; null to use logoUrl */
                         darkLogoUrl: string | null;
                         primaryColor: string | null;
+                        /** @description The tenant’s default language (sign-in experience `languages.default`): the pages speak it when neither the address, the picker nor the browser names a language they ship */
+                        defaultLanguage: string;
                     };
                 };
             };

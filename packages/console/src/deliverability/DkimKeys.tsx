@@ -135,7 +135,7 @@ function DnsRecord({ k }: { k: DkimKey }) {
       <p className="small">
         In an SMTP connector’s settings, set <code>dkim</code> to this key (Connectors → Change email connector → SMTP → DKIM):
       </p>
-      <pre className="mail-text">{usage}</pre>
+      <pre className="mail-text" tabIndex={0} role="region" aria-label="How to use this key">{usage}</pre>
     </section>
   );
 }

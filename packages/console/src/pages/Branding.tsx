@@ -1,9 +1,11 @@
-import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { api, BRANDING_FIELDS, type Branding, type Preview } from '../api.js';
 import { ErrorBox, Loading, Notice } from '../ui/Feedback.js';
 import { Field, issueMap } from '../ui/Field.js';
 import { useLoad } from '../ui/useLoad.js';
+import { useDebounced } from '../ui/useDebounced.js';
 import { TemplatePreview } from '../templates/TemplatePreview.js';
+import { HostedPreview } from '../branding/HostedPreview.js';
 
 type Key = (typeof BRANDING_FIELDS)[number];
 type Form = Record<Key, string>;
@@ -26,7 +28,7 @@ export function BrandingPage() {
   return (
     <section>
       <h1>Branding</h1>
-      <p className="muted">Used by the email templates (as {'{{branding.…}}'}) and by the built-in email service’s designs.</p>
+      <p className="muted">Used by the email templates (as {'{{branding.…}}'}), the built-in email service’s designs and the hosted sign-in pages, whose preview follows your changes before you save them.</p>
       <ErrorBox error={state.error} />
       {state.data ? <BrandingForm initial={state.data} /> : state.loading ? <Loading what="the branding" /> : null}
     </section>
@@ -43,15 +45,27 @@ function BrandingForm({ initial }: { initial: Branding }) {
   const [previewError, setPreviewError] = useState<unknown>();
   const errs = issueMap(error);
 
-  const loadPreview = useCallback(async () => {
-    try {
-      setPreview(await api.preview({ locale: 'en', templateType: 'SignIn' }));
-      setPreviewError(undefined);
-    } catch (e) {
-      setPreviewError(e);
-    }
-  }, []);
-  useEffect(() => void loadPreview(), [loadPreview]);
+  // The message preview renders the form as it stands (unsaved included), a moment after typing stops.
+  const draft = useDebounced(form, 300);
+  const asked = useRef(0);
+  useEffect(() => {
+    const n = ++asked.current;
+    // A logo that is not https:// is refused on save; the preview leaves it out rather than load it.
+    const usable = (k: Key) => {
+      const v = draft[k].trim();
+      return v !== '' && (k === 'logoUrl' || k === 'darkLogoUrl' ? /^https:\/\//i.test(v) : true);
+    };
+    const branding = Object.fromEntries(BRANDING_FIELDS.filter(usable).map((k) => [k, draft[k].trim()]));
+    api.preview({ locale: 'en', templateType: 'SignIn', variables: { branding } }).then(
+      (p) => {
+        // Only the latest answer counts: an earlier one may arrive after it.
+        if (n !== asked.current) return;
+        setPreview(p);
+        setPreviewError(undefined);
+      },
+      (e: unknown) => n === asked.current && setPreviewError(e),
+    );
+  }, [draft]);
 
   const set = (patch: Partial<Form>) => {
     setForm({ ...form, ...patch });
@@ -69,7 +83,6 @@ function BrandingForm({ initial }: { initial: Branding }) {
       setSaved(next);
       setForm(next);
       setDone(true);
-      await loadPreview();
     } catch (err) {
       setError(err);
     } finally {
@@ -111,7 +124,10 @@ function BrandingForm({ initial }: { initial: Branding }) {
           </button>
         </div>
       </form>
-      <TemplatePreview preview={preview} error={previewError} title="A sign-in message with this branding" />
+      <div className="previews">
+        <HostedPreview branding={form} />
+        <TemplatePreview preview={preview} error={previewError} title="A sign-in message with these changes" />
+      </div>
     </div>
   );
 }

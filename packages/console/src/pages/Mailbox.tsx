@@ -112,7 +112,7 @@ export function MailboxPage() {
                 <h3>HTML</h3>
                 <iframe className="mail-html" title={`HTML of “${selected.subject}”`} sandbox="" srcDoc={selected.html} />
                 <h3>Text</h3>
-                <pre className="mail-text">{selected.text}</pre>
+                <pre className="mail-text" tabIndex={0} role="region" aria-label="Text part">{selected.text}</pre>
               </article>
             ) : (
               <p className="muted">Choose a message to read it.</p>

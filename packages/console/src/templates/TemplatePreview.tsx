@@ -36,7 +36,7 @@ export function TemplatePreview({ preview, error, busy, title = 'Preview', lint 
           </dl>
           <iframe className="mail-html" title={`Preview of “${preview.subject}”`} sandbox="" srcDoc={preview.html} />
           <h3>Text part</h3>
-          <pre className="mail-text preview-text">{preview.text}</pre>
+          <pre className="mail-text preview-text" tabIndex={0} role="region" aria-label="Text part">{preview.text}</pre>
         </>
       ) : null}
     </div>

@@ -87,6 +87,7 @@ export const de: Record<StringKey, string> = {
   loading: 'Wird geladen…',
   forApp: 'Weiter zu {app}',
   skip: 'Zum Inhalt springen',
+  previewMark: 'Vorschau: Mit dieser Seite kann man sich nicht anmelden.',
   'verification_code.mismatch': 'Dieser Code stimmt nicht. Noch {n} Versuche.',
   'verification_code.mismatch_one': 'Dieser Code stimmt nicht. Noch {n} Versuch.',
   'verification_code.mismatch.none': 'Dieser Code stimmt nicht.',

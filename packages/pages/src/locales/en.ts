@@ -85,6 +85,7 @@ export const en = {
   loading: 'Loading…',
   forApp: 'Continue to {app}',
   skip: 'Skip to content',
+  previewMark: 'Preview: this page cannot be used to sign in.',
   // errors
   'verification_code.mismatch': 'That code is not right. {n} tries left.',
   'verification_code.mismatch_one': 'That code is not right. {n} try left.',

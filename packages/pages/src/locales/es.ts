@@ -87,6 +87,7 @@ export const es: Record<StringKey, string> = {
   loading: 'Cargando…',
   forApp: 'Continuar a {app}',
   skip: 'Saltar al contenido',
+  previewMark: 'Vista previa: esta página no sirve para iniciar sesión.',
   'verification_code.mismatch': 'Ese código no es correcto. Te quedan {n} intentos.',
   'verification_code.mismatch_one': 'Ese código no es correcto. Te queda {n} intento.',
   'verification_code.mismatch.none': 'Ese código no es correcto.',

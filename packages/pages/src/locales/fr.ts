@@ -87,6 +87,7 @@ export const fr: Record<StringKey, string> = {
   loading: 'Chargement…',
   forApp: 'Continuer vers {app}',
   skip: 'Aller au contenu',
+  previewMark: 'Aperçu : cette page ne permet pas de se connecter.',
   'verification_code.mismatch': 'Ce code n’est pas le bon. Il reste {n} essais.',
   'verification_code.mismatch_one': 'Ce code n’est pas le bon. Il reste {n} essai.',
   'verification_code.mismatch.none': 'Ce code n’est pas le bon.',

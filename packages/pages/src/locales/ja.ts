@@ -87,6 +87,7 @@ export const ja: Record<StringKey, string> = {
   loading: '読み込み中…',
   forApp: '{app} に進む',
   skip: '本文へ移動',
+  previewMark: 'プレビュー：このページではサインインできません。',
   'verification_code.mismatch': 'コードが正しくありません。あと {n} 回試せます。',
   'verification_code.mismatch_one': 'コードが正しくありません。あと {n} 回試せます。',
   'verification_code.mismatch.none': 'コードが正しくありません。',

@@ -87,6 +87,7 @@ export const ptBR: Record<StringKey, string> = {
   loading: 'Carregando…',
   forApp: 'Continuar para {app}',
   skip: 'Pular para o conteúdo',
+  previewMark: 'Pré-visualização: esta página não serve para entrar.',
   'verification_code.mismatch': 'Esse código não está certo. Restam {n} tentativas.',
   'verification_code.mismatch_one': 'Esse código não está certo. Resta {n} tentativa.',
   'verification_code.mismatch.none': 'Esse código não está certo.',

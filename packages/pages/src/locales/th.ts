@@ -87,6 +87,7 @@ export const th: Record<StringKey, string> = {
   loading: 'กำลังโหลด…',
   forApp: 'ดำเนินการต่อไปยัง {app}',
   skip: 'ข้ามไปยังเนื้อหา',
+  previewMark: 'ตัวอย่าง: หน้านี้ใช้เข้าสู่ระบบไม่ได้',
   'verification_code.mismatch': 'รหัสไม่ถูกต้อง ลองได้อีก {n} ครั้ง',
   'verification_code.mismatch_one': 'รหัสไม่ถูกต้อง ลองได้อีก {n} ครั้ง',
   'verification_code.mismatch.none': 'รหัสไม่ถูกต้อง',

@@ -87,6 +87,7 @@ export const zhCN: Record<StringKey, string> = {
   loading: '加载中…',
   forApp: '继续前往 {app}',
   skip: '跳到主要内容',
+  previewMark: '预览：此页面不能用于登录。',
   'verification_code.mismatch': '验证码不正确，还可尝试 {n} 次。',
   'verification_code.mismatch_one': '验证码不正确，还可尝试 {n} 次。',
   'verification_code.mismatch.none': '验证码不正确。',

@@ -137,7 +137,7 @@ export async function buildApp(s: Services, opts: BuildAppOptions = {}): Promise
   await app.register(mailboxRoutes(s));
   await app.register(signInExperienceRoutes(s));
   await app.register(templateRoutes(s.templates));
-  await app.register(brandingRoutes(s.templates));
+  await app.register(brandingRoutes({ branding: s.templates.branding, signInExperience: s.email.signInExperience }));
   await app.register(codeRoutes(s));
   await app.register(identityRoutes(s));
   await app.register(deliverabilityRoutes(s, s.deliverability));

@@ -1,10 +1,11 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { BrandingSchema, type BrandingService } from '../../core/branding.js';
+import type { SignInExperienceService } from '../../core/sign-in-experience.js';
 import { errorResponses } from '../schemas.js';
 
 export const brandingRoutes =
-  (d: { branding: BrandingService }): FastifyPluginAsyncZod =>
+  (d: { branding: BrandingService; signInExperience: SignInExperienceService }): FastifyPluginAsyncZod =>
   async (app) => {
     app.get(
       '/api/branding',
@@ -39,21 +40,30 @@ export const brandingRoutes =
           operationId: 'getExperienceBranding',
           tags: ['experience'],
           security: [],
-          summary: 'What the hosted pages wear: the tenant’s name, logos and colour (no other branding field)',
+          summary: 'What the hosted pages wear: the tenant’s name, logos and colour (no other branding field), and the language they speak when nothing else picks one',
           response: {
             200: z.object({
               name: z.string().meta({ description: 'The company name, else the sender name, else the tenant’s name' }),
               logoUrl: z.string().nullable(),
               darkLogoUrl: z.string().nullable().meta({ description: 'The logo for dark mode; null to use logoUrl' }),
               primaryColor: z.string().nullable(),
+              defaultLanguage: z.string().meta({
+                description: 'The tenant’s default language (sign-in experience `languages.default`): the pages speak it when neither the address, the picker nor the browser names a language they ship',
+              }),
             }),
             ...errorResponses(404),
           },
         },
       },
       async (req) => {
-        const b = await d.branding.get(req.tenantId);
-        return { name: b.companyName || b.senderName || req.tenant.name, logoUrl: b.logoUrl ?? null, darkLogoUrl: b.darkLogoUrl ?? null, primaryColor: b.primaryColor ?? null };
+        const [b, sie] = await Promise.all([d.branding.get(req.tenantId), d.signInExperience.get(req.tenantId)]);
+        return {
+          name: b.companyName || b.senderName || req.tenant.name,
+          logoUrl: b.logoUrl ?? null,
+          darkLogoUrl: b.darkLogoUrl ?? null,
+          primaryColor: b.primaryColor ?? null,
+          defaultLanguage: sie.languages.default,
+        };
       },
     );
   };

@@ -15,11 +15,15 @@ export const PAGES_DIST = fileURLToPath(new URL('../../../../pages/dist', import
 /** Hosted end-user pages, served by their own single-page bundle. */
 export const HOSTED_PAGES = ['/sign-in', '/register', '/forgot-password', '/mfa', '/account', '/invitation/:token'];
 
+/** The console's live preview of the sign-in page (Branding), the one hosted page that may be framed, and only by Postern's own origin. */
+export const PREVIEW_PAGE = '/preview/sign-in';
+
 /**
  * The pages' content security policy; with a bot-protection widget on (SPEC §19) its
- * script, frame, style and connect origins are added, and only then.
+ * script, frame, style and connect origins are added, and only then. `framedBy` is `'self'`
+ * for the preview page alone: every real page refuses to be framed.
  */
-export function contentSecurityPolicy(widget: CaptchaWidget | null = null): string {
+export function contentSecurityPolicy(widget: CaptchaWidget | null = null, framedBy: "'none'" | "'self'" = "'none'"): string {
   const add = (list: string[] | undefined) => (list?.length ? ' ' + list.join(' ') : '');
   return [
     "default-src 'self'",
@@ -30,7 +34,7 @@ export function contentSecurityPolicy(widget: CaptchaWidget | null = null): stri
     `frame-src 'self' blob: data:${add(widget?.frameSrc)}`,
     "object-src 'none'",
     "base-uri 'none'",
-    "frame-ancestors 'none'",
+    `frame-ancestors ${framedBy}`,
   ].join('; ');
 }
 const CSP = contentSecurityPolicy();
@@ -83,6 +87,9 @@ export async function staticRoutes(
   app.get('/console', opts, consolePage);
   app.get('/console/*', opts, consolePage);
   for (const p of HOSTED_PAGES) app.get(p, opts, (req, reply) => hostedPage(req, reply));
+  // The preview signs nobody in (its card is inert) and takes unsaved branding only from a
+  // parent frame of this origin (packages/pages/src/preview.ts), so only this origin may frame it.
+  app.get(PREVIEW_PAGE, opts, (req, reply) => pageOnly(req, reply, undefined, contentSecurityPolicy(null, "'self'")));
   // A magic link's confirmation page (SPEC §19). Opening it (GET, HEAD, a prefetch, a mail
   // scanner) spends nothing: the page only carries a fresh CSRF token, in a meta tag and in
   // an HttpOnly SameSite=Strict cookie, that its "Sign in" button must send back.
