@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
 import { newTenant, startConsoleEnv, type ConsoleEnv } from './browser.js';
@@ -20,15 +21,30 @@ beforeAll(async () => {
   // The webhook endpoint is on loopback (nothing listens there: its deliveries fail, which the page shows).
   env = await startConsoleEnv({ POSTERN_OUTBOUND_ALLOW: '127.0.0.1/32' });
   await newTenant(env, tenant);
-  await ok('PATCH', '/api/branding', { companyName: 'Acme Widgets', primaryColor: '#e11d48', supportEmail: 'help@acme.example' });
-  const user = await ok('POST', '/api/users', { email: 'ada.lovelace@example.com', password: 'a long password 1', name: 'Ada Lovelace' });
+  await ok('PATCH', '/api/branding', {
+    companyName: 'Acme Widgets',
+    primaryColor: '#e11d48',
+    supportEmail: 'help@acme.example',
+  });
+  const user = await ok('POST', '/api/users', {
+    email: 'ada.lovelace@example.com',
+    password: 'a long password 1',
+    name: 'Ada Lovelace',
+  });
   await ok('POST', '/api/users', { email: 'grace.hopper@example.com', name: 'Grace Hopper' });
-  await ok('POST', '/api/experience/sign-in/password', { email: 'ada.lovelace@example.com', password: 'a long password 1' });
+  await ok('POST', '/api/experience/sign-in/password', {
+    email: 'ada.lovelace@example.com',
+    password: 'a long password 1',
+  });
   await ok('POST', '/api/experience/verification-codes', { email: 'new.person@example.com', intent: 'register' });
   await ok('POST', '/api/connectors/test', { factoryId: 'builtin', config: {}, to: 'probe@example.com' });
   const org = await ok('POST', '/api/organizations', { name: 'Analytical Engines' });
   await ok('POST', `/api/organizations/${org.id as string}/invitations`, { email: 'charles.babbage@example.com' });
-  const app = await ok('POST', '/api/applications', { name: 'Acme Shop', type: 'spa', redirectUris: ['https://shop.example.com/callback'] });
+  const app = await ok('POST', '/api/applications', {
+    name: 'Acme Shop',
+    type: 'spa',
+    redirectUris: ['https://shop.example.com/callback'],
+  });
   await ok('POST', '/api/suppressions', { email: 'bounced@example.com', reason: 'complaint' });
   await ok('POST', '/api/webhooks', { url: 'http://127.0.0.1:9/postern', events: ['email.sent', 'user.created'] });
   await ok('POST', '/api/smtp-credentials', { name: 'Billing app', allowedFromDomains: ['example.com'] });
@@ -76,10 +92,21 @@ function routes(): [string, string][] {
     ['outbox', '/outbox'],
     ['integrations', '/integrations'],
     ['smtp relay', '/smtp-relay'],
+    ['bot protection', '/bot-protection'],
+    ['email domain policy', '/email-policy'],
     ['tenant settings', '/tenant'],
     ['not found', '/no-such-page'],
   ];
 }
+
+// A page added to the navigation without being added above would go unchecked.
+it('checks every route of the navigation', () => {
+  const app = readFileSync(new URL('../src/App.tsx', import.meta.url), 'utf8');
+  const navRoutes = [...app.matchAll(/\{ route: '([^']+)', label:/g)].map((m) => m[1]!);
+  expect(navRoutes.length).toBeGreaterThan(15);
+  const checked = new Set(routes().map(([, r]) => r));
+  expect(navRoutes.filter((r) => !checked.has(r))).toEqual([]);
+});
 
 /** Waits until the page has its heading and its data: no loading line, nothing busy, the network quiet. */
 async function settled(page: Page): Promise<void> {
