@@ -12,6 +12,8 @@ export interface PageBranding {
   primaryColor: string | null;
   /** The tenant's default language: the pages speak it when nothing the visitor sent names one they ship. */
   defaultLanguage?: string;
+  /** Whether the browser's languages choose the pages' language (sign-in experience `languages.autoDetect`). */
+  autoDetectLanguage?: boolean;
 }
 
 let loading: Promise<PageBranding | null> | undefined;
@@ -24,7 +26,7 @@ export function loadBranding(): Promise<PageBranding | null> {
       const res = await fetch(`${tenantPrefix(tenantId)}/api/experience/branding`, { headers: { accept: 'application/json' } });
       if (!res.ok) return null;
       const b = (await res.json()) as PageBranding;
-      applyTenantDefaultLang(b.defaultLanguage);
+      applyTenantDefaultLang(b.defaultLanguage, b.autoDetectLanguage ?? true);
       return b;
     } catch {
       return null;

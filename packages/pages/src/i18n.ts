@@ -93,14 +93,24 @@ export function detectLang(
  * the browser's languages; null when none of them names a language the pages ship.
  */
 export function explicitLang(search: string, stored: string | null, browser: readonly string[]): Lang | null {
-  const q = new URLSearchParams(search);
-  const fromQuery = (name: string) => firstMatch((q.get(name) ?? '').slice(0, 200).split(/[\s,]+/).filter(Boolean));
-  return fromQuery('lang') ?? fromQuery('ui_locales') ?? (stored ? matchLang(stored) : null) ?? firstMatch(browser);
+  return visitorLang(search, stored) ?? firstMatch(browser);
 }
 
-/** `explicitLang`, else the tenant's default language (sign-in experience `languages.default`) when the pages ship it, else English. */
-export function chooseLang(search: string, stored: string | null, browser: readonly string[], tenantDefault?: string | null): Lang {
-  return explicitLang(search, stored, browser) ?? (tenantDefault ? matchLang(tenantDefault) : null) ?? 'en';
+/** What the visitor named: `?lang=`, `ui_locales`, the picker's last choice (not the browser's languages). */
+function visitorLang(search: string, stored: string | null): Lang | null {
+  const q = new URLSearchParams(search);
+  const fromQuery = (name: string) => firstMatch((q.get(name) ?? '').slice(0, 200).split(/[\s,]+/).filter(Boolean));
+  return fromQuery('lang') ?? fromQuery('ui_locales') ?? (stored ? matchLang(stored) : null);
+}
+
+/**
+ * `explicitLang`, else the tenant's default language (sign-in experience `languages.default`)
+ * when the pages ship it, else English. With the tenant's `languages.autoDetect` off, the
+ * browser's languages are not asked: the tenant's default comes right after what the visitor named.
+ */
+export function chooseLang(search: string, stored: string | null, browser: readonly string[], tenantDefault?: string | null, autoDetect = true): Lang {
+  const named = autoDetect ? explicitLang(search, stored, browser) : visitorLang(search, stored);
+  return named ?? (tenantDefault ? matchLang(tenantDefault) : null) ?? 'en';
 }
 
 const LANG_KEY = 'postern.hosted.lang';
@@ -112,15 +122,17 @@ function storedLang(): string | null {
     return null;
   }
 }
-function initialLang(): Lang | null {
+function initialLang(): { lang: Lang | null; byVisitor: boolean } {
   try {
-    return explicitLang(window.location.search, storedLang(), navigator.languages);
+    const named = visitorLang(window.location.search, storedLang());
+    return { lang: named ?? firstMatch(navigator.languages), byVisitor: named !== null };
   } catch {
     // no window (unit tests)
-    return null;
+    return { lang: null, byVisitor: false };
   }
 }
-const explicit = initialLang();
+const initial = initialLang();
+const explicit = initial.lang;
 let current: Lang = explicit ?? 'en';
 /** Set once the picker chose a language on this page. */
 let chosen = false;
@@ -133,8 +145,9 @@ function notify(): void {
  * The tenant's default language, once the page has read it (branding.ts): taken only when
  * nothing the visitor sent picked a language, and never stored, so the picker still wins.
  */
-export function applyTenantDefaultLang(tag: string | null | undefined): void {
-  if (explicit || !tag || chosen) return;
+export function applyTenantDefaultLang(tag: string | null | undefined, autoDetect = true): void {
+  // The visitor's own choice always wins; the browser's languages only while the tenant lets them.
+  if (!tag || chosen || initial.byVisitor || (explicit && autoDetect)) return;
   const l = matchLang(tag);
   if (!l || l === current) return;
   current = l;

@@ -35,9 +35,9 @@ describe('hosted page branding', () => {
     const tenant = await newTenant(env, 'brand-api');
     const plain = await fetch(`${env.url}/t/${tenant}/api/experience/branding`);
     expect(plain.status).toBe(200);
-    expect(await plain.json()).toEqual({ name: `Tenant ${tenant}`, logoUrl: null, darkLogoUrl: null, primaryColor: null, defaultLanguage: 'en' });
+    expect(await plain.json()).toEqual({ name: `Tenant ${tenant}`, logoUrl: null, darkLogoUrl: null, primaryColor: null, defaultLanguage: 'en', autoDetectLanguage: true });
     expect((await env.postern.api('PATCH', `/t/${tenant}/api/branding`, { companyName: 'Acme', supportEmail: 'help@acme.example', primaryColor: '#ffcc00' })).status).toBe(200);
-    expect(await (await fetch(`${env.url}/t/${tenant}/api/experience/branding`)).json()).toEqual({ name: 'Acme', logoUrl: null, darkLogoUrl: null, primaryColor: '#ffcc00', defaultLanguage: 'en' });
+    expect(await (await fetch(`${env.url}/t/${tenant}/api/experience/branding`)).json()).toEqual({ name: 'Acme', logoUrl: null, darkLogoUrl: null, primaryColor: '#ffcc00', defaultLanguage: 'en', autoDetectLanguage: true });
     expect((await fetch(`${env.url}/t/no-such-tenant/api/experience/branding`)).status).toBe(404);
   });
 

@@ -83,5 +83,10 @@ describe('hosted page strings', () => {
     expect(chooseLang('', null, ['ja-JP'], 'th')).toBe('ja');
     expect(chooseLang('', 'fr', ['ko'], 'th')).toBe('fr');
     expect(chooseLang('?lang=de', null, ['ko'], 'th')).toBe('de');
+    // With the tenant's autoDetect off, the browser is not asked; what the visitor named still wins.
+    expect(chooseLang('', null, ['ja-JP'], 'th', false)).toBe('th');
+    expect(chooseLang('?lang=de', null, ['ja-JP'], 'th', false)).toBe('de');
+    expect(chooseLang('', 'fr', ['ja-JP'], 'th', false)).toBe('fr');
+    expect(chooseLang('', null, ['ja-JP'], 'ko', false)).toBe('en');
   });
 });

@@ -145,6 +145,21 @@ describe('hosted pages in every shipped language', () => {
       },
       { locale: 'ja-JP' },
     );
+    // With language detection off on the sign-in experience, the browser is not asked: the
+    // Japanese browser gets the tenant's Thai, while ?lang= still wins.
+    expect((await env.postern.api('PATCH', `/t/${tenant}/api/sign-in-experience`, { languages: { default: 'th', autoDetect: false } })).status).toBe(200);
+    expect(await (await fetch(`${env.url}/t/${tenant}/api/experience/branding`)).json()).toMatchObject({ defaultLanguage: 'th', autoDetectLanguage: false });
+    await withPage(
+      env,
+      async (page) => {
+        await page.goto(`${env.url}/t/${tenant}/sign-in`);
+        await page.getByRole('heading', { name: 'เข้าสู่ระบบ' }).waitFor();
+        expect(await page.evaluate(() => document.documentElement.lang)).toBe('th');
+        await page.goto(`${env.url}/t/${tenant}/sign-in?lang=de`);
+        await page.getByRole('heading', { name: 'Anmelden' }).waitFor();
+      },
+      { locale: 'ja-JP' },
+    );
   });
 
   it("shows the asking application's name and logo on the card, and nothing for an unknown one", async () => {

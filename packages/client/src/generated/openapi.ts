@@ -4714,6 +4714,8 @@ export interface operations {
                         primaryColor: string | null;
                         /** @description The tenant’s default language (sign-in experience `languages.default`): the pages speak it when neither the address, the picker nor the browser names a language they ship */
                         defaultLanguage: string;
+                        /** @description Sign-in experience `languages.autoDetect`: whether the browser’s languages choose the pages’ language; when false the default language comes right after what the visitor named (`?lang=`, `ui_locales`, the picker) */
+                        autoDetectLanguage: boolean;
                     };
                 };
             };

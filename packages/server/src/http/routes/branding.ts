@@ -50,6 +50,9 @@ export const brandingRoutes =
               defaultLanguage: z.string().meta({
                 description: 'The tenant’s default language (sign-in experience `languages.default`): the pages speak it when neither the address, the picker nor the browser names a language they ship',
               }),
+              autoDetectLanguage: z.boolean().meta({
+                description: 'Sign-in experience `languages.autoDetect`: whether the browser’s languages choose the pages’ language; when false the default language comes right after what the visitor named (`?lang=`, `ui_locales`, the picker)',
+              }),
             }),
             ...errorResponses(404),
           },
@@ -63,6 +66,7 @@ export const brandingRoutes =
           darkLogoUrl: b.darkLogoUrl ?? null,
           primaryColor: b.primaryColor ?? null,
           defaultLanguage: sie.languages.default,
+          autoDetectLanguage: sie.languages.autoDetect,
         };
       },
     );
