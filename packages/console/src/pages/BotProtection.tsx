@@ -4,6 +4,7 @@ import { CopyButton } from '../ui/CopyButton.js';
 import { ErrorBox, Loading, Notice } from '../ui/Feedback.js';
 import { Field, humanIssue } from '../ui/Field.js';
 import { useLoad } from '../ui/useLoad.js';
+import { SaveActions } from '../ui/SaveActions.js';
 
 const PROVIDERS: { id: CaptchaProvider; label: string; dashboard?: string }[] = [
   { id: 'none', label: 'Off' },
@@ -171,23 +172,7 @@ function BotProtectionForm({ initial }: { initial: BotProtection }) {
       </fieldset>
       {done ? <Notice kind="success">{done}</Notice> : null}
       <ErrorBox error={error} title="Not saved." />
-      <div className="actions">
-        <button type="submit" className="primary" disabled={busy}>
-          {busy ? 'Saving…' : 'Save'}
-        </button>
-        <button
-          type="button"
-          className="secondary"
-          disabled={busy}
-          onClick={() => {
-            setD(draftOf(saved));
-            setError(undefined);
-            setDone('');
-          }}
-        >
-          Discard changes
-        </button>
-      </div>
+      <SaveActions busy={busy} onDiscard={() => { setD(draftOf(saved)); setError(undefined); setDone(''); }} />
     </form>
   );
 }

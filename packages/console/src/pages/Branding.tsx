@@ -6,6 +6,7 @@ import { useLoad } from '../ui/useLoad.js';
 import { useDebounced } from '../ui/useDebounced.js';
 import { TemplatePreview } from '../templates/TemplatePreview.js';
 import { HostedPreview } from '../branding/HostedPreview.js';
+import { SaveActions } from '../ui/SaveActions.js';
 
 type Key = (typeof BRANDING_FIELDS)[number];
 type Form = Record<Key, string>;
@@ -115,14 +116,7 @@ function BrandingForm({ initial }: { initial: Branding }) {
         </div>
         {done ? <Notice kind="success">Branding saved.</Notice> : null}
         <ErrorBox error={error} title="Not saved." />
-        <div className="actions">
-          <button type="submit" className="primary" disabled={busy}>
-            {busy ? 'Saving…' : 'Save'}
-          </button>
-          <button type="button" className="secondary" disabled={busy} onClick={() => { setForm(saved); setError(undefined); }}>
-            Discard changes
-          </button>
-        </div>
+        <SaveActions busy={busy} onDiscard={() => { setForm(saved); setError(undefined); }} />
       </form>
       <div className="previews">
         <HostedPreview branding={form} />

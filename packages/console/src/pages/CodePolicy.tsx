@@ -4,6 +4,7 @@ import { ErrorBox, Loading, Notice } from '../ui/Feedback.js';
 import { Field, issueMap } from '../ui/Field.js';
 import { useLoad } from '../ui/useLoad.js';
 import { useTenantType } from '../ui/useTenantType.js';
+import { SaveActions } from '../ui/SaveActions.js';
 
 type NumKey = Exclude<keyof CodePolicy, 'alphabet' | 'lockout' | 'testAddresses'>;
 type LockKey = keyof CodePolicy['lockout'];
@@ -157,14 +158,7 @@ function PolicyForm({ initial, development }: { initial: CodePolicy; development
       </fieldset>
       {done ? <Notice kind="success">Code policy saved.</Notice> : null}
       <ErrorBox error={error} title="Not saved." />
-      <div className="actions">
-        <button type="submit" className="primary" disabled={busy}>
-          {busy ? 'Saving…' : 'Save'}
-        </button>
-        <button type="button" className="secondary" disabled={busy} onClick={() => { set(saved); setError(undefined); }}>
-          Discard changes
-        </button>
-      </div>
+      <SaveActions busy={busy} onDiscard={() => { set(saved); setError(undefined); }} />
     </form>
   );
 }

@@ -4,6 +4,7 @@ import { Check } from '../ui/Check.js';
 import { ErrorBox, Loading, Notice } from '../ui/Feedback.js';
 import { Field, humanIssue } from '../ui/Field.js';
 import { useLoad } from '../ui/useLoad.js';
+import { SaveActions } from '../ui/SaveActions.js';
 
 /** The domains typed in a box: one a line (commas and spaces also separate them). */
 const splitRules = (text: string): string[] =>
@@ -114,23 +115,7 @@ function EmailPolicyForm({ initial }: { initial: EmailPolicy }) {
       </fieldset>
       {done ? <Notice kind="success">Saved. Domains are stored in lower case, international ones in their ASCII (xn--) form.</Notice> : null}
       <ErrorBox error={error} title="Not saved." />
-      <div className="actions">
-        <button type="submit" className="primary" disabled={busy}>
-          {busy ? 'Saving…' : 'Save'}
-        </button>
-        <button
-          type="button"
-          className="secondary"
-          disabled={busy}
-          onClick={() => {
-            setD(draftOf(saved));
-            setError(undefined);
-            setDone(false);
-          }}
-        >
-          Discard changes
-        </button>
-      </div>
+      <SaveActions busy={busy} onDiscard={() => { setD(draftOf(saved)); setError(undefined); setDone(false); }} />
     </form>
   );
 }

@@ -3,6 +3,7 @@ import { api, ApiError, DEPENDENT_LABELS, type SignInExperience } from '../api.j
 import { ErrorBox, Loading, Notice } from '../ui/Feedback.js';
 import { Link } from '../ui/Link.js';
 import { useLoad } from '../ui/useLoad.js';
+import { SaveActions } from '../ui/SaveActions.js';
 
 /** Which input shows an error named by `details.fields` or an issue path. */
 const FIELD_INPUT: Record<string, string> = {
@@ -145,14 +146,7 @@ function SieForm({ initial }: { initial: SignInExperience }) {
           <Link to="/connectors">Set up an email connector</Link> to use these settings.
         </p>
       ) : null}
-      <div className="actions">
-        <button type="submit" className="primary" disabled={busy}>
-          {busy ? 'Saving…' : 'Save'}
-        </button>
-        <button type="button" className="secondary" disabled={busy} onClick={() => { set(saved); setError(undefined); }}>
-          Discard changes
-        </button>
-      </div>
+      <SaveActions busy={busy} onDiscard={() => { set(saved); setError(undefined); }} />
     </form>
   );
 }
