@@ -122,7 +122,7 @@ export function createSmtpConnector(config: SmtpConfig, ctx: ConnectorContext, e
       subject: message.subject,
       text: message.text,
       html: message.html,
-      textEncoding: textEncodingOf(message.text || message.html),
+      textEncoding: textEncodingOf(message.text || message.html || message.subject),
       headers: message.headers,
       // Stable across retries, so receivers can recognise a repeated delivery.
       messageId: `<${message.id}@${messageDomain}>`,
