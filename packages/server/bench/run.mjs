@@ -15,7 +15,7 @@ import { tmpdir, cpus, totalmem, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { startPostern, startBetterAuth, cpuMs, watchMemory } from './server.mjs';
+import { startPostern, startBetterAuth, startForwarder, cpuMs, watchMemory } from './server.mjs';
 import { startSinkProcess } from './sinks.mjs';
 import { createClient, runLoad } from './load.mjs';
 import * as sc from './scenarios.mjs';
@@ -95,7 +95,11 @@ const EXP_SMTP = 'experience send: Postern, SMTP connector';
 const EXP_BETTER_AUTH = 'experience send: better-auth emailOTP (nodemailer pool of 5 → SMTP receiver)';
 const EXP_BARE_HTTP = 'experience send: bare undici Pool → HTTP receiver';
 const EXP_HTTP = 'experience send: Postern, HTTP connector';
-const EXPERIENCE_ON = !SEED && selected(EXP_BARE_SMTP, EXP_SMTP, EXP_BETTER_AUTH, EXP_BARE_HTTP, EXP_HTTP);
+// The least any HTTP service does for the same job (bench/forwarder-app.mjs): the ceiling a
+// real service's ratio can reach on this machine.
+const EXP_FWD_SMTP = 'experience send: bare forwarder (node:http → nodemailer pool of 5) → SMTP receiver';
+const EXP_FWD_HTTP = 'experience send: bare forwarder (node:http → undici Pool) → HTTP receiver';
+const EXPERIENCE_ON = !SEED && selected(EXP_BARE_SMTP, EXP_SMTP, EXP_FWD_SMTP, EXP_BETTER_AUTH, EXP_BARE_HTTP, EXP_HTTP, EXP_FWD_HTTP);
 const rows = [];
 let server;
 
@@ -153,21 +157,31 @@ async function measure(name, concurrency, scenario, { kind, raw, stepName, stepL
 
 /**
  * The SMTP relay stage (issue 18): the same nodemailer pool of 5 pushes mail through the bare
- * submission sink, then through Postern's listener (the HTTP connector behind it), in this
- * run; the Postern row's ratio is to the bare row. Then how long the outbox took to deliver
- * what was accepted.
+ * submission sink, then through Postern's listener (the HTTP connector behind it); the
+ * Postern row's ratio is to the bare row of the same round. ROUNDS rounds per concurrency,
+ * the table gets their medians (as in the experience-send stage). After each Postern row,
+ * how long the outbox took to deliver what was accepted.
  */
 async function relayStage(client, sinks, sample) {
   const credential = await sc.relayCredential(client);
   const postern = { host: '127.0.0.1', port: server.smtpPort, ...credential };
   for (const c of CONCURRENCY) {
-    const bare = sc.relayClient(sinks.submission, sample);
-    await measure(RELAY_BARE, c, bare, { kind: 'raw', pid: sinks.pid });
-    bare.close();
-    const relay = sc.relayClient(postern, sample);
-    await measure(RELAY_POSTERN, c, relay, { raw: RELAY_BARE });
-    relay.close();
-    process.stdout.write(`    outbox drained ${Math.round(await sc.outboxDrained(client))} ms after the load stopped\n`);
+    const rounds = [];
+    for (let i = 0; i < ROUNDS; i++) {
+      const round = { rows: [], label: ROUNDS > 1 ? `${i + 1}/${ROUNDS}` : null };
+      rounds.push(round.rows);
+      const bare = sc.relayClient(sinks.submission, sample);
+      await measure(RELAY_BARE, c, bare, { kind: 'raw', pid: sinks.pid, round });
+      bare.close();
+      const relay = sc.relayClient(postern, sample);
+      await measure(RELAY_POSTERN, c, relay, { raw: RELAY_BARE, round });
+      relay.close();
+      if (selected(RELAY_POSTERN)) process.stdout.write(`    outbox drained ${Math.round(await sc.outboxDrained(client))} ms after the load stopped\n`);
+    }
+    for (const row of ROUNDS > 1 ? medianRows(rounds) : rounds[0]) {
+      rows.push(row);
+      if (ROUNDS > 1) printRow({ ...row, name: `${row.name} [median of ${ROUNDS}]` });
+    }
   }
 }
 
@@ -194,7 +208,17 @@ async function experienceStage(client, { http, smtp }, dataDir) {
   const betterAuthDb = selected(EXP_BETTER_AUTH) && DB === 'postgres' ? await pgDatabase() : null;
   let betterAuth = null;
   let betterAuthClient = null;
+  const forwarders = [];
   try {
+    const forwarder = async (row, env) => {
+      if (!selected(row)) return null;
+      const f = await startForwarder({ env: { ...env, BENCH_MESSAGE: JSON.stringify({ subject: sample.subject, html: sample.html, text: sample.text, body: sample }) } });
+      const fwd = { pid: f.pid, client: createClient(f.url, ''), stop: f.stop };
+      forwarders.push(fwd);
+      return fwd;
+    };
+    const fwdSmtp = await forwarder(EXP_FWD_SMTP, { BENCH_FORWARD: 'smtp', BENCH_SMTP_HOST: smtp.host, BENCH_SMTP_PORT: String(smtp.port) });
+    const fwdHttp = await forwarder(EXP_FWD_HTTP, { BENCH_FORWARD: 'http', BENCH_HTTP_URL: http.url, BENCH_CONNECTIONS: String(Math.max(...CONCURRENCY)) });
     if (selected(EXP_BETTER_AUTH)) {
       betterAuth = await startBetterAuth({
         env: {
@@ -217,6 +241,7 @@ async function experienceStage(client, { http, smtp }, dataDir) {
         bareSmtp.close();
         if (selected(EXP_SMTP)) await sc.useConnector(client, sc.smtpConnector(smtp));
         await measure(EXP_SMTP, c, sc.experienceSend(client, 'experience-smtp'), { raw: EXP_BARE_SMTP, round });
+        if (fwdSmtp) await measure(EXP_FWD_SMTP, c, sc.forwarderSend(fwdSmtp.client), { raw: EXP_BARE_SMTP, pid: fwdSmtp.pid, round });
         if (betterAuth)
           await measure(EXP_BETTER_AUTH, c, sc.betterAuthSend(betterAuthClient), { raw: EXP_BARE_SMTP, pid: betterAuth.pid, round });
         const bareHttp = sc.rawHttp(http, sample, c);
@@ -224,6 +249,7 @@ async function experienceStage(client, { http, smtp }, dataDir) {
         await bareHttp.close();
         if (selected(EXP_HTTP)) await sc.useConnector(client, sc.httpConnector(http));
         await measure(EXP_HTTP, c, sc.experienceSend(client, 'experience-http'), { raw: EXP_BARE_HTTP, round });
+        if (fwdHttp) await measure(EXP_FWD_HTTP, c, sc.forwarderSend(fwdHttp.client), { raw: EXP_BARE_HTTP, pid: fwdHttp.pid, round });
       }
       for (const row of ROUNDS > 1 ? medianRows(rounds) : rounds[0]) {
         rows.push(row);
@@ -236,6 +262,10 @@ async function experienceStage(client, { http, smtp }, dataDir) {
   } finally {
     await betterAuthClient?.close();
     await betterAuth?.stop();
+    for (const f of forwarders) {
+      await f.client.close();
+      await f.stop();
+    }
     await betterAuthDb?.drop();
   }
 }
@@ -295,6 +325,18 @@ function experienceSummary() {
       process.stdout.write(
         `Experience send at c=${c}, HTTP connector: ${http.rps.toFixed(0)}/s = ${x(http.ratio)} the bare undici Pool (target ≥ 0.5×)\n`,
       );
+    const fwdSmtp = at(EXP_FWD_SMTP, c);
+    const fwdHttp = at(EXP_FWD_HTTP, c);
+    for (const [postern, fwd, what] of [
+      [smtp, fwdSmtp, 'SMTP'],
+      [http, fwdHttp, 'HTTP'],
+    ])
+      if (fwd?.ratio != null)
+        process.stdout.write(
+          `Experience send at c=${c}, ${what}: the bare forwarder reaches ${fwd.rps.toFixed(0)}/s = ${x(fwd.ratio)} its bare client, the ceiling of any HTTP service here` +
+            `${postern ? `; Postern is ${x(postern.rps / fwd.rps)} of it (CPU ms/send ${perReq(postern)?.toFixed(2) ?? '-'} vs ${perReq(fwd)?.toFixed(2) ?? '-'})` : ''}` +
+            `${what === 'SMTP' && ba ? `; it is ${x(fwd.rps / ba.rps)} better-auth's rate` : ''}\n`,
+        );
     if (smtp && ba)
       process.stdout.write(
         `Experience send at c=${c}, SMTP connector vs better-auth emailOTP (${ba.rps.toFixed(0)}/s): rate ${x(smtp.rps / ba.rps)} (target ≥ 3×), ` +

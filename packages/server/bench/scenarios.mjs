@@ -69,6 +69,17 @@ export function betterAuthSend(client) {
   };
 }
 
+/**
+ * The bare forwarder's counterpart (bench/forwarder-app.mjs): `POST /send {email}` to a new
+ * address → 202, answered once the receiver took the message. `client` is a createClient on its URL.
+ */
+export function forwarderSend(client) {
+  return {
+    expect: 202,
+    op: async () => (await client.call('POST', '/send', { email: freshEmail('forwarder') }, { auth: false })).status,
+  };
+}
+
 /** 3: send, read the code from the HTTP sink, verify → 204; marks the verify call alone. */
 export function sendAndVerify(client, sink) {
   return {

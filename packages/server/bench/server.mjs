@@ -53,6 +53,20 @@ export async function startBetterAuth({ env }) {
 }
 
 /**
+ * Starts a bare forwarder (forwarder-app.mjs) with plain `node`: `kind` "smtp" or "http";
+ * resolves `{url, pid, stop()}` once it listens.
+ */
+export async function startForwarder({ env }) {
+  const { ready, ...child } = await startNode({
+    name: 'forwarder',
+    argv: [new URL('./forwarder-app.mjs', import.meta.url).pathname],
+    env,
+    ready: (out) => /forwarder is listening on (http:\/\/[^\s]+)/.exec(out)?.[1] ?? null,
+  });
+  return { ...child, url: ready };
+}
+
+/**
  * Spawns `node argv…` with PATH, HOME and `env` only, and resolves once `ready(stdout so
  * far)` returns a value: `{ready: that value, pid, stderrTail(), stop()}`. `stop()` sends
  * SIGTERM and waits (a CPU profile is written during a clean exit), SIGKILL after 15 s.
