@@ -25,6 +25,7 @@ import * as m012 from './migrations/012_smtp_credentials.js';
 import * as m013 from './migrations/013_event_webhooks.js';
 import * as m015 from './migrations/015_account_security.js';
 import * as m016 from './migrations/016_rs256.js';
+import * as m017 from './migrations/017_outbox_partial_indexes.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -55,6 +56,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '013_event_webhooks': m013,
   '015_account_security': m015,
   '016_rs256': m016,
+  '017_outbox_partial_indexes': m017,
 };
 
 class StaticMigrations implements MigrationProvider {
