@@ -6,7 +6,9 @@ import { join } from 'node:path';
 import { Keyring } from '../src/lib/crypto.js';
 import { migrate, openDatabase, type Db } from '../src/storage/db.js';
 import { createStores } from '../src/storage/stores/index.js';
-import type { Stores } from '../src/core/ports.js';
+import type { EmailLogEntry, OutboxRow, Stores } from '../src/core/ports.js';
+import { SqlOutboxStore } from '../src/storage/stores/outbox.js';
+import { Prepared } from '../src/storage/prepared.js';
 import { DIALECTS, PG_URL, dropSchema } from './helpers.js';
 
 /** One conformance suite for every store, run against SQLite and PostgreSQL. */
@@ -127,5 +129,60 @@ describe.each(DIALECTS)('stores on %s', (dialect) => {
     expect(await stores.templates.listForTenant('t1')).toHaveLength(1);
     expect(await stores.templates.delete('t1', 'th', 'SignIn')).toBe(true);
     expect(await stores.templates.delete('t1', 'th', 'SignIn')).toBe(false);
+  });
+  it('outbox: finishes that end together each commit their own log and state; one that fails fails alone; depth counts what waits', async () => {
+    const outbox = new SqlOutboxStore(db.kysely, db.dialect, new Prepared(db.kysely, db.sqlite, db.pool));
+    const row = (id: string, state: 'sending' | 'queued'): OutboxRow => ({
+      id,
+      tenant_id: 't1',
+      state,
+      source: 'api',
+      template_type: 'sign-in',
+      to_address: `${id}@example.test`,
+      payload: 'sealed',
+      guard_kind: null,
+      guard_id: null,
+      guard_hash: null,
+      attempts: 0,
+      lease_owner: state === 'sending' ? 'me' : null,
+      lease_until: state === 'sending' ? at(500) : null,
+      next_attempt_at: at(40),
+      not_after: at(900),
+      last_error_code: null,
+      last_error_message: null,
+      provider_message_id: null,
+      created_at: at(40),
+      updated_at: at(40),
+      finished_at: null,
+    });
+    const log = (id: string, logId = `log-${id}`): EmailLogEntry => ({
+      id: logId,
+      tenantId: 't1',
+      factoryId: 'http',
+      templateType: 'sign-in',
+      to: `${id}@example.test`,
+      subject: 'Your code',
+      status: 'sent',
+      providerMessageId: `p-${id}`,
+      error: null,
+      attempts: 1,
+      durationMs: 3,
+      createdAt: at(41),
+    });
+    for (const id of ['ob1', 'ob2', 'ob3', 'ob4']) await outbox.insert(row(id, 'sending'));
+    await outbox.insert(row('ob5', 'queued'));
+    expect(await outbox.depth()).toEqual({ queued: 1, sending: 4, oldest: at(40) });
+    // ob1 has its log written already: its finish cannot insert the log again.
+    await stores.emailLogs.record(log('ob0', 'log-ob1'));
+    const finish = (id: string, owner = 'me') =>
+      outbox.finish({ id, owner, state: 'sent', attempts: 1, errorCode: null, errorMessage: null, providerMessageId: `p-${id}`, at: at(42), log: log(id) });
+    // All started in one turn, as deliveries that end together are.
+    const results = await Promise.allSettled([finish('ob1'), finish('ob2'), finish('ob3', 'someone-else'), finish('ob4')]);
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'fulfilled', 'fulfilled', 'fulfilled']);
+    expect(results.slice(1).map((r) => (r as PromiseFulfilledResult<boolean>).value)).toEqual([true, false, true]);
+    const state = async (id: string) => (await outbox.get('t1', id))?.state;
+    expect([await state('ob1'), await state('ob2'), await state('ob3'), await state('ob4')]).toEqual(['sending', 'sent', 'sending', 'sent']);
+    for (const id of ['ob2', 'ob3', 'ob4']) expect((await stores.emailLogs.get('t1', `log-${id}`))?.providerMessageId).toBe(`p-${id}`);
+    expect(await outbox.depth()).toEqual({ queued: 1, sending: 2, oldest: at(40) });
   });
 });

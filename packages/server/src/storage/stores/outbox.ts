@@ -5,7 +5,7 @@ import type { Dialect } from '../db.js';
 import type { Page, PageRequest } from '../../core/ports.js';
 import { decodeCursor, pageOf } from '../cursor.js';
 import { before } from './keyset.js';
-import { chain, grouped, prepare, Prepared, type PreparedQuery } from '../prepared.js';
+import { chain, grouped, prepare, Prepared, type PreparedQuery, type SyncSqlite } from '../prepared.js';
 import { emailLogInsertQuery, emailLogParams } from './email-logs.js';
 
 export type { OutboxRow } from '../../core/ports.js';
@@ -145,9 +145,7 @@ export class SqlOutboxStore implements OutboxStore {
   async finish(f: OutboxFinish): Promise<boolean> {
     const { log } = f;
     if (!log) return (await this.prepared.run(this.q.finish, f)) === 1;
-    const sync = this.prepared.sync;
-    if (sync)
-      return sync.transaction(() => (sync.run(this.q.log, emailLogParams(log)), sync.run(this.q.finish, f))) === 1;
+    if (this.prepared.sync) return this.finishInGroup(f);
     if (this.dialect === 'postgres')
       return (
         (await this.prepared.run(
@@ -156,6 +154,60 @@ export class SqlOutboxStore implements OutboxStore {
         )) === 1
       );
     await this.prepared.run(this.q.log, emailLogParams(log));
+    return (await this.prepared.run(this.q.finish, f)) === 1;
+  }
+
+  /**
+   * SQLite: the final writes (email log and row) of every delivery that ends in the same
+   * turn of the event loop share one transaction, committed once the turn's other callbacks
+   * have run (`setImmediate`): a commit is most of what a finish costs, and at load several
+   * deliveries end per turn (`bench/outbox-sql.mjs`: about 45 µs less per send in pairs, 80 µs
+   * in eights). Each caller still waits for its own writes to be committed. Should the group
+   * fail, each finish is retried in a transaction of its own, so that one bad row fails alone.
+   */
+  private finishInGroup(f: OutboxFinish): Promise<boolean> {
+    return new Promise<boolean>((resolve, reject) => {
+      if (!this.group) {
+        this.group = [];
+        setImmediate(() => this.commitGroup());
+      }
+      this.group.push({ f, resolve, reject });
+    });
+  }
+
+  private group: Array<{ f: OutboxFinish; resolve: (owned: boolean) => void; reject: (err: unknown) => void }> | undefined;
+
+  private commitGroup(): void {
+    const group = this.group ?? [];
+    this.group = undefined;
+    const one = (sync: SyncSqlite, f: OutboxFinish) => (sync.run(this.q.log, emailLogParams(f.log!)), sync.run(this.q.finish, f) === 1);
+    const sync = this.prepared.sync;
+    if (sync && group.length > 1) {
+      try {
+        const owned = sync.transaction(() => group.map((g) => one(sync, g.f)));
+        group.forEach((g, i) => g.resolve(owned[i]!));
+        return;
+      } catch {
+        // One of them failed: below, each on its own.
+      }
+    }
+    for (const g of group) {
+      const s = this.prepared.sync;
+      if (s) {
+        try {
+          g.resolve(s.transaction(() => one(s, g.f)));
+        } catch (err) {
+          g.reject(err);
+        }
+      } else {
+        // A Kysely transaction holds the connection now: the statements wait for it there.
+        this.finishAsync(g.f).then(g.resolve, g.reject);
+      }
+    }
+  }
+
+  private async finishAsync(f: OutboxFinish): Promise<boolean> {
+    await this.prepared.run(this.q.log, emailLogParams(f.log!));
     return (await this.prepared.run(this.q.finish, f)) === 1;
   }
 
@@ -234,19 +286,21 @@ export class SqlOutboxStore implements OutboxStore {
 
   /** Rows waiting (queued or sending) and the creation time of the oldest, over all tenants. */
   async depth(): Promise<{ queued: number; sending: number; oldest: string | null }> {
-    const rows = await this.db
-      .selectFrom('outbox')
-      .select((eb) => ['state', eb.fn.countAll<string>().as('n'), eb.fn.min('created_at').as('oldest')])
-      .where('state', 'in', ['queued', 'sending'])
-      .groupBy('state')
-      .execute();
-    const out = { queued: 0, sending: 0, oldest: null as string | null };
-    for (const r of rows) {
-      if (r.state === 'queued') out.queued = Number(r.n);
-      if (r.state === 'sending') out.sending = Number(r.n);
-      if (r.oldest && (!out.oldest || r.oldest < out.oldest)) out.oldest = r.oldest;
-    }
-    return out;
+    // One state at a time, each through its partial index (the due and lease indexes hold
+    // only unfinished rows), not through the finished rows that fill the table. The `is not
+    // null` on the indexed column is always true for these states (a queued row has its next
+    // attempt, a row being sent its lease) and is what steers SQLite, which keeps no
+    // statistics, to the partial index.
+    const one = (state: 'queued' | 'sending') =>
+      this.db
+        .selectFrom('outbox')
+        .select((eb) => [eb.fn.countAll<string>().as('n'), eb.fn.min('created_at').as('oldest')])
+        .where('state', '=', state)
+        .where(state === 'queued' ? 'next_attempt_at' : 'lease_until', 'is not', null)
+        .executeTakeFirst();
+    const [queued, sending] = await Promise.all([one('queued'), one('sending')]);
+    const oldest = [queued?.oldest, sending?.oldest].filter((v): v is string => typeof v === 'string').sort()[0] ?? null;
+    return { queued: Number(queued?.n ?? 0), sending: Number(sending?.n ?? 0), oldest };
   }
 
   /** Deletes up to `limit` finished rows that finished before `before`. */
