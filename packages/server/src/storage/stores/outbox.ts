@@ -161,7 +161,7 @@ export class SqlOutboxStore implements OutboxStore {
    * SQLite: the final writes (email log and row) of every delivery that ends in the same
    * turn of the event loop share one transaction, committed once the turn's other callbacks
    * have run (`setImmediate`): a commit is most of what a finish costs, and at load several
-   * deliveries end per turn (`bench/outbox-sql.mjs`: about 45 µs less per send in pairs, 80 µs
+   * deliveries end per turn (`bench/outbox-sql.mjs`: 35–45 µs less per send in pairs, 60–80 µs
    * in eights). Each caller still waits for its own writes to be committed. Should the group
    * fail, each finish is retried in a transaction of its own, so that one bad row fails alone.
    */
