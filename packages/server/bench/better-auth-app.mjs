@@ -13,13 +13,12 @@
 // replaced by each new OTP so that both send the same mail). Prints
 // `better-auth is listening on http://127.0.0.1:<port>` once it accepts requests.
 import { createServer } from 'node:http';
-import net from 'node:net';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import Database from 'better-sqlite3';
 import pg from 'pg';
-import nodemailer from 'nodemailer';
+import { barePool } from './bare-smtp.mjs';
 
 // better-auth is installed for packages/better-auth (a dev dependency there), not at the root.
 const requireFromPlugin = createRequire(new URL('../../better-auth/package.json', import.meta.url));
@@ -40,20 +39,7 @@ const smtp = { host: need('BENCH_SMTP_HOST'), port: Number(need('BENCH_SMTP_PORT
 // The pool the bench's bare SMTP row uses: 5 connections, 100 messages each, sockets with
 // TCP_NODELAY (nodemailer's own connect leaves Nagle's algorithm on, which stalls every
 // message on loopback; giving better-auth the fast socket keeps the comparison fair).
-const transport = nodemailer.createTransport({
-  host: smtp.host,
-  port: smtp.port,
-  secure: false,
-  ignoreTLS: true,
-  pool: true,
-  maxConnections: 5,
-  maxMessages: 100,
-  getSocket: (_o, callback) => {
-    const socket = net.connect({ host: smtp.host, port: smtp.port, noDelay: true });
-    socket.once('connect', () => callback(null, { connection: socket }));
-    socket.once('error', (err) => callback(err));
-  },
-});
+const transport = barePool(smtp);
 const fill = (s, otp) => (typeof s === 'string' ? s.split(message.code).join(otp) : undefined);
 
 const where = need('BENCH_DB');

@@ -9,8 +9,7 @@
 // Env: BENCH_FORWARD=smtp|http, BENCH_SMTP_HOST/BENCH_SMTP_PORT or BENCH_HTTP_URL, BENCH_MESSAGE
 // (the sampled message: subject, html, text, and for HTTP the JSON body), BENCH_CONNECTIONS.
 import { createServer } from 'node:http';
-import net from 'node:net';
-import nodemailer from 'nodemailer';
+import { barePool } from './bare-smtp.mjs';
 import { Pool } from 'undici';
 
 const message = JSON.parse(process.env.BENCH_MESSAGE ?? '{}');
@@ -19,20 +18,7 @@ let forward;
 if (kind === 'smtp') {
   const host = process.env.BENCH_SMTP_HOST;
   const port = Number(process.env.BENCH_SMTP_PORT);
-  const transport = nodemailer.createTransport({
-    host,
-    port,
-    secure: false,
-    ignoreTLS: true,
-    pool: true,
-    maxConnections: 5,
-    maxMessages: 100,
-    getSocket: (_o, callback) => {
-      const socket = net.connect({ host, port, noDelay: true });
-      socket.once('connect', () => callback(null, { connection: socket }));
-      socket.once('error', (err) => callback(err));
-    },
-  });
+  const transport = barePool({ host, port });
   forward = async (email) => {
     const info = await transport.sendMail({ from: 'bench@example.test', to: email, subject: message.subject, html: message.html, text: message.text });
     return /^250/.test(info.response);

@@ -3,6 +3,7 @@
 import net from 'node:net';
 import { Pool } from 'undici';
 import nodemailer from 'nodemailer';
+import { barePool } from './bare-smtp.mjs';
 
 /** Many distinct recipients, so per-recipient limits and invalidation never interfere. */
 let nextUser = 0;
@@ -264,23 +265,7 @@ export function rawHttp(sink, body, connections) {
  * Nagle's algorithm off, as its own connect does not (see docs/benchmarks.md).
  */
 export function rawSmtp(sink, message, { maxConnections = 5, noDelay = false } = {}) {
-  const options = {
-    host: sink.host,
-    port: sink.port,
-    secure: false,
-    ignoreTLS: true,
-    pool: true,
-    maxConnections,
-    maxMessages: 100,
-  };
-  if (noDelay) {
-    options.getSocket = (_o, callback) => {
-      const socket = net.connect({ host: sink.host, port: sink.port, noDelay: true });
-      socket.once('connect', () => callback(null, { connection: socket }));
-      socket.once('error', (err) => callback(err));
-    };
-  }
-  const transport = nodemailer.createTransport(options);
+  const transport = barePool(sink, { maxConnections, noDelay });
   return {
     expect: 250,
     op: async () => {
