@@ -6,7 +6,7 @@
 // (insert) with values of a code send's size; they are written out here, so a change to those
 // stores has to be carried over by hand.
 //
-//   node packages/server/bench/outbox-sql.mjs [--sends=N] [--rounds=N]
+//   node packages/server/bench/outbox-sql.mjs [--sends=N] [--rounds=N]   (after `npm run build`: it migrates with the built CLI)
 //
 // Variants: `off` (the code in its transaction, then the email log: no outbox), `on` (the
 // code and its outbox row in one transaction, then the email log and the row's final state
