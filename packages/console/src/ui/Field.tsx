@@ -43,12 +43,25 @@ export function issueMap(error: unknown): Record<string, string> {
  * a help line and an inline error, in the console's `.field` layout.
  */
 export function Field({ id, label, help, error, children, className }: { id: string; label: ReactNode; help?: ReactNode; error?: string | undefined; children: ReactElement<Record<string, unknown>>; className?: string }) {
-  const describedBy = [help ? `${id}-help` : '', error ? `${id}-err` : ''].filter(Boolean).join(' ') || undefined;
-  const control = cloneElement(children, { id, 'aria-invalid': error ? true : undefined, 'aria-describedby': describedBy });
+  const control = cloneElement(children, { id, 'aria-invalid': error ? true : undefined, 'aria-describedby': describedBy(id, help, error) });
   return (
     <div className={`field${error ? ' invalid' : ''}${className ? ` ${className}` : ''}`}>
       <label htmlFor={id}>{label}</label>
       {control}
+      <FieldNotes id={id} help={help} error={error} />
+    </div>
+  );
+}
+
+/** The ids a control's `aria-describedby` names: its help line and its error, when shown. */
+export function describedBy(id: string, help: unknown, error: unknown): string | undefined {
+  return [help ? `${id}-help` : '', error ? `${id}-err` : ''].filter(Boolean).join(' ') || undefined;
+}
+
+/** A field's help line and inline error, with the ids `describedBy` names. */
+export function FieldNotes({ id, help, error }: { id: string; help?: ReactNode; error?: string | undefined }) {
+  return (
+    <>
       {help ? (
         <p className="help" id={`${id}-help`}>
           {help}
@@ -59,6 +72,6 @@ export function Field({ id, label, help, error, children, className }: { id: str
           {error}
         </p>
       ) : null}
-    </div>
+    </>
   );
 }
